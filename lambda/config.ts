@@ -1,0 +1,198 @@
+/**
+ * The guard's configuration: the only file that reads `process.env`.
+ *
+ * The construct writes these variables from the same {@link ENV} constant, so writer and
+ * reader cannot drift. Importing this file has no side effects.
+ */
+
+import { parseDuration } from './core/duration';
+import { ConfigError } from './core/errors';
+import { DEFAULTS } from './core/types';
+
+/** Environment variable names, shared with the construct. */
+export const ENV = {
+  tableName: 'LLG_TABLE_NAME',
+  topicArn: 'LLG_TOPIC_ARN',
+  chatTopicArn: 'LLG_CHAT_TOPIC_ARN',
+  window: 'LLG_WINDOW',
+  asgThreshold: 'LLG_ASG_THRESHOLD',
+  amiThreshold: 'LLG_AMI_THRESHOLD',
+  dryRun: 'LLG_DRY_RUN',
+  suspendProcesses: 'LLG_SUSPEND_PROCESSES',
+  amiAction: 'LLG_AMI_ACTION',
+  amiMaxGroups: 'LLG_AMI_MAX_GROUPS',
+  churnShare: 'LLG_CHURN_SHARE',
+  maxWindow: 'LLG_MAX_WINDOW',
+  autoResume: 'LLG_AUTO_RESUME',
+} as const;
+
+/** What an AMI trip does. */
+export const AMI_ACTION = { alert: 'alert', suspend: 'suspend' } as const;
+export type AmiAction = (typeof AMI_ACTION)[keyof typeof AMI_ACTION];
+
+/** Auto-resume settings (off unless the construct sets them). */
+export interface AutoResumeConfig {
+  /** First cool-down, in milliseconds. */
+  readonly baseMs: number;
+  /** Longest cool-down, in milliseconds. */
+  readonly maxMs: number;
+  /** After this many trips the group stays suspended until a person resumes it. */
+  readonly maxTrips: number;
+  readonly scheduleGroup: string;
+  readonly schedulerRoleArn: string;
+  readonly targetArn: string;
+}
+
+/** Everything the handler needs, checked once at cold start. */
+export interface GuardConfig {
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly chatTopicArn?: string;
+  readonly windowMs: number;
+  /** The longest window a tag may ask for (bounded by the table's item TTL). */
+  readonly maxWindowMs: number;
+  readonly asgThreshold: number;
+  readonly amiThreshold: number;
+  readonly dryRun: boolean;
+  readonly suspendProcesses: readonly string[];
+  readonly amiAction: AmiAction;
+  readonly amiMaxGroups: number;
+  /** Share of the window's launches that must be churned before suspending; undefined = check off. */
+  readonly churnShare?: number;
+  readonly autoResume?: AutoResumeConfig;
+}
+
+/** Auto Scaling's process names, as `SuspendProcesses` accepts them. */
+export const SCALING_PROCESSES = [
+  'Launch',
+  'Terminate',
+  'AddToLoadBalancer',
+  'AlarmNotification',
+  'AZRebalance',
+  'HealthCheck',
+  'InstanceRefresh',
+  'ReplaceUnhealthy',
+  'ScheduledActions',
+] as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, key: string): string {
+  const v = env[key]?.trim();
+  if (!v) throw new ConfigError(`${key} is required but not set`);
+  return v;
+}
+
+function positiveInt(env: Env, key: string, fallback: number): number {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new ConfigError(`${key} must be a whole number ≥ 1, got "${raw}"`);
+  return n;
+}
+
+function duration(env: Env, key: string, fallback: number): number {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const ms = parseDuration(raw);
+  if (ms === undefined)
+    throw new ConfigError(`${key} must be a duration such as 90s, 15m or 1h, got "${raw}"`);
+  return ms;
+}
+
+function bool(env: Env, key: string): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`${key} must be true or false, got "${env[key]}"`);
+}
+
+function churn(env: Env): number | undefined {
+  const raw = env[ENV.churnShare]?.trim();
+  if (raw === undefined || raw === '') return DEFAULTS.churnShare;
+  if (raw.toLowerCase() === 'off') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) {
+    throw new ConfigError(`${ENV.churnShare} must be a share in (0, 1] or "off", got "${raw}"`);
+  }
+  return n;
+}
+
+function processes(env: Env): string[] {
+  const raw = env[ENV.suspendProcesses]?.trim();
+  if (raw === undefined || raw === '') return ['Launch'];
+  const list = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const known = new Set<string>(SCALING_PROCESSES);
+  const bad = list.filter((p) => !known.has(p));
+  if (list.length === 0 || bad.length > 0) {
+    throw new ConfigError(`${ENV.suspendProcesses} must list Auto Scaling processes, got "${raw}"`);
+  }
+  return [...new Set(list)];
+}
+
+function autoResume(env: Env): AutoResumeConfig | undefined {
+  const raw = env[ENV.autoResume]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigError(`${ENV.autoResume} must be JSON`, { cause: error });
+  }
+  const o = parsed as Partial<AutoResumeConfig> | null;
+  const ok =
+    o !== null &&
+    typeof o === 'object' &&
+    Number.isSafeInteger(o.baseMs) &&
+    (o.baseMs ?? 0) > 0 &&
+    Number.isSafeInteger(o.maxMs) &&
+    (o.maxMs ?? 0) >= (o.baseMs ?? 0) &&
+    Number.isSafeInteger(o.maxTrips) &&
+    (o.maxTrips ?? 0) >= 1 &&
+    typeof o.scheduleGroup === 'string' &&
+    typeof o.schedulerRoleArn === 'string' &&
+    typeof o.targetArn === 'string';
+  if (!ok) {
+    throw new ConfigError(
+      `${ENV.autoResume} must hold baseMs, maxMs ≥ baseMs, maxTrips ≥ 1, scheduleGroup, schedulerRoleArn and targetArn`,
+    );
+  }
+  return o as AutoResumeConfig;
+}
+
+/**
+ * Read and check the configuration.
+ *
+ * @throws ConfigError naming the variable and the value when one is wrong
+ */
+export function loadConfig(env: Env = process.env): GuardConfig {
+  const windowMs = duration(env, ENV.window, DEFAULTS.windowMs);
+  const maxWindowMs = duration(env, ENV.maxWindow, 24 * 3_600_000);
+  if (windowMs > maxWindowMs) {
+    throw new ConfigError(`${ENV.window} (${env[ENV.window]}) is longer than ${ENV.maxWindow}`);
+  }
+  const amiAction = env[ENV.amiAction]?.trim() || AMI_ACTION.alert;
+  if (amiAction !== AMI_ACTION.alert && amiAction !== AMI_ACTION.suspend) {
+    throw new ConfigError(`${ENV.amiAction} must be "alert" or "suspend", got "${amiAction}"`);
+  }
+  const chatTopicArn = env[ENV.chatTopicArn]?.trim();
+  return {
+    tableName: required(env, ENV.tableName),
+    topicArn: required(env, ENV.topicArn),
+    ...(chatTopicArn ? { chatTopicArn } : {}),
+    windowMs,
+    maxWindowMs,
+    asgThreshold: positiveInt(env, ENV.asgThreshold, DEFAULTS.asgThreshold),
+    amiThreshold: positiveInt(env, ENV.amiThreshold, DEFAULTS.amiThreshold),
+    dryRun: bool(env, ENV.dryRun),
+    suspendProcesses: processes(env),
+    amiAction,
+    amiMaxGroups: positiveInt(env, ENV.amiMaxGroups, DEFAULTS.amiMaxGroups),
+    churnShare: churn(env),
+    autoResume: autoResume(env),
+  };
+}
