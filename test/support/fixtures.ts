@@ -1,0 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The shared CloudTrail fixtures: `../shared/fixtures/cloudtrail` beside the repository. */
+export const FIXTURE_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'cloudtrail');
+
+/** Parse one fixture file by its name (e.g. `runinstances-console-single.panther-xz.json`). */
+export function loadFixture(name: string): unknown {
+  return JSON.parse(readFileSync(join(FIXTURE_DIR, name), 'utf8'));
+}
+
+/** Every fixture file name (the `.json` files), sorted. */
+export function fixtureNames(): string[] {
+  return readdirSync(FIXTURE_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+}
