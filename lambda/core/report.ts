@@ -33,6 +33,8 @@ export interface ChurnFinding {
   readonly pendingInGrace: number;
   /** The share that must be churned to suspend (e.g. 0.5). */
   readonly requiredShare: number;
+  /** Synthetic ids (records whose instance list CloudTrail cut) left out of `considered`. */
+  readonly excluded?: number;
 }
 
 /** One group that an AMI trip suspended or left alone. */

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { groupSettings, TAG } from '../../../lambda/core/group-settings';
+
+const DEFAULTS = { threshold: 10, windowMs: 3_600_000, maxWindowMs: 86_400_000 };
+
+describe('groupSettings', () => {
+  it('uses the defaults when the group has none of the tags', () => {
+    // Act
+    const s = groupSettings({ Name: 'web', 'aws:autoscaling:groupName': 'web' }, DEFAULTS);
+    // Assess
+    expect(s).toEqual({ exempt: false, threshold: 10, windowMs: 3_600_000, problems: [] });
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    [' True ', true],
+    ['false', false],
+    ['False', false],
+    ['', false],
+  ])('reads exempt=%j as %s without a problem', (value, exempt) => {
+    // Act
+    const s = groupSettings({ [TAG.exempt]: value }, DEFAULTS);
+    // Assess
+    expect(s.exempt).toBe(exempt);
+    expect(s.problems).toEqual([]);
+  });
+
+  it.each(['yes', '1', 'on', 'truee'])('refuses exempt=%j: not exempt, with a problem', (value) => {
+    // Act
+    const s = groupSettings({ [TAG.exempt]: value }, DEFAULTS);
+    // Assess
+    expect(s.exempt).toBe(false);
+    expect(s.problems).toHaveLength(1);
+    expect(s.problems[0]).toContain(TAG.exempt);
+    expect(s.problems[0]).toContain(`"${value}"`);
+  });
+
+  it.each([
+    ['3', 3],
+    ['1', 1],
+    [' 25 ', 25],
+    ['10', 10],
+    ['500', 500],
+  ])('reads threshold=%j as %i (below or above the default)', (value, threshold) => {
+    // Act
+    const s = groupSettings({ [TAG.threshold]: value }, DEFAULTS);
+    // Assess
+    expect(s.threshold).toBe(threshold);
+    expect(s.problems).toEqual([]);
+  });
+
+  it.each(['0', '-3', '2.5', 'ten', '', '1e3', '0x10', '9999999999'])(
+    'refuses threshold=%j: default kept, with a problem',
+    (value) => {
+      // Act
+      const s = groupSettings({ [TAG.threshold]: value }, DEFAULTS);
+      // Assess
+      expect(s.threshold).toBe(10);
+      expect(s.problems).toHaveLength(1);
+      expect(s.problems[0]).toContain(TAG.threshold);
+      expect(s.problems[0]).toContain('default threshold 10');
+    },
+  );
+
+  it.each([
+    ['30m', 1_800_000],
+    ['2h', 7_200_000],
+    ['90s', 90_000],
+    ['1d', 86_400_000],
+    ['24h', 86_400_000],
+  ])('reads window=%j as %i ms', (value, windowMs) => {
+    // Act
+    const s = groupSettings({ [TAG.window]: value }, DEFAULTS);
+    // Assess
+    expect(s.windowMs).toBe(windowMs);
+    expect(s.problems).toEqual([]);
+  });
+
+  it.each(['30', '2 hours', '0m', '-1h', '1w', ''])(
+    'refuses window=%j: default kept, with a problem',
+    (value) => {
+      // Act
+      const s = groupSettings({ [TAG.window]: value }, DEFAULTS);
+      // Assess
+      expect(s.windowMs).toBe(3_600_000);
+      expect(s.problems).toHaveLength(1);
+      expect(s.problems[0]).toContain('not a duration');
+      expect(s.problems[0]).toContain('default window 1h');
+    },
+  );
+
+  it.each(['25h', '2d', '86401s'])('refuses window=%j, longer than the store keeps', (value) => {
+    // Act
+    const s = groupSettings({ [TAG.window]: value }, DEFAULTS);
+    // Assess
+    expect(s.windowMs).toBe(3_600_000);
+    expect(s.problems).toEqual([
+      `tag ${TAG.window}="${value}" is longer than the longest window the store keeps (1d): the default window 1h applies`,
+    ]);
+  });
+
+  it('reports every bad tag and keeps the good ones', () => {
+    // Act
+    const s = groupSettings({ [TAG.exempt]: 'maybe', [TAG.threshold]: '3', [TAG.window]: 'soon' }, DEFAULTS);
+    // Assess
+    expect(s.exempt).toBe(false);
+    expect(s.threshold).toBe(3);
+    expect(s.windowMs).toBe(3_600_000);
+    expect(s.problems).toHaveLength(2);
+  });
+
+  it('reads tag keys exactly, as Auto Scaling does (keys are case-sensitive)', () => {
+    // Act
+    const s = groupSettings({ 'Launch-Loop-Guard:Threshold': '3' }, DEFAULTS);
+    // Assess
+    expect(s.threshold).toBe(10);
+  });
+
+  it('exports the keys the guard writes', () => {
+    // Assess
+    expect([TAG.suspendedAt, TAG.reason, TAG.processes]).toEqual([
+      'launch-loop-guard:suspended-at',
+      'launch-loop-guard:reason',
+      'launch-loop-guard:suspended-processes',
+    ]);
+  });
+});
