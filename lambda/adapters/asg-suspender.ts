@@ -1,0 +1,260 @@
+/**
+ * Auto Scaling adapter: reads a group's live state, suspends and resumes its processes, and
+ * writes and removes the guard's tags. Thin: domain values in, SDK commands out, SDK failures
+ * turned into typed results (expected) or {@link SuspendError} (everything else).
+ */
+import {
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeWarmPoolCommand,
+  type Instance,
+  ResumeProcessesCommand,
+  SuspendProcessesCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { GroupInstance } from '../core/churn';
+import { SuspendError } from '../core/errors';
+import { TAG } from '../core/group-settings';
+
+/** The IAM actions this adapter calls, for the function's policy. */
+export const PERMISSIONS = [
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeWarmPool',
+  'autoscaling:SuspendProcesses',
+  'autoscaling:ResumeProcesses',
+  'autoscaling:CreateOrUpdateTags',
+  'autoscaling:DeleteTags',
+] as const;
+
+/** A group as the guard needs to see it, read at one moment. */
+export interface GroupSnapshot {
+  readonly name: string;
+  readonly arn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The group's instances, then its warm pool's (states `Warmed:*`) when it has one. */
+  readonly instances: readonly GroupInstance[];
+  /** Names of the processes suspended now (by anyone). */
+  readonly suspendedProcesses: readonly string[];
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly desiredCapacity: number;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** Auto Scaling's `Status`, e.g. `Delete in progress`; undefined for a normal group. */
+  readonly status?: string;
+}
+
+/** What a call that changes a group found: done, or the group no longer exists. */
+export type ChangeOutcome = 'done' | 'gone';
+/** What writing the guard's tags found. `tag-limit`: the group already holds 50 tags. */
+export type TagOutcome = 'tagged' | 'tag-limit' | 'gone';
+
+/** The Auto Scaling calls the guard, the CLI and auto-resume make. */
+export interface AsgSuspender {
+  /** The group's live state, or undefined when no such group exists. */
+  describeGroup(region: string, name: string): Promise<GroupSnapshot | undefined>;
+  /** `SuspendProcesses` with exactly these processes. */
+  suspend(region: string, name: string, processes: readonly string[]): Promise<ChangeOutcome>;
+  /** `ResumeProcesses` with exactly these processes. */
+  resume(region: string, name: string, processes: readonly string[]): Promise<ChangeOutcome>;
+  /** Write tags on the group itself (`PropagateAtLaunch=false`: never copied to instances). */
+  tagGroup(region: string, name: string, tags: Readonly<Record<string, string>>): Promise<TagOutcome>;
+  /** Remove tags by key. */
+  untagGroup(region: string, name: string, keys: readonly string[]): Promise<ChangeOutcome>;
+  /** The groups of a region that carry the guard's `suspended-at` tag. */
+  listSuspendedGroups(region: string): Promise<GroupSnapshot[]>;
+}
+
+/** True for the error Auto Scaling gives for a group that does not exist (or is being deleted). */
+export function isGroupGone(error: unknown): boolean {
+  if (!(error instanceof Error) || errorCode(error) !== 'ValidationError') return false;
+  return /not found|pending delete|being deleted/i.test(error.message);
+}
+
+/** True for the error Auto Scaling gives when a group cannot take more tags. */
+export function isTagLimit(error: unknown): boolean {
+  const code = error instanceof Error ? errorCode(error) : undefined;
+  return code === 'LimitExceededFault' || code === 'LimitExceeded';
+}
+
+function errorCode(error: Error): string {
+  const withCode = error as Error & { Code?: unknown; code?: unknown };
+  if (typeof withCode.Code === 'string') return withCode.Code;
+  if (typeof withCode.code === 'string') return withCode.code;
+  return error.name;
+}
+
+/**
+ * {@link AsgSuspender} over the AWS SDK. One client per region, made on first use.
+ *
+ * @example
+ * const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
+ */
+export class AutoScalingSuspender implements AsgSuspender {
+  private readonly clients = new Map<string, AutoScalingClient>();
+
+  /** @param clientFor makes the Auto Scaling client of a region */
+  constructor(private readonly clientFor: (region: string) => AutoScalingClient) {}
+
+  /** @throws SuspendError when Auto Scaling fails (throttling, access denied, …) */
+  async describeGroup(region: string, name: string): Promise<GroupSnapshot | undefined> {
+    const client = this.client(region);
+    const out = await this.call('DescribeAutoScalingGroups', region, name, () =>
+      client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+    );
+    const group = out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
+    if (group === undefined) return undefined;
+    const warm = group.WarmPoolConfiguration === undefined ? [] : await this.warmPool(region, name);
+    return snapshot(group, warm);
+  }
+
+  /** @throws SuspendError when Auto Scaling fails for another reason than a missing group */
+  async suspend(region: string, name: string, processes: readonly string[]): Promise<ChangeOutcome> {
+    const client = this.client(region);
+    return this.change('SuspendProcesses', region, name, () =>
+      client.send(
+        new SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: [...processes] }),
+      ),
+    );
+  }
+
+  /** @throws SuspendError when Auto Scaling fails for another reason than a missing group */
+  async resume(region: string, name: string, processes: readonly string[]): Promise<ChangeOutcome> {
+    const client = this.client(region);
+    return this.change('ResumeProcesses', region, name, () =>
+      client.send(
+        new ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: [...processes] }),
+      ),
+    );
+  }
+
+  /** @throws SuspendError when Auto Scaling fails for another reason than a missing group or the tag limit */
+  async tagGroup(region: string, name: string, tags: Readonly<Record<string, string>>): Promise<TagOutcome> {
+    const client = this.client(region);
+    const command = new CreateOrUpdateTagsCommand({
+      Tags: Object.entries(tags).map(([Key, Value]) => ({
+        ResourceId: name,
+        ResourceType: 'auto-scaling-group',
+        Key,
+        Value,
+        PropagateAtLaunch: false,
+      })),
+    });
+    try {
+      await client.send(command);
+      return 'tagged';
+    } catch (error) {
+      if (isTagLimit(error)) return 'tag-limit';
+      if (isGroupGone(error)) return 'gone';
+      throw new SuspendError(`CreateOrUpdateTags failed for group ${name} in ${region}`, { cause: error });
+    }
+  }
+
+  /** @throws SuspendError when Auto Scaling fails for another reason than a missing group */
+  async untagGroup(region: string, name: string, keys: readonly string[]): Promise<ChangeOutcome> {
+    const client = this.client(region);
+    return this.change('DeleteTags', region, name, () =>
+      client.send(
+        new DeleteTagsCommand({
+          Tags: keys.map((Key) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key })),
+        }),
+      ),
+    );
+  }
+
+  /** @throws SuspendError when Auto Scaling fails */
+  async listSuspendedGroups(region: string): Promise<GroupSnapshot[]> {
+    const client = this.client(region);
+    const found: GroupSnapshot[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call('DescribeAutoScalingGroups', region, '(all)', () =>
+        client.send(
+          new DescribeAutoScalingGroupsCommand({
+            Filters: [{ Name: 'tag-key', Values: [TAG.suspendedAt] }],
+            MaxRecords: 100,
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const g of out.AutoScalingGroups ?? []) found.push(snapshot(g, []));
+      token = out.NextToken;
+    } while (token);
+    return found;
+  }
+
+  private client(region: string): AutoScalingClient {
+    let c = this.clients.get(region);
+    if (c === undefined) {
+      c = this.clientFor(region);
+      this.clients.set(region, c);
+    }
+    return c;
+  }
+
+  private async warmPool(region: string, name: string): Promise<Instance[]> {
+    const client = this.client(region);
+    const instances: Instance[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call('DescribeWarmPool', region, name, () =>
+        client.send(
+          new DescribeWarmPoolCommand({ AutoScalingGroupName: name, MaxRecords: 100, NextToken: token }),
+        ),
+      );
+      instances.push(...(out.Instances ?? []));
+      token = out.NextToken;
+    } while (token);
+    return instances;
+  }
+
+  private async call<T>(operation: string, region: string, name: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new SuspendError(`${operation} failed for group ${name} in ${region}`, { cause: error });
+    }
+  }
+
+  private async change(
+    operation: string,
+    region: string,
+    name: string,
+    send: () => Promise<unknown>,
+  ): Promise<ChangeOutcome> {
+    try {
+      await send();
+      return 'done';
+    } catch (error) {
+      if (isGroupGone(error)) return 'gone';
+      throw new SuspendError(`${operation} failed for group ${name} in ${region}`, { cause: error });
+    }
+  }
+}
+
+function snapshot(group: AutoScalingGroup, warm: readonly Instance[]): GroupSnapshot {
+  const tags: Record<string, string> = {};
+  for (const t of group.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  const instances = [...(group.Instances ?? []), ...warm]
+    .filter((i) => i.InstanceId !== undefined)
+    .map((i) => ({
+      instanceId: i.InstanceId!,
+      lifecycleState: String(i.LifecycleState ?? ''),
+      healthStatus: i.HealthStatus ?? '',
+    }));
+  return {
+    name: group.AutoScalingGroupName ?? '',
+    ...(group.AutoScalingGroupARN ? { arn: group.AutoScalingGroupARN } : {}),
+    tags,
+    instances,
+    suspendedProcesses: (group.SuspendedProcesses ?? [])
+      .map((p) => p.ProcessName)
+      .filter((p): p is string => p !== undefined),
+    healthCheckGracePeriodSeconds: group.HealthCheckGracePeriod ?? 0,
+    desiredCapacity: group.DesiredCapacity ?? 0,
+    minSize: group.MinSize ?? 0,
+    maxSize: group.MaxSize ?? 0,
+    ...(group.Status ? { status: group.Status } : {}),
+  };
+}
