@@ -19,7 +19,9 @@ export interface ScopeMentions {
 
 /** A short label for a caller: its ARN when known, else the service that invoked the call. */
 export function callerLabel(caller: Caller): string | undefined {
-  return caller.arn ?? caller.invokedBy;
+  if (caller.arn !== undefined && caller.arn !== '') return caller.arn;
+  if (caller.invokedBy !== undefined && caller.invokedBy !== '') return caller.invokedBy;
+  return undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export function launchScopes(record: LaunchRecord): ScopeMentions[] {
     }
   }
   const label = callerLabel(record.caller);
-  const callers = label === undefined || label === '' ? [] : [label];
+  const callers = label === undefined ? [] : [label];
   const out: ScopeMentions[] = [];
   const emit = (scope: 'asg' | 'ami', builders: Map<string, Builder>): void => {
     for (const [key, b] of builders) {
