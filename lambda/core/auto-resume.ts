@@ -1,0 +1,219 @@
+/**
+ * # Auto-resume with backoff
+ *
+ * Optional (off unless the construct sets `autoResume`). When the guard suspends a group, it
+ * plans a resume after a cool-down. Consecutive trips of the same group form a **streak**:
+ *
+ * - trip n of a streak gets the cool-down `base × 2^(n−1)`, capped at `max`
+ *   (15 min, 30 min, 1 h, 2 h, 4 h, 4 h… with the defaults);
+ * - trips 1 to `maxTrips` are resumed automatically; trip `maxTrips + 1` and later stay
+ *   suspended until a person resumes the group (the alert says so);
+ * - **a streak ends** when the group stays clear of trips for `max` after its planned resume,
+ *   that is when `now − lastTripAt ≥ cooldown(lastTrip) + max` (for a manual trip, its
+ *   cool-down is counted as `max`). A group that ran for the longest cool-down without looping
+ *   again is considered healed; its next trip starts a new streak at trip 1.
+ * - a person's `resume` (the CLI) clears the streak too: the operator fixed the cause.
+ *
+ * Pure: the streak comes in as a value, the new streak goes out as a value; the adapters keep
+ * it (see `lambda/adapters/scheduler.ts`).
+ */
+import type { AutoResumePlan } from './report';
+import type { ScopeKey } from './types';
+
+/** The backoff settings (the time fields of `AutoResumeConfig`). */
+export interface BackoffSettings {
+  /** First cool-down, in milliseconds (> 0). */
+  readonly baseMs: number;
+  /** Longest cool-down, in milliseconds (≥ baseMs). */
+  readonly maxMs: number;
+  /** Trips resumed automatically in one streak (≥ 1); later trips wait for a person. */
+  readonly maxTrips: number;
+}
+
+/** A group's current streak of guard trips. */
+export interface TripStreak {
+  /** Trips in the streak, the last one included (≥ 1). */
+  readonly trips: number;
+  /** Epoch milliseconds of the streak's first trip (names the streak, e.g. in schedule names). */
+  readonly startedAt: number;
+  /** Epoch milliseconds of the last trip. */
+  readonly lastTripAt: number;
+}
+
+/** The outcome of planning one trip. */
+export interface AutoResumeStep {
+  readonly plan: AutoResumePlan;
+  /** The streak to keep for the group after this trip. */
+  readonly streak: TripStreak;
+}
+
+/** The cool-down of trip `trip` (1-based): base × 2^(trip−1), capped at max. */
+export function cooldownMs(trip: number, settings: BackoffSettings): number {
+  if (trip < 1) return settings.baseMs;
+  // 2^(trip−1) overflows nothing useful beyond ~52 doublings: cap the exponent first.
+  const exponent = Math.min(trip - 1, 52);
+  return Math.min(settings.baseMs * 2 ** exponent, settings.maxMs);
+}
+
+/**
+ * Whether a streak is still running at `now`: its last trip's planned resume plus one longest
+ * cool-down has not passed yet.
+ */
+export function streakActive(streak: TripStreak, now: number, settings: BackoffSettings): boolean {
+  const lastCooldown = streak.trips > settings.maxTrips ? settings.maxMs : cooldownMs(streak.trips, settings);
+  return now - streak.lastTripAt < lastCooldown + settings.maxMs;
+}
+
+/**
+ * Plan the resume of a group that the guard just suspended.
+ *
+ * @param previous the group's streak before this trip, if one was kept
+ * @param now the trip's time (epoch milliseconds)
+ * @returns a scheduled resume at `now + cooldown`, or `manual` once the streak passed `maxTrips`,
+ *   and the streak to keep
+ * @example
+ * const s = { baseMs: 15 * 60_000, maxMs: 4 * 3_600_000, maxTrips: 4 };
+ * planAutoResume(undefined, 0, s).plan; // { kind: 'scheduled', at: 900000, trip: 1, cooldownMs: 900000 }
+ */
+export function planAutoResume(
+  previous: TripStreak | undefined,
+  now: number,
+  settings: BackoffSettings,
+): AutoResumeStep {
+  const continues = previous !== undefined && streakActive(previous, now, settings);
+  const streak: TripStreak = continues
+    ? {
+        trips: previous.trips + 1,
+        startedAt: previous.startedAt,
+        lastTripAt: Math.max(now, previous.lastTripAt),
+      }
+    : { trips: 1, startedAt: now, lastTripAt: now };
+  if (streak.trips > settings.maxTrips) {
+    return { plan: { kind: 'manual', trip: streak.trips, maxTrips: settings.maxTrips }, streak };
+  }
+  const cooldown = cooldownMs(streak.trips, settings);
+  return {
+    plan: { kind: 'scheduled', at: now + cooldown, trip: streak.trips, cooldownMs: cooldown },
+    streak,
+  };
+}
+
+/** What a resume schedule hands to the resumer function (its input JSON). */
+export interface ResumeRequest {
+  readonly account: string;
+  readonly region: string;
+  readonly groupName: string;
+  /** The processes the guard suspended at this trip. */
+  readonly processes: readonly string[];
+  /** The trip of the streak this resume belongs to. */
+  readonly trip: number;
+}
+
+/**
+ * Read a resumer input. Never throws.
+ *
+ * @returns the request, or a reason why the input is not one
+ */
+export function parseResumeRequest(input: unknown): ResumeRequest | { readonly error: string } {
+  if (input === null || typeof input !== 'object') return { error: 'input is not an object' };
+  const o = input as Record<string, unknown>;
+  const text = (k: string): string | undefined =>
+    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
+  const account = text('account');
+  const region = text('region');
+  const groupName = text('groupName');
+  if (account === undefined || region === undefined || groupName === undefined) {
+    return { error: 'input needs account, region and groupName' };
+  }
+  const trip = o['trip'];
+  if (typeof trip !== 'number' || !Number.isSafeInteger(trip) || trip < 1) {
+    return { error: 'input needs trip, a whole number ≥ 1' };
+  }
+  const raw = o['processes'];
+  const processes =
+    Array.isArray(raw) && raw.every((p) => typeof p === 'string' && p !== '') ? (raw as string[]) : undefined;
+  if (processes === undefined || processes.length === 0) {
+    return { error: 'input needs processes, a non-empty list of process names' };
+  }
+  return { account, region, groupName, processes, trip };
+}
+
+/**
+ * A schedule name for one trip of one group: idempotent (a retry of the same trip gets the same
+ * name), within EventBridge Scheduler's 64 characters of `[0-9a-zA-Z-_.]`.
+ */
+export function scheduleName(groupName: string, streakStartedAt: number, trip: number): string {
+  const slug = groupName.replace(/[^0-9A-Za-z-_.]/g, '-').slice(0, 28);
+  return `llg-${slug}-${fnv1a(groupName)}-${Math.floor(streakStartedAt / 1000).toString(36)}-${trip}`;
+}
+
+/** 32-bit FNV-1a of a string, as 8 hex digits: keeps two long group names with the same prefix apart. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** EventBridge Scheduler's one-time expression for an epoch time, in UTC, whole seconds rounded up. */
+export function atExpression(epochMs: number): string {
+  const iso = new Date(Math.ceil(epochMs / 1000) * 1000).toISOString();
+  return `at(${iso.slice(0, 19)})`;
+}
+
+/** The guard's tag names that the resumer reads and removes. */
+export const GUARD_TAG = {
+  suspendedAt: 'launch-loop-guard:suspended-at',
+  reason: 'launch-loop-guard:reason',
+  suspendedProcesses: 'launch-loop-guard:suspended-processes',
+} as const;
+
+/**
+ * The processes to resume for a group the guard suspended: the tag
+ * `launch-loop-guard:suspended-processes` (comma-separated) when present, else the fallback
+ * (the schedule's list, or `['Launch']`), and only those currently suspended.
+ */
+export function processesToResume(
+  tags: Readonly<Record<string, string>>,
+  currentlySuspended: readonly string[],
+  fallback: readonly string[] = ['Launch'],
+): string[] {
+  const tagged = tags[GUARD_TAG.suspendedProcesses]
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const wanted = tagged !== undefined && tagged.length > 0 ? tagged : fallback;
+  const now = new Set(currentlySuspended);
+  return [...new Set(wanted)].filter((p) => now.has(p));
+}
+
+/** What the resume flow needs to know about a group. */
+export interface GroupState {
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Auto Scaling processes currently suspended on the group (by anyone). */
+  readonly suspendedProcesses: readonly string[];
+}
+
+/** The Auto Scaling side of resuming (port; `lambda/adapters/asg-resumer.ts` implements it). */
+export interface GroupControl {
+  /** The group's state, or undefined when it does not exist. */
+  describe(name: string): Promise<GroupState | undefined>;
+  resume(name: string, processes: readonly string[]): Promise<void>;
+  removeGuardTags(name: string, keys: readonly string[]): Promise<void>;
+}
+
+/** Where a group's streak is kept (port; `lambda/adapters/trip-streaks.ts` implements it). */
+export interface TripStreakStore {
+  get(key: ScopeKey): Promise<TripStreak | undefined>;
+  /** Keep the streak; `expiresAt` (epoch ms) lets the store forget it by itself. */
+  put(key: ScopeKey, streak: TripStreak, expiresAt: number): Promise<void>;
+  clear(key: ScopeKey): Promise<void>;
+}
+
+/** When a kept streak can be forgotten: once it can no longer continue (see {@link streakActive}). */
+export function streakExpiresAt(streak: TripStreak, settings: BackoffSettings): number {
+  return streak.lastTripAt + 2 * settings.maxMs + 24 * 3_600_000;
+}

@@ -1,0 +1,204 @@
+/**
+ * Optional auto-resume: a tripped group is resumed after a cool-down that doubles with each trip
+ * of a streak, up to a cap; after `maxTrips` trips the group waits for a person.
+ *
+ * Built on EventBridge Scheduler one-time `at()` schedules that delete themselves after they
+ * run: the guard creates one per trip, the schedule invokes the resumer function once.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { PERMISSIONS as GROUP_PERMISSIONS } from '../lambda/adapters/asg-resumer';
+import { PERMISSIONS as SCHEDULER_PERMISSIONS } from '../lambda/adapters/scheduler';
+import { STREAK_TABLE_PERMISSIONS } from '../lambda/adapters/trip-streaks';
+import { type AutoResumeConfig, ENV } from '../lambda/config';
+
+/** Auto-resume settings, as the guard construct's `autoResume` prop takes them. */
+export interface AutoResumeOptions {
+  /**
+   * Cool-down before the first automatic resume of a streak; each further trip doubles it.
+   * @default Duration.minutes(15)
+   */
+  readonly cooldown?: Duration;
+  /**
+   * Longest cool-down. A group that stays clear of trips this long after its resume starts a
+   * new streak.
+   * @default Duration.hours(4)
+   */
+  readonly maxCooldown?: Duration;
+  /**
+   * Trips of one streak that are resumed automatically; the next one stays suspended until a
+   * person resumes the group, and its alert says so.
+   * @default 4
+   */
+  readonly maxTrips?: number;
+}
+
+/** Props of {@link AutoResume}. */
+export interface AutoResumeProps extends AutoResumeOptions {
+  /** The guard function: it gets the permission to create schedules and the `LLG_AUTO_RESUME` setting. */
+  readonly guardFunction: lambda.Function;
+  /** The guard's table (windows and trip streaks). */
+  readonly table: dynamodb.ITable;
+  /** The topic the resumer reports to. */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * The resumer function, its schedule group and the role EventBridge Scheduler uses to invoke it.
+ *
+ * @example
+ * new AutoResume(this, 'AutoResume', { guardFunction, table, topic, cooldown: Duration.minutes(30) });
+ */
+export class AutoResume extends Construct {
+  /** The function that the schedules invoke: resumes a group the guard suspended. */
+  public readonly resumer: NodejsFunction;
+  /** The group holding the one-time resume schedules. */
+  public readonly scheduleGroup: ScheduleGroup;
+  /** The role EventBridge Scheduler assumes; it may invoke only the resumer. */
+  public readonly schedulerRole: iam.Role;
+  /** The settings written to the guard's `LLG_AUTO_RESUME`. */
+  public readonly settings: Omit<AutoResumeConfig, 'scheduleGroup' | 'schedulerRoleArn' | 'targetArn'>;
+
+  constructor(scope: Construct, id: string, props: AutoResumeProps) {
+    super(scope, id);
+    const baseMs = (props.cooldown ?? Duration.minutes(15)).toMilliseconds();
+    const maxMs = (props.maxCooldown ?? Duration.hours(4)).toMilliseconds();
+    const maxTrips = props.maxTrips ?? 4;
+    if (!Number.isSafeInteger(baseMs) || baseMs < 60_000) {
+      throw new Error(`autoResume.cooldown must be at least 1 minute, got ${baseMs} ms`);
+    }
+    if (!Number.isSafeInteger(maxMs) || maxMs < baseMs) {
+      throw new Error(`autoResume.maxCooldown must be at least the cooldown, got ${maxMs} ms`);
+    }
+    if (!Number.isSafeInteger(maxTrips) || maxTrips < 1) {
+      throw new Error(`autoResume.maxTrips must be a whole number ≥ 1, got ${maxTrips}`);
+    }
+    this.settings = { baseMs, maxMs, maxTrips };
+    const stack = Stack.of(this);
+
+    const logGroup = new logs.LogGroup(this, 'ResumerLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.resumer = new NodejsFunction(this, 'Resumer', {
+      entry: path.join(__dirname, '..', 'lambda', 'resumer.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logGroup,
+      description: 'launch-loop-guard: resumes a group the guard suspended, after its cool-down',
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.topicArn]: props.topic.topicArn,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      bundling: { minify: true, sourceMap: false, externalModules: ['@aws-sdk/*'] },
+    });
+    this.resumer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ResumeGuardedGroups',
+        actions: [...GROUP_PERMISSIONS],
+        // Auto Scaling has no resource-level permissions for DescribeAutoScalingGroups, and the
+        // groups the guard suspends are not known at deploy time.
+        resources: ['*'],
+      }),
+    );
+    props.table.grant(this.resumer, ...STREAK_TABLE_PERMISSIONS);
+    props.topic.grantPublish(this.resumer);
+
+    this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
+
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'launch-loop-guard: lets EventBridge Scheduler invoke the resumer, nothing else',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeResumerOnly',
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.resumer.functionArn],
+      }),
+    );
+
+    const [createSchedule, passRole] = SCHEDULER_PERMISSIONS;
+    props.guardFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateResumeSchedules',
+        actions: [createSchedule],
+        resources: [
+          stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule',
+            resourceName: `${this.scheduleGroup.scheduleGroupName}/*`,
+          }),
+        ],
+      }),
+    );
+    props.guardFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'PassSchedulerRole',
+        actions: [passRole],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    const config: AutoResumeConfig = {
+      baseMs,
+      maxMs,
+      maxTrips,
+      scheduleGroup: this.scheduleGroup.scheduleGroupName,
+      schedulerRoleArn: this.schedulerRole.roleArn,
+      targetArn: this.resumer.functionArn,
+    };
+    props.guardFunction.addEnvironment(ENV.autoResume, stack.toJsonString(config));
+
+    NagSuppressions.addResourceSuppressions(
+      this.resumer,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'AWSLambdaBasicExecutionRole only lets the resumer write its own logs.',
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+          ],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Auto Scaling DescribeAutoScalingGroups/ResumeProcesses/DeleteTags: the groups are found at run time; the resumer acts only on groups carrying the guard tag.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+    NagSuppressions.addResourceSuppressions(
+      props.guardFunction,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'scheduler:CreateSchedule on the schedules of the construct own schedule group only; their names are made per trip at run time.',
+          appliesTo: [
+            {
+              regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/[^/]+\\/\\*$/g',
+            },
+          ],
+        },
+      ],
+      true,
+    );
+  }
+}
