@@ -1,0 +1,111 @@
+/**
+ * The `replay` command line: `[--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] PATH...`.
+ */
+import { parseDuration } from '../../lambda/core/duration';
+import { DEFAULTS } from '../../lambda/core/types';
+
+/** Output formats of `replay`. */
+export const FORMATS = ['text', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** What `replay` was asked to do. */
+export interface ReplayOptions {
+  readonly asgThreshold: number;
+  readonly amiThreshold: number;
+  /** Window length in milliseconds. */
+  readonly windowMs: number;
+  readonly format: Format;
+  /** Files, directories, or `-` for standard input, in the order given. */
+  readonly paths: readonly string[];
+}
+
+/** The one-line usage text. */
+export const USAGE =
+  'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] PATH...';
+
+/** A command line that cannot be run; the message is the one line printed before exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const VALUE_FLAGS = ['--asg-threshold', '--ami-threshold', '--window', '--format'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+/**
+ * Parse the arguments that follow `replay`.
+ *
+ * Accepts `--flag value` and `--flag=value`; `--` ends the flags; `-` is a PATH (stdin).
+ *
+ * @returns the options, or `'help'` for `--help` / `-h`
+ * @throws UsageError naming the bad flag or value
+ */
+export function parseReplayArgs(argv: readonly string[]): ReplayOptions | 'help' {
+  const values = new Map<ValueFlag, string>();
+  const paths: string[] = [];
+  let flagsDone = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (flagsDone || arg === '-' || !arg.startsWith('-')) {
+      paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      flagsDone = true;
+      continue;
+    }
+    if (arg === '--help' || arg === '-h') return 'help';
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!isValueFlag(name)) throw new UsageError(`unknown flag ${name}`);
+    if (values.has(name)) throw new UsageError(`${name} given twice`);
+    let value: string | undefined;
+    if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      value = argv[i + 1];
+      i += 1;
+    }
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    values.set(name, value);
+  }
+  if (paths.length === 0) throw new UsageError('no PATH given (a file, a directory, or - for stdin)');
+  const format = values.get('--format') ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be text or json, not ${JSON.stringify(format)}`);
+  }
+  return {
+    asgThreshold: threshold(values, '--asg-threshold', DEFAULTS.asgThreshold),
+    amiThreshold: threshold(values, '--ami-threshold', DEFAULTS.amiThreshold),
+    windowMs: windowMs(values.get('--window')),
+    format: format as Format,
+    paths,
+  };
+}
+
+function isValueFlag(name: string): name is ValueFlag {
+  return (VALUE_FLAGS as readonly string[]).includes(name);
+}
+
+function threshold(values: Map<ValueFlag, string>, flag: ValueFlag, fallback: number): number {
+  const text = values.get(flag);
+  if (text === undefined) return fallback;
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`${flag} must be a whole number of at least 1, not ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+function windowMs(text: string | undefined): number {
+  if (text === undefined) return DEFAULTS.windowMs;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UsageError(
+      `--window must be a duration such as 90s, 15m, 1h or 6h, not ${JSON.stringify(text)}`,
+    );
+  }
+  return ms;
+}

@@ -1,0 +1,181 @@
+/**
+ * What `replay` prints: trips on standard output (JSON Lines or a table for people) and the
+ * summary on standard error.
+ */
+import { formatDuration } from '../../lambda/core/duration';
+import type { ScopeKind } from '../../lambda/core/types';
+import type { ReplayPolicy, ReplayResult, ScopePeak, Trip } from './engine';
+import type { LaunchStats } from './launch-store';
+
+/** How many scopes of each kind the text output lists by peak. */
+export const TOP_PEAKS = 10;
+
+/** Everything the summary reports about the reading. */
+export interface ReadSummary {
+  readonly filesRead: number;
+  readonly recordsRead: number;
+  readonly launchStats: LaunchStats;
+  /** Distinct instance ids in launch records. */
+  readonly distinctInstances: number;
+  /** Of those, the ones counted in at least one scope (they named a group or an AMI). */
+  readonly instancesInScope: number;
+  readonly malformed: number;
+  /** The first few malformed records, as `file:line: reason`. */
+  readonly malformedExamples: readonly string[];
+  /** Inputs that could not be read as a whole, as `file:line: reason`. */
+  readonly fileErrors: readonly string[];
+  /** Digest and Insights files or folders left out. */
+  readonly skipped: readonly string[];
+}
+
+/** CloudTrail's own time format: ISO 8601, UTC, milliseconds only when there are some. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** One JSON object per trip, one per line, in the contract's key order. */
+export function formatJson(result: ReplayResult): string {
+  return result.trips
+    .map((t) =>
+      JSON.stringify({
+        scope: t.scope.scope,
+        account: t.scope.account,
+        region: t.scope.region,
+        key: t.scope.key,
+        launches: t.launches,
+        threshold: t.threshold,
+        at: isoTime(t.at),
+        windowStart: isoTime(t.windowStart),
+        eventId: t.eventId,
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** The report for people: trips, the busiest windows per scope, and what the count rule leaves out. */
+export function formatText(result: ReplayResult, policy: ReplayPolicy): string {
+  const window = formatDuration(policy.windowMs);
+  const out: string[] = [];
+  out.push(
+    `Trips (window ${window}, group threshold ${policy.asgThreshold}, AMI threshold ${policy.amiThreshold}): ${result.trips.length}`,
+  );
+  if (result.trips.length > 0) out.push(...table(tripHeader(), result.trips.map(tripRow)));
+  for (const kind of ['asg', 'ami'] as const) {
+    const peaks = topPeaks(result.peaks, kind);
+    const label = kind === 'asg' ? 'Auto Scaling groups' : 'AMIs';
+    const total = result.peaks.filter((p) => p.scope.scope === kind).length;
+    out.push('');
+    out.push(`Peak launches in any one ${window} window, ${label} (top ${peaks.length} of ${total}):`);
+    if (peaks.length > 0) out.push(...table(peakHeader(), peaks.map(peakRow)));
+  }
+  out.push('');
+  out.push(
+    'replay applies the count rule only. Before it acts on a group trip, the live guard also runs a churn check',
+    "on the group's live state (are the window's instances being lost rather than added?), so it may act on",
+    'fewer trips than listed here. "terminated" shows the churn this archive itself records.',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function tripHeader(): string[] {
+  return [
+    'SCOPE',
+    'ACCOUNT',
+    'REGION',
+    'KEY',
+    'LAUNCHES',
+    'THRESHOLD',
+    'AT',
+    'WINDOW START',
+    'TERMINATED',
+    'EVENT ID',
+  ];
+}
+
+function tripRow(t: Trip): string[] {
+  return [
+    t.scope.scope,
+    t.scope.account,
+    t.scope.region,
+    t.scope.key,
+    String(t.launches),
+    String(t.threshold),
+    isoTime(t.at),
+    isoTime(t.windowStart),
+    t.terminatedBefore === undefined ? '-' : `${t.terminatedBefore}/${t.launches}`,
+    t.eventId,
+  ];
+}
+
+function peakHeader(): string[] {
+  return ['ACCOUNT', 'REGION', 'KEY', 'PEAK', 'WINDOW END', 'TOTAL', 'TRIPS'];
+}
+
+function peakRow(p: ScopePeak): string[] {
+  return [
+    p.scope.account,
+    p.scope.region,
+    p.scope.key,
+    String(p.peak),
+    isoTime(p.at),
+    String(p.total),
+    String(p.trips),
+  ];
+}
+
+/** The scopes of one kind with the highest peaks; ties by earliest peak, then by name. */
+export function topPeaks(peaks: readonly ScopePeak[], kind: ScopeKind): ScopePeak[] {
+  return peaks
+    .filter((p) => p.scope.scope === kind)
+    .sort((a, b) => b.peak - a.peak || a.at - b.at || compareText(label(a), label(b)))
+    .slice(0, TOP_PEAKS);
+}
+
+function label(p: ScopePeak): string {
+  return `${p.scope.account}/${p.scope.region}/${p.scope.key}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** The summary written to standard error. */
+export function formatSummary(s: ReadSummary): string {
+  const st = s.launchStats;
+  const out = [
+    `replay: read ${s.recordsRead} records from ${s.filesRead} input${s.filesRead === 1 ? '' : 's'}`,
+    `  launches counted (distinct instances): ${s.distinctInstances}`,
+  ];
+  if (s.distinctInstances > s.instancesInScope) {
+    out.push(
+      `    of which named neither a group nor an AMI (counted in no scope): ${s.distinctInstances - s.instancesInScope}`,
+    );
+  }
+  out.push(
+    `  duplicate mentions ignored: ${st.instanceMentions - s.distinctInstances}`,
+    `  launches counted from truncated records: ${st.truncatedLaunches}`,
+    `  failed attempts: ${st.failedAttempts}${st.dryRuns > 0 ? ` (${st.dryRuns} dry runs)` : ''}`,
+    `  terminations seen: ${st.terminationRecords} records`,
+    `  malformed records skipped: ${s.malformed}`,
+  );
+  for (const m of s.malformedExamples) out.push(`    ${m}`);
+  if (s.malformed > s.malformedExamples.length)
+    out.push(`    … and ${s.malformed - s.malformedExamples.length} more`);
+  if (s.fileErrors.length > 0) {
+    out.push(`  files skipped as unreadable: ${s.fileErrors.length}`);
+    for (const e of s.fileErrors) out.push(`    ${e}`);
+  }
+  if (s.skipped.length > 0) out.push(`  digest and Insights files or folders skipped: ${s.skipped.length}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,241 @@
+/**
+ * Reads one input (a file or standard input) as a stream and hands out its records one by one.
+ *
+ * The format is recognised from the bytes, not trusted from the name: gzip by its magic number,
+ * a CloudTrail log file by its `{"Records":[` opening, anything else as JSON Lines. A `.json`
+ * file that is not a log file (one pretty-printed event, say) is read whole as one JSON value.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { RECORDS_PREFIX, RecordsSplitter, SplitError } from './records-splitter';
+
+/** One input to read. */
+export interface Source {
+  /** The path as given (or found in a directory), or `-` for standard input. */
+  readonly label: string;
+  /** Opens the raw byte stream. */
+  readonly open: () => Readable;
+  /** True for a `.json` / `.json.gz` file, which may hold one JSON document. */
+  readonly jsonDocument: boolean;
+}
+
+/** A record's place in its input, for messages: `file:line` and, in a log file, its index. */
+export interface Where {
+  readonly line: number;
+  /** 1-based position in a `Records` array or top-level JSON array. */
+  readonly index?: number;
+}
+
+/** What an input yields, one call per record. */
+export type RecordSink = (
+  item: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string },
+  where: Where,
+) => void;
+
+/** The input as a whole cannot be read: not gzip, not JSON, cut off, or an I/O error. */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+/** A source for a file on disk. */
+export function fileSource(path: string): Source {
+  return {
+    label: path,
+    open: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    jsonDocument: /\.json(\.gz)?$/i.test(path),
+  };
+}
+
+/** A source for standard input: a log file or JSON Lines, uncompressed (gzip is accepted too). */
+export function stdinSource(stdin: Readable): Source {
+  return { label: '-', open: () => stdin, jsonDocument: false };
+}
+
+const PEEK_BYTES = 64;
+
+/**
+ * Read every record of a source.
+ *
+ * @throws SourceError when the input is not readable as a whole (the caller skips it)
+ */
+export async function readSource(source: Source, sink: RecordSink): Promise<void> {
+  let line = 1;
+  let reader: ChunkReader | undefined;
+  let raw: Readable | undefined;
+  try {
+    raw = source.open();
+    const pending: Buffer[] = [];
+    let pendingBytes = 0;
+    for await (const chunk of decoded(raw)) {
+      if (reader === undefined) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes < PEEK_BYTES) continue;
+        reader = chooseReader(Buffer.concat(pending), source, sink);
+        for (const c of pending) reader.push(c);
+        continue;
+      }
+      reader.push(chunk);
+    }
+    if (reader === undefined) {
+      reader = chooseReader(Buffer.concat(pending), source, sink);
+      for (const c of pending) reader.push(c);
+    }
+    reader.end();
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    if (error instanceof SplitError) throw new SourceError(error.message, error.line);
+    line = reader?.line() ?? line;
+    throw new SourceError(describe(error), line);
+  } finally {
+    // Release the file at once, also when gzip or JSON failed half way.
+    if (raw !== undefined && source.label !== '-') raw.destroy();
+  }
+}
+
+interface ChunkReader {
+  push(chunk: Buffer): void;
+  end(): void;
+  /** The line reached so far, for an error that stops the read. */
+  line(): number;
+}
+
+/** Gunzip when the stream starts with the gzip magic number, else pass the bytes through. */
+async function* decoded(raw: Readable): AsyncGenerator<Buffer> {
+  let gunzip: ReturnType<typeof createGunzip> | undefined;
+  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let first = await iterator.next();
+  while (!first.done && toBuffer(first.value).length === 0) first = await iterator.next();
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield head;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield toBuffer(r.value);
+    return;
+  }
+  gunzip = createGunzip({ chunkSize: 1 << 16 });
+  const feed = (async () => {
+    try {
+      gunzip.write(head);
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+        if (!gunzip.write(toBuffer(r.value))) await new Promise((resolve) => gunzip!.once('drain', resolve));
+      }
+      gunzip.end();
+    } catch (error) {
+      gunzip.destroy(error as Error);
+    }
+  })();
+  for await (const chunk of gunzip) yield chunk as Buffer;
+  await feed;
+}
+
+function toBuffer(value: Buffer | string): Buffer {
+  return typeof value === 'string' ? Buffer.from(value) : value;
+}
+
+function chooseReader(head: Buffer, source: Source, sink: RecordSink): ChunkReader {
+  const text = head.toString('latin1', 0, Math.min(head.length, 4096));
+  if (RECORDS_PREFIX.test(text)) return recordsReader(sink);
+  if (source.jsonDocument) return documentReader(sink);
+  return linesReader(sink);
+}
+
+function recordsReader(sink: RecordSink): ChunkReader {
+  let lastLine = 1;
+  const splitter = new RecordsSplitter((r) => {
+    lastLine = r.line;
+    sink(parseJson(r.text), { line: r.line, index: r.index });
+  });
+  return { push: (c) => splitter.push(c), end: () => splitter.end(), line: () => lastLine };
+}
+
+/** JSON Lines: one event or record per line; blank lines are skipped. */
+function linesReader(sink: RecordSink): ChunkReader {
+  let rest: Buffer | undefined;
+  let line = 0;
+  const one = (bytes: Buffer): void => {
+    line += 1;
+    const text = bytes.toString('utf8').trim();
+    if (text === '') return;
+    sink(parseJson(text), { line });
+  };
+  return {
+    push(chunk) {
+      const buf = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+      let from = 0;
+      for (let nl = buf.indexOf(0x0a, from); nl !== -1; nl = buf.indexOf(0x0a, from)) {
+        one(buf.subarray(from, nl));
+        from = nl + 1;
+      }
+      rest = from < buf.length ? buf.subarray(from) : undefined;
+    },
+    end() {
+      if (rest !== undefined) one(rest);
+      rest = undefined;
+    },
+    line: () => line + 1,
+  };
+}
+
+/**
+ * A `.json` file that is not a CloudTrail log file: one JSON value, read whole. An object with a
+ * `Records` array or a top-level array yields its elements; any other value is one record.
+ */
+function documentReader(sink: RecordSink): ChunkReader {
+  const parts: Buffer[] = [];
+  return {
+    push: (c) => parts.push(c),
+    end() {
+      const text = Buffer.concat(parts).toString('utf8');
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        throw new SourceError(`not valid JSON: ${describe(error)}`, lineOfError(text, error));
+      }
+      const records =
+        value !== null && typeof value === 'object' && Array.isArray((value as { Records?: unknown }).Records)
+          ? ((value as { Records: unknown[] }).Records as unknown[])
+          : Array.isArray(value)
+            ? value
+            : undefined;
+      if (records === undefined) {
+        sink({ ok: true, value }, { line: 1 });
+        return;
+      }
+      records.forEach((r, k) => {
+        sink({ ok: true, value: r }, { line: 1, index: k + 1 });
+      });
+    },
+    line: () => 1,
+  };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: `not valid JSON: ${describe(error)}` };
+  }
+}
+
+/** The line of a JSON.parse error, from the position V8 puts in its message. */
+function lineOfError(text: string, error: unknown): number {
+  const m = /position (\d+)/.exec(describe(error));
+  if (m === null) return 1;
+  const pos = Math.min(Number(m[1]), text.length);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) line += 1;
+  return line;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
