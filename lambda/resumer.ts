@@ -1,2 +1,28 @@
-// The scheduled-resume function's entry (wiring follows in the next commit).
-export const handler = async (_event: unknown): Promise<void> => {};
+/**
+ * The resumer function: EventBridge Scheduler invokes it once per auto-resume schedule. Wiring
+ * only; the work is `runResumer` in `resume-group.ts`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { AutoScalingSuspender } from './adapters/asg-suspender';
+import { DynamoDbLaunchCounter } from './adapters/launch-counter';
+import { SnsNotifier } from './adapters/notifier';
+import { loadConfig } from './config';
+import { type ResumerResult, runResumer } from './resume-group';
+
+const config = loadConfig();
+const logger = new Logger({ serviceName: 'launch-loop-guard-resumer' });
+const deps = {
+  asg: new AutoScalingSuspender((region) => new AutoScalingClient({ region })),
+  store: new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableName),
+  notifier: new SnsNotifier(new SNSClient({}), config.topicArn),
+};
+
+export const handler = async (raw: unknown): Promise<ResumerResult> => {
+  const result = await runResumer(raw, deps);
+  if (result.kind === 'malformed') logger.error('not a resume request', { error: result.error, input: raw });
+  else logger.info(result.text, { request: result.request, outcome: result.outcome.kind });
+  return result;
+};

@@ -16,10 +16,23 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { PERMISSIONS as GROUP_PERMISSIONS } from '../lambda/adapters/asg-resumer';
+import { PERMISSIONS as ASG_PERMISSIONS } from '../lambda/adapters/asg-suspender';
+import { OPERATOR_PERMISSIONS as TABLE_PERMISSIONS } from '../lambda/adapters/launch-counter';
 import { PERMISSIONS as SCHEDULER_PERMISSIONS } from '../lambda/adapters/scheduler';
-import { STREAK_TABLE_PERMISSIONS } from '../lambda/adapters/trip-streaks';
 import { type AutoResumeConfig, ENV } from '../lambda/config';
+
+/**
+ * The resumer's Auto Scaling actions: the read and resume half of the Auto Scaling adapter's
+ * list (never SuspendProcesses nor CreateOrUpdateTags).
+ */
+export const RESUMER_ASG_PERMISSIONS = ASG_PERMISSIONS.filter(
+  (a) =>
+    a.startsWith('autoscaling:Describe') ||
+    a === 'autoscaling:ResumeProcesses' ||
+    a === 'autoscaling:DeleteTags',
+);
+/** The resumer's table actions: clearing a group's window (no Scan). */
+export const RESUMER_TABLE_PERMISSIONS = TABLE_PERMISSIONS.filter((a) => a !== 'dynamodb:Scan');
 
 /** Auto-resume settings, as the guard construct's `autoResume` prop takes them. */
 export interface AutoResumeOptions {
@@ -108,13 +121,13 @@ export class AutoResume extends Construct {
     this.resumer.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ResumeGuardedGroups',
-        actions: [...GROUP_PERMISSIONS],
+        actions: [...RESUMER_ASG_PERMISSIONS],
         // Auto Scaling has no resource-level permissions for DescribeAutoScalingGroups, and the
         // groups the guard suspends are not known at deploy time.
         resources: ['*'],
       }),
     );
-    props.table.grant(this.resumer, ...STREAK_TABLE_PERMISSIONS);
+    props.table.grant(this.resumer, ...RESUMER_TABLE_PERMISSIONS);
     props.topic.grantPublish(this.resumer);
 
     this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });

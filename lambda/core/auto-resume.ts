@@ -14,11 +14,13 @@
  *   again is considered healed; its next trip starts a new streak at trip 1.
  * - a person's `resume` (the CLI) clears the streak too: the operator fixed the cause.
  *
- * Pure: the streak comes in as a value, the new streak goes out as a value; the adapters keep
- * it (see `lambda/adapters/scheduler.ts`).
+ * Pure: the streak comes in as a value, the new streak goes out as a value; the store keeps it
+ * in the group's item (`DynamoDbLaunchCounter.setResumeStreak`), and `lambda/adapters/scheduler.ts`
+ * creates the schedule.
  */
+
+import { TAG } from './group-settings';
 import type { AutoResumePlan } from './report';
-import type { ScopeKey } from './types';
 
 /** The backoff settings (the time fields of `AutoResumeConfig`). */
 export interface BackoffSettings {
@@ -30,12 +32,10 @@ export interface BackoffSettings {
   readonly maxTrips: number;
 }
 
-/** A group's current streak of guard trips. */
+/** A group's current streak of guard trips (kept in the group's item: `resumeStreak`, `resumeStreakAt`). */
 export interface TripStreak {
-  /** Trips in the streak, the last one included (≥ 1). */
+  /** Trips in the streak, the last one included (0 = no streak). */
   readonly trips: number;
-  /** Epoch milliseconds of the streak's first trip (names the streak, e.g. in schedule names). */
-  readonly startedAt: number;
   /** Epoch milliseconds of the last trip. */
   readonly lastTripAt: number;
 }
@@ -80,14 +80,10 @@ export function planAutoResume(
   now: number,
   settings: BackoffSettings,
 ): AutoResumeStep {
-  const continues = previous !== undefined && streakActive(previous, now, settings);
+  const continues = previous !== undefined && previous.trips >= 1 && streakActive(previous, now, settings);
   const streak: TripStreak = continues
-    ? {
-        trips: previous.trips + 1,
-        startedAt: previous.startedAt,
-        lastTripAt: Math.max(now, previous.lastTripAt),
-      }
-    : { trips: 1, startedAt: now, lastTripAt: now };
+    ? { trips: previous.trips + 1, lastTripAt: Math.max(now, previous.lastTripAt) }
+    : { trips: 1, lastTripAt: now };
   if (streak.trips > settings.maxTrips) {
     return { plan: { kind: 'manual', trip: streak.trips, maxTrips: settings.maxTrips }, streak };
   }
@@ -107,6 +103,12 @@ export interface ResumeRequest {
   readonly processes: readonly string[];
   /** The trip of the streak this resume belongs to. */
   readonly trip: number;
+  /**
+   * The `launch-loop-guard:suspended-at` value the guard wrote at this trip. When given, the
+   * resumer acts only while the group still carries exactly this value: a later suspension
+   * (after a manual resume and a new trip) has its own schedule.
+   */
+  readonly suspendedAt?: string;
 }
 
 /**
@@ -135,16 +137,19 @@ export function parseResumeRequest(input: unknown): ResumeRequest | { readonly e
   if (processes === undefined || processes.length === 0) {
     return { error: 'input needs processes, a non-empty list of process names' };
   }
-  return { account, region, groupName, processes, trip };
+  const suspendedAt = text('suspendedAt');
+  return { account, region, groupName, processes, trip, ...(suspendedAt ? { suspendedAt } : {}) };
 }
 
 /**
  * A schedule name for one trip of one group: idempotent (a retry of the same trip gets the same
  * name), within EventBridge Scheduler's 64 characters of `[0-9a-zA-Z-_.]`.
+ *
+ * @param tripAt the time the trip was claimed (the same on every retry of that trip)
  */
-export function scheduleName(groupName: string, streakStartedAt: number, trip: number): string {
+export function scheduleName(groupName: string, tripAt: number, trip: number): string {
   const slug = groupName.replace(/[^0-9A-Za-z-_.]/g, '-').slice(0, 28);
-  return `llg-${slug}-${fnv1a(groupName)}-${Math.floor(streakStartedAt / 1000).toString(36)}-${trip}`;
+  return `llg-${slug}-${fnv1a(groupName)}-${Math.floor(tripAt / 1000).toString(36)}-${trip}`;
 }
 
 /** 32-bit FNV-1a of a string, as 8 hex digits: keeps two long group names with the same prefix apart. */
@@ -163,24 +168,84 @@ export function atExpression(epochMs: number): string {
   return `at(${iso.slice(0, 19)})`;
 }
 
-/** The guard's tag names that the resumer reads and removes. */
-export const GUARD_TAG = {
-  suspendedAt: 'launch-loop-guard:suspended-at',
-  reason: 'launch-loop-guard:reason',
-  suspendedProcesses: 'launch-loop-guard:suspended-processes',
-} as const;
+/** The tags the guard writes on a group it suspends; resuming removes them. */
+export const GUARD_TAGS = [TAG.suspendedAt, TAG.reason, TAG.processes] as const;
+
+/** What resuming a group found: the part of a group's state the decision reads. */
+export interface ResumableGroup {
+  readonly tags: Readonly<Record<string, string>>;
+  /** Processes suspended now, by anyone. */
+  readonly suspendedProcesses: readonly string[];
+}
+
+/** What to do with a group someone asked to resume. */
+export type ResumeDecision =
+  | { readonly kind: 'gone' }
+  /** No `suspended-at` tag: the guard did not suspend it (or it was resumed already). */
+  | { readonly kind: 'not-guard-suspended'; readonly suspendedProcesses: readonly string[] }
+  /** The group carries a later suspension than the one this resume was planned for. */
+  | { readonly kind: 'superseded'; readonly suspendedAt: string }
+  | {
+      readonly kind: 'resume';
+      /** Resume exactly these (may be empty: nothing of ours is still suspended, only tags to remove). */
+      readonly processes: readonly string[];
+      /** Guard tags present on the group, to remove. */
+      readonly tagKeys: readonly string[];
+      /** True when the group was resumed only because of `force`. */
+      readonly forced: boolean;
+    };
+
+/** Options of {@link decideResume}. */
+export interface ResumeOptions {
+  /** Resume even a group the guard did not suspend (its `fallback` processes). */
+  readonly force?: boolean;
+  /** The processes to resume when the group has no `suspended-processes` tag. @default ['Launch'] */
+  readonly fallback?: readonly string[];
+  /** Act only while the group's `suspended-at` tag holds exactly this value. */
+  readonly expectSuspendedAt?: string;
+}
 
 /**
- * The processes to resume for a group the guard suspended: the tag
- * `launch-loop-guard:suspended-processes` (comma-separated) when present, else the fallback
- * (the schedule's list, or `['Launch']`), and only those currently suspended.
+ * Decide how to resume a group. It never resumes what the guard did not suspend: only groups
+ * with the guard's `suspended-at` tag (unless forced), only the processes the guard recorded in
+ * `suspended-processes` (else the fallback, `Launch`), and only those still suspended.
+ *
+ * @param group the group's state, or undefined when it does not exist
+ */
+export function decideResume(group: ResumableGroup | undefined, options: ResumeOptions = {}): ResumeDecision {
+  if (group === undefined) return { kind: 'gone' };
+  const suspendedAt = group.tags[TAG.suspendedAt];
+  const tagKeys = GUARD_TAGS.filter((k) => group.tags[k] !== undefined);
+  if (suspendedAt === undefined) {
+    if (!options.force) return { kind: 'not-guard-suspended', suspendedProcesses: group.suspendedProcesses };
+    return {
+      kind: 'resume',
+      processes: processesToResume(group.tags, group.suspendedProcesses, options.fallback),
+      tagKeys,
+      forced: true,
+    };
+  }
+  if (options.expectSuspendedAt !== undefined && options.expectSuspendedAt !== suspendedAt) {
+    return { kind: 'superseded', suspendedAt };
+  }
+  return {
+    kind: 'resume',
+    processes: processesToResume(group.tags, group.suspendedProcesses, options.fallback),
+    tagKeys,
+    forced: false,
+  };
+}
+
+/**
+ * The processes to resume: the tag `launch-loop-guard:suspended-processes` (comma-separated)
+ * when present, else the fallback (`['Launch']`), and only those suspended now.
  */
 export function processesToResume(
   tags: Readonly<Record<string, string>>,
   currentlySuspended: readonly string[],
   fallback: readonly string[] = ['Launch'],
 ): string[] {
-  const tagged = tags[GUARD_TAG.suspendedProcesses]
+  const tagged = tags[TAG.processes]
     ?.split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
@@ -189,31 +254,6 @@ export function processesToResume(
   return [...new Set(wanted)].filter((p) => now.has(p));
 }
 
-/** What the resume flow needs to know about a group. */
-export interface GroupState {
-  readonly name: string;
-  readonly tags: Readonly<Record<string, string>>;
-  /** Auto Scaling processes currently suspended on the group (by anyone). */
-  readonly suspendedProcesses: readonly string[];
-}
-
-/** The Auto Scaling side of resuming (port; `lambda/adapters/asg-resumer.ts` implements it). */
-export interface GroupControl {
-  /** The group's state, or undefined when it does not exist. */
-  describe(name: string): Promise<GroupState | undefined>;
-  resume(name: string, processes: readonly string[]): Promise<void>;
-  removeGuardTags(name: string, keys: readonly string[]): Promise<void>;
-}
-
-/** Where a group's streak is kept (port; `lambda/adapters/trip-streaks.ts` implements it). */
-export interface TripStreakStore {
-  get(key: ScopeKey): Promise<TripStreak | undefined>;
-  /** Keep the streak; `expiresAt` (epoch ms) lets the store forget it by itself. */
-  put(key: ScopeKey, streak: TripStreak, expiresAt: number): Promise<void>;
-  clear(key: ScopeKey): Promise<void>;
-}
-
-/** When a kept streak can be forgotten: once it can no longer continue (see {@link streakActive}). */
-export function streakExpiresAt(streak: TripStreak, settings: BackoffSettings): number {
-  return streak.lastTripAt + 2 * settings.maxMs + 24 * 3_600_000;
-}
+/** The warning shown before resuming Launch (CLI) and in the resume notice. */
+export const RESUME_LAUNCH_WARNING =
+  'Resuming Launch makes Auto Scaling replace, all at once, every instance it found unhealthy while Launch was suspended.';

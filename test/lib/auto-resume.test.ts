@@ -5,10 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PERMISSIONS as GROUP_PERMISSIONS } from '../../lambda/adapters/asg-resumer';
-import { STREAK_TABLE_PERMISSIONS } from '../../lambda/adapters/trip-streaks';
 import { ENV } from '../../lambda/config';
-import { AutoResume, type AutoResumeOptions } from '../../lib/auto-resume';
+import {
+  AutoResume,
+  type AutoResumeOptions,
+  RESUMER_ASG_PERMISSIONS,
+  RESUMER_TABLE_PERMISSIONS,
+} from '../../lib/auto-resume';
 
 interface Built {
   readonly stack: Stack;
@@ -155,17 +158,24 @@ describe('AutoResume', () => {
     defaults.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Sid: 'ResumeGuardedGroups', Action: [...GROUP_PERMISSIONS], Effect: 'Allow', Resource: '*' },
-          Match.objectLike({ Action: [...STREAK_TABLE_PERMISSIONS] }),
+          {
+            Sid: 'ResumeGuardedGroups',
+            Action: [...RESUMER_ASG_PERMISSIONS],
+            Effect: 'Allow',
+            Resource: '*',
+          },
+          Match.objectLike({ Action: [...RESUMER_TABLE_PERMISSIONS] }),
           Match.objectLike({ Action: 'sns:Publish' }),
         ]),
       },
     });
-    expect(GROUP_PERMISSIONS).toEqual([
+    expect(RESUMER_ASG_PERMISSIONS).toEqual([
       'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeWarmPool',
       'autoscaling:ResumeProcesses',
       'autoscaling:DeleteTags',
     ]);
+    expect(RESUMER_TABLE_PERMISSIONS).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 
   it('writes the default backoff (15 min, 4 h, 4 trips) to the guard as LLG_AUTO_RESUME', () => {

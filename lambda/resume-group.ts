@@ -1,0 +1,162 @@
+/**
+ * Putting a group back: shared by the resumer function (auto-resume) and the `resume` command.
+ * The decision is pure (`decideResume` in the core); this file only runs its steps in a safe
+ * order: resume the processes, then remove the tags, then clear the window. A retry after a
+ * partial success finds the processes resumed and only finishes the rest.
+ */
+import type { AsgSuspender } from './adapters/asg-suspender';
+import type { Notifier } from './adapters/notifier';
+import {
+  decideResume,
+  parseResumeRequest,
+  RESUME_LAUNCH_WARNING,
+  type ResumeDecision,
+  type ResumeOptions,
+  type ResumeRequest,
+} from './core/auto-resume';
+import { SCOPE_KIND, type ScopeKey } from './core/types';
+
+/** The store calls resuming needs (`DynamoDbLaunchCounter` has them). */
+export interface WindowStore {
+  /** Forget the group's window, so it does not trip again at once on old launches. */
+  clearScope(key: ScopeKey): Promise<void>;
+  /** Set the group's auto-resume streak. */
+  setResumeStreak(key: ScopeKey, streak: number, at: number): Promise<void>;
+}
+
+/** What resuming needs. */
+export interface ResumeGroupDeps {
+  readonly asg: Pick<AsgSuspender, 'describeGroup' | 'resume' | 'untagGroup'>;
+  readonly store: WindowStore;
+}
+
+/** Options of {@link resumeGroup}. */
+export interface ResumeGroupOptions extends ResumeOptions {
+  /** Reset the group's auto-resume streak at this time (a person resumed it: the cause is fixed). */
+  readonly resetStreakAt?: number;
+}
+
+/** What {@link resumeGroup} did. */
+export type ResumeGroupOutcome =
+  | Exclude<ResumeDecision, { kind: 'resume' }>
+  | (Extract<ResumeDecision, { kind: 'resume' }> & { readonly windowCleared: boolean });
+
+/**
+ * Resume a group the guard suspended: only the processes it suspended, then remove its tags and
+ * clear the group's window.
+ *
+ * @throws SuspendError or CounterStoreError when Auto Scaling or DynamoDB fail
+ */
+export async function resumeGroup(
+  key: ScopeKey,
+  deps: ResumeGroupDeps,
+  options: ResumeGroupOptions = {},
+): Promise<ResumeGroupOutcome> {
+  const group = await deps.asg.describeGroup(key.region, key.key);
+  const decision = decideResume(group, options);
+  if (decision.kind !== 'resume') return decision;
+  if (decision.processes.length > 0) {
+    const done = await deps.asg.resume(key.region, key.key, decision.processes);
+    if (done === 'gone') return { kind: 'gone' };
+  }
+  if (decision.tagKeys.length > 0) {
+    const done = await deps.asg.untagGroup(key.region, key.key, decision.tagKeys);
+    if (done === 'gone') return { kind: 'gone' };
+  }
+  await deps.store.clearScope(key);
+  if (options.resetStreakAt !== undefined) await deps.store.setResumeStreak(key, 0, options.resetStreakAt);
+  return { ...decision, windowCleared: true };
+}
+
+/** A one-line account of a resume outcome, for notices, logs and the CLI. */
+export function describeOutcome(groupName: string, outcome: ResumeGroupOutcome): string {
+  switch (outcome.kind) {
+    case 'gone':
+      return `Group ${groupName} no longer exists: nothing to resume.`;
+    case 'not-guard-suspended':
+      return `Group ${groupName} was not suspended by launch-loop-guard (no launch-loop-guard:suspended-at tag)${
+        outcome.suspendedProcesses.length > 0
+          ? `; suspended now: ${outcome.suspendedProcesses.join(', ')}`
+          : '; no process is suspended'
+      }.`;
+    case 'superseded':
+      return `Group ${groupName} was suspended again at ${outcome.suspendedAt}: that suspension has its own resume.`;
+    case 'resume':
+      return outcome.processes.length > 0
+        ? `Resumed ${outcome.processes.join(', ')} on ${groupName}${outcome.forced ? ' (forced)' : ''}; removed ${
+            outcome.tagKeys.length
+          } guard tag(s); cleared its launch window.`
+        : `Nothing the guard suspended is still suspended on ${groupName}; removed ${outcome.tagKeys.length} guard tag(s); cleared its launch window.`;
+  }
+}
+
+/** The resumer's notice after an automatic resume: subject (≤ 99 characters), body, attributes. */
+export function resumeNotice(
+  request: ResumeRequest,
+  text: string,
+): { subject: string; body: string; attributes: Record<string, string> } {
+  const prefix = 'launch-loop-guard: auto-resumed ';
+  const name =
+    request.groupName.length > 99 - prefix.length
+      ? `${request.groupName.slice(0, 99 - prefix.length - 1)}…`
+      : request.groupName;
+  const body = [
+    text,
+    '',
+    `Account ${request.account}, region ${request.region}, trip ${request.trip} of the current streak.`,
+    RESUME_LAUNCH_WARNING,
+    'If the group trips again, the guard suspends it again with a longer cool-down; after the last automatic',
+    'resume it stays suspended until a person runs `launch-loop-guard resume`.',
+  ].join('\n');
+  return {
+    subject: `${prefix}${name}`,
+    body,
+    attributes: {
+      scope: SCOPE_KIND.asg,
+      key: request.groupName,
+      account: request.account,
+      region: request.region,
+      action: 'auto-resumed',
+    },
+  };
+}
+
+/** What one resumer invocation did. */
+export type ResumerResult =
+  | { readonly kind: 'malformed'; readonly error: string }
+  | {
+      readonly kind: 'done';
+      readonly request: ResumeRequest;
+      readonly outcome: ResumeGroupOutcome;
+      readonly text: string;
+    };
+
+/**
+ * The resumer function's work for one schedule input. A malformed input is returned (a retry
+ * cannot fix it); Auto Scaling and DynamoDB failures throw, so EventBridge Scheduler retries.
+ * A failed notice is thrown too: the steps before it are idempotent, so a retry only resends it.
+ */
+export async function runResumer(
+  raw: unknown,
+  deps: ResumeGroupDeps & { readonly notifier: Pick<Notifier, 'publishText'> },
+): Promise<ResumerResult> {
+  const request = parseResumeRequest(raw);
+  if ('error' in request) return { kind: 'malformed', error: request.error };
+  const key: ScopeKey = {
+    scope: SCOPE_KIND.asg,
+    account: request.account,
+    region: request.region,
+    key: request.groupName,
+  };
+  const outcome = await resumeGroup(key, deps, {
+    fallback: request.processes,
+    ...(request.suspendedAt !== undefined ? { expectSuspendedAt: request.suspendedAt } : {}),
+  });
+  const text = describeOutcome(request.groupName, outcome);
+  // Only a resume is news; a group gone, resumed by a person, or suspended again is logged only.
+  if (outcome.kind === 'resume') {
+    const notice = resumeNotice(request, text);
+    await deps.notifier.publishText(notice.subject, notice.body, notice.attributes);
+  }
+  return { kind: 'done', request, outcome, text };
+}

@@ -1,0 +1,267 @@
+import { join } from 'node:path';
+import {
+  AutoScalingClient,
+  DeleteTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  ResumeProcessesCommand,
+  SuspendProcessesCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { SnsNotifier } from '../../lambda/adapters/notifier';
+import { SuspendError } from '../../lambda/core/errors';
+import type { ScopeKey } from '../../lambda/core/types';
+import { resumeGroup, resumeNotice, runResumer } from '../../lambda/resume-group';
+import { type LocalDynamo, startDynamo } from '../support/dynalite';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const GROUP = 'ecs-neuron-capacity';
+const KEY: ScopeKey = { scope: 'asg', account: ACCOUNT, region: REGION, key: GROUP };
+const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);
+const POLICY = { threshold: 10, windowMs: 3_600_000 };
+
+function group(tags: Record<string, string>, suspended: string[]) {
+  return {
+    AutoScalingGroupName: GROUP,
+    MinSize: 0,
+    MaxSize: 4,
+    DesiredCapacity: 1,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['eu-west-1a'],
+    HealthCheckType: 'EC2',
+    HealthCheckGracePeriod: 300,
+    CreatedTime: new Date(T0),
+    Instances: [],
+    Tags: Object.entries(tags).map(([Key, Value]) => ({
+      Key,
+      Value,
+      ResourceId: GROUP,
+      ResourceType: 'auto-scaling-group',
+      PropagateAtLaunch: false,
+    })),
+    SuspendedProcesses: suspended.map((ProcessName) => ({ ProcessName, SuspensionReason: 'User suspended' })),
+  };
+}
+
+const GUARD_TAGS = {
+  'launch-loop-guard:suspended-at': '2025-12-09T08:10:00.000Z',
+  'launch-loop-guard:reason': '10 launches in 1h',
+  team: 'ml',
+};
+
+describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', () => {
+  const asgMock = mockClient(AutoScalingClient);
+  const snsMock = mockClient(SNSClient);
+  let dynamo: LocalDynamo;
+  let counter: DynamoDbLaunchCounter;
+  let deps: Parameters<typeof runResumer>[1];
+
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    asgMock.reset();
+    snsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    counter = new DynamoDbLaunchCounter(dynamo.client, await dynamo.createTable());
+    // Three launches of the group in the window.
+    for (let i = 0; i < 3; i += 1) {
+      await counter.record(
+        {
+          key: KEY,
+          mentions: [{ instanceId: `i-0${i}`, time: T0 + i * 240_000 }],
+          callers: ['autoscaling.amazonaws.com'],
+          imageIds: ['ami-0abc'],
+          groupNames: [GROUP],
+          now: T0 + i * 240_000,
+        },
+        POLICY,
+      );
+    }
+    deps = {
+      asg: new AutoScalingSuspender(() => new AutoScalingClient({ region: REGION })),
+      store: counter,
+      notifier: new SnsNotifier(new SNSClient({ region: REGION }), 'arn:aws:sns:eu-west-1:123456789012:llg'),
+    };
+  });
+
+  const request = { account: ACCOUNT, region: REGION, groupName: GROUP, processes: ['Launch'], trip: 1 };
+
+  it('resumes only Launch, removes the guard tags, clears the window and publishes one notice', async () => {
+    // Prepare
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch', 'AZRebalance'])] });
+    asgMock.on(ResumeProcessesCommand).resolves({});
+    asgMock.on(DeleteTagsCommand).resolves({});
+    const before = (await counter.listScopes({ asg: POLICY, ami: POLICY })).find((s) => s.key.key === GROUP);
+
+    // Act
+    const result = await runResumer(request, deps);
+
+    // Assess
+    expect(before?.count).toBe(3);
+    expect(result).toMatchObject({ kind: 'done', outcome: { kind: 'resume', processes: ['Launch'] } });
+    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 1);
+    expect(asgMock).toHaveReceivedCommandWith(ResumeProcessesCommand, {
+      AutoScalingGroupName: GROUP,
+      ScalingProcesses: ['Launch'],
+    });
+    expect(asgMock).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    const deleted = asgMock.commandCalls(DeleteTagsCommand)[0]!.args[0].input.Tags?.map((t) => t.Key);
+    expect(deleted).toEqual(['launch-loop-guard:suspended-at', 'launch-loop-guard:reason']);
+    const after = (await counter.listScopes({ asg: POLICY, ami: POLICY })).find((s) => s.key.key === GROUP);
+    expect(after?.count ?? 0).toBe(0);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const published = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(published.Subject).toBe(`launch-loop-guard: auto-resumed ${GROUP}`);
+    expect(published.Message).toContain('Resumed Launch on ecs-neuron-capacity');
+    expect(published.Message).toContain('replace, all at once');
+    expect(published.MessageAttributes?.action?.StringValue).toBe('auto-resumed');
+  });
+
+  it('resumes the processes of the suspended-processes tag when the guard wrote one', async () => {
+    // Prepare
+    const tags = { ...GUARD_TAGS, 'launch-loop-guard:suspended-processes': 'Launch,ReplaceUnhealthy' };
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [group(tags, ['Launch', 'ReplaceUnhealthy', 'AZRebalance'])],
+    });
+
+    // Act
+    await runResumer(request, deps);
+
+    // Assess
+    expect(asgMock).toHaveReceivedCommandWith(ResumeProcessesCommand, {
+      ScalingProcesses: ['Launch', 'ReplaceUnhealthy'],
+    });
+  });
+
+  it('never resumes a group the guard did not suspend', async () => {
+    // Prepare
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [group({ team: 'ml' }, ['Launch'])] });
+
+    // Act
+    const result = await runResumer(request, deps);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: { kind: 'not-guard-suspended' } });
+    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 0);
+    expect(asgMock).toHaveReceivedCommandTimes(DeleteTagsCommand, 0);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect((await counter.read(KEY))?.ids.size).toBe(3);
+  });
+
+  it('leaves alone a group suspended again later than its request', async () => {
+    // Prepare
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch'])] });
+
+    // Act
+    const result = await runResumer({ ...request, suspendedAt: '2025-12-09T07:00:00.000Z' }, deps);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: { kind: 'superseded' } });
+    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 0);
+  });
+
+  it('reports a group deleted meanwhile without failing', async () => {
+    // Prepare
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+
+    // Act
+    const result = await runResumer(request, deps);
+
+    // Assess
+    expect(result).toMatchObject({ outcome: { kind: 'gone' } });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
+  it('returns a malformed input without calling anything', async () => {
+    // Act
+    const result = await runResumer({ groupName: GROUP }, deps);
+
+    // Assess
+    expect(result).toEqual({ kind: 'malformed', error: 'input needs account, region and groupName' });
+    expect(asgMock.calls()).toHaveLength(0);
+  });
+
+  it('throws on throttling so that EventBridge Scheduler retries, and the retry finishes the job', async () => {
+    // Prepare
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch'])] });
+    asgMock.on(ResumeProcessesCommand).resolves({});
+    asgMock
+      .on(DeleteTagsCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+      .resolves({});
+
+    // Act
+    const first = await runResumer(request, deps).catch((e: unknown) => e);
+    // The retry sees Launch resumed already: it resumes nothing and finishes the tags and window.
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group(GUARD_TAGS, [])] });
+    const second = await runResumer(request, deps);
+
+    // Assess
+    expect(first).toBeInstanceOf(SuspendError);
+    expect(second).toMatchObject({ outcome: { kind: 'resume', processes: [] } });
+    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 1);
+    expect((await counter.read(KEY))?.ids.size ?? 0).toBe(0);
+  });
+});
+
+describe('resumeGroup', () => {
+  it('resets the streak only when asked (a person resumed the group)', async () => {
+    // Prepare
+    const store = { clearScope: vi.fn(async () => {}), setResumeStreak: vi.fn(async () => {}) };
+    const asg = {
+      describeGroup: vi.fn(async () => ({ tags: GUARD_TAGS, suspendedProcesses: ['Launch'] }) as never),
+      resume: vi.fn(async () => 'done' as const),
+      untagGroup: vi.fn(async () => 'done' as const),
+    };
+
+    // Act
+    await resumeGroup(KEY, { asg, store });
+    await resumeGroup(KEY, { asg, store }, { resetStreakAt: T0 });
+
+    // Assess
+    expect(store.clearScope).toHaveBeenCalledTimes(2);
+    expect(store.setResumeStreak).toHaveBeenCalledTimes(1);
+    expect(store.setResumeStreak).toHaveBeenCalledWith(KEY, 0, T0);
+  });
+});
+
+describe('resumeNotice', () => {
+  it('keeps the subject within 99 characters for a long group name', () => {
+    const notice = resumeNotice(
+      { account: ACCOUNT, region: REGION, groupName: 'g'.repeat(255), processes: ['Launch'], trip: 1 },
+      'text',
+    );
+    expect(notice.subject.length).toBeLessThanOrEqual(99);
+    expect(notice.subject).not.toMatch(/\n/);
+  });
+});
+
+describe('lambda/resumer.ts', () => {
+  it('fails at cold start with a message naming the missing variable', async () => {
+    // Prepare
+    vi.stubEnv('LLG_TABLE_NAME', '');
+    vi.resetModules();
+
+    // Act + Assess
+    await expect(import(join(__dirname, '..', '..', 'lambda', 'resumer.ts'))).rejects.toThrow(
+      /LLG_TABLE_NAME/,
+    );
+    vi.unstubAllEnvs();
+  });
+});
