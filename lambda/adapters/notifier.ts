@@ -1,0 +1,123 @@
+/**
+ * SNS adapter: publishes a trip's alert to the main topic (text for people, attributes for
+ * filters, the report's JSON for machines) and, when configured, the chat-applications JSON to
+ * a topic of its own.
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { buildAlert, snsAttributes, subjectLine } from '../core/alert';
+import { chatbotMessage } from '../core/chatbot';
+import { NotifyError } from '../core/errors';
+import type { TripReport } from '../core/report';
+
+/** The IAM actions this adapter calls, for the function's policy. */
+export const PERMISSIONS = ['sns:Publish'] as const;
+
+/** The message attribute that carries the report's JSON (for the Slack webhook function). */
+export const REPORT_ATTRIBUTE = 'report';
+
+/**
+ * The largest report JSON sent as an attribute. A message and its attributes share SNS's
+ * 256 KB limit; the text body stays far below the rest.
+ */
+export const REPORT_ATTRIBUTE_MAX = 128 * 1024;
+
+/** What a publication returned. */
+export interface Published {
+  /** The main topic's MessageId. */
+  readonly messageId: string;
+  /** The chat topic's MessageId, when there is a chat topic. */
+  readonly chatMessageId?: string;
+}
+
+/** Sends alerts. */
+export interface Notifier {
+  /** Publish a trip's alert. */
+  publishTrip(report: TripReport): Promise<Published>;
+  /** Publish a message that is not a trip (alarms, trail tampering) to the main topic. */
+  publishText(
+    subject: string,
+    body: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<Published>;
+}
+
+/**
+ * {@link Notifier} over SNS.
+ *
+ * @example
+ * new SnsNotifier(new SNSClient({}), config.topicArn, config.chatTopicArn);
+ */
+export class SnsNotifier implements Notifier {
+  /**
+   * @param client the SNS client
+   * @param topicArn the main topic: text for people and message attributes
+   * @param chatTopicArn the topic of the chat-applications configuration, if any
+   */
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+    private readonly chatTopicArn?: string,
+  ) {}
+
+  /**
+   * Publish to the main topic, then to the chat topic.
+   *
+   * @throws NotifyError when either publication fails; its message says which one
+   */
+  async publishTrip(report: TripReport): Promise<Published> {
+    const alert = buildAlert(report);
+    const attributes: Record<string, string> = { ...alert.attributes };
+    const json = JSON.stringify(report);
+    if (Buffer.byteLength(json, 'utf8') <= REPORT_ATTRIBUTE_MAX) attributes[REPORT_ATTRIBUTE] = json;
+    const messageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: alert.subject,
+        Message: alert.body,
+        MessageAttributes: snsAttributes(attributes),
+      }),
+      `the alert for ${report.scope.scope} ${report.scope.key}`,
+    );
+    if (this.chatTopicArn === undefined) return { messageId };
+    const chatMessageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.chatTopicArn,
+        Message: JSON.stringify(chatbotMessage(report)),
+        MessageAttributes: snsAttributes(alert.attributes),
+      }),
+      `the chat message for ${report.scope.scope} ${report.scope.key} (the main alert was sent)`,
+    );
+    return { messageId, chatMessageId };
+  }
+
+  /**
+   * The subject is made valid for SNS (one line of printable ASCII, at most 99 characters).
+   *
+   * @throws NotifyError when the publication fails
+   */
+  async publishText(
+    subject: string,
+    body: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<Published> {
+    const messageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: subjectLine(subject),
+        Message: body,
+        MessageAttributes: snsAttributes(attributes),
+      }),
+      `the message "${subject}"`,
+    );
+    return { messageId };
+  }
+
+  private async publish(command: PublishCommand, what: string): Promise<string> {
+    try {
+      const out = await this.client.send(command);
+      return out.MessageId ?? '';
+    } catch (error) {
+      throw new NotifyError(`publishing ${what} failed`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The alert people read: an SNS subject, a plain-text body and message attributes, built from
+ * one {@link TripReport}. The pieces (headline, what was done, undo commands) are exported so
+ * the Slack and chat-applications formats say exactly the same things.
+ */
+import { formatDuration } from './duration';
+import { type AmiGroupOutcome, TRIP_ACTION, type TripReport } from './report';
+
+/** SNS subjects must be shorter than 100 characters. */
+export const SUBJECT_MAX = 99;
+/** Lists (callers, AMIs, groups) longer than this are cut with "and N more". */
+export const LIST_MAX = 10;
+
+/** The rule the churn check applies, in words (shared by every alert format). */
+export function churnRule(requiredShare: number): string {
+  return (
+    `The guard suspends only when at least ${percent(requiredShare)} of the window's launches are churned ` +
+    '(no longer InService: gone, terminating or unhealthy). A scale-out or an instance refresh keeps ' +
+    'its new instances InService; a launch loop loses them.'
+  );
+}
+
+/** What a suspended Launch means (shared by every alert format). */
+export const LAUNCH_SUSPENDED_MEANS =
+  'While Launch is suspended the group launches nothing: it does not scale out, and instances ' +
+  'that fail their health checks are not replaced. When Launch is resumed, Auto Scaling replaces ' +
+  'every instance it found unhealthy meanwhile, all at once.';
+
+/** An alert ready for SNS `Publish`. */
+export interface Alert {
+  /** At most 99 characters, printable ASCII only, no line breaks. */
+  readonly subject: string;
+  readonly body: string;
+  /** scope, key, account, region, action: for subscription filter policies. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** One SNS message attribute. */
+export interface SnsStringAttribute {
+  readonly DataType: 'String';
+  readonly StringValue: string;
+}
+
+/**
+ * Build the SNS alert of a trip.
+ *
+ * @example
+ * buildAlert(report).subject; // 'Launch loop: suspended Launch of ecs-capacity-provider-asg (12 in 1h) eu-west-1'
+ */
+export function buildAlert(report: TripReport): Alert {
+  return { subject: subject(report), body: body(report), attributes: alertAttributes(report) };
+}
+
+/** The attributes subscribers filter on. */
+export function alertAttributes(report: TripReport): Record<string, string> {
+  return {
+    scope: report.scope.scope,
+    key: report.scope.key,
+    account: report.scope.account,
+    region: report.scope.region,
+    action: report.action,
+  };
+}
+
+/**
+ * Turn plain attributes into SNS `MessageAttributes`. Empty values are left out: SNS refuses them.
+ */
+export function snsAttributes(
+  attributes: Readonly<Record<string, string>>,
+): Record<string, SnsStringAttribute> {
+  const out: Record<string, SnsStringAttribute> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== '') out[name] = { DataType: 'String', StringValue: value };
+  }
+  return out;
+}
+
+/** "Auto Scaling group NAME" or "AMI ami-…". */
+export function scopeLabel(report: TripReport): string {
+  return report.scope.scope === 'asg' ? `Auto Scaling group ${report.scope.key}` : `AMI ${report.scope.key}`;
+}
+
+/** One line saying what happened, e.g. "Launch suspended on Auto Scaling group X". */
+export function headline(report: TripReport): string {
+  const where = scopeLabel(report);
+  const suspended = suspendedGroups(report);
+  switch (report.action) {
+    case TRIP_ACTION.suspended:
+      return report.scope.scope === 'asg'
+        ? `${processList(report)} suspended on ${where}: launch loop`
+        : `Launch loop on ${where}: ${suspended.length} group(s) suspended`;
+    case TRIP_ACTION.wouldSuspend:
+      return `Dry run: would have suspended ${report.scope.scope === 'asg' ? where : `the groups launching ${where}`}`;
+    case TRIP_ACTION.alreadySuspended:
+      return `Launch loop on ${where}: Launch was already suspended, the group was not touched`;
+    case TRIP_ACTION.exempt:
+      return `Launch loop on ${where}: the group is exempt, the guard did not act`;
+    case TRIP_ACTION.groupGone:
+      return `Launch loop on ${where}: the group was deleted before the guard could act`;
+    case TRIP_ACTION.stale:
+      return `Launch loop on ${where} seen late: counted, not acted on`;
+    case TRIP_ACTION.alertOnly:
+      return `Launch loop on ${where}: alert only, nothing was suspended`;
+  }
+}
+
+/** "12 launches in 1h (threshold 10)", with "at least" when the store kept only part of the window. */
+export function launchesLine(report: TripReport): string {
+  const n = `${report.launchesAtLeast ? 'at least ' : ''}${report.launches}`;
+  return `${n} distinct instances launched in ${formatDuration(report.windowMs)} (threshold ${report.threshold})`;
+}
+
+/** The churn check's finding in one sentence, or undefined when the check did not run. */
+export function churnLine(report: TripReport): string | undefined {
+  const c = report.churn;
+  if (c === undefined) return undefined;
+  const share = percent(c.requiredShare);
+  const parts = [
+    `${c.churned} of the ${c.considered} launches in the window are no longer InService (required: ${share})`,
+  ];
+  if (c.pendingInGrace > 0)
+    parts.push(`${c.pendingInGrace} still pending within the health-check grace period`);
+  if (c.excluded !== undefined && c.excluded > 0) {
+    parts.push(`${c.excluded} launches of calls whose instance list CloudTrail cut could not be checked`);
+  }
+  return `${parts.join('; ')}.`;
+}
+
+/** The sentences saying what the guard did (and did not do). */
+export function actionLines(report: TripReport): string[] {
+  const lines: string[] = [];
+  const processes = processList(report);
+  switch (report.action) {
+    case TRIP_ACTION.suspended:
+      if (report.scope.scope === 'asg') lines.push(`Suspended ${processes} on the group.`);
+      break;
+    case TRIP_ACTION.wouldSuspend:
+      lines.push(`Dry run: the guard would have suspended ${processes}; nothing was changed.`);
+      break;
+    case TRIP_ACTION.alreadySuspended:
+      lines.push(
+        'Launch was already suspended (by a person or by AWS): the guard did not touch or tag the group.',
+      );
+      break;
+    case TRIP_ACTION.exempt:
+      lines.push('The group is tagged launch-loop-guard:exempt=true: the guard never acts on it.');
+      break;
+    case TRIP_ACTION.groupGone:
+      lines.push('The group no longer exists: nothing to suspend.');
+      break;
+    case TRIP_ACTION.stale:
+      lines.push(
+        'The launch was handled after its window had passed (retries or throttling): it was counted, but a late event never suspends anything.',
+      );
+      break;
+    case TRIP_ACTION.alertOnly:
+      lines.push('AMI trips alert only (the default): no group was suspended.');
+      break;
+  }
+  if (report.tagged === true) {
+    lines.push('Tagged the group launch-loop-guard:suspended-at and launch-loop-guard:reason.');
+  } else if (report.tagged === false) {
+    lines.push(
+      `The guard's tags could not be written${report.tagError ? ` (${report.tagError})` : ''}; the suspension stands.`,
+    );
+  }
+  for (const g of report.groups ?? []) lines.push(`Group ${g.groupName}: ${groupOutcomeText(g)}.`);
+  if (report.ungroupedCallers !== undefined && report.ungroupedCallers.length > 0) {
+    lines.push(`Launches outside any Auto Scaling group, by: ${listText(report.ungroupedCallers)}.`);
+  }
+  const plan = report.autoResume;
+  if (plan?.kind === 'scheduled') {
+    lines.push(
+      `Auto-resume: trip ${plan.trip}; the guard resumes the group at ${iso(plan.at)} (cool-down ${formatDuration(plan.cooldownMs)}).`,
+    );
+  } else if (plan?.kind === 'manual') {
+    lines.push(
+      `Auto-resume: trip ${plan.trip} of at most ${plan.maxTrips}; the group stays suspended until a person resumes it.`,
+    );
+  }
+  return lines;
+}
+
+/** The groups this trip suspended (group scope: the group itself; AMI scope: from `groups`). */
+export function suspendedGroups(report: TripReport): string[] {
+  if (report.scope.scope === 'asg') return report.action === TRIP_ACTION.suspended ? [report.scope.key] : [];
+  return (report.groups ?? []).filter((g) => g.outcome === 'suspended').map((g) => g.groupName);
+}
+
+/** The commands that undo what the trip did, one per suspended group (two commands each). */
+export function undoCommands(report: TripReport): string[] {
+  const region = report.scope.region;
+  const processes = report.processes.length > 0 ? report.processes : ['Launch'];
+  return suspendedGroups(report).flatMap((name) => [
+    `npx launch-loop-guard resume ${shellWord(name)} --region ${shellWord(region)}`,
+    `aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(name)} --scaling-processes ${processes.map(shellWord).join(' ')} --region ${shellWord(region)}`,
+  ]);
+}
+
+/** The commands a person can run when the guard did not act, or empty when nothing applies. */
+export function byHandCommands(report: TripReport): string[] {
+  if (report.scope.scope !== 'asg') return [];
+  const name = shellWord(report.scope.key);
+  const region = shellWord(report.scope.region);
+  const processes = (report.processes.length > 0 ? report.processes : ['Launch']).map(shellWord).join(' ');
+  switch (report.action) {
+    case TRIP_ACTION.wouldSuspend:
+    case TRIP_ACTION.exempt:
+    case TRIP_ACTION.stale:
+      return [
+        `aws autoscaling suspend-processes --auto-scaling-group-name ${name} --scaling-processes ${processes} --region ${region}`,
+      ];
+    case TRIP_ACTION.alreadySuspended:
+      return [
+        `aws autoscaling resume-processes --auto-scaling-group-name ${name} --scaling-processes Launch --region ${region}`,
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Quote a word for a POSIX shell when it needs it. */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9._\-/:@+=,]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** ISO-8601 time of epoch milliseconds. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** "a, b, c and 4 more". */
+export function listText(items: readonly string[], max = LIST_MAX): string {
+  if (items.length === 0) return 'none recorded';
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/** An AMI id with its name when diagnosis could read it. */
+export function imageText(report: TripReport, imageId: string): string {
+  const name = report.imageNames?.[imageId];
+  return name ? `${imageId} (${name})` : imageId;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
+
+function processList(report: TripReport): string {
+  return (report.processes.length > 0 ? report.processes : ['Launch']).join(', ');
+}
+
+function groupOutcomeText(g: AmiGroupOutcome): string {
+  switch (g.outcome) {
+    case 'suspended':
+      return 'Launch suspended';
+    case 'would-suspend':
+      return 'would have been suspended (dry run)';
+    case 'exempt':
+      return 'left alone, tagged exempt';
+    case 'already-suspended':
+      return 'left alone, Launch was already suspended';
+    case 'over-cap':
+      return 'left alone, over the cap of groups one AMI trip may suspend';
+    case 'gone':
+      return 'left alone, the group no longer exists';
+    case 'churn-blocked':
+      return 'left alone, its launches are still InService (churn check)';
+  }
+}
+
+function subject(report: TripReport): string {
+  const count = `${report.launchesAtLeast ? '>=' : ''}${report.launches} in ${formatDuration(report.windowMs)}`;
+  const tail = ` (${count}) ${report.scope.region}`;
+  const prefixes: Record<TripReport['action'], string> = {
+    [TRIP_ACTION.suspended]:
+      report.scope.scope === 'asg' ? 'Launch loop: suspended ' : 'Launch loop: suspended groups of ',
+    [TRIP_ACTION.wouldSuspend]: 'Launch loop (dry run): would suspend ',
+    [TRIP_ACTION.alreadySuspended]: 'Launch loop: already suspended, not touched: ',
+    [TRIP_ACTION.exempt]: 'Launch loop: exempt group, no action: ',
+    [TRIP_ACTION.groupGone]: 'Launch loop: group gone: ',
+    [TRIP_ACTION.stale]: 'Launch loop seen late, no action: ',
+    [TRIP_ACTION.alertOnly]: 'Launch loop on AMI ',
+  };
+  const prefix = prefixes[report.action];
+  const room = SUBJECT_MAX - prefix.length - tail.length;
+  return `${prefix}${cut(asciiLine(report.scope.key), room)}${tail}`;
+}
+
+/** Make any text a valid SNS subject: printable ASCII, one line, at most 99 characters. */
+export function subjectLine(text: string): string {
+  return cut(asciiLine(text.replace(/\s+/g, ' ').trim()), SUBJECT_MAX);
+}
+
+/** SNS has refused subjects with control or non-ASCII characters: keep printable ASCII only. */
+function asciiLine(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+function cut(text: string, room: number): string {
+  if (text.length <= room) return text;
+  return `${text.slice(0, Math.max(0, room - 3))}...`;
+}
+
+function body(report: TripReport): string {
+  const out: string[] = [];
+  out.push(headline(report), '');
+  out.push('WHAT TRIPPED');
+  out.push(`  Scope:         ${scopeLabel(report)}`);
+  out.push(`  Account:       ${report.scope.account}`);
+  out.push(`  Region:        ${report.scope.region}`);
+  out.push(`  Launches:      ${launchesLine(report)}`);
+  out.push(`  First launch:  ${iso(report.firstLaunch)}`);
+  out.push(`  Last launch:   ${iso(report.lastLaunch)}`);
+  out.push(`  Callers:       ${listText(report.callers)}`);
+  out.push(`  AMIs:          ${listText(report.imageIds.map((id) => imageText(report, id)))}`);
+  out.push(`  Event:         ${report.eventId}`);
+  if (report.launchesAtLeast) {
+    out.push('  (The store keeps only part of a window this busy: the true count is higher.)');
+  }
+  const churn = churnLine(report);
+  if (churn !== undefined) {
+    out.push('', 'CHURN CHECK', `  ${churn}`, `  ${churnRule(report.churn?.requiredShare ?? 0.5)}`);
+  }
+  if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
+    out.push('', 'LIKELY CAUSE');
+    for (const d of report.diagnosis) out.push(`  - ${d}`);
+  }
+  out.push('', 'WHAT WAS DONE');
+  for (const line of actionLines(report)) out.push(`  - ${line}`);
+  out.push('  The guard never stops or terminates instances.');
+  out.push('', 'WHAT A SUSPENDED LAUNCH MEANS', `  ${LAUNCH_SUSPENDED_MEANS}`);
+  const undo = undoCommands(report);
+  const byHand = byHandCommands(report);
+  if (undo.length > 0) {
+    out.push('', 'HOW TO UNDO IT');
+    out.push('  Fix the cause first (AMI, instance role, ECS registration), then resume with the guard:');
+    for (let i = 0; i < undo.length; i += 2) {
+      out.push(`    ${undo[i]}`, '  or with the AWS CLI:', `    ${undo[i + 1]}`);
+    }
+  } else {
+    out.push('', 'HOW TO UNDO IT', '  Nothing to undo: the guard changed nothing.');
+    if (byHand.length > 0) {
+      const verb =
+        report.action === TRIP_ACTION.alreadySuspended
+          ? 'resume it, once the cause is fixed'
+          : 'stop the loop by hand';
+      out.push(`  To ${verb}:`);
+      for (const c of byHand) out.push(`    ${c}`);
+    }
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,56 @@
+/** Realistic trip reports for the alert-format tests: the incident that motivated the guard. */
+import { TRIP_ACTION, type TripReport } from '../../../lambda/core/report';
+
+export const GROUP = 'ecs-capacity-provider-asg';
+export const AMI = 'ami-0abc1234def567890';
+export const AMI_NAME = 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64';
+export const ASG_CALLER = 'arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling';
+
+/** Launch suspended on the ECS capacity-provider group: 12 launches in 1h, 11 churned. */
+export function suspendedReport(overrides: Partial<TripReport> = {}): TripReport {
+  return {
+    scope: { scope: 'asg', account: '123456789012', region: 'eu-west-1', key: GROUP },
+    action: TRIP_ACTION.suspended,
+    dryRun: false,
+    launches: 12,
+    launchesAtLeast: false,
+    threshold: 10,
+    windowMs: 3_600_000,
+    firstLaunch: Date.parse('2025-12-10T08:02:11Z'),
+    lastLaunch: Date.parse('2025-12-10T08:57:40Z'),
+    callers: [ASG_CALLER],
+    imageIds: [AMI],
+    eventId: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+    processes: ['Launch'],
+    churn: { considered: 12, churned: 11, pendingInGrace: 1, requiredShare: 0.5 },
+    tagged: true,
+    imageNames: { [AMI]: AMI_NAME },
+    ...overrides,
+  };
+}
+
+/** An AMI-scope trip that alerts only. */
+export function amiReport(overrides: Partial<TripReport> = {}): TripReport {
+  return {
+    scope: { scope: 'ami', account: '123456789012', region: 'eu-west-1', key: AMI },
+    action: TRIP_ACTION.alertOnly,
+    dryRun: false,
+    launches: 52,
+    launchesAtLeast: false,
+    threshold: 50,
+    windowMs: 3_600_000,
+    firstLaunch: Date.parse('2025-12-10T08:00:05Z'),
+    lastLaunch: Date.parse('2025-12-10T08:59:01Z'),
+    callers: [ASG_CALLER, 'arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
+    imageIds: [AMI],
+    eventId: '0e9d8c7b-6a5f-4e3d-2c1b-0a9f8e7d6c5b',
+    processes: ['Launch'],
+    groups: [
+      { groupName: GROUP, outcome: 'churn-blocked' },
+      { groupName: 'batch-gpu-workers', outcome: 'exempt' },
+    ],
+    ungroupedCallers: ['arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
+    imageNames: { [AMI]: AMI_NAME },
+    ...overrides,
+  };
+}
