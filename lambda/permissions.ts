@@ -1,0 +1,42 @@
+/**
+ * The IAM actions of the guard function, gathered from the lists that sit beside each adapter.
+ *
+ * Plain data: the construct builds the function's policy from it, and a test compares the
+ * synthesized policy with it, so a new adapter call cannot ship without its permission, and no
+ * permission ships without an adapter that calls it.
+ */
+import { PERMISSIONS as SUSPENDER } from './adapters/asg-suspender';
+import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
+import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
+
+/** What each adapter of the guard function calls. */
+export const ADAPTER_PERMISSIONS = {
+  launchCounter: COUNTER,
+  asgSuspender: SUSPENDER,
+  notifier: NOTIFIER,
+} as const satisfies Record<string, readonly string[]>;
+
+/** Every action the guard function's adapters call, once each, sorted. */
+export const GUARD_PERMISSIONS: readonly string[] = [
+  ...new Set(Object.values(ADAPTER_PERMISSIONS).flat()),
+].sort();
+
+/**
+ * What the function needs beside its adapters: writing its own log group, using the key of the
+ * encrypted topics it publishes to, and sending to its on-failure queue.
+ */
+export const RUNTIME_PERMISSIONS = {
+  logs: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  topicKey: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+  /** The on-failure destination (what Lambda's `SqsDestination` grants). */
+  failureQueue: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Actions the guard must never hold, whatever an adapter lists. */
+export const FORBIDDEN_ACTIONS: readonly RegExp[] = [
+  /^ec2:TerminateInstances$/i,
+  /^ec2:StopInstances$/i,
+  /^iam:(?!PassRole$|Get|List)/i,
+  // A whole service or everything (`*`, `ec2:*`); suffix wildcards such as `kms:GenerateDataKey*` name a known family.
+  /^\*$|:\*$/,
+];

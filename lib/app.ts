@@ -1,0 +1,154 @@
+/**
+ * The deployable app: the guard in a home region, a forwarder in every other region listed.
+ * `bin/launch-loop-guard.ts` reads the CDK context into {@link AppConfig} and calls {@link buildApp}.
+ */
+import { type App, Duration } from 'aws-cdk-lib';
+import { GuardForwarderStack } from './forwarder-stack';
+import { LaunchLoopGuardStack } from './launch-loop-guard-stack';
+import type { LaunchLoopGuardProps } from './props';
+
+/** What the app deploys. */
+export interface AppConfig {
+  /** The account; undefined leaves it to the CLI's credentials (`CDK_DEFAULT_ACCOUNT`). */
+  readonly account?: string;
+  /** The region the guard runs in. */
+  readonly homeRegion: string;
+  /** The other regions: each gets a forwarder stack. */
+  readonly regions: readonly string[];
+  /** The guard's settings (`slack.webhookSecret` comes from `slackWebhookSecretName`). */
+  readonly guard: Omit<LaunchLoopGuardProps, 'slack'>;
+  readonly slackWorkspaceId?: string;
+  readonly slackChannelId?: string;
+  /** Name of the Secrets Manager secret (in the home region) holding the webhook URL. */
+  readonly slackWebhookSecretName?: string;
+  /** Stack name prefix. */
+  readonly stackPrefix: string;
+}
+
+/** The stacks {@link buildApp} made. */
+export interface BuiltApp {
+  readonly home: LaunchLoopGuardStack;
+  readonly forwarders: readonly GuardForwarderStack[];
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Partitions whose regions cannot send events to a bus in another region (see the README). */
+const NO_CROSS_REGION = /^(us-gov-|cn-|us-iso)/;
+
+type Get = (key: string) => unknown;
+
+function text(get: Get, key: string): string | undefined {
+  const v = get(key);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+    throw new Error(`context ${key} must be a string, got ${JSON.stringify(v)}`);
+  }
+  return String(v).trim();
+}
+
+function list(get: Get, key: string): string[] {
+  const v = get(key);
+  if (v === undefined || v === null || v === '') return [];
+  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  return items.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function num(get: Get, key: string): number | undefined {
+  const v = text(get, key);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`context ${key} must be a number, got "${v}"`);
+  return n;
+}
+
+function bool(get: Get, key: string): boolean | undefined {
+  const v = text(get, key);
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new Error(`context ${key} must be true or false, got "${v}"`);
+}
+
+function minutes(get: Get, key: string): Duration | undefined {
+  const n = num(get, key);
+  return n === undefined ? undefined : Duration.minutes(n);
+}
+
+/**
+ * Read the app's settings from CDK context (`-c key=value` or cdk.json) and the environment.
+ *
+ * Keys: `homeRegion`, `regions` (comma list or array), `account`, `stackPrefix`, `windowMinutes`,
+ * `asgThreshold`, `amiThreshold`, `dryRun`, `amiAction`, `churnShare` (a share or `off`),
+ * `emails`, `createTrail`, `noLaunchEventsAlarmHours`, `reservedConcurrency`,
+ * `slackWorkspaceId`, `slackChannelId`, `slackWebhookSecretName`, `autoResume`,
+ * `autoResumeCooldownMinutes`, `autoResumeMaxTrips`.
+ *
+ * @throws Error naming the key and the value when one is wrong
+ */
+export function readAppConfig(get: Get, env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const homeRegion = text(get, 'homeRegion') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1';
+  const regions = [...new Set(list(get, 'regions'))].filter((r) => r !== homeRegion);
+  for (const r of [homeRegion, ...regions]) {
+    if (!REGION.test(r)) throw new Error(`context regions/homeRegion must hold region names, got "${r}"`);
+  }
+  const blocked = [homeRegion, ...regions].filter((r) => NO_CROSS_REGION.test(r));
+  if (regions.length > 0 && blocked.length > 0) {
+    throw new Error(
+      `context regions: ${blocked.join(', ')} cannot forward events across regions (GovCloud, China and ISO partitions); deploy one guard per region there`,
+    );
+  }
+  const churn = text(get, 'churnShare');
+  const autoResume = bool(get, 'autoResume');
+  const cooldown = minutes(get, 'autoResumeCooldownMinutes');
+  const maxTrips = num(get, 'autoResumeMaxTrips');
+  const guard: Omit<LaunchLoopGuardProps, 'slack'> = {
+    window: minutes(get, 'windowMinutes'),
+    asgThreshold: num(get, 'asgThreshold'),
+    amiThreshold: num(get, 'amiThreshold'),
+    dryRun: bool(get, 'dryRun'),
+    amiAction: text(get, 'amiAction') as LaunchLoopGuardProps['amiAction'],
+    churnShare: churn === undefined ? undefined : churn === 'off' ? 'off' : Number(churn),
+    emails: list(get, 'emails'),
+    createTrail: bool(get, 'createTrail'),
+    noLaunchEventsAlarmHours: num(get, 'noLaunchEventsAlarmHours'),
+    reservedConcurrency: num(get, 'reservedConcurrency'),
+    ...(autoResume === true || cooldown !== undefined || maxTrips !== undefined
+      ? { autoResume: { cooldown, maxTrips } }
+      : {}),
+  };
+  return {
+    account: text(get, 'account') ?? env.CDK_DEFAULT_ACCOUNT,
+    homeRegion,
+    regions,
+    guard,
+    slackWorkspaceId: text(get, 'slackWorkspaceId'),
+    slackChannelId: text(get, 'slackChannelId'),
+    slackWebhookSecretName: text(get, 'slackWebhookSecretName'),
+    stackPrefix: text(get, 'stackPrefix') ?? 'LaunchLoopGuard',
+  };
+}
+
+/** Add the home stack and one forwarder stack per other region to the app. */
+export function buildApp(app: App, config: AppConfig): BuiltApp {
+  const { slackWorkspaceId, slackChannelId, slackWebhookSecretName } = config;
+  if ((slackWorkspaceId === undefined) !== (slackChannelId === undefined)) {
+    throw new Error('context slackWorkspaceId and slackChannelId must be given together');
+  }
+  const home = new LaunchLoopGuardStack(app, config.stackPrefix, {
+    env: { account: config.account, region: config.homeRegion },
+    guard: {
+      ...config.guard,
+      ...(slackWorkspaceId !== undefined && slackChannelId !== undefined
+        ? { slack: { chatbot: { workspaceId: slackWorkspaceId, channelId: slackChannelId } } }
+        : {}),
+    },
+    slackWebhookSecretName,
+  });
+  const forwarders = config.regions.map(
+    (region) =>
+      new GuardForwarderStack(app, `${config.stackPrefix}-Forwarder-${region}`, {
+        env: { account: config.account, region },
+        homeRegion: config.homeRegion,
+      }),
+  );
+  return { home, forwarders };
+}

@@ -1,0 +1,24 @@
+/**
+ * launch-loop-guard as a construct library: add the guard to your own CDK app.
+ *
+ * @example
+ * import { LaunchLoopGuard } from 'launch-loop-guard';
+ * new LaunchLoopGuard(stack, 'Guard', { emails: ['oncall@example.com'] });
+ */
+export { type AppConfig, type BuiltApp, buildApp, readAppConfig } from './app';
+export { AutoResume, type AutoResumeOptions, type AutoResumeProps } from './auto-resume';
+export {
+  AUTO_SCALING_PATTERN,
+  CLOUDTRAIL_LAUNCH_PATTERN,
+  GUARD_PATTERNS,
+  TRAIL_TAMPERING_PATTERN,
+} from './event-patterns';
+export { GuardForwarderStack, type GuardForwarderStackProps } from './forwarder-stack';
+export { LaunchLoopGuard, SERVICE_NAME } from './launch-loop-guard';
+export { LaunchLoopGuardStack, type LaunchLoopGuardStackProps } from './launch-loop-guard-stack';
+export {
+  type LaunchLoopGuardProps,
+  MAX_WINDOW,
+  type SlackChatbotOptions,
+  type SlackOptions,
+} from './props';

@@ -1,0 +1,52 @@
+/**
+ * The home-region stack: one {@link LaunchLoopGuard}, checked by cdk-nag's AWS Solutions rules.
+ */
+import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { LaunchLoopGuard } from './launch-loop-guard';
+import type { LaunchLoopGuardProps } from './props';
+
+/** Props of {@link LaunchLoopGuardStack}. */
+export interface LaunchLoopGuardStackProps extends StackProps {
+  /**
+   * The guard's settings.
+   * @default - the construct's defaults
+   */
+  readonly guard?: LaunchLoopGuardProps;
+  /**
+   * Run cdk-nag's AwsSolutionsChecks on the stack (findings fail `cdk synth`).
+   * @default true
+   */
+  readonly nag?: boolean;
+  /**
+   * Name of a Secrets Manager secret holding a Slack incoming-webhook URL; sets
+   * `guard.slack.webhookSecret` (for apps that configure the guard from context).
+   * @default - `guard.slack.webhookSecret` as given
+   */
+  readonly slackWebhookSecretName?: string;
+}
+
+/** Composes the guard; no business rules. */
+export class LaunchLoopGuardStack extends Stack {
+  /** The guard. */
+  public readonly guard: LaunchLoopGuard;
+
+  constructor(scope: Construct, id: string, props: LaunchLoopGuardStackProps = {}) {
+    super(scope, id, {
+      description: 'launch-loop-guard: stops EC2 Auto Scaling launch loops (home region)',
+      ...props,
+    });
+    const guard = props.guard ?? {};
+    const webhookSecret =
+      props.slackWebhookSecretName === undefined
+        ? guard.slack?.webhookSecret
+        : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', props.slackWebhookSecretName);
+    this.guard = new LaunchLoopGuard(this, 'Guard', {
+      ...guard,
+      ...(webhookSecret === undefined ? {} : { slack: { ...guard.slack, webhookSecret } }),
+    });
+    if (props.nag !== false) Aspects.of(this).add(new AwsSolutionsChecks({ verbose: true }));
+  }
+}

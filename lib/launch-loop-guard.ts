@@ -1,0 +1,546 @@
+/**
+ * The LaunchLoopGuard L3 construct: the table, the guard function, its rules, queues, topics,
+ * alarms, Slack delivery and (optionally) a trail, with least-privilege IAM.
+ */
+import * as path from 'node:path';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ENV } from '../lambda/config';
+import { formatDuration } from '../lambda/core/duration';
+import { METRIC, METRIC_NAMESPACE } from '../lambda/core/metric-names';
+import { GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../lambda/permissions';
+import { WEBHOOK_ENV } from '../lambda/slack-webhook/config';
+import { AutoResume } from './auto-resume';
+import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { type LaunchLoopGuardProps, MAX_WINDOW, type ResolvedSettings, resolveProps } from './props';
+
+/** Powertools service name: the `service` dimension of the guard's metrics. */
+export const SERVICE_NAME = 'launch-loop-guard';
+
+/** How long EventBridge keeps retrying a target before the event goes to the dead-letter queue. */
+export const TARGET_MAX_EVENT_AGE = Duration.hours(6);
+/** EventBridge's own maximum number of retries of a target. */
+export const TARGET_RETRY_ATTEMPTS = 185;
+
+const LAMBDA_DIR = path.join(__dirname, '..', 'lambda');
+
+/**
+ * Stops EC2 Auto Scaling launch loops in the account: counts launches per group and per AMI
+ * from CloudTrail and Auto Scaling events, suspends a runaway group's `Launch` process, tags it
+ * and alerts. It never stops or terminates an instance.
+ *
+ * Deploy one per account, in a home region; other regions forward their events to it (see
+ * `GuardForwarderStack`).
+ *
+ * @example
+ * new LaunchLoopGuard(stack, 'Guard', {
+ *   asgThreshold: 8,
+ *   emails: ['oncall@example.com'],
+ *   slack: { chatbot: { workspaceId: 'T0123456789', channelId: 'C0123456789' } },
+ * });
+ */
+export class LaunchLoopGuard extends Construct {
+  /** Launch windows per scope (partition key `pk`, TTL attribute `ttl`). */
+  public readonly table: dynamodb.Table;
+  /** The guard function. */
+  public readonly handler: NodejsFunction;
+  /** The key that encrypts the topics (the queues use SQS-managed encryption). */
+  public readonly key: kms.Key;
+  /** Alerts for people and subscribers: trips, alarms and trail changes. */
+  public readonly topic: sns.ITopic;
+  /** Alerts in AWS Chatbot's custom notification form; set when `slack.chatbot` is given. */
+  public readonly chatTopic?: sns.Topic;
+  /** `RunInstances` and `CreateFleet` from CloudTrail. */
+  public readonly cloudTrailLaunchRule: events.Rule;
+  /** Auto Scaling's own launch and terminate events. */
+  public readonly autoScalingRule: events.Rule;
+  /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail. */
+  public readonly trailTamperingRule: events.Rule;
+  /** Every rule above. */
+  public readonly rules: readonly events.Rule[];
+  /** Events EventBridge could not hand to a target after its retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** Invocations the guard function failed (after Lambda's two retries) or that aged out. */
+  public readonly failureQueue: sqs.Queue;
+  /** The alarms, all publishing to `topic` (and to `chatTopic` when set). */
+  public readonly alarms: readonly cloudwatch.Alarm[];
+  /** The trail, when `createTrail` is set. */
+  public readonly trail?: cloudtrail.Trail;
+  /** The incoming-webhook notifier, when `slack.webhookSecret` is set. */
+  public readonly webhookNotifier?: NodejsFunction;
+  /** The Chatbot channel configuration, when `slack.chatbot` is set. */
+  public readonly slackChannel?: chatbot.SlackChannelConfiguration;
+  /** Auto-resume, when `autoResume` is set. */
+  public readonly autoResume?: AutoResume;
+
+  constructor(scope: Construct, id: string, props: LaunchLoopGuardProps = {}) {
+    super(scope, id);
+    const settings = resolveProps(props);
+    const stack = Stack.of(this);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'launch-loop-guard: encrypts its alert topics',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // EventBridge rule targets and CloudWatch alarms publish to encrypted topics only when the
+    // key lets them; scoped to this account.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeAndCloudWatchToUseTheKey',
+        principals: [
+          new iam.ServicePrincipal('events.amazonaws.com'),
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        ],
+        actions: [...RUNTIME_PERMISSIONS.topicKey],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'ttl',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The table only holds trailing windows of launches: nothing to keep after an uninstall.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.topic = props.topic ?? this.newTopic('Topic', 'launch-loop-guard alerts');
+    if (props.slack?.chatbot !== undefined) {
+      this.chatTopic = this.newTopic('ChatTopic', 'launch-loop-guard alerts for AWS Chatbot');
+    }
+    for (const email of settings.emails)
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+
+    this.deadLetterQueue = this.newQueue('DeadLetterQueue');
+    this.failureQueue = this.newQueue('FailureQueue');
+    NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the rule targets.' },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.failureQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: "This queue is itself the guard function's on-failure destination (a dead-letter store).",
+      },
+    ]);
+
+    this.handler = this.guardFunction(settings);
+
+    this.cloudTrailLaunchRule = new events.Rule(this, 'CloudTrailLaunchRule', {
+      description: 'launch-loop-guard: RunInstances and CreateFleet recorded by CloudTrail',
+      eventPattern: CLOUDTRAIL_LAUNCH_PATTERN,
+    });
+    this.autoScalingRule = new events.Rule(this, 'AutoScalingRule', {
+      description: "launch-loop-guard: Auto Scaling's own instance launch and terminate events",
+      eventPattern: AUTO_SCALING_PATTERN,
+    });
+    for (const rule of [this.cloudTrailLaunchRule, this.autoScalingRule]) {
+      rule.addTarget(
+        new targets.LambdaFunction(this.handler, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: TARGET_RETRY_ATTEMPTS,
+          maxEventAge: TARGET_MAX_EVENT_AGE,
+        }),
+      );
+    }
+    this.trailTamperingRule = this.tamperingRule();
+    this.rules = [this.cloudTrailLaunchRule, this.autoScalingRule, this.trailTamperingRule];
+
+    if (props.slack?.chatbot !== undefined && this.chatTopic !== undefined) {
+      this.slackChannel = this.chatbotChannel(props.slack.chatbot, this.chatTopic);
+    }
+    if (props.slack?.webhookSecret !== undefined) {
+      this.webhookNotifier = this.webhookFunction(props.slack.webhookSecret);
+    }
+    if (props.createTrail === true) this.trail = this.newTrail(settings.trailRetentionDays);
+
+    this.alarms = this.newAlarms(settings);
+
+    if (props.autoResume !== undefined) {
+      this.autoResume = new AutoResume(this, 'AutoResume', {
+        ...props.autoResume,
+        guardFunction: this.handler,
+        table: this.table,
+        topic: this.topic,
+      });
+    }
+  }
+
+  private newTopic(id: string, displayName: string): sns.Topic {
+    const topic = new sns.Topic(this, id, { displayName, masterKey: this.key, enforceSSL: true });
+    // A topic policy replaces the default one, so CloudWatch alarms need their own statement.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    return topic;
+  }
+
+  private newQueue(id: string): sqs.Queue {
+    return new sqs.Queue(this, id, {
+      // SQS-managed encryption: EventBridge and Lambda can write to it without key grants.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+
+  private guardFunction(settings: ResolvedSettings): NodejsFunction {
+    const logGroup = new logs.LogGroup(this, 'GuardLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'GuardRole', {
+      description: 'launch-loop-guard: the guard function (least privilege, see lambda/permissions.ts)',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const environment: Record<string, string> = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.topicArn]: this.topic.topicArn,
+      [ENV.window]: formatDuration(settings.windowMs),
+      [ENV.maxWindow]: formatDuration(MAX_WINDOW.toMilliseconds()),
+      [ENV.asgThreshold]: String(settings.asgThreshold),
+      [ENV.amiThreshold]: String(settings.amiThreshold),
+      [ENV.dryRun]: String(settings.dryRun),
+      [ENV.suspendProcesses]: settings.suspendProcesses.join(','),
+      [ENV.amiAction]: settings.amiAction,
+      [ENV.amiMaxGroups]: String(settings.amiMaxGroups),
+      [ENV.churnShare]: String(settings.churnShare),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    if (this.chatTopic !== undefined) environment[ENV.chatTopicArn] = this.chatTopic.topicArn;
+
+    const fn = new NodejsFunction(this, 'Guard', {
+      description: 'launch-loop-guard: counts EC2 launches and suspends runaway Auto Scaling groups',
+      entry: path.join(LAMBDA_DIR, 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      environment,
+      // Lambda's async defaults, written out: two retries of a failed invocation, throttled
+      // events kept up to 6 hours, then the failure queue.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      ...(settings.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: settings.reservedConcurrency }),
+      // The SDK is bundled: the function runs the exact versions the tests ran.
+      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
+    });
+    logGroup.grantWrite(role);
+    this.grantAdapterPermissions(role);
+    this.key.grant(role, ...RUNTIME_PERMISSIONS.topicKey);
+
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Describe calls (Auto Scaling groups and warm pools, EC2 images) have no resource-level permissions; Auto Scaling writes are limited to groups of this account, which the guard finds at run time in any region.',
+          appliesTo: [
+            'Resource::*',
+            'Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
+          ],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'kms:GenerateDataKey* is the documented action family for publishing to an encrypted topic.',
+          appliesTo: ['Action::kms:GenerateDataKey*'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Log streams of the function's own log group are created at run time.",
+          appliesTo: [{ regex: '/^Resource::<.*GuardLogs.*\\.Arn>:\\*$/g' }],
+        },
+      ],
+      true,
+    );
+    return fn;
+  }
+
+  /** Add each adapter's actions on the narrowest resources that action allows. */
+  private grantAdapterPermissions(role: iam.Role): void {
+    const groupArn = `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`;
+    const topics = [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])];
+    const byResource = new Map<string, { resources: string[]; actions: string[] }>();
+    const add = (sid: string, resources: string[], action: string) => {
+      const entry = byResource.get(sid) ?? { resources, actions: [] };
+      entry.actions.push(action);
+      byResource.set(sid, entry);
+    };
+    for (const action of GUARD_PERMISSIONS) {
+      const [service, name = ''] = action.split(':');
+      if (service === 'dynamodb') add('LaunchTable', [this.table.tableArn], action);
+      else if (service === 'sns') add('AlertTopics', topics, action);
+      else if (name.startsWith('Describe')) add('ReadOnlyDescribe', ['*'], action);
+      else if (service === 'autoscaling') add('AutoScalingGroupsOfThisAccount', [groupArn], action);
+      else {
+        throw new Error(
+          `LaunchLoopGuard: lambda/permissions.ts lists "${action}", which the construct cannot scope; add a rule for it`,
+        );
+      }
+    }
+    for (const [sid, { resources, actions }] of byResource) {
+      role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources }));
+    }
+  }
+
+  private tamperingRule(): events.Rule {
+    const rule = new events.Rule(this, 'TrailTamperingRule', {
+      description: 'launch-loop-guard: a trail was stopped, deleted or changed (the guard may go blind)',
+      eventPattern: TRAIL_TAMPERING_PATTERN,
+    });
+    const call = events.EventField.fromPath('$.detail.eventName');
+    const trail = events.EventField.fromPath('$.detail.requestParameters.name');
+    const who = events.EventField.fromPath('$.detail.userIdentity.arn');
+    const region = events.EventField.fromPath('$.region');
+    const account = events.EventField.fromPath('$.account');
+    const time = events.EventField.fromPath('$.time');
+    const description = `${call} of trail ${trail} by ${who} in ${region} (account ${account}) at ${time}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind.`;
+    const targetProps = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: TARGET_RETRY_ATTEMPTS,
+      maxEventAge: TARGET_MAX_EVENT_AGE,
+    };
+    rule.addTarget(
+      new targets.SnsTopic(this.topic, {
+        ...targetProps,
+        message: events.RuleTargetInput.fromText(`launch-loop-guard: trail change. ${description}`),
+      }),
+    );
+    if (this.chatTopic !== undefined) {
+      rule.addTarget(
+        new targets.SnsTopic(this.chatTopic, {
+          ...targetProps,
+          message: events.RuleTargetInput.fromObject({
+            version: '1.0',
+            source: 'custom',
+            content: {
+              textType: 'client-markdown',
+              title: `:warning: launch-loop-guard: ${call} of a trail`,
+              description,
+            },
+            metadata: { threadId: 'launch-loop-guard-trail', summary: `${call} of trail ${trail}` },
+          }),
+        }),
+      );
+    }
+    return rule;
+  }
+
+  private chatbotChannel(
+    options: NonNullable<NonNullable<LaunchLoopGuardProps['slack']>['chatbot']>,
+    chatTopic: sns.Topic,
+  ): chatbot.SlackChannelConfiguration {
+    // The channel only relays notifications: its role holds no permission, and the guardrail
+    // keeps it so even if someone attaches one.
+    const role = new iam.Role(this, 'ChatbotRole', {
+      description: 'launch-loop-guard: AWS Chatbot channel role (notifications only, no permissions)',
+      assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com'),
+    });
+    const guardrail = new iam.ManagedPolicy(this, 'ChatbotGuardrail', {
+      description: 'launch-loop-guard: the Slack channel may read alarms, nothing else',
+      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })],
+    });
+    NagSuppressions.addResourceSuppressions(guardrail, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'A guardrail caps what the chat channel may do; cloudwatch:DescribeAlarms has no narrower resource.',
+        appliesTo: ['Resource::*'],
+      },
+    ]);
+    return new chatbot.SlackChannelConfiguration(this, 'SlackChannel', {
+      slackChannelConfigurationName:
+        options.configurationName ?? `launch-loop-guard-${Stack.of(this).stackName}`.slice(0, 128),
+      slackWorkspaceId: options.workspaceId,
+      slackChannelId: options.channelId,
+      notificationTopics: [chatTopic],
+      role,
+      guardrailPolicies: [guardrail],
+      loggingLevel: chatbot.LoggingLevel.ERROR,
+    });
+  }
+
+  private webhookFunction(secret: NonNullable<NonNullable<LaunchLoopGuardProps['slack']>['webhookSecret']>) {
+    const logGroup = new logs.LogGroup(this, 'SlackWebhookLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'SlackWebhookRole', {
+      description: 'launch-loop-guard: the Slack webhook notifier (reads its secret, writes its logs)',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const fn = new NodejsFunction(this, 'SlackWebhook', {
+      description: 'launch-loop-guard: posts alerts to a Slack incoming webhook',
+      entry: path.join(LAMBDA_DIR, 'slack-webhook', 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Room for the bounded retries on 429 and 5xx.
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      environment: {
+        [WEBHOOK_ENV.secretId]: secret.secretArn,
+        POWERTOOLS_SERVICE_NAME: `${SERVICE_NAME}-slack`,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      retryAttempts: 2,
+      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
+    });
+    logGroup.grantWrite(role);
+    secret.grantRead(role);
+    this.topic.addSubscription(new subscriptions.LambdaSubscription(fn));
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Log streams of the function's own log group are created at run time.",
+          appliesTo: [{ regex: '/^Resource::<.*SlackWebhookLogs.*\\.Arn>:\\*$/g' }],
+        },
+      ],
+      true,
+    );
+    return fn;
+  }
+
+  private newTrail(retentionDays: number): cloudtrail.Trail {
+    const bucket = new s3.Bucket(this, 'TrailBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      lifecycleRules: [
+        { id: 'expire-trail-logs', expiration: Duration.days(retentionDays) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // Audit logs outlive the guard: an uninstall leaves the bucket (see the README).
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(bucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'The bucket only receives CloudTrail log files; CloudTrail itself records who reads them (data events), and an access-log bucket would need its own.',
+      },
+    ]);
+    return new cloudtrail.Trail(this, 'Trail', {
+      bucket,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      // Launches and trail changes are write calls: read events would only add cost.
+      managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
+      enableFileValidation: true,
+    });
+  }
+
+  private newAlarms(settings: ResolvedSettings): cloudwatch.Alarm[] {
+    const topics: sns.ITopic[] = [this.topic, ...(this.chatTopic ? [this.chatTopic] : [])];
+    const period = Duration.minutes(5);
+    const alarms: cloudwatch.Alarm[] = [];
+    const add = (id: string, description: string, metric: cloudwatch.IMetric, extra = {}) => {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        alarmDescription: `launch-loop-guard: ${description}`,
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...extra,
+      });
+      for (const t of topics) alarm.addAlarmAction(new cwActions.SnsAction(t));
+      alarms.push(alarm);
+    };
+    add(
+      'GuardErrorsAlarm',
+      'the guard function failed; Lambda retries twice, then the event goes to the failure queue',
+      this.handler.metricErrors({ period, statistic: 'Sum' }),
+    );
+    add(
+      'GuardThrottlesAlarm',
+      'the guard function was throttled: launches are being handled late',
+      this.handler.metricThrottles({ period, statistic: 'Sum' }),
+    );
+    add(
+      'DeadLetterQueueAlarm',
+      'EventBridge could not deliver events to the guard (see the dead-letter queue)',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    );
+    add(
+      'FailureQueueAlarm',
+      'launch events the guard function could not handle (see the failure queue)',
+      this.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    );
+    if (this.webhookNotifier !== undefined) {
+      add(
+        'SlackWebhookErrorsAlarm',
+        'the Slack webhook notifier failed to post an alert',
+        this.webhookNotifier.metricErrors({ period, statistic: 'Sum' }),
+      );
+    }
+    if (settings.noLaunchEventsAlarmHours !== undefined) {
+      const hours = settings.noLaunchEventsAlarmHours;
+      add(
+        'NoLaunchEventsAlarm',
+        `no launch event handled for ${hours} h: is a trail still logging management events?`,
+        new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: METRIC.launchEvents,
+          dimensionsMap: { service: SERVICE_NAME },
+          period: Duration.hours(1),
+          statistic: 'Sum',
+        }),
+        {
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: hours,
+          datapointsToAlarm: hours,
+          // No data is exactly what a blind guard looks like.
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        },
+      );
+    }
+    return alarms;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The props of {@link LaunchLoopGuard} and their validation at synth.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
+import { DEFAULTS } from '../lambda/core/types';
+import type { AutoResumeOptions } from './auto-resume';
+
+/** The longest counting window, tag overrides included; the table's item TTL is built on it. */
+export const MAX_WINDOW = Duration.hours(24);
+
+/** AWS Chatbot (Amazon Q Developer in chat applications) delivery to one Slack channel. */
+export interface SlackChatbotOptions {
+  /**
+   * The Slack workspace id (e.g. `T0123456789`). The workspace must first be authorized once in
+   * the AWS Chatbot console; CloudFormation cannot do that step.
+   */
+  readonly workspaceId: string;
+  /** The Slack channel id (e.g. `C0123456789`); for a private channel, invite the app first. */
+  readonly channelId: string;
+  /**
+   * Name of the channel configuration.
+   * @default 'launch-loop-guard-<stack name>'
+   */
+  readonly configurationName?: string;
+}
+
+/** Slack delivery: through AWS Chatbot, through an incoming webhook, or both. */
+export interface SlackOptions {
+  /**
+   * Deliver through AWS Chatbot, to a chat topic of its own that carries Chatbot's custom
+   * notification JSON (one thread per scope).
+   * @default - no Chatbot configuration
+   */
+  readonly chatbot?: SlackChatbotOptions;
+  /**
+   * A Secrets Manager secret whose value is the incoming-webhook URL (the plain URL, or JSON
+   * with a `url` field). A small function subscribed to the main topic posts a Block Kit message.
+   * @default - no webhook notifier
+   */
+  readonly webhookSecret?: secretsmanager.ISecret;
+}
+
+/** Props of {@link LaunchLoopGuard}. */
+export interface LaunchLoopGuardProps {
+  /**
+   * Length of the trailing counting window, from 1 minute to 24 hours, in whole seconds.
+   * @default Duration.minutes(60)
+   */
+  readonly window?: Duration;
+  /**
+   * Launches of one Auto Scaling group inside one window that trip the guard (a group's
+   * `launch-loop-guard:threshold` tag overrides it).
+   * @default 10
+   */
+  readonly asgThreshold?: number;
+  /**
+   * Launches of one AMI inside one window, across groups and callers, that trip the guard.
+   * @default 50
+   */
+  readonly amiThreshold?: number;
+  /**
+   * Count, decide and alert, but never suspend or tag a group; alerts say "would have suspended".
+   * @default false
+   */
+  readonly dryRun?: boolean;
+  /**
+   * The Auto Scaling processes to suspend when a group trips.
+   * @default ['Launch']
+   */
+  readonly suspendProcesses?: readonly string[];
+  /**
+   * What an AMI trip does: `alert` only, or `suspend` the non-exempt groups that launched it.
+   * @default 'alert'
+   */
+  readonly amiAction?: AmiAction;
+  /**
+   * At most this many groups are suspended by one AMI trip (with `amiAction: 'suspend'`).
+   * @default 5
+   */
+  readonly amiMaxGroups?: number;
+  /**
+   * The churn check: the share of the window's launches that must be lost (gone, terminating or
+   * unhealthy) before a group is suspended, in (0, 1]; or `'off'` to suspend on the count alone.
+   * @default 0.5
+   */
+  readonly churnShare?: number | 'off';
+  /**
+   * An existing topic for alerts. Its key policy and access policy are yours: EventBridge and
+   * CloudWatch must be allowed to publish to it.
+   * @default - a new topic encrypted with the construct's key, exposed as `topic`
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * E-mail addresses subscribed to the topic (each must confirm its subscription).
+   * @default - none
+   */
+  readonly emails?: readonly string[];
+  /**
+   * Slack delivery.
+   * @default - no Slack delivery
+   */
+  readonly slack?: SlackOptions;
+  /**
+   * Create a multi-region trail logging write management events, with its own encrypted bucket.
+   * Without any trail EventBridge sees no `RunInstances`; a second trail costs $2 per 100,000
+   * management events.
+   * @default false
+   */
+  readonly createTrail?: boolean;
+  /**
+   * How long the created trail's log files are kept in its bucket.
+   * @default Duration.days(90)
+   */
+  readonly trailRetention?: Duration;
+  /**
+   * Alarm when no launch event was handled for this many hours (1 to 168). It catches a guard
+   * that went blind, e.g. because the trail was deleted; leave it off in accounts that can go
+   * that long without launching anything.
+   * @default - no such alarm
+   */
+  readonly noLaunchEventsAlarmHours?: number;
+  /**
+   * Reserved concurrency of the guard function.
+   * @default - none: the function draws on the account's unreserved pool (see the README)
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Resume a tripped group after a cool-down that doubles with each trip of a streak.
+   * @default - off: a suspended group stays suspended until a person resumes it
+   */
+  readonly autoResume?: AutoResumeOptions;
+}
+
+/** The props with every default filled, as the function's environment needs them. */
+export interface ResolvedSettings {
+  readonly windowMs: number;
+  readonly asgThreshold: number;
+  readonly amiThreshold: number;
+  readonly dryRun: boolean;
+  readonly suspendProcesses: readonly string[];
+  readonly amiAction: AmiAction;
+  readonly amiMaxGroups: number;
+  readonly churnShare: number | 'off';
+  readonly emails: readonly string[];
+  readonly trailRetentionDays: number;
+  readonly noLaunchEventsAlarmHours?: number;
+  readonly reservedConcurrency?: number;
+}
+
+function fail(prop: string, value: unknown, rule: string): never {
+  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  throw new Error(`LaunchLoopGuard: ${prop} ${rule}, got ${shown}`);
+}
+
+function wholeNumber(prop: string, value: number | undefined, fallback: number, min: number, max: number) {
+  if (value === undefined) return fallback;
+  if (Token.isUnresolved(value)) fail(prop, String(value), 'must be a number known at synth');
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    fail(prop, value, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function durationMs(prop: string, value: Duration | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (Token.isUnresolved(value.toString())) fail(prop, value.toString(), 'must be known at synth');
+  return value.toMilliseconds();
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const SLACK_ID = /^[A-Z0-9]{2,}$/;
+
+/**
+ * Check the props and fill the defaults.
+ *
+ * @throws Error naming the prop and the value when one is wrong
+ */
+export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
+  const windowMs = durationMs('window', props.window, DEFAULTS.windowMs);
+  if (windowMs < 60_000 || windowMs > MAX_WINDOW.toMilliseconds() || windowMs % 1000 !== 0) {
+    fail('window', props.window?.toHumanString(), 'must be whole seconds from 1 minute to 24 hours');
+  }
+  const suspendProcesses = props.suspendProcesses ?? ['Launch'];
+  const known = new Set<string>(SCALING_PROCESSES);
+  if (suspendProcesses.length === 0 || suspendProcesses.some((p) => !known.has(p))) {
+    fail('suspendProcesses', suspendProcesses, `must list processes among ${SCALING_PROCESSES.join(', ')}`);
+  }
+  const amiAction = props.amiAction ?? AMI_ACTION.alert;
+  if (amiAction !== AMI_ACTION.alert && amiAction !== AMI_ACTION.suspend) {
+    fail('amiAction', amiAction, 'must be "alert" or "suspend"');
+  }
+  const churnShare = props.churnShare ?? DEFAULTS.churnShare;
+  if (churnShare !== 'off' && (typeof churnShare !== 'number' || !(churnShare > 0 && churnShare <= 1))) {
+    fail('churnShare', churnShare, 'must be a share in (0, 1] or "off"');
+  }
+  const emails = props.emails ?? [];
+  for (const e of emails) if (!EMAIL.test(e)) fail('emails', e, 'must hold e-mail addresses');
+  const chatbot = props.slack?.chatbot;
+  if (chatbot !== undefined) {
+    if (!SLACK_ID.test(chatbot.workspaceId)) {
+      fail(
+        'slack.chatbot.workspaceId',
+        chatbot.workspaceId,
+        'must be a Slack workspace id such as T0123456789',
+      );
+    }
+    if (!SLACK_ID.test(chatbot.channelId)) {
+      fail('slack.chatbot.channelId', chatbot.channelId, 'must be a Slack channel id such as C0123456789');
+    }
+  }
+  const trailRetentionMs = durationMs(
+    'trailRetention',
+    props.trailRetention,
+    Duration.days(90).toMilliseconds(),
+  );
+  const trailRetentionDays = trailRetentionMs / 86_400_000;
+  if (!Number.isSafeInteger(trailRetentionDays) || trailRetentionDays < 1) {
+    fail(
+      'trailRetention',
+      props.trailRetention?.toHumanString(),
+      'must be a whole number of days, at least 1',
+    );
+  }
+  if (props.trailRetention !== undefined && props.createTrail !== true) {
+    fail('trailRetention', props.trailRetention.toHumanString(), 'applies only with createTrail: true');
+  }
+  return {
+    windowMs,
+    asgThreshold: wholeNumber('asgThreshold', props.asgThreshold, DEFAULTS.asgThreshold, 1, 100_000),
+    amiThreshold: wholeNumber('amiThreshold', props.amiThreshold, DEFAULTS.amiThreshold, 1, 100_000),
+    dryRun: props.dryRun ?? false,
+    suspendProcesses: [...new Set(suspendProcesses)],
+    amiAction,
+    amiMaxGroups: wholeNumber('amiMaxGroups', props.amiMaxGroups, DEFAULTS.amiMaxGroups, 1, 100),
+    churnShare,
+    emails,
+    trailRetentionDays,
+    ...(props.noLaunchEventsAlarmHours === undefined
+      ? {}
+      : {
+          noLaunchEventsAlarmHours: wholeNumber(
+            'noLaunchEventsAlarmHours',
+            props.noLaunchEventsAlarmHours,
+            0,
+            1,
+            168,
+          ),
+        }),
+    ...(props.reservedConcurrency === undefined
+      ? {}
+      : { reservedConcurrency: wholeNumber('reservedConcurrency', props.reservedConcurrency, 0, 1, 10_000) }),
+  };
+}
