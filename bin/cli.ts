@@ -14,6 +14,8 @@ interface CommandModule {
 /** The commands. Add one line per command. */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('../cli/replay/main.js'),
+  status: () => import('../cli/status.js'),
+  resume: () => import('../cli/resume.js'),
 };
 
 async function run(argv: readonly string[]): Promise<number> {

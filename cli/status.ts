@@ -1,0 +1,193 @@
+/**
+ * `launch-loop-guard status [--region R]... [--table T] [--near SHARE] [--format text|json]`:
+ * the groups the guard suspended (found by its tags), and the scopes whose current count is
+ * close to their threshold (from the guard's table).
+ */
+import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
+import { DynamoDbLaunchCounter, type ScopeSummary } from '../lambda/adapters/launch-counter';
+import { formatDuration } from '../lambda/core/duration';
+import { TAG } from '../lambda/core/group-settings';
+import { DEFAULTS } from '../lambda/core/types';
+import {
+  type CliContext,
+  defaultContext,
+  describeAwsError,
+  parseArgs,
+  regionsOf,
+  tableOf,
+  UsageError,
+} from './aws-errors';
+
+export const USAGE =
+  'usage: status [--region R]... [--table T] [--near SHARE] [--format text|json]   (table: --table or LLG_TABLE_NAME)';
+
+/** A group the guard suspended. */
+export interface SuspendedGroup {
+  readonly region: string;
+  readonly groupName: string;
+  readonly suspendedAt: string;
+  readonly reason: string;
+  /** What the guard suspended (its tag, else Launch). */
+  readonly processes: readonly string[];
+  /** What is suspended on the group now, by anyone. */
+  readonly suspendedNow: readonly string[];
+}
+
+/** A scope close to its threshold. */
+export interface NearScope {
+  readonly scope: string;
+  readonly account: string;
+  readonly region: string;
+  readonly key: string;
+  readonly count: number;
+  /** True when the store keeps only part of a very busy window: the true count is at least `count`. */
+  readonly atLeast: boolean;
+  readonly threshold: number;
+  readonly windowMs: number;
+  readonly newest?: string;
+  /** False while the scope's episode is tripped (it will not trip again until it re-arms). */
+  readonly armed: boolean;
+}
+
+/** What `status --format json` prints. */
+export interface StatusReport {
+  readonly regions: readonly string[];
+  readonly table?: string;
+  readonly suspended: readonly SuspendedGroup[];
+  readonly nearThreshold: readonly NearScope[];
+  /** The share of the threshold from which a scope is listed. */
+  readonly near: number;
+}
+
+export function main(argv: readonly string[], ctx: CliContext = defaultContext()): Promise<number> {
+  return runStatus(argv, ctx);
+}
+
+/** Run `status`; resolves to the exit code (0 ok, 1 AWS failure, 2 usage). */
+export async function runStatus(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let report: StatusReport;
+  let format: string;
+  try {
+    const args = parseArgs(argv, ['--region', '--table', '--near', '--format'], ['--help']);
+    if (args.flags.has('--help')) {
+      ctx.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    format = args.values.get('--format')?.at(-1) ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
+    const nearRaw = args.values.get('--near')?.at(-1);
+    const near = nearRaw === undefined ? 0.5 : Number(nearRaw);
+    if (!Number.isFinite(near) || near <= 0 || near > 1)
+      throw new UsageError('--near must be a share in (0, 1]');
+    const regions = await regionsOf(args, ctx);
+    report = await collect(regions, tableOf(args, ctx), near, ctx);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      ctx.stderr(`launch-loop-guard status: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    ctx.stderr(`launch-loop-guard status: ${describeAwsError(error)}\n`);
+    return 1;
+  }
+  ctx.stdout(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report, ctx.now()));
+  return 0;
+}
+
+async function collect(
+  regions: readonly string[],
+  table: string | undefined,
+  near: number,
+  ctx: CliContext,
+): Promise<StatusReport> {
+  const asg = new AutoScalingSuspender(ctx.autoScaling);
+  const suspended: SuspendedGroup[] = [];
+  const scopes: NearScope[] = [];
+  for (const region of regions) {
+    for (const g of await asg.listSuspendedGroups(region)) {
+      const tagged = g.tags[TAG.processes]
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '');
+      suspended.push({
+        region,
+        groupName: g.name,
+        suspendedAt: g.tags[TAG.suspendedAt] ?? '',
+        reason: g.tags[TAG.reason] ?? '',
+        processes: tagged !== undefined && tagged.length > 0 ? tagged : ['Launch'],
+        suspendedNow: g.suspendedProcesses,
+      });
+    }
+    if (table !== undefined) {
+      const counter = new DynamoDbLaunchCounter(ctx.dynamo(region), table);
+      const policy = (threshold: number) => ({ threshold, windowMs: DEFAULTS.windowMs });
+      const all = await counter.listScopes({
+        asg: policy(DEFAULTS.asgThreshold),
+        ami: policy(DEFAULTS.amiThreshold),
+      });
+      for (const s of all) if (s.key.region === region && isNear(s, near)) scopes.push(nearScope(s));
+    }
+  }
+  suspended.sort((a, b) => a.suspendedAt.localeCompare(b.suspendedAt));
+  scopes.sort((a, b) => b.count / b.threshold - a.count / a.threshold);
+  return { regions, ...(table !== undefined ? { table } : {}), suspended, nearThreshold: scopes, near };
+}
+
+function isNear(s: ScopeSummary, near: number): boolean {
+  return s.count > 0 && (s.count >= s.threshold * near || !s.armed);
+}
+
+function nearScope(s: ScopeSummary): NearScope {
+  return {
+    scope: s.key.scope,
+    account: s.key.account,
+    region: s.key.region,
+    key: s.key.key,
+    count: s.count,
+    atLeast: s.saturated,
+    threshold: s.threshold,
+    windowMs: s.windowMs,
+    ...(s.newest !== undefined ? { newest: new Date(s.newest).toISOString() } : {}),
+    armed: s.armed,
+  };
+}
+
+function ago(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const minutes = Math.max(0, Math.round((now - t) / 60_000));
+  return minutes < 120 ? ` (${minutes} min ago)` : ` (${Math.round(minutes / 60)} h ago)`;
+}
+
+/** The text form of a status report. */
+export function renderStatus(report: StatusReport, now: number): string {
+  const lines: string[] = [];
+  lines.push(
+    `Groups suspended by launch-loop-guard (${report.regions.join(', ')}): ${report.suspended.length}`,
+  );
+  for (const g of report.suspended) {
+    const still = g.processes.filter((p) => g.suspendedNow.includes(p));
+    lines.push(`  ${g.region}  ${g.groupName}`);
+    lines.push(`    suspended at ${g.suspendedAt || '(unknown)'}${ago(g.suspendedAt, now)}`);
+    lines.push(`    reason: ${g.reason || '(none recorded)'}`);
+    lines.push(
+      `    processes: ${g.processes.join(', ')}${still.length < g.processes.length ? ` (suspended now: ${g.suspendedNow.join(', ') || 'none'})` : ''}`,
+    );
+    lines.push(`    undo: launch-loop-guard resume ${g.groupName} --region ${g.region}`);
+  }
+  if (report.table === undefined) {
+    lines.push('Scopes near their threshold: not read (pass --table or set LLG_TABLE_NAME)');
+  } else {
+    lines.push(
+      `Scopes at ${Math.round(report.near * 100)}% of their threshold or more (table ${report.table}): ${report.nearThreshold.length}`,
+    );
+    for (const s of report.nearThreshold) {
+      lines.push(
+        `  ${s.region}  ${s.scope} ${s.key}  ${s.atLeast ? '≥' : ''}${s.count}/${s.threshold} in ${formatDuration(s.windowMs)}${
+          s.armed ? '' : '  (tripped)'
+        }${s.newest ? `  newest launch ${s.newest}` : ''}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

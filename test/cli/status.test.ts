@@ -1,0 +1,184 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runStatus, type StatusReport } from '../../cli/status';
+import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import type { ScopeKey } from '../../lambda/core/types';
+import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import { testContext } from './cli-context';
+
+const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);
+const POLICY = { threshold: 10, windowMs: 3_600_000 };
+
+function suspendedGroup(name: string, tags: Record<string, string>, suspended: string[]) {
+  return {
+    AutoScalingGroupName: name,
+    AutoScalingGroupARN: `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${name}`,
+    MinSize: 0,
+    MaxSize: 4,
+    DesiredCapacity: 1,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['eu-west-1a'],
+    HealthCheckType: 'EC2',
+    HealthCheckGracePeriod: 300,
+    CreatedTime: new Date(T0),
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, ResourceId: name })),
+    SuspendedProcesses: suspended.map((ProcessName) => ({ ProcessName })),
+  };
+}
+
+async function launches(counter: DynamoDbLaunchCounter, key: ScopeKey, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) {
+    const time = T0 + i * 60_000;
+    await counter.record(
+      {
+        key,
+        mentions: [{ instanceId: `i-${key.key}-${i}`, time }],
+        callers: [],
+        imageIds: [],
+        groupNames: [],
+        now: time,
+      },
+      POLICY,
+    );
+  }
+}
+
+describe('status', () => {
+  const asg = mockClient(AutoScalingClient);
+  let dynamo: LocalDynamo;
+  let table: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    table = await dynamo.createTable();
+    const counter = new DynamoDbLaunchCounter(dynamo.client, table);
+    const key = (k: string, region = 'eu-west-1'): ScopeKey => ({
+      scope: 'asg',
+      account: '123456789012',
+      region,
+      key: k,
+    });
+    await launches(counter, key('hot'), 8);
+    await launches(counter, key('calm'), 2);
+    await launches(counter, key('elsewhere', 'us-east-1'), 9);
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  beforeEach(() => {
+    asg.reset();
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        suspendedGroup(
+          'ecs-neuron',
+          {
+            'launch-loop-guard:suspended-at': '2025-12-09T08:40:00.000Z',
+            'launch-loop-guard:reason': '10 launches in 1h, 10 of 10 churned',
+          },
+          ['Launch'],
+        ),
+      ],
+    });
+  });
+
+  it('lists the suspended groups and the scopes near their threshold, as text', async () => {
+    // Prepare
+    const ctx = testContext(dynamo.client, { region: 'eu-west-1', env: { LLG_TABLE_NAME: table } });
+
+    // Act
+    const code = await runStatus([], ctx);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+      Filters: [{ Name: 'tag-key', Values: ['launch-loop-guard:suspended-at'] }],
+    });
+    const out = ctx.out();
+    expect(out).toContain('Groups suspended by launch-loop-guard (eu-west-1): 1');
+    expect(out).toContain('  eu-west-1  ecs-neuron');
+    expect(out).toContain('suspended at 2025-12-09T08:40:00.000Z (20 min ago)');
+    expect(out).toContain('reason: 10 launches in 1h, 10 of 10 churned');
+    expect(out).toContain('processes: Launch');
+    expect(out).toContain('undo: launch-loop-guard resume ecs-neuron --region eu-west-1');
+    expect(out).toContain('asg hot  8/10 in 1h');
+    expect(out).not.toContain('calm');
+    expect(out).not.toContain('elsewhere');
+  });
+
+  it('gives the same data as JSON, for several regions', async () => {
+    // Prepare
+    const ctx = testContext(dynamo.client);
+
+    // Act
+    const code = await runStatus(
+      ['--region', 'eu-west-1', '--region=us-east-1', '--table', table, '--format', 'json', '--near', '0.2'],
+      ctx,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    const report = JSON.parse(ctx.out()) as StatusReport;
+    expect(report.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(report.suspended.map((g) => [g.region, g.groupName, g.processes])).toEqual([
+      ['eu-west-1', 'ecs-neuron', ['Launch']],
+      ['us-east-1', 'ecs-neuron', ['Launch']],
+    ]);
+    expect(report.nearThreshold.map((s) => [s.region, s.key, s.count])).toEqual([
+      ['us-east-1', 'elsewhere', 9],
+      ['eu-west-1', 'hot', 8],
+      ['eu-west-1', 'calm', 2],
+    ]);
+  });
+
+  it('says so when no table is given', async () => {
+    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+    expect(await runStatus([], ctx)).toBe(0);
+    expect(ctx.out()).toContain('not read (pass --table or set LLG_TABLE_NAME)');
+  });
+
+  it.each([
+    [
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+      /^launch-loop-guard status: no AWS credentials found/,
+    ],
+    [
+      Object.assign(new Error('User is not authorized to perform: autoscaling:DescribeAutoScalingGroups'), {
+        name: 'AccessDenied',
+      }),
+      /^launch-loop-guard status: access denied: User is not authorized/,
+    ],
+  ])('prints one line and exits 1 on %s', async (error, message) => {
+    // Prepare
+    asg.reset();
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(error);
+    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+
+    // Act
+    const code = await runStatus([], ctx);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(ctx.err()).toMatch(message);
+    expect(ctx.err().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names a table that does not exist', async () => {
+    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+    expect(await runStatus(['--table', 'no-such-table'], ctx)).toBe(1);
+    expect(ctx.err()).toMatch(/not found/);
+  });
+
+  it.each([
+    [['--format', 'yaml'], /--format must be text or json/],
+    [['--bogus'], /unknown flag --bogus/],
+    [['--near', '2'], /--near must be a share/],
+    [[], /no region: pass --region R or set AWS_REGION/],
+  ])('exits 2 on %o', async (argv, message) => {
+    const ctx = testContext(dynamo.client);
+    expect(await runStatus(argv, ctx)).toBe(2);
+    expect(ctx.err()).toMatch(message);
+  });
+});
