@@ -1,0 +1,25 @@
+/**
+ * The Slack incoming-webhook notifier: subscribed to the guard's main topic, it posts each
+ * message to the webhook whose URL a Secrets Manager secret holds.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSEvent } from 'aws-lambda';
+import { slackBlocks, slackTextMessage } from '../core/slack-blocks';
+import { loadWebhookConfig } from './config';
+import { type NotifyDeps, notify } from './notify';
+import { postToWebhook } from './post';
+import { WebhookUrlSource } from './secret';
+
+const config = loadWebhookConfig();
+const source = new WebhookUrlSource(new SecretsManagerClient({}), config.secretId);
+
+const deps: NotifyDeps = {
+  url: () => source.url(),
+  post: (url, body) => postToWebhook(url, body),
+  renderReport: slackBlocks,
+  renderText: slackTextMessage,
+};
+
+export const handler = async (event: SNSEvent): Promise<void> => {
+  await notify(event, deps);
+};
