@@ -18,7 +18,31 @@ import type { GroupInstance } from '../core/churn';
 import { SuspendError } from '../core/errors';
 import { TAG } from '../core/group-settings';
 
-/** The IAM actions this adapter calls, for the function's policy. */
+/**
+ * The IAM actions each user of this adapter needs, so that no function holds more than it calls:
+ * the guard suspends and tags, auto-resume and the CLI's `resume` resume and untag, `status`
+ * only reads. `describeGroup` needs DescribeWarmPool too, for groups with a warm pool.
+ */
+export const PERMISSIONS_FOR = {
+  /** describeGroup, suspend, tagGroup. */
+  guard: [
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeWarmPool',
+    'autoscaling:SuspendProcesses',
+    'autoscaling:CreateOrUpdateTags',
+  ],
+  /** describeGroup, resume, untagGroup. */
+  resume: [
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeWarmPool',
+    'autoscaling:ResumeProcesses',
+    'autoscaling:DeleteTags',
+  ],
+  /** listSuspendedGroups. */
+  status: ['autoscaling:DescribeAutoScalingGroups'],
+} as const;
+
+/** Every IAM action this adapter can call (the union of {@link PERMISSIONS_FOR}). */
 export const PERMISSIONS = [
   'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:DescribeWarmPool',

@@ -17,6 +17,7 @@ import {
   isGroupGone,
   isTagLimit,
   PERMISSIONS,
+  PERMISSIONS_FOR,
 } from '../../../lambda/adapters/asg-suspender';
 import { SuspendError } from '../../../lambda/core/errors';
 
@@ -458,5 +459,23 @@ describe('PERMISSIONS', () => {
       'autoscaling:ResumeProcesses',
       'autoscaling:SuspendProcesses',
     ]);
+  });
+});
+
+describe('PERMISSIONS_FOR', () => {
+  it('gives the guard no way to resume or untag, and resume no way to suspend or tag', () => {
+    // Assess
+    expect(PERMISSIONS_FOR.guard).not.toContain('autoscaling:ResumeProcesses');
+    expect(PERMISSIONS_FOR.guard).not.toContain('autoscaling:DeleteTags');
+    expect(PERMISSIONS_FOR.resume).not.toContain('autoscaling:SuspendProcesses');
+    expect(PERMISSIONS_FOR.resume).not.toContain('autoscaling:CreateOrUpdateTags');
+    expect(PERMISSIONS_FOR.status).toEqual(['autoscaling:DescribeAutoScalingGroups']);
+  });
+
+  it('adds up to PERMISSIONS', () => {
+    // Act
+    const union = new Set(Object.values(PERMISSIONS_FOR).flat());
+    // Assess
+    expect([...union].sort()).toEqual([...PERMISSIONS].sort());
   });
 });
