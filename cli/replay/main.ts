@@ -84,7 +84,8 @@ export async function readAll(
     try {
       await readSource(source, (item, where) => {
         batch.records += 1;
-        if (!item.ok) {
+        if (item.kind === 'skipped') return;
+        if (item.kind === 'malformed') {
           batch.malformed.push(`${place(source.label, where)}: ${item.reason}`);
           return;
         }

@@ -8,6 +8,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { mayMatter } from './prefilter';
 import { RECORDS_PREFIX, RecordsSplitter, SplitError } from './records-splitter';
 
 /** One input to read. */
@@ -27,11 +28,19 @@ export interface Where {
   readonly index?: number;
 }
 
+/**
+ * One record of an input: its JSON value, or why it is not valid JSON, or `skipped` when the
+ * prefilter showed it cannot be a launch, a failed launch or a termination (it was not parsed).
+ */
+export type SourceItem =
+  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'malformed'; readonly reason: string }
+  | { readonly kind: 'skipped' };
+
 /** What an input yields, one call per record. */
-export type RecordSink = (
-  item: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string },
-  where: Where,
-) => void;
+export type RecordSink = (item: SourceItem, where: Where) => void;
+
+const SKIPPED: SourceItem = { kind: 'skipped' };
 
 /** The input as a whole cannot be read: not gzip, not JSON, cut off, or an I/O error. */
 export class SourceError extends Error {
@@ -151,7 +160,10 @@ function recordsReader(sink: RecordSink): ChunkReader {
   let lastLine = 1;
   const splitter = new RecordsSplitter((r) => {
     lastLine = r.line;
-    sink(parseJson(r.text), { line: r.line, index: r.index });
+    sink(mayMatter(r.bytes) ? parseJson(r.bytes.toString('utf8')) : SKIPPED, {
+      line: r.line,
+      index: r.index,
+    });
   });
   return { push: (c) => splitter.push(c), end: () => splitter.end(), line: () => lastLine };
 }
@@ -162,9 +174,11 @@ function linesReader(sink: RecordSink): ChunkReader {
   let line = 0;
   const one = (bytes: Buffer): void => {
     line += 1;
-    const text = bytes.toString('utf8').trim();
-    if (text === '') return;
-    sink(parseJson(text), { line });
+    if (!mayMatter(bytes)) {
+      if (!isBlank(bytes)) sink(SKIPPED, { line });
+      return;
+    }
+    sink(parseJson(bytes.toString('utf8')), { line });
   };
   return {
     push(chunk) {
@@ -207,23 +221,28 @@ function documentReader(sink: RecordSink): ChunkReader {
             ? value
             : undefined;
       if (records === undefined) {
-        sink({ ok: true, value }, { line: 1 });
+        sink({ kind: 'value', value }, { line: 1 });
         return;
       }
       records.forEach((r, k) => {
-        sink({ ok: true, value: r }, { line: 1, index: k + 1 });
+        sink({ kind: 'value', value: r }, { line: 1, index: k + 1 });
       });
     },
     line: () => 1,
   };
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+function parseJson(text: string): SourceItem {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { kind: 'value', value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, reason: `not valid JSON: ${describe(error)}` };
+    return { kind: 'malformed', reason: `not valid JSON: ${describe(error)}` };
   }
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  return true;
 }
 
 /** The line of a JSON.parse error, from the position V8 puts in its message. */

@@ -8,8 +8,8 @@
 
 /** One element of the `Records` array. */
 export interface SplitRecord {
-  /** The element's JSON text. */
-  readonly text: string;
+  /** The element's JSON text, as UTF-8 bytes (a view of the input chunk when it fits in one). */
+  readonly bytes: Buffer;
   /** 1-based position in the array. */
   readonly index: number;
   /** 1-based line of the file where the element starts. */
@@ -133,26 +133,39 @@ export class RecordsSplitter {
     return used;
   }
 
-  /** Scan an object, array or string element; returns the index just past its end, or -1. */
+  /**
+   * Scan an object, array or string element; returns the index just past its end, or -1.
+   * Inside strings it jumps from quote to quote with `indexOf` (most of a record is strings).
+   */
   private scanNested(chunk: Buffer, from: number): number {
     const n = chunk.length;
     let depth = this.depth;
     let inString = this.inString;
     let escaped = this.escaped;
     let line = this.line;
-    for (let i = from; i < n; i += 1) {
-      const c = chunk[i]!;
+    let i = from;
+    while (i < n) {
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) {
-          inString = false;
-          if (depth === 0) {
-            this.save(0, false, false, line);
-            return i + 1;
-          }
+        // `s` is a position where no escape is pending: backslash runs are counted from there.
+        const s = escaped ? i + 1 : i;
+        escaped = false;
+        let q = chunk.indexOf(QUOTE, s);
+        while (q !== -1 && oddBackslashesBefore(chunk, q, s)) q = chunk.indexOf(QUOTE, q + 1);
+        if (q === -1) {
+          escaped = oddBackslashesBefore(chunk, n, s);
+          i = n;
+          break;
         }
-      } else if (c === QUOTE) inString = true;
+        inString = false;
+        i = q + 1;
+        if (depth === 0) {
+          this.save(0, false, false, line);
+          return i;
+        }
+        continue;
+      }
+      const c = chunk[i]!;
+      if (c === QUOTE) inString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth -= 1;
@@ -161,6 +174,7 @@ export class RecordsSplitter {
           return i + 1;
         }
       } else if (c === NEWLINE) line += 1;
+      i += 1;
     }
     this.save(depth, inString, escaped, line);
     return -1;
@@ -187,9 +201,15 @@ export class RecordsSplitter {
   private emit(chunk: Buffer, start: number, end: number): void {
     this.index += 1;
     const tail = chunk.subarray(Math.max(start, 0), end);
-    const text =
-      this.parts.length === 0 ? tail.toString('utf8') : Buffer.concat([...this.parts, tail]).toString('utf8');
+    const bytes = this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail]);
     this.parts = [];
-    this.onRecord({ text, index: this.index, line: this.elementLine });
+    this.onRecord({ bytes, index: this.index, line: this.elementLine });
   }
+}
+
+/** Whether the backslashes right before `end` (not looking before `start`) are an odd run. */
+function oddBackslashesBefore(chunk: Buffer, end: number, start: number): boolean {
+  let k = end - 1;
+  while (k >= start && chunk[k] === BACKSLASH) k -= 1;
+  return ((end - 1 - k) & 1) === 1;
 }
