@@ -1,0 +1,445 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { describe, expect, it } from 'vitest';
+import { ENV } from '../../lambda/config';
+import { METRIC, METRIC_NAMESPACE } from '../../lambda/core/metric-names';
+import { FORBIDDEN_ACTIONS, GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../../lambda/permissions';
+import { WEBHOOK_ENV } from '../../lambda/slack-webhook/config';
+import {
+  AUTO_SCALING_PATTERN,
+  CLOUDTRAIL_LAUNCH_PATTERN,
+  TRAIL_TAMPERING_PATTERN,
+  toEventBridgeJson,
+} from '../../lib/event-patterns';
+import { SERVICE_NAME, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../lib/launch-loop-guard';
+import { ACCOUNT, guardStack, logicalId, REGION, roleActions } from './stacks';
+
+const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:llg/slack-AbCdEf`;
+
+// One bundled stack for the defaults (esbuild runs once); the options skip bundling.
+const base = guardStack({}, true);
+const t = base.template;
+const guardId = logicalId(base.stack, base.guard.handler);
+const topicId = logicalId(base.stack, base.guard.topic as sns.Topic);
+
+function guardEnv(template = t) {
+  const fns = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('counts EC2 launches') },
+  });
+  const [fn] = Object.values(fns);
+  return fn?.Properties.Environment.Variables as Record<string, unknown>;
+}
+
+describe('LaunchLoopGuard defaults', () => {
+  it('creates the table the store expects: pk, TTL ttl, on demand, PITR, encrypted', () => {
+    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('configures the function from the ENV names with the documented defaults', () => {
+    expect(guardEnv()).toEqual({
+      [ENV.tableName]: { Ref: logicalId(base.stack, base.guard.table) },
+      [ENV.topicArn]: { Ref: topicId },
+      [ENV.window]: '1h',
+      [ENV.maxWindow]: '1d',
+      [ENV.asgThreshold]: '10',
+      [ENV.amiThreshold]: '50',
+      [ENV.dryRun]: 'false',
+      [ENV.suspendProcesses]: 'Launch',
+      [ENV.amiAction]: 'alert',
+      [ENV.amiMaxGroups]: '5',
+      [ENV.churnShare]: '0.5',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+  });
+
+  it('runs the bundled handler on the latest Node.js runtime, without reserved concurrency', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+  });
+
+  it('sends failed async invocations to the failure queue after 2 retries or 6 hours', () => {
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: guardId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21_600,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalId(base.stack, base.guard.failureQueue), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it.each([
+    {
+      name: 'CloudTrail launch',
+      rule: () => base.guard.cloudTrailLaunchRule,
+      pattern: CLOUDTRAIL_LAUNCH_PATTERN,
+    },
+    { name: 'Auto Scaling', rule: () => base.guard.autoScalingRule, pattern: AUTO_SCALING_PATTERN },
+  ])(
+    'targets the function from the $name rule with a retry policy and the dead-letter queue',
+    ({ rule, pattern }) => {
+      const id = logicalId(base.stack, rule());
+      const resource = t.toJSON().Resources[id];
+      expect(resource.Properties.EventPattern).toEqual(toEventBridgeJson(pattern));
+      expect(resource.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [guardId, 'Arn'] },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [logicalId(base.stack, base.guard.deadLetterQueue), 'Arn'] },
+          },
+          RetryPolicy: {
+            MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+            MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+          },
+        }),
+      ]);
+    },
+  );
+
+  it('alerts the topic on StopLogging, DeleteTrail, UpdateTrail and PutEventSelectors of any trail', () => {
+    const resource = t.toJSON().Resources[logicalId(base.stack, base.guard.trailTamperingRule)];
+    expect(resource.Properties.EventPattern).toEqual(toEventBridgeJson(TRAIL_TAMPERING_PATTERN));
+    expect(resource.Properties.EventPattern.detail.eventName).toEqual(
+      expect.arrayContaining(['StopLogging', 'DeleteTrail', 'UpdateTrail']),
+    );
+    expect(resource.Properties.Targets).toHaveLength(1);
+    expect(resource.Properties.Targets[0]).toMatchObject({
+      Arn: { Ref: topicId },
+      DeadLetterConfig: expect.any(Object),
+      RetryPolicy: expect.any(Object),
+      InputTransformer: {
+        InputPathsMap: expect.objectContaining({ 'detail-eventName': '$.detail.eventName' }),
+      },
+    });
+  });
+
+  it('encrypts the topic with its key and enforces SSL', () => {
+    t.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(base.stack, base.guard.key), 'Arn'] },
+    });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets EventBridge, CloudWatch and the function use the key', () => {
+    t.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+            Action: [...RUNTIME_PERMISSIONS.topicKey],
+          }),
+        ]),
+      },
+    });
+    expect(roleActions(t, logicalId(base.stack, base.guard.handler.role as never))).toEqual(
+      expect.arrayContaining([...RUNTIME_PERMISSIONS.topicKey]),
+    );
+  });
+
+  it('encrypts both queues and enforces SSL on them', () => {
+    t.resourceCountIs('AWS::SQS::Queue', 2);
+    t.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    t.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      },
+      2,
+    );
+  });
+
+  it('alarms on errors, throttles and both queues, to the topic', () => {
+    expect(base.guard.alarms).toHaveLength(4);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    t.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }] });
+    for (const metric of ['Errors', 'Throttles']) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'AWS/Lambda',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    t.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0 },
+      2,
+    );
+  });
+
+  it('creates no trail, no Slack delivery and no auto-resume', () => {
+    t.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 0);
+    expect(base.guard.trail).toBeUndefined();
+    expect(base.guard.chatTopic).toBeUndefined();
+    expect(base.guard.webhookNotifier).toBeUndefined();
+    expect(base.guard.autoResume).toBeUndefined();
+    expect(guardEnv()[ENV.chatTopicArn]).toBeUndefined();
+  });
+});
+
+describe('LaunchLoopGuard least privilege', () => {
+  const roleId = logicalId(base.stack, base.guard.handler.role as never);
+  const actions = roleActions(t, roleId);
+  const runtime: string[] = [
+    ...RUNTIME_PERMISSIONS.logs,
+    ...RUNTIME_PERMISSIONS.topicKey,
+    ...RUNTIME_PERMISSIONS.failureQueue,
+  ];
+
+  it('grants exactly the adapters’ actions plus logs, the topic key and the failure queue', () => {
+    expect([...new Set(actions)].sort()).toEqual([...new Set([...GUARD_PERMISSIONS, ...runtime])].sort());
+  });
+
+  it('grants every adapter action and nothing outside the lists', () => {
+    const adapterActions = actions.filter((a) => !runtime.includes(a));
+    expect(new Set(adapterActions)).toEqual(new Set(GUARD_PERMISSIONS));
+  });
+
+  it('never grants instance termination, stops, IAM writes or whole-service wildcards', () => {
+    for (const action of actions) {
+      for (const forbidden of FORBIDDEN_ACTIONS) expect(action).not.toMatch(forbidden);
+    }
+    expect(actions).not.toContain('ec2:TerminateInstances');
+    expect(actions).not.toContain('ec2:StopInstances');
+  });
+
+  it('attaches no managed policy to the function role', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('scopes table actions to the table and publishing to the topic', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[],
+    );
+    expect(statements.find((s) => s.Sid === 'LaunchTable')?.Resource).toEqual({
+      'Fn::GetAtt': [logicalId(base.stack, base.guard.table), 'Arn'],
+    });
+    expect(statements.find((s) => s.Sid === 'AlertTopics')?.Resource).toEqual({ Ref: topicId });
+  });
+});
+
+describe('LaunchLoopGuard options', () => {
+  it('writes every counting option into the environment', () => {
+    // Prepare / Act
+    const { template } = guardStack({
+      window: Duration.minutes(90),
+      asgThreshold: 4,
+      amiThreshold: 30,
+      dryRun: true,
+      suspendProcesses: ['Launch', 'AZRebalance', 'Launch'],
+      amiAction: 'suspend',
+      amiMaxGroups: 3,
+      churnShare: 'off',
+    });
+
+    // Assess
+    expect(guardEnv(template)).toMatchObject({
+      [ENV.window]: '90m',
+      [ENV.asgThreshold]: '4',
+      [ENV.amiThreshold]: '30',
+      [ENV.dryRun]: 'true',
+      [ENV.suspendProcesses]: 'Launch,AZRebalance',
+      [ENV.amiAction]: 'suspend',
+      [ENV.amiMaxGroups]: '3',
+      [ENV.churnShare]: 'off',
+    });
+  });
+
+  it('uses an existing topic instead of creating one', () => {
+    // Prepare
+    const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:existing`;
+
+    // Act
+    const built = guardStack((stack) => ({ topic: sns.Topic.fromTopicArn(stack, 'Existing', arn) }));
+
+    // Assess
+    built.template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(guardEnv(built.template)[ENV.topicArn]).toBe(arn);
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [arn] });
+  });
+
+  it('subscribes each e-mail address', () => {
+    const { template } = guardStack({ emails: ['oncall@example.com', 'platform@example.org'] });
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'platform@example.org' });
+  });
+
+  it('sets reserved concurrency when asked', () => {
+    const { template } = guardStack({ reservedConcurrency: 50 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('counts EC2 launches'),
+      ReservedConcurrentExecutions: 50,
+    });
+  });
+
+  it('adds the no-launch-events alarm on LaunchEvents, treating missing data as breaching', () => {
+    const { template, guard } = guardStack({ noLaunchEventsAlarmHours: 6 });
+    expect(guard.alarms).toHaveLength(5);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRIC.launchEvents,
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+      Period: 3600,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('creates an encrypted, SSL-only, expiring bucket and a multi-region write-only trail', () => {
+    const { template, guard } = guardStack({ createTrail: true, trailRetention: Duration.days(30) });
+    expect(guard.trail).toBeDefined();
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      IsLogging: true,
+      EnableLogFileValidation: true,
+      EventSelectors: [Match.objectLike({ IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' })],
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('delivers through AWS Chatbot with a chat topic of its own', () => {
+    // Act
+    const { template, guard, stack } = guardStack({
+      slack: { chatbot: { workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' } },
+    });
+
+    // Assess
+    const chatTopicId = logicalId(stack, guard.chatTopic as sns.Topic);
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0456EFGH',
+      SnsTopicArns: [{ Ref: chatTopicId }],
+      GuardrailPolicies: [Match.anyValue()],
+    });
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    expect(guardEnv(template)[ENV.chatTopicArn]).toEqual({ Ref: chatTopicId });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AlertTopics',
+            Resource: [{ Ref: logicalId(stack, guard.topic as sns.Topic) }, { Ref: chatTopicId }],
+          }),
+        ]),
+      },
+    });
+    // Trail changes reach the chat topic in Chatbot's custom-notification form.
+    const rule = template.toJSON().Resources[logicalId(stack, guard.trailTamperingRule)];
+    const chatTarget = rule.Properties.Targets.find(
+      (x: { Arn: unknown }) => JSON.stringify(x.Arn) === JSON.stringify({ Ref: chatTopicId }),
+    );
+    expect(chatTarget.InputTransformer.InputTemplate).toMatch(/"version":"1.0","source":"custom"/);
+    expect(chatTarget.InputTransformer.InputTemplate).toMatch(/"threadId":"launch-loop-guard-trail"/);
+    // Alarms go to both topics.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: logicalId(stack, guard.topic as sns.Topic) }, { Ref: chatTopicId }],
+    });
+  });
+
+  it('subscribes the webhook notifier to the main topic and passes the secret by ARN only', () => {
+    // Act
+    const { template, guard, stack } = guardStack((scope) => ({
+      slack: { webhookSecret: secretsmanager.Secret.fromSecretCompleteArn(scope, 'Secret', SECRET_ARN) },
+    }));
+
+    // Assess
+    expect(guard.webhookNotifier).toBeDefined();
+    const fnId = logicalId(stack, guard.webhookNotifier as never);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: logicalId(stack, guard.topic as sns.Topic) },
+      Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [WEBHOOK_ENV.secretId]: SECRET_ARN }) },
+    });
+    const actions = roleActions(template, logicalId(stack, guard.webhookNotifier?.role as never));
+    expect(new Set(actions)).toEqual(
+      new Set([
+        ...RUNTIME_PERMISSIONS.logs,
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+      ]),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+    });
+  });
+
+  it('wires auto-resume when asked, exposing it', () => {
+    const { template, guard } = guardStack({ autoResume: { cooldown: Duration.minutes(20), maxTrips: 3 } });
+    expect(guard.autoResume).toBeDefined();
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    expect(guardEnv(template)[ENV.autoResume]).toBeDefined();
+  });
+});
