@@ -174,17 +174,17 @@ export interface IncidentEvent {
 /**
  * The incident's events in delivery order: the loop's launches and terminations, then the
  * launches that were already in flight when the guard suspended Launch.
+ *
+ * @param start the time of the first launch (the demo moves the incident to the last hour)
  */
-export function incidentEvents(): IncidentEvent[] {
+export function incidentEvents(start: number = I.start): IncidentEvent[] {
   const out: IncidentEvent[] = [];
   const total = I.launchesBeforeTrip + I.launchesInFlight;
   for (let n = 0; n < total; n += 1) {
     const inFlight = n >= I.launchesBeforeTrip;
     const at = inFlight
-      ? I.start +
-        (I.launchesBeforeTrip - 1) * I.everyMinutes * 60_000 +
-        (n - I.launchesBeforeTrip + 1) * 40_000
-      : I.start + n * I.everyMinutes * 60_000 + (n % 3) * 1_000;
+      ? start + (I.launchesBeforeTrip - 1) * I.everyMinutes * 60_000 + (n - I.launchesBeforeTrip + 1) * 40_000
+      : start + n * I.everyMinutes * 60_000 + (n % 3) * 1_000;
     out.push({ at, event: launchEvent(n, at) });
     // The last launches stay in service in the story's time frame (not terminated yet).
     if (n < I.launchesBeforeTrip - 1) {
