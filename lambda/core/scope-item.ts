@@ -39,6 +39,7 @@
  *    and can only add to a count that is at or above the threshold anyway; it stops mattering
  *    once the evicted ids are {@link DEDUP_SKEW_S} out of the window.
  */
+import type { AmiGroupOutcome } from './report';
 import type { Mention } from './window';
 
 /** A DynamoDB attribute value, in the plain marshalled shape (no SDK import in the core). */
@@ -112,6 +113,8 @@ export interface TripProgress {
   readonly tagged?: boolean;
   readonly tagError?: string;
   readonly alertSent?: boolean;
+  /** AMI scope: what the trip did to each group (so that a retry does not redo it). */
+  readonly groups?: readonly AmiGroupOutcome[];
 }
 
 /** The group settings that the count path needs, cached in the group's item. */

@@ -1,0 +1,333 @@
+/**
+ * Confirm a trip, then act: the path that runs only when a scope's count reaches its threshold.
+ *
+ * Exactly one invocation owns a trip (`claimTrip`); it records how far its actions got, so that
+ * a retry after a partial success (say the suspension worked and the alert failed) finishes the
+ * job without acting twice.
+ *
+ * Group scope: read the group live; exempt → nothing; Launch already suspended → alert only;
+ * churn check → suspend only when the window's launches are being lost (a blocked trip gives
+ * the episode back: the check runs again at the next launch); stale event → alert only; dry
+ * run → alert "would have suspended"; else suspend, tag, plan auto-resume, alert.
+ *
+ * AMI scope: alert only by default; with `amiAction: suspend`, suspend the non-exempt groups
+ * that launched the AMI in the window, at most `amiMaxGroups` of them.
+ */
+import type { GroupSnapshot } from './adapters/asg-suspender';
+import type { ScopeView } from './adapters/launch-counter';
+import type { GuardConfig } from './config';
+import { planAutoResume, scheduleName } from './core/auto-resume';
+import { checkChurn, isSyntheticId } from './core/churn';
+import { formatDuration } from './core/duration';
+import { groupSettings, TAG } from './core/group-settings';
+import { METRIC } from './core/metric-names';
+import {
+  type AmiGroupOutcome,
+  type ChurnFinding,
+  TRIP_ACTION,
+  type TripAction,
+  type TripReport,
+} from './core/report';
+import type { TripProgress } from './core/scope-item';
+import { type LaunchRecord, SCOPE_KIND } from './core/types';
+import type { GuardDeps } from './guard';
+
+/** What the trip path did. */
+export type TripOutcome =
+  | 'lost'
+  | 'done-before'
+  | 'exempt'
+  | 'threshold-raised'
+  | 'churn-blocked'
+  | TripAction
+  | 'ami-suspended';
+
+/** Everything the trip path needs. */
+export interface TripContext {
+  readonly record: LaunchRecord;
+  readonly view: ScopeView;
+  readonly deps: GuardDeps;
+  readonly config: GuardConfig;
+  readonly now: number;
+}
+
+/** Take the trip and act on it. */
+export async function actOnTrip(ctx: TripContext): Promise<TripOutcome> {
+  const { view, deps, record, now } = ctx;
+  const episode = view.before.episode;
+  const claim = await deps.counter.claimTrip(view.key, episode, record.eventId, now);
+  if (claim.kind === 'lost') return 'lost';
+  const progress: TripProgress = claim.kind === 'resumed' ? claim.progress : { step: 'claimed' };
+  if (progress.step === 'done') return 'done-before';
+  if (claim.kind === 'claimed') {
+    deps.metrics.count(METRIC.trips);
+    deps.log.info('scope tripped', {
+      scope: view.key.scope,
+      key: view.key.key,
+      launches: view.evaluation.count,
+      threshold: view.policy.threshold,
+    });
+  }
+  return view.key.scope === SCOPE_KIND.asg ? groupTrip(ctx, progress) : amiTrip(ctx, progress);
+}
+
+function isStale(ctx: TripContext): boolean {
+  return ctx.now - ctx.record.eventTime > ctx.view.policy.windowMs;
+}
+
+/** The report's facts that do not depend on what was done. */
+function baseReport(ctx: TripContext, action: TripAction, extra: Partial<TripReport> = {}): TripReport {
+  const { view, config, record } = ctx;
+  const inWindow = view.evaluation.inWindow;
+  const first = inWindow[0]?.time ?? Math.floor(record.eventTime / 1000);
+  const last = inWindow[inWindow.length - 1]?.time ?? first;
+  return {
+    scope: view.key,
+    action,
+    dryRun: config.dryRun,
+    launches: view.evaluation.count,
+    launchesAtLeast: view.evaluation.saturated,
+    threshold: view.policy.threshold,
+    windowMs: view.policy.windowMs,
+    firstLaunch: first * 1000,
+    lastLaunch: last * 1000,
+    callers: view.callers,
+    imageIds: view.key.scope === SCOPE_KIND.ami ? [view.key.key] : view.imageIds,
+    eventId: record.eventId,
+    processes: config.suspendProcesses,
+    ...extra,
+  };
+}
+
+async function finish(ctx: TripContext, report: TripReport, progress: TripProgress): Promise<TripAction> {
+  const { deps, view, record } = ctx;
+  const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
+  const full = { ...report, ...diagnosed };
+  // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
+  await deps.notifier.publishTrip(full);
+  await deps.counter.saveProgress(view.key, view.before.episode, record.eventId, {
+    ...progress,
+    step: 'done',
+    alertSent: true,
+  });
+  deps.log.info('alert sent', { action: report.action, scope: view.key.scope, key: view.key.key });
+  return report.action;
+}
+
+async function done(ctx: TripContext): Promise<void> {
+  await ctx.deps.counter.saveProgress(ctx.view.key, ctx.view.before.episode, ctx.record.eventId, {
+    step: 'done',
+  });
+}
+
+async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
+  const { view, deps, config, now, record } = ctx;
+  const { region, key: name } = view.key;
+  const group = await deps.suspender.describeGroup(region, name);
+  if (!group) {
+    deps.log.warn('group not found: deleted meanwhile', { group: name });
+    return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), progress);
+  }
+
+  let churn: ChurnFinding | undefined;
+  if (progress.step === 'claimed') {
+    const settings = groupSettings(group.tags, {
+      threshold: config.asgThreshold,
+      windowMs: config.windowMs,
+      maxWindowMs: config.maxWindowMs,
+    });
+    if (settings.exempt) {
+      deps.metrics.count(METRIC.exemptSkips);
+      deps.log.info('group is exempt: not acting', { group: name });
+      await done(ctx);
+      return 'exempt';
+    }
+    if (view.evaluation.count < settings.threshold) {
+      // The group's tag raised its threshold since the cached settings were read.
+      await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+      return 'threshold-raised';
+    }
+    if (group.suspendedProcesses.includes('Launch')) {
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.alreadySuspended, { processes: [] }), progress);
+    }
+    if (config.churnShare !== undefined) {
+      const result = checkChurn({
+        launches: view.evaluation.inWindow.map((l) => ({ instanceId: l.instanceId, time: l.time * 1000 })),
+        instances: group.instances,
+        gracePeriodSeconds: group.healthCheckGracePeriodSeconds,
+        now,
+        requiredShare: config.churnShare,
+      });
+      churn = result;
+      if (!result.allows) {
+        deps.metrics.count(METRIC.tripsBlockedByChurn);
+        deps.log.info('trip blocked by the churn check: the new instances are being kept', {
+          group: name,
+          considered: result.considered,
+          churned: result.churned,
+          required: result.required,
+          pendingInGrace: result.pendingInGrace,
+        });
+        await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+        return 'churn-blocked';
+      }
+    }
+    if (isStale(ctx)) {
+      deps.metrics.count(METRIC.staleEvents);
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { churn, processes: [] }), progress);
+    }
+    if (config.dryRun) {
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { churn }), progress);
+    }
+  }
+  return suspendGroup(ctx, group, progress, churn);
+}
+
+async function suspendGroup(
+  ctx: TripContext,
+  group: GroupSnapshot,
+  progress: TripProgress,
+  churn: ChurnFinding | undefined,
+): Promise<TripOutcome> {
+  const { view, deps, config, now, record } = ctx;
+  const { region, key: name } = view.key;
+  const episode = view.before.episode;
+  let state = progress;
+  if (state.step === 'claimed') {
+    const outcome = await deps.suspender.suspend(region, name, config.suspendProcesses);
+    if (outcome === 'gone') return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), state);
+    deps.metrics.count(METRIC.suspensions);
+    deps.log.info('group suspended', { group: name, processes: config.suspendProcesses });
+    state = { step: 'suspended', processes: config.suspendProcesses };
+    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+  }
+  const processes = state.processes ?? config.suspendProcesses;
+  if (state.step === 'suspended') {
+    const reason = `launch loop: ${view.evaluation.count} launches in ${formatDuration(view.policy.windowMs)} (threshold ${view.policy.threshold})`;
+    const tagged = await deps.suspender.tagGroup(region, name, {
+      [TAG.suspendedAt]: new Date(now).toISOString(),
+      [TAG.reason]: reason.slice(0, 256),
+      [TAG.processes]: processes.join(','),
+    });
+    if (tagged !== 'tagged') deps.log.warn('guard tags not written', { group: name, outcome: tagged });
+    state = {
+      ...state,
+      step: 'tagged',
+      tagged: tagged === 'tagged',
+      ...(tagged === 'tag-limit' ? { tagError: 'the group already holds 50 tags' } : {}),
+      ...(tagged === 'gone' ? { tagError: 'the group was deleted' } : {}),
+    };
+    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+  }
+  const autoResume = await planResume(ctx, group, processes);
+  const report = baseReport(ctx, TRIP_ACTION.suspended, {
+    processes,
+    tagged: state.tagged ?? false,
+    ...(state.tagError ? { tagError: state.tagError } : {}),
+    ...(churn ? { churn } : {}),
+    ...(autoResume ? { autoResume } : {}),
+  });
+  return finish(ctx, report, state);
+}
+
+async function planResume(
+  ctx: TripContext,
+  group: GroupSnapshot,
+  processes: readonly string[],
+): Promise<TripReport['autoResume']> {
+  const { view, deps, config, now } = ctx;
+  if (!config.autoResume || !deps.scheduler || !deps.streaks) return undefined;
+  const before = view.before;
+  const previous =
+    before.resumeStreak > 0 && before.resumeStreakAt !== undefined
+      ? { trips: before.resumeStreak, lastTripAt: before.resumeStreakAt }
+      : undefined;
+  const step = planAutoResume(previous, now, config.autoResume);
+  if (step.plan.kind === 'scheduled') {
+    await deps.scheduler.schedule(
+      scheduleName(group.name, step.streak.lastTripAt, step.plan.trip),
+      step.plan.at,
+      {
+        account: view.key.account,
+        region: view.key.region,
+        groupName: group.name,
+        processes: [...processes],
+        trip: step.plan.trip,
+      },
+    );
+  }
+  await deps.streaks.setResumeStreak(view.key, step.streak.trips, step.streak.lastTripAt);
+  return step.plan;
+}
+
+async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
+  const { view, config } = ctx;
+  const newest = view.evaluation.newest ?? 0;
+  const windowS = Math.round(view.policy.windowMs / 1000);
+  const groups = [...view.groups]
+    .filter(([, t]) => t > newest - windowS)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([g]) => g);
+  const ungrouped = view.evaluation.inWindow.some((l) => isSyntheticId(l.instanceId)) || groups.length === 0;
+  const extra = ungrouped ? { ungroupedCallers: view.callers } : {};
+  if (config.amiAction === 'alert' || isStale(ctx)) {
+    if (isStale(ctx)) ctx.deps.metrics.count(METRIC.staleEvents);
+    const action = isStale(ctx) ? TRIP_ACTION.stale : TRIP_ACTION.alertOnly;
+    return finish(ctx, baseReport(ctx, action, { processes: [], ...extra }), progress);
+  }
+  const outcomes = progress.groups ? [...progress.groups] : await suspendAmiGroups(ctx, groups);
+  const saved: TripProgress = { ...progress, step: 'suspended', groups: outcomes };
+  if (!progress.groups)
+    await ctx.deps.counter.saveProgress(view.key, view.before.episode, ctx.record.eventId, saved);
+  const action = config.dryRun ? TRIP_ACTION.wouldSuspend : TRIP_ACTION.suspended;
+  await finish(ctx, baseReport(ctx, action, { groups: outcomes, ...extra }), saved);
+  return 'ami-suspended';
+}
+
+async function suspendAmiGroups(ctx: TripContext, groups: readonly string[]): Promise<AmiGroupOutcome[]> {
+  const { view, deps, config, now } = ctx;
+  const outcomes: AmiGroupOutcome[] = [];
+  let acted = 0;
+  for (const groupName of groups) {
+    if (acted >= config.amiMaxGroups) {
+      outcomes.push({ groupName, outcome: 'over-cap' });
+      continue;
+    }
+    const group = await deps.suspender.describeGroup(view.key.region, groupName);
+    if (!group) {
+      outcomes.push({ groupName, outcome: 'gone' });
+      continue;
+    }
+    const settings = groupSettings(group.tags, {
+      threshold: config.asgThreshold,
+      windowMs: config.windowMs,
+      maxWindowMs: config.maxWindowMs,
+    });
+    if (settings.exempt) {
+      outcomes.push({ groupName, outcome: 'exempt' });
+      continue;
+    }
+    if (group.suspendedProcesses.includes('Launch')) {
+      outcomes.push({ groupName, outcome: 'already-suspended' });
+      continue;
+    }
+    acted += 1;
+    if (config.dryRun) {
+      outcomes.push({ groupName, outcome: 'would-suspend' });
+      continue;
+    }
+    const result = await deps.suspender.suspend(view.key.region, groupName, config.suspendProcesses);
+    if (result === 'gone') {
+      outcomes.push({ groupName, outcome: 'gone' });
+      continue;
+    }
+    deps.metrics.count(METRIC.suspensions);
+    await deps.suspender.tagGroup(view.key.region, groupName, {
+      [TAG.suspendedAt]: new Date(now).toISOString(),
+      [TAG.reason]: `launch loop on AMI ${view.key.key}: ${view.evaluation.count} launches`.slice(0, 256),
+      [TAG.processes]: config.suspendProcesses.join(','),
+    });
+    outcomes.push({ groupName, outcome: 'suspended' });
+  }
+  return outcomes;
+}

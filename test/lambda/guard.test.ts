@@ -1,0 +1,508 @@
+import {
+  AutoScalingClient,
+  CreateOrUpdateTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  type Instance,
+  SuspendProcessesCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { SnsNotifier } from '../../lambda/adapters/notifier';
+import { type GuardConfig, loadConfig } from '../../lambda/config';
+import { CounterStoreError, NotifyError, SuspendError } from '../../lambda/core/errors';
+import { METRIC } from '../../lambda/core/metric-names';
+import type { TripReport } from '../../lambda/core/report';
+import { eventIdOf, type GuardDeps, type GuardResult, run } from '../../lambda/guard';
+import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import { loadFixture } from '../support/fixtures';
+import { instanceId, launchEvent } from '../support/launch-events';
+
+const asg = mockClient(AutoScalingClient);
+const sns = mockClient(SNSClient);
+const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
+const MIN = 60_000;
+const GROUP = 'ecs-capacity-provider-asg';
+const AMI = 'ami-0a1b2c3d4e5f60718';
+const REGION = 'us-west-2';
+const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
+
+let db: LocalDynamo;
+beforeAll(async () => {
+  db = await startDynamo();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+interface Harness {
+  deps: GuardDeps;
+  config: GuardConfig;
+  metrics: Map<string, number>;
+  logs: { level: string; message: string; extra: Record<string, unknown>[] }[];
+  counter: DynamoDbLaunchCounter;
+}
+
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const table = await db.createTable();
+  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
+  const metrics = new Map<string, number>();
+  const logs: Harness['logs'] = [];
+  const log =
+    (level: string) =>
+    (message: string, ...extra: Record<string, unknown>[]) => {
+      logs.push({ level, message, extra });
+    };
+  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
+  const deps: GuardDeps = {
+    counter,
+    streaks: counter,
+    suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 })),
+    notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
+  };
+  return { deps, config, metrics, logs, counter };
+}
+
+/** The group as Auto Scaling describes it. */
+function describeGroup(opts: {
+  instances?: Instance[];
+  tags?: Record<string, string>;
+  suspended?: string[];
+  grace?: number;
+}): void {
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({
+    AutoScalingGroups: [
+      {
+        AutoScalingGroupName: GROUP,
+        MinSize: 0,
+        MaxSize: 100,
+        DesiredCapacity: 1,
+        DefaultCooldown: 300,
+        AvailabilityZones: ['us-west-2a'],
+        HealthCheckType: 'EC2',
+        HealthCheckGracePeriod: opts.grace ?? 300,
+        CreatedTime: new Date(T0 - 86_400_000),
+        Instances: opts.instances ?? [],
+        SuspendedProcesses: (opts.suspended ?? []).map((ProcessName) => ({
+          ProcessName,
+          SuspensionReason: 'User',
+        })),
+        Tags: Object.entries(opts.tags ?? {}).map(([Key, Value]) => ({
+          Key,
+          Value,
+          ResourceId: GROUP,
+          ResourceType: 'auto-scaling-group',
+          PropagateAtLaunch: false,
+        })),
+      },
+    ],
+  });
+}
+
+function inService(ids: string[]): Instance[] {
+  return ids.map((InstanceId) => ({
+    InstanceId,
+    LifecycleState: 'InService',
+    HealthStatus: 'Healthy',
+    AvailabilityZone: 'us-west-2a',
+    ProtectedFromScaleIn: false,
+  }));
+}
+
+/** One launch every 3 minutes, each event a single instance. */
+function loop(count: number, from = 0): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) =>
+    launchEvent({
+      group: GROUP,
+      imageId: AMI,
+      instanceIds: [instanceId(from + i)],
+      time: T0 + (from + i) * 3 * MIN,
+    }),
+  );
+}
+
+/** Handle events in turn, each a minute after its own time unless `now` is given. */
+async function replay(h: Harness, events: Record<string, unknown>[], now?: number): Promise<GuardResult[]> {
+  const out: GuardResult[] = [];
+  for (const e of events) out.push(await run(e, h.deps, h.config, now ?? Date.parse(String(e.time)) + MIN));
+  return out;
+}
+
+function publishedReports(): TripReport[] {
+  return sns
+    .commandCalls(PublishCommand)
+    .map((c) => c.args[0].input.MessageAttributes?.report?.StringValue)
+    .filter((s): s is string => s !== undefined)
+    .map((s) => JSON.parse(s) as TripReport);
+}
+
+beforeEach(() => {
+  asg.reset();
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  asg.on(SuspendProcessesCommand).resolves({});
+  asg.on(CreateOrUpdateTagsCommand).resolves({});
+  describeGroup({});
+});
+
+describe('run', () => {
+  it('suspends a group whose instances vanish once its launches reach the threshold', async () => {
+    // Prepare: the group lists none of the instances it launched (they were replaced)
+    const h = await harness();
+    // Act
+    const results = await replay(h, loop(10));
+    // Assess
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    expect(asg).toHaveReceivedCommandWith(SuspendProcessesCommand, {
+      AutoScalingGroupName: GROUP,
+      ScalingProcesses: ['Launch'],
+    });
+    const tags = asg.commandCalls(CreateOrUpdateTagsCommand)[0]!.args[0].input.Tags ?? [];
+    expect(tags.map((t) => [t.Key, t.PropagateAtLaunch])).toEqual([
+      ['launch-loop-guard:suspended-at', false],
+      ['launch-loop-guard:reason', false],
+      ['launch-loop-guard:suspended-processes', false],
+    ]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const [report] = publishedReports();
+    expect(report).toMatchObject({ action: 'suspended', launches: 10, threshold: 10, tagged: true });
+    expect(report!.churn).toMatchObject({ considered: 10, churned: 10 });
+    expect(results.at(-1)).toMatchObject({ kind: 'counted' });
+    expect(h.metrics.get(METRIC.suspensions)).toBe(1);
+    expect(h.metrics.get(METRIC.launchesCounted)).toBe(20); // 10 for the group, 10 for the AMI
+  });
+
+  it('acts exactly once when 500 concurrent events cross the threshold', async () => {
+    // Prepare
+    const h = await harness();
+    const events = Array.from({ length: 500 }, (_, i) =>
+      launchEvent({ group: GROUP, imageId: AMI, instanceIds: [instanceId(i)], time: T0 + i * 1000 }),
+    );
+    // Act
+    const results = await Promise.all(events.map((e) => run(e, h.deps, h.config, T0 + 600_000)));
+    // Assess
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    // One alert for the group; the AMI scope (threshold 50) alerts once too, in the default alert-only mode.
+    const reports = publishedReports();
+    expect(reports.filter((r) => r.scope.scope === 'asg')).toHaveLength(1);
+    expect(reports.filter((r) => r.scope.scope === 'ami')).toHaveLength(1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(results.every((r) => r.kind === 'counted')).toBe(true);
+    expect(h.metrics.get(METRIC.launchesCounted)).toBe(1000);
+  });
+
+  it('counts a 20-instance call as 20 launches', async () => {
+    const h = await harness({ LLG_ASG_THRESHOLD: '100' });
+    const ids = Array.from({ length: 20 }, (_, i) => instanceId(i));
+    const [result] = await replay(h, [
+      launchEvent({ group: GROUP, imageId: AMI, instanceIds: ids, time: T0 }),
+    ]);
+    expect(result).toMatchObject({
+      kind: 'counted',
+      scopes: [
+        { scope: 'asg', key: GROUP, launches: 20, added: 20 },
+        { scope: 'ami', key: AMI, launches: 20, added: 20 },
+      ],
+    });
+  });
+
+  it('gives exact counts under duplicate and out-of-order delivery', async () => {
+    const h = await harness({ LLG_ASG_THRESHOLD: '100', LLG_AMI_THRESHOLD: '100' });
+    const events = loop(12);
+    const shuffled = [...events.slice(6), ...events, ...events.slice(0, 6).reverse()];
+    const results = await replay(h, shuffled);
+    const last = results.at(-1) as Extract<GuardResult, { kind: 'counted' }>;
+    expect(last.scopes[0]).toMatchObject({ launches: 12, added: 0, duplicates: 1 });
+    expect(h.metrics.get(METRIC.duplicates)).toBe(24);
+    expect(h.metrics.get(METRIC.launchesCounted)).toBe(24);
+  });
+
+  it('does not suspend a scale-out whose 40 new instances are in service', async () => {
+    // Prepare: one call launching 40, all InService
+    const h = await harness();
+    const ids = Array.from({ length: 40 }, (_, i) => instanceId(i));
+    describeGroup({ instances: inService(ids) });
+    // Act
+    await replay(h, [launchEvent({ group: GROUP, imageId: AMI, instanceIds: ids, time: T0 })], T0 + 20 * MIN);
+    // Assess
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    expect(h.metrics.get(METRIC.tripsBlockedByChurn)).toBe(1);
+    expect(publishedReports().filter((r) => r.scope.scope === 'asg')).toHaveLength(0);
+  });
+
+  it('runs the churn check again at the next launch after it blocked a trip', async () => {
+    const h = await harness();
+    const first = Array.from({ length: 10 }, (_, i) => instanceId(i));
+    describeGroup({ instances: inService(first) });
+    await replay(
+      h,
+      [launchEvent({ group: GROUP, imageId: AMI, instanceIds: first, time: T0 })],
+      T0 + 20 * MIN,
+    );
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    // Now the instances are gone and more come: the loop shows.
+    describeGroup({ instances: [] });
+    await replay(
+      h,
+      [launchEvent({ group: GROUP, imageId: AMI, instanceIds: [instanceId(50)], time: T0 + 10 * MIN })],
+      T0 + 30 * MIN,
+    );
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+  });
+
+  it('suspends without the churn check when it is turned off', async () => {
+    const h = await harness({ LLG_CHURN_SHARE: 'off' });
+    const ids = Array.from({ length: 10 }, (_, i) => instanceId(i));
+    describeGroup({ instances: inService(ids) });
+    await replay(h, [launchEvent({ group: GROUP, imageId: AMI, instanceIds: ids, time: T0 })], T0 + 20 * MIN);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+  });
+
+  it('honours a tag that lowers the threshold below the default', async () => {
+    const h = await harness();
+    describeGroup({ tags: { 'launch-loop-guard:threshold': '3' } });
+    await replay(h, loop(3));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    expect(publishedReports()[0]).toMatchObject({ launches: 3, threshold: 3 });
+  });
+
+  it('reads a group settings once per 5 minutes, not once per event', async () => {
+    const h = await harness({ LLG_ASG_THRESHOLD: '100' });
+    await replay(h, loop(30), T0 + 60_000);
+    expect(asg).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
+  });
+
+  it('never acts on an exempt group, and logs it', async () => {
+    const h = await harness();
+    describeGroup({ tags: { 'launch-loop-guard:exempt': 'true' } });
+    await replay(h, loop(15));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
+    expect(publishedReports().filter((r) => r.scope.scope === 'asg')).toHaveLength(0);
+    expect(h.metrics.get(METRIC.exemptSkips)).toBeGreaterThan(0);
+    expect(h.logs.some((l) => l.message.includes('exempt'))).toBe(true);
+  });
+
+  it('refuses a window tag longer than the item TTL allows, with a clear log line', async () => {
+    const h = await harness({ LLG_MAX_WINDOW: '6h' });
+    describeGroup({ tags: { 'launch-loop-guard:window': '48h' } });
+    await replay(h, loop(1));
+    const warning = h.logs.find((l) => l.level === 'warn' && l.message === 'group tag ignored');
+    expect(JSON.stringify(warning?.extra)).toContain('launch-loop-guard:window');
+  });
+
+  it('leaves a group whose Launch is already suspended alone, and says so', async () => {
+    const h = await harness();
+    describeGroup({ suspended: ['Launch'] });
+    await replay(h, loop(10));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
+    expect(publishedReports()[0]).toMatchObject({ action: 'already-suspended' });
+  });
+
+  it('alerts and does not crash when the group was deleted meanwhile', async () => {
+    const h = await harness({ LLG_ASG_THRESHOLD: '2' });
+    await replay(h, loop(1));
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+    await replay(h, loop(1, 1));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    expect(publishedReports()[0]).toMatchObject({ action: 'group-gone' });
+  });
+
+  it('counts a stale event but only alerts', async () => {
+    const h = await harness();
+    // Handled 3 hours after the launches (after retries and throttling).
+    await replay(h, loop(10), T0 + 3 * 60 * MIN);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    expect(publishedReports()[0]).toMatchObject({ action: 'stale', launches: 10 });
+    expect(h.metrics.get(METRIC.staleEvents)).toBe(1);
+  });
+
+  it('does everything but suspend and tag in dry-run mode', async () => {
+    const h = await harness({ LLG_DRY_RUN: 'true' });
+    await replay(h, loop(10));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
+    expect(publishedReports()[0]).toMatchObject({ action: 'would-suspend', dryRun: true });
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toMatch(/would have suspended/i);
+  });
+
+  it('keeps the suspension and says so when the group is at its tag limit', async () => {
+    const h = await harness();
+    asg
+      .on(CreateOrUpdateTagsCommand)
+      .rejects(
+        Object.assign(new Error('maximum number of tags'), { name: 'LimitExceeded', Code: 'LimitExceeded' }),
+      );
+    await replay(h, loop(10));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    expect(publishedReports()[0]).toMatchObject({ action: 'suspended', tagged: false });
+  });
+
+  it('throws on throttling so that Lambda retries, and the retry acts once', async () => {
+    const h = await harness();
+    const events = loop(10);
+    await replay(h, events.slice(0, 9));
+    asg
+      .on(SuspendProcessesCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+      .resolves({});
+    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SuspendError);
+    // Lambda retries the same event.
+    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('does not suspend twice when a retry follows a failed alert', async () => {
+    const h = await harness();
+    const events = loop(10);
+    await replay(h, events.slice(0, 9));
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
+      .resolves({ MessageId: 'm-2' });
+    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotifyError);
+    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
+    // The failed publish and the retry's: the same alert, sent again, about the one suspension.
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(publishedReports().map((r) => [r.action, r.launches])).toEqual([
+      ['suspended', 10],
+      ['suspended', 10],
+    ]);
+  });
+
+  it('does not trip again after the suspension, and re-arms once the count falls below the threshold', async () => {
+    const h = await harness();
+    await replay(h, loop(14));
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    // Two hours later, a launch finds the window nearly empty: the episode ends.
+    const later = launchEvent({
+      group: GROUP,
+      imageId: AMI,
+      instanceIds: [instanceId(900)],
+      time: T0 + 3 * 60 * MIN,
+    });
+    await replay(h, [later], T0 + 3 * 60 * MIN);
+    const item = await h.counter.read({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
+    expect(item?.episode).toBe(1);
+  });
+
+  it('alerts only on an AMI trip by default, naming the callers', async () => {
+    const h = await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' });
+    await replay(h, [
+      launchEvent({ imageId: AMI, instanceIds: [instanceId(1), instanceId(2), instanceId(3)], time: T0 }),
+    ]);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+    const [report] = publishedReports();
+    expect(report).toMatchObject({ action: 'alert-only', scope: { scope: 'ami', key: AMI } });
+    expect(report!.ungroupedCallers?.[0]).toContain('AWSServiceRoleForAutoScaling');
+  });
+
+  it('suspends at most the capped number of groups on an AMI trip when asked to', async () => {
+    const h = await harness({
+      LLG_AMI_THRESHOLD: '6',
+      LLG_ASG_THRESHOLD: '100',
+      LLG_AMI_ACTION: 'suspend',
+      LLG_AMI_MAX_GROUPS: '2',
+    });
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) => ({
+        AutoScalingGroupName: name,
+        MinSize: 0,
+        MaxSize: 10,
+        DesiredCapacity: 1,
+        DefaultCooldown: 300,
+        AvailabilityZones: ['us-west-2a'],
+        HealthCheckType: 'EC2',
+        CreatedTime: new Date(T0),
+        Instances: [],
+        Tags: name === 'g-exempt' ? [{ Key: 'launch-loop-guard:exempt', Value: 'true' }] : [],
+      })),
+    }));
+    const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-exempt'];
+    await replay(
+      h,
+      groups.map((g, i) =>
+        launchEvent({ group: g, imageId: AMI, instanceIds: [instanceId(i)], time: T0 + i * MIN }),
+      ),
+    );
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
+    const report = publishedReports().find((r) => r.scope.scope === 'ami');
+    expect(report?.groups?.filter((g) => g.outcome === 'suspended')).toHaveLength(2);
+    expect(report?.groups?.find((g) => g.groupName === 'g-exempt')?.outcome).toBe('exempt');
+    expect(report?.groups?.filter((g) => g.outcome === 'over-cap').length).toBeGreaterThan(0);
+  });
+
+  it('counts the shared Auto Scaling fixture for its group and its AMI', async () => {
+    const h = await harness();
+    const [result] = await replay(h, [
+      loadFixture('derived-eventbridge-runinstances-asg-slr.json') as Record<string, unknown>,
+    ]);
+    expect(result).toMatchObject({
+      kind: 'counted',
+      scopes: [
+        { scope: 'asg', key: 'eks-ng-0ca246e9-cac9e862-bfd9-a821-c9fd-9916df5654eb', launches: 1 },
+        { scope: 'ami', key: 'ami-013e7d3a6659f358d', launches: 1 },
+      ],
+    });
+  });
+
+  it('logs, counts and drops a malformed event without throwing', async () => {
+    const h = await harness();
+    const broken = launchEvent({ group: GROUP, instanceIds: [instanceId(1)], time: T0 }) as {
+      detail: Record<string, unknown>;
+    };
+    delete broken.detail.eventID;
+    broken.detail.eventTime = 'yesterday';
+    const result = await run(broken, h.deps, h.config, T0);
+    expect(result).toMatchObject({ kind: 'ignored', malformed: true });
+    expect(h.metrics.get(METRIC.malformedEvents)).toBe(1);
+    expect(h.logs.some((l) => l.level === 'warn')).toBe(true);
+  });
+
+  it('drops an irrelevant event and a failed call without acting', async () => {
+    const h = await harness();
+    expect(
+      await run(loadFixture('eventbridge-cloudtrail-s3-createbucket.awsdocs.json'), h.deps, h.config, T0),
+    ).toMatchObject({
+      kind: 'ignored',
+      malformed: false,
+    });
+    expect(
+      await run(
+        loadFixture('derived-eventbridge-runinstances-failed-unauthorized.json'),
+        h.deps,
+        h.config,
+        T0,
+      ),
+    ).toMatchObject({
+      kind: 'failed-attempt',
+      errorCode: 'Client.UnauthorizedOperation',
+    });
+    expect(h.metrics.get(METRIC.failedAttempts)).toBe(1);
+  });
+
+  it('throws when the store fails, so that the event is retried', async () => {
+    const h = await harness();
+    const broken = { ...h.deps, counter: new DynamoDbLaunchCounter(db.client, 'missing-table') };
+    await expect(run(loop(1)[0]!, broken, h.config, T0)).rejects.toBeInstanceOf(CounterStoreError);
+  });
+
+  it('finds the eventID to put on log lines', () => {
+    expect(
+      eventIdOf(launchEvent({ group: GROUP, instanceIds: [instanceId(1)], time: T0, eventId: 'abc' })),
+    ).toBe('abc');
+    expect(eventIdOf({ id: 'eb-1' })).toBe('eb-1');
+    expect(eventIdOf(42)).toBeUndefined();
+  });
+});
