@@ -171,7 +171,7 @@ export async function runDemo(write: Write = (t) => process.stdout.write(t)): Pr
       }),
     );
     setup.destroy();
-    const { handler } = (await import('../lambda/handler')) as {
+    const { handler } = (await import('../lambda/handler.js')) as {
       handler: (e: unknown) => Promise<GuardResult>;
     };
     return await play(handler, fake, out);
