@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp, readAppConfig } from '../../lib/app';
+import { GUARD_PATTERNS, toEventBridgeJson } from '../../lib/event-patterns';
+
+const ACCOUNT = '123456789012';
+const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('readAppConfig', () => {
+  it('reads the home region, the other regions and the guard settings from context', () => {
+    const config = readAppConfig(
+      context({
+        homeRegion: 'eu-west-1',
+        regions: 'us-east-1, eu-west-1,eu-central-1,us-east-1',
+        asgThreshold: '6',
+        dryRun: 'true',
+        churnShare: 'off',
+        emails: 'a@example.com,b@example.com',
+        windowMinutes: 30,
+      }),
+      { CDK_DEFAULT_ACCOUNT: ACCOUNT },
+    );
+    expect(config).toMatchObject({
+      account: ACCOUNT,
+      homeRegion: 'eu-west-1',
+      regions: ['us-east-1', 'eu-central-1'],
+      guard: { asgThreshold: 6, dryRun: true, churnShare: 'off', emails: ['a@example.com', 'b@example.com'] },
+    });
+    expect(config.guard.window?.toMinutes()).toBe(30);
+  });
+
+  it('defaults the home region to the CLI region and forwards nowhere', () => {
+    const config = readAppConfig(context({}), { CDK_DEFAULT_REGION: 'ap-southeast-2' });
+    expect(config.homeRegion).toBe('ap-southeast-2');
+    expect(config.regions).toEqual([]);
+  });
+
+  it.each([
+    { values: { regions: 'eu-west-1,not a region' }, message: /got "not a region"/ },
+    {
+      values: { homeRegion: 'us-gov-west-1', regions: 'us-gov-east-1' },
+      message: /cannot forward events across regions/,
+    },
+    { values: { homeRegion: 'cn-north-1', regions: 'cn-northwest-1' }, message: /cannot forward/ },
+    { values: { dryRun: 'yes' }, message: /context dryRun must be true or false, got "yes"/ },
+    { values: { asgThreshold: 'ten' }, message: /context asgThreshold must be a number, got "ten"/ },
+  ])('refuses $values', ({ values, message }) => {
+    expect(() => readAppConfig(context(values), {})).toThrow(message);
+  });
+});
+
+describe('buildApp (multi-region synth)', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const built = buildApp(
+    app,
+    readAppConfig(context({ homeRegion: 'eu-west-1', regions: 'us-east-1,eu-central-1' }), {
+      CDK_DEFAULT_ACCOUNT: ACCOUNT,
+    }),
+  );
+  const assembly = app.synth();
+
+  it('makes the home stack and one forwarder stack per other region', () => {
+    expect(assembly.stacks.map((s) => [s.stackName, s.environment.region]).sort()).toEqual([
+      ['LaunchLoopGuard', 'eu-west-1'],
+      ['LaunchLoopGuard-Forwarder-eu-central-1', 'eu-central-1'],
+      ['LaunchLoopGuard-Forwarder-us-east-1', 'us-east-1'],
+    ]);
+  });
+
+  it.each(['us-east-1', 'eu-central-1'])(
+    'forwards every guard pattern from %s to the home default bus',
+    (region) => {
+      const stack = built.forwarders.find((f) => f.region === region);
+      expect(stack).toBeDefined();
+      const template = Template.fromStack(stack as never);
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
+        Object.values(GUARD_PATTERNS).map((p) => toEventBridgeJson(p)),
+      );
+      for (const rule of rules) {
+        expect(rule.Properties.Targets).toEqual([
+          expect.objectContaining({
+            Arn: {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:${ACCOUNT}:event-bus/default`],
+              ],
+            },
+            RoleArn: expect.any(Object),
+            DeadLetterConfig: expect.any(Object),
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 21_600 },
+          }),
+        ]);
+      }
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: 'events:PutEvents',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:${ACCOUNT}:event-bus/default`],
+                ],
+              },
+            }),
+          ],
+        },
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+      expect(
+        Annotations.fromStack(stack as never).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ).toEqual([]);
+    },
+  );
+
+  it('keeps the home stack cdk-nag clean', () => {
+    expect(
+      Annotations.fromStack(built.home).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ).toEqual([]);
+  });
+
+  it('configures Slack from context', () => {
+    const slackApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { home } = buildApp(
+      slackApp,
+      readAppConfig(
+        context({
+          slackWorkspaceId: 'T0123ABCD',
+          slackChannelId: 'C0456EFGH',
+          slackWebhookSecretName: 'llg/slack',
+        }),
+        { CDK_DEFAULT_ACCOUNT: ACCOUNT, CDK_DEFAULT_REGION: 'eu-west-1' },
+      ),
+    );
+    const template = Template.fromStack(home);
+    template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+    expect(home.guard.webhookNotifier).toBeDefined();
+  });
+});
+
+describe('bin/launch-loop-guard.ts', () => {
+  it('synthesizes the home stack and the forwarders from context, as `cdk synth` runs it', () => {
+    // Prepare
+    const out = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'llg-synth-'));
+
+    // Act
+    execFileSync(join('node_modules', '.bin', 'tsx'), ['bin/launch-loop-guard.ts'], {
+      cwd: join(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        CDK_OUTDIR: out,
+        CDK_DEFAULT_ACCOUNT: ACCOUNT,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          homeRegion: 'eu-west-1',
+          regions: 'us-west-2',
+          'aws:cdk:bundling-stacks': [],
+        }),
+      },
+      stdio: 'pipe',
+    });
+
+    // Assess
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string; environment: string }>)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([id, a]) => [id, a.environment])
+      .sort();
+    expect(stacks).toEqual([
+      ['LaunchLoopGuard', `aws://${ACCOUNT}/eu-west-1`],
+      ['LaunchLoopGuard-Forwarder-us-west-2', `aws://${ACCOUNT}/us-west-2`],
+    ]);
+  });
+});
