@@ -40,6 +40,8 @@ export interface DemoSummary {
   readonly resumeExit: number;
   readonly groupSuspendedAfterResume: readonly string[];
   readonly guardTagsAfterResume: readonly string[];
+  /** The trip's report, as the alert carried it (its `report` attribute). */
+  readonly report?: TripReport;
 }
 
 type Write = (text: string) => void;
@@ -262,6 +264,7 @@ async function play(
   }
 
   const suspendCalls = fake.calls.filter((c) => c.action === 'SuspendProcesses').length;
+  const reportRaw = fake.published.find((p) => p.attributes['report'] !== undefined)?.attributes['report'];
   out();
   out(
     `After ${launchesCounted} launches: ${suspendCalls} SuspendProcesses call(s), ${fake.published.length} alert(s).`,
@@ -292,6 +295,7 @@ async function play(
     resumeExit,
     groupSuspendedAfterResume: [...group.suspended],
     guardTagsAfterResume: [...group.tags.keys()].filter((k) => k.startsWith('launch-loop-guard:')),
+    ...(reportRaw !== undefined ? { report: JSON.parse(reportRaw) as TripReport } : {}),
   };
 }
 

@@ -71,7 +71,8 @@ export function mrkdwnToHtml(mrkdwn: string): string {
 function blockHtml(block: SlackBlock): string {
   switch (block.type) {
     case 'header':
-      return `<div class="header">${escHtml(textOf(block.text))}</div>`;
+      // No emoji font is needed: the siren is drawn with CSS.
+      return `<div class="header">${escHtml(textOf(block.text)).replace('🚨', '<span class="siren">!</span>')}</div>`;
     case 'section': {
       const text = block.text ? `<div class="text">${mrkdwnToHtml(block.text.text)}</div>` : '';
       const fields = block.fields
@@ -96,6 +97,7 @@ export function slackToHtml(message: SlackMessage, appName = 'launch-loop-guard'
   .avatar { width: 36px; height: 36px; border-radius: 6px; background: #e01e5a; color: #fff; font-weight: 700; display: flex; align-items: center; justify-content: center; flex: none; }
   .who b { font-weight: 900; } .app { font-size: 10px; background: #e8e8e8; color: #616061; border-radius: 2px; padding: 1px 3px; margin: 0 4px; }
   .when { color: #616061; font-size: 12px; }
+  .siren { display: inline-block; width: 20px; height: 20px; line-height: 20px; text-align: center; border-radius: 10px 10px 3px 3px; background: #e01e5a; color: #fff; font-size: 14px; margin-right: 6px; vertical-align: 1px; }
   .header { font-size: 18px; font-weight: 900; margin: 6px 0 8px; }
   .section { margin: 6px 0 10px; }
   .fields { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 16px; margin-top: 6px; }

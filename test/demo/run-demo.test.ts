@@ -17,7 +17,7 @@ describe('npm run demo', () => {
     });
 
     // Assess: what the demo saw
-    expect(summary).toEqual({
+    expect(summary).toMatchObject({
       launchesCounted: 12,
       suspendCalls: 1,
       alerts: 1,
@@ -26,6 +26,7 @@ describe('npm run demo', () => {
       groupSuspendedAfterResume: [],
       guardTagsAfterResume: [],
     });
+    expect(summary.report).toMatchObject({ action: 'suspended', launches: 10, threshold: 10 });
     // Assess: the timeline's key lines
     expect(text).toMatch(/launch {2}1 {2}i-\w+ {2}group 1\/10 {2}AMI 1\/50/);
     expect(text).toMatch(/launch {2}9 {2}i-\w+ {2}group 9\/10/);
