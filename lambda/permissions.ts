@@ -5,15 +5,18 @@
  * synthesized policy with it, so a new adapter call cannot ship without its permission, and no
  * permission ships without an adapter that calls it.
  */
-import { PERMISSIONS as SUSPENDER } from './adapters/asg-suspender';
+import { PERMISSIONS_FOR as SUSPENDER } from './adapters/asg-suspender';
+import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
 import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
 import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
 
 /** What each adapter of the guard function calls. */
 export const ADAPTER_PERMISSIONS = {
   launchCounter: COUNTER,
-  asgSuspender: SUSPENDER,
+  // The guard only describes, suspends and tags; resuming is the operators' and auto-resume's.
+  asgSuspender: SUSPENDER.guard,
   notifier: NOTIFIER,
+  ec2Diagnosis: DIAGNOSIS,
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every action the guard function's adapters call, once each, sorted. */
