@@ -97,6 +97,14 @@ export async function regionsOf(args: ParsedArgs, ctx: CliContext): Promise<stri
   return [region];
 }
 
+/**
+ * The region of the guard's table: `--table-region`, else `LLG_TABLE_REGION`, else the fallback
+ * (a multi-region deployment keeps one table in its home region).
+ */
+export function tableRegionOf(args: ParsedArgs, ctx: CliContext, fallback: string): string {
+  return args.values.get('--table-region')?.at(-1) ?? (ctx.env['LLG_TABLE_REGION']?.trim() || fallback);
+}
+
 /** The guard's table: `--table`, else `LLG_TABLE_NAME`. */
 export function tableOf(args: ParsedArgs, ctx: CliContext): string | undefined {
   return args.values.get('--table')?.at(-1) ?? (ctx.env['LLG_TABLE_NAME']?.trim() || undefined);

@@ -16,11 +16,12 @@ import {
   parseArgs,
   regionsOf,
   tableOf,
+  tableRegionOf,
   UsageError,
 } from './aws-errors';
 
 export const USAGE =
-  'usage: resume <group> [--region R] [--table T] [--force]   (table: --table or LLG_TABLE_NAME)';
+  'usage: resume <group> [--region R] [--table T] [--table-region R] [--force]   (table: --table or LLG_TABLE_NAME)';
 
 /** Exit codes of `resume`. */
 export const RESUME_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
@@ -44,9 +45,10 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
   let groupName: string;
   let region: string;
   let table: string;
+  let tableRegion: string;
   let force: boolean;
   try {
-    const args = parseArgs(argv, ['--region', '--table'], ['--force', '--help']);
+    const args = parseArgs(argv, ['--region', '--table', '--table-region'], ['--force', '--help']);
     if (args.flags.has('--help')) {
       ctx.stdout(`${USAGE}\n`);
       return RESUME_EXIT.ok;
@@ -63,6 +65,7 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
       );
     }
     table = t;
+    tableRegion = tableRegionOf(args, ctx, region);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message}\n${USAGE}`, RESUME_EXIT.usage);
     throw error;
@@ -78,7 +81,7 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
     const guarded = force || group.tags[TAG.suspendedAt] !== undefined;
     if (guarded && group.suspendedProcesses.includes('Launch'))
       ctx.stderr(`warning: ${RESUME_LAUNCH_WARNING}\n`);
-    const store = new DynamoDbLaunchCounter(ctx.dynamo(region), table);
+    const store = new DynamoDbLaunchCounter(ctx.dynamo(tableRegion), table);
     const outcome = await resumeGroup(
       { scope: SCOPE_KIND.asg, account, region, key: groupName },
       { asg, store },

@@ -15,11 +15,12 @@ import {
   parseArgs,
   regionsOf,
   tableOf,
+  tableRegionOf,
   UsageError,
 } from './aws-errors';
 
 export const USAGE =
-  'usage: status [--region R]... [--table T] [--near SHARE] [--format text|json]   (table: --table or LLG_TABLE_NAME)';
+  'usage: status [--region R]... [--table T] [--table-region R] [--near SHARE] [--format text|json]   (table: --table or LLG_TABLE_NAME)';
 
 /** A group the guard suspended. */
 export interface SuspendedGroup {
@@ -68,7 +69,7 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
   let report: StatusReport;
   let format: string;
   try {
-    const args = parseArgs(argv, ['--region', '--table', '--near', '--format'], ['--help']);
+    const args = parseArgs(argv, ['--region', '--table', '--table-region', '--near', '--format'], ['--help']);
     if (args.flags.has('--help')) {
       ctx.stdout(`${USAGE}\n`);
       return 0;
@@ -81,7 +82,7 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
     if (!Number.isFinite(near) || near <= 0 || near > 1)
       throw new UsageError('--near must be a share in (0, 1]');
     const regions = await regionsOf(args, ctx);
-    report = await collect(regions, tableOf(args, ctx), near, ctx);
+    report = await collect(regions, tableOf(args, ctx), tableRegionOf(args, ctx, regions[0]!), near, ctx);
   } catch (error) {
     if (error instanceof UsageError) {
       ctx.stderr(`launch-loop-guard status: ${error.message}\n${USAGE}\n`);
@@ -97,6 +98,7 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
 async function collect(
   regions: readonly string[],
   table: string | undefined,
+  tableRegion: string,
   near: number,
   ctx: CliContext,
 ): Promise<StatusReport> {
@@ -118,15 +120,16 @@ async function collect(
         suspendedNow: g.suspendedProcesses,
       });
     }
-    if (table !== undefined) {
-      const counter = new DynamoDbLaunchCounter(ctx.dynamo(region), table);
-      const policy = (threshold: number) => ({ threshold, windowMs: DEFAULTS.windowMs });
-      const all = await counter.listScopes({
-        asg: policy(DEFAULTS.asgThreshold),
-        ami: policy(DEFAULTS.amiThreshold),
-      });
-      for (const s of all) if (s.key.region === region && isNear(s, near)) scopes.push(nearScope(s));
-    }
+  }
+  if (table !== undefined) {
+    // One table holds every region's scopes (a multi-region deployment forwards to its home region).
+    const counter = new DynamoDbLaunchCounter(ctx.dynamo(tableRegion), table);
+    const policy = (threshold: number) => ({ threshold, windowMs: DEFAULTS.windowMs });
+    const all = await counter.listScopes({
+      asg: policy(DEFAULTS.asgThreshold),
+      ami: policy(DEFAULTS.amiThreshold),
+    });
+    for (const s of all) if (regions.includes(s.key.region) && isNear(s, near)) scopes.push(nearScope(s));
   }
   suspended.sort((a, b) => a.suspendedAt.localeCompare(b.suspendedAt));
   scopes.sort((a, b) => b.count / b.threshold - a.count / a.threshold);

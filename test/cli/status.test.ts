@@ -131,6 +131,30 @@ describe('status', () => {
     ]);
   });
 
+  it('reads the one table in its own region (--table-region) for every region asked', async () => {
+    // Prepare
+    const base = testContext(dynamo.client);
+    const tableRegions: string[] = [];
+    const ctx = {
+      ...base,
+      dynamo: (region: string) => {
+        tableRegions.push(region);
+        return base.dynamo(region);
+      },
+    };
+
+    // Act
+    const code = await runStatus(
+      ['--region', 'eu-west-1', '--region', 'us-east-1', '--table', table, '--table-region', 'eu-central-1'],
+      ctx,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(tableRegions).toEqual(['eu-central-1']);
+    expect(base.out()).toContain('us-east-1  asg elsewhere  9/10 in 1h');
+  });
+
   it('says so when no table is given', async () => {
     const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
     expect(await runStatus([], ctx)).toBe(0);
