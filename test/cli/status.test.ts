@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -204,5 +206,27 @@ describe('status', () => {
     const ctx = testContext(dynamo.client);
     expect(await runStatus(argv, ctx)).toBe(2);
     expect(ctx.err()).toMatch(message);
+  });
+});
+
+describe('bin/cli.ts', () => {
+  it.each([
+    ['status', /^usage: status \[--region R\]\.\.\. \[--table T\]/],
+    ['resume', /^usage: resume <group> \[--region R\] \[--table T\]/],
+  ])('runs %s from the command table', (command, usage) => {
+    // Act
+    const out = execFileSync(
+      process.execPath,
+      [
+        join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(__dirname, '..', '..', 'bin', 'cli.ts'),
+        command,
+        '--help',
+      ],
+      { encoding: 'utf8' },
+    );
+
+    // Assess
+    expect(out).toMatch(usage);
   });
 });
