@@ -16,21 +16,13 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { PERMISSIONS as ASG_PERMISSIONS } from '../lambda/adapters/asg-suspender';
+import { PERMISSIONS_FOR as ASG_PERMISSIONS_FOR } from '../lambda/adapters/asg-suspender';
 import { OPERATOR_PERMISSIONS as TABLE_PERMISSIONS } from '../lambda/adapters/launch-counter';
 import { PERMISSIONS as SCHEDULER_PERMISSIONS } from '../lambda/adapters/scheduler';
 import { type AutoResumeConfig, ENV } from '../lambda/config';
 
-/**
- * The resumer's Auto Scaling actions: the read and resume half of the Auto Scaling adapter's
- * list (never SuspendProcesses nor CreateOrUpdateTags).
- */
-export const RESUMER_ASG_PERMISSIONS = ASG_PERMISSIONS.filter(
-  (a) =>
-    a.startsWith('autoscaling:Describe') ||
-    a === 'autoscaling:ResumeProcesses' ||
-    a === 'autoscaling:DeleteTags',
-);
+/** The resumer's Auto Scaling actions: the Auto Scaling adapter's list for resuming. */
+export const RESUMER_ASG_PERMISSIONS: readonly string[] = ASG_PERMISSIONS_FOR.resume;
 /** The resumer's table actions: clearing a group's window (no Scan). */
 export const RESUMER_TABLE_PERMISSIONS = TABLE_PERMISSIONS.filter((a) => a !== 'dynamodb:Scan');
 
