@@ -3,7 +3,8 @@
  *
  * Every record `parseEvent` turns into a launch, a failed attempt or a termination names its call
  * or its Auto Scaling event type in plain text: `RunInstances`, `CreateFleet`,
- * `TerminateInstances`, or `EC2 Instance …`. A record whose bytes contain none of these is "not a
+ * `TerminateInstances`, or `EC2 Instance …`; a malformed one names at least its EventBridge
+ * detail type, `AWS API Call via CloudTrail`. A record whose bytes contain none of these is "not a
  * launch" whatever else it holds, so it is counted as read and not parsed. Most of a trail is
  * such records (S3, STS, Describe* calls), and parsing is most of replay's cost.
  *
@@ -19,6 +20,8 @@ export const MARKERS: readonly string[] = [
   'CreateFleet',
   'TerminateInstances',
   ...Object.values(AUTOSCALING_DETAIL_TYPE),
+  // An EventBridge envelope whose `detail` is broken is a malformed record: keep it to report it.
+  'AWS API Call via CloudTrail',
 ];
 
 const COMMON = 'Instance';
