@@ -149,7 +149,7 @@ async function countScope(
   );
   deps.metrics.count(METRIC.launchesCounted, view.outcome.added.length);
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
-  if (view.refreshSettings) view = await refreshSettings(view, deps, config, now);
+  if (view.refreshSettings) view = await refreshSettings(view, deps, config);
 
   const result = {
     scope: key.scope,
@@ -197,13 +197,12 @@ async function countScope(
   return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
 }
 
-/** Read the group's tags (this invocation holds the 5-minute lease) and cache them in its item. */
-async function refreshSettings(
-  view: ScopeView,
-  deps: GuardDeps,
-  config: GuardConfig,
-  now: number,
-): Promise<ScopeView> {
+/**
+ * Read the group's tags (this invocation holds the lease of the current 5-minute period) and
+ * cache them in its item when they differ from what is cached. Absent settings mean the
+ * defaults, so a group without guard tags is never written to.
+ */
+async function refreshSettings(view: ScopeView, deps: GuardDeps, config: GuardConfig): Promise<ScopeView> {
   const group = await deps.suspender.describeGroup(view.key.region, view.key.key);
   if (!group) return view;
   const settings = groupSettings(group.tags, {
@@ -213,12 +212,16 @@ async function refreshSettings(
   });
   for (const problem of settings.problems)
     deps.log.warn('group tag ignored', { group: view.key.key, problem });
-  const cached = { threshold: settings.threshold, windowMs: settings.windowMs, exempt: settings.exempt };
-  await deps.counter.saveSettings(view.key, cached, now);
-  const policy = { threshold: cached.threshold, windowMs: cached.windowMs };
+  const read = { threshold: settings.threshold, windowMs: settings.windowMs, exempt: settings.exempt };
+  const isDefault =
+    read.threshold === config.asgThreshold && read.windowMs === config.windowMs && !read.exempt;
+  const cached = isDefault ? undefined : read;
+  if (JSON.stringify(cached) !== JSON.stringify(view.before.settings))
+    await deps.counter.saveSettings(view.key, cached);
+  const policy = { threshold: read.threshold, windowMs: read.windowMs };
   return {
     ...view,
-    before: { ...view.before, settings: cached, settingsAt: now },
+    before: { ...view.before, ...(cached ? { settings: cached } : { settings: undefined }) },
     policy,
     evaluation: evaluate(view.outcome.ids, view.before.watermark, Math.round(policy.windowMs / 1000)),
   };

@@ -79,7 +79,10 @@ export interface ScopeView {
   readonly policy: ScopePolicy;
   readonly evaluation: Evaluation;
   readonly armed: boolean;
-  /** Group scope: this invocation holds the settings lease and the cached settings are stale or missing. */
+  /**
+   * Group scope: this invocation holds the settings lease of the current 5-minute period (one
+   * invocation per group and period, across all containers): it reads the group's tags.
+   */
   readonly refreshSettings: boolean;
   /** Requests sent and write capacity consumed by this call (for the benchmark). */
   readonly requests: number;
@@ -111,7 +114,7 @@ export interface ScopeSummary {
 /** The role: count launches per scope, own trips, cache settings. */
 export interface LaunchCounter {
   record(req: RecordRequest, defaults: ScopePolicy): Promise<ScopeView>;
-  saveSettings(key: ScopeKey, settings: CachedSettings, now: number): Promise<void>;
+  saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void>;
   claimTrip(key: ScopeKey, episode: number, owner: string, now: number): Promise<TripClaim>;
   saveProgress(key: ScopeKey, episode: number, owner: string, progress: TripProgress): Promise<boolean>;
   releaseTrip(key: ScopeKey, episode: number, owner: string): Promise<void>;
@@ -265,7 +268,6 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
 
     const period = Math.floor(req.now / DEFAULTS.settingsTtlMs);
     const holdsLease = req.key.scope === SCOPE_KIND.asg && state.settingsLease !== period;
-    const stale = state.settingsAt === undefined || req.now - state.settingsAt >= DEFAULTS.settingsTtlMs;
     return {
       key: req.key,
       before: state,
@@ -273,7 +275,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       policy,
       evaluation: evaluate(ids, state.watermark, windowS),
       armed: isArmed(state),
-      refreshSettings: holdsLease && stale,
+      refreshSettings: holdsLease,
       requests,
       writeUnits,
       callers,
@@ -416,16 +418,27 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     return { requests: 1, writeUnits };
   }
 
-  /** Cache a group's settings in its item. */
-  async saveSettings(key: ScopeKey, settings: CachedSettings, now: number): Promise<void> {
+  /**
+   * Cache a group's settings in its item; undefined removes them (the group uses the defaults).
+   * The guard writes only when the settings it read differ from the cached ones, so a group
+   * without guard tags never pays this write.
+   */
+  async saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void> {
     await this.send(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: scopeId(key) } },
-        UpdateExpression: 'SET #s = :s, #sat = :sat',
-        ExpressionAttributeNames: { '#s': ATTR.settings, '#sat': ATTR.settingsAt },
-        ExpressionAttributeValues: { ':s': { S: JSON.stringify(settings) }, ':sat': n(now) },
-      },
+      settings
+        ? {
+            TableName: this.tableName,
+            Key: { pk: { S: scopeId(key) } },
+            UpdateExpression: 'SET #s = :s',
+            ExpressionAttributeNames: { '#s': ATTR.settings },
+            ExpressionAttributeValues: { ':s': { S: JSON.stringify(settings) } },
+          }
+        : {
+            TableName: this.tableName,
+            Key: { pk: { S: scopeId(key) } },
+            UpdateExpression: 'REMOVE #s',
+            ExpressionAttributeNames: { '#s': ATTR.settings },
+          },
       `save settings ${scopeId(key)}`,
     );
   }

@@ -17,8 +17,9 @@
  * - `ep` the current episode number; `te` the episode that tripped (armed when `te` ≠ `ep`);
  *   `tb`, `tat`, `tst`: who owns the trip, since when, and how far its actions got.
  * - `wm` the eviction watermark (see below); `cv` the cleanup version.
- * - `q` the settings lease (the 5-minute period whose refresh was claimed); `s`, `sat` the
- *   cached group settings and when they were read.
+ * - `q` the settings lease: the 5-minute period whose tag check was claimed (the first write of
+ *   each period claims it, so one invocation per group and period reads the tags); `s` the
+ *   group settings from its tags, absent when they are the defaults.
  * - `c` callers, `a` AMI ids (group scope), `g<name>` groups with their newest launch time
  *   (AMI scope): small sets for the alert.
  * - `ttl` for DynamoDB's expiry. Correctness never depends on it: every count is computed from
@@ -73,7 +74,6 @@ export const ATTR = {
   cleanupVersion: 'cv',
   settingsLease: 'q',
   settings: 's',
-  settingsAt: 'sat',
   callers: 'c',
   amis: 'a',
   resumeStreak: 'rs',
@@ -136,7 +136,6 @@ export interface ItemState {
   readonly cleanupVersion: number;
   readonly settingsLease?: number;
   readonly settings?: CachedSettings;
-  readonly settingsAt?: number;
   readonly callers: readonly string[];
   readonly amis: readonly string[];
   readonly groups: ReadonlyMap<string, number>;
@@ -186,7 +185,6 @@ export function decodeItem(attrs: ItemAttrs | undefined): ItemState {
     cleanupVersion: num(a[ATTR.cleanupVersion]) ?? 0,
     settingsLease: num(a[ATTR.settingsLease]),
     settings: json<CachedSettings>(a[ATTR.settings]),
-    settingsAt: num(a[ATTR.settingsAt]),
     callers: [...(a[ATTR.callers]?.SS ?? [])],
     amis: [...(a[ATTR.amis]?.SS ?? [])],
     groups,

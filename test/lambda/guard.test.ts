@@ -276,6 +276,21 @@ describe('run', () => {
     expect(asg).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
   });
 
+  it('caches a group settings only when its tags change them from the defaults', async () => {
+    const key = { scope: 'asg' as const, account: '111122223333', region: REGION, key: GROUP };
+    const plain = await harness();
+    await replay(plain, loop(2));
+    expect((await plain.counter.read(key))?.settings).toBeUndefined();
+    const tagged = await harness();
+    describeGroup({ tags: { 'launch-loop-guard:threshold': '25' } });
+    await replay(tagged, loop(2));
+    expect((await tagged.counter.read(key))?.settings).toEqual({
+      threshold: 25,
+      windowMs: 3_600_000,
+      exempt: false,
+    });
+  });
+
   it('never acts on an exempt group, and logs it', async () => {
     const h = await harness();
     describeGroup({ tags: { 'launch-loop-guard:exempt': 'true' } });

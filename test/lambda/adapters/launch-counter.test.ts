@@ -182,7 +182,7 @@ describe('DynamoDbLaunchCounter', () => {
       ),
     );
     expect(burst.filter((v) => v.refreshSettings)).toHaveLength(1);
-    await counter.saveSettings(GROUP, { threshold: 3, windowMs: 30 * 60_000, exempt: false }, T0);
+    await counter.saveSettings(GROUP, { threshold: 3, windowMs: 30 * 60_000, exempt: false });
     const later = await counter.record(req(GROUP, [{ instanceId: iid(500), time: T0 }], T0 + 60_000), WIDE);
     expect(later.refreshSettings).toBe(false);
     expect(later.policy).toEqual({ threshold: 3, windowMs: 30 * 60_000 });
