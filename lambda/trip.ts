@@ -198,14 +198,19 @@ async function suspendGroup(
     if (outcome === 'gone') return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), state);
     deps.metrics.count(METRIC.suspensions);
     deps.log.info('group suspended', { group: name, processes: config.suspendProcesses });
-    state = { step: 'suspended', processes: config.suspendProcesses };
+    state = {
+      step: 'suspended',
+      processes: config.suspendProcesses,
+      suspendedAt: new Date(now).toISOString(),
+    };
     await deps.counter.saveProgress(view.key, episode, record.eventId, state);
   }
   const processes = state.processes ?? config.suspendProcesses;
+  const suspendedAt = state.suspendedAt ?? new Date(now).toISOString();
   if (state.step === 'suspended') {
     const reason = `launch loop: ${view.evaluation.count} launches in ${formatDuration(view.policy.windowMs)} (threshold ${view.policy.threshold})`;
     const tagged = await deps.suspender.tagGroup(region, name, {
-      [TAG.suspendedAt]: new Date(now).toISOString(),
+      [TAG.suspendedAt]: suspendedAt,
       [TAG.reason]: reason.slice(0, 256),
       [TAG.processes]: processes.join(','),
     });
@@ -219,7 +224,11 @@ async function suspendGroup(
     };
     await deps.counter.saveProgress(view.key, episode, record.eventId, state);
   }
-  const autoResume = await planResume(ctx, group, processes);
+  const autoResume = state.autoResume ?? (await planResume(ctx, group, processes, suspendedAt));
+  if (autoResume && !state.autoResume) {
+    state = { ...state, autoResume };
+    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+  }
   const report = baseReport(ctx, TRIP_ACTION.suspended, {
     processes,
     tagged: state.tagged ?? false,
@@ -230,31 +239,32 @@ async function suspendGroup(
   return finish(ctx, report, state);
 }
 
+/** Plan auto-resume once per trip: schedule the resume (idempotent name) and keep the streak. */
 async function planResume(
   ctx: TripContext,
   group: GroupSnapshot,
   processes: readonly string[],
+  suspendedAt: string,
 ): Promise<TripReport['autoResume']> {
-  const { view, deps, config, now } = ctx;
+  const { view, deps, config } = ctx;
   if (!config.autoResume || !deps.scheduler || !deps.streaks) return undefined;
   const before = view.before;
   const previous =
     before.resumeStreak > 0 && before.resumeStreakAt !== undefined
       ? { trips: before.resumeStreak, lastTripAt: before.resumeStreakAt }
       : undefined;
-  const step = planAutoResume(previous, now, config.autoResume);
+  const tripAt = Date.parse(suspendedAt);
+  const step = planAutoResume(previous, tripAt, config.autoResume);
   if (step.plan.kind === 'scheduled') {
-    await deps.scheduler.schedule(
-      scheduleName(group.name, step.streak.lastTripAt, step.plan.trip),
-      step.plan.at,
-      {
-        account: view.key.account,
-        region: view.key.region,
-        groupName: group.name,
-        processes: [...processes],
-        trip: step.plan.trip,
-      },
-    );
+    // Named after the suspension's own time: a retry that gets here again finds the same name.
+    await deps.scheduler.schedule(scheduleName(group.name, tripAt, step.plan.trip), step.plan.at, {
+      account: view.key.account,
+      region: view.key.region,
+      groupName: group.name,
+      processes: [...processes],
+      trip: step.plan.trip,
+      suspendedAt,
+    });
   }
   await deps.streaks.setResumeStreak(view.key, step.streak.trips, step.streak.lastTripAt);
   return step.plan;

@@ -40,7 +40,7 @@
  *    and can only add to a count that is at or above the threshold anyway; it stops mattering
  *    once the evicted ids are {@link DEDUP_SKEW_S} out of the window.
  */
-import type { AmiGroupOutcome } from './report';
+import type { AmiGroupOutcome, AutoResumePlan } from './report';
 import type { Mention } from './window';
 
 /** A DynamoDB attribute value, in the plain marshalled shape (no SDK import in the core). */
@@ -115,6 +115,10 @@ export interface TripProgress {
   readonly alertSent?: boolean;
   /** AMI scope: what the trip did to each group (so that a retry does not redo it). */
   readonly groups?: readonly AmiGroupOutcome[];
+  /** The `suspended-at` tag value, fixed at the suspension so that a retry writes the same one. */
+  readonly suspendedAt?: string;
+  /** Auto-resume's plan, fixed once made so that a retry neither schedules twice nor counts the trip twice. */
+  readonly autoResume?: AutoResumePlan;
 }
 
 /** The group settings that the count path needs, cached in the group's item. */

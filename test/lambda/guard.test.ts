@@ -5,12 +5,14 @@ import {
   type Instance,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
+import { EventBridgeResumeScheduler } from '../../lambda/adapters/scheduler';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { CounterStoreError, NotifyError, SuspendError } from '../../lambda/core/errors';
 import { METRIC } from '../../lambda/core/metric-names';
@@ -22,6 +24,7 @@ import { instanceId, launchEvent } from '../support/launch-events';
 
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);
+const scheduler = mockClient(SchedulerClient);
 const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
@@ -143,6 +146,10 @@ function publishedReports(): TripReport[] {
 beforeEach(() => {
   asg.reset();
   sns.reset();
+  scheduler.reset();
+  scheduler
+    .on(CreateScheduleCommand)
+    .resolves({ ScheduleArn: 'arn:aws:scheduler:us-west-2:111122223333:schedule/g/s' });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   asg.on(SuspendProcessesCommand).resolves({});
   asg.on(CreateOrUpdateTagsCommand).resolves({});
@@ -410,6 +417,44 @@ describe('run', () => {
     await replay(h, [later], T0 + 3 * 60 * MIN);
     const item = await h.counter.read({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
     expect(item?.episode).toBe(1);
+  });
+
+  it('schedules one auto-resume per trip, even when a retry follows a failed alert', async () => {
+    // Prepare
+    const autoResume = {
+      baseMs: 15 * MIN,
+      maxMs: 240 * MIN,
+      maxTrips: 4,
+      scheduleGroup: 'launch-loop-guard',
+      schedulerRoleArn: 'arn:aws:iam::111122223333:role/scheduler',
+      targetArn: 'arn:aws:lambda:us-west-2:111122223333:function:resumer',
+    };
+    const h = await harness({ LLG_AUTO_RESUME: JSON.stringify(autoResume) });
+    const deps = {
+      ...h.deps,
+      scheduler: new EventBridgeResumeScheduler(new SchedulerClient({ region: REGION }), autoResume),
+    };
+    const events = loop(10);
+    for (const e of events.slice(0, 9)) await run(e, deps, h.config, Date.parse(String(e.time)) + MIN);
+    sns.on(PublishCommand).rejectsOnce(new Error('SNS down')).resolves({ MessageId: 'm-2' });
+    // Act: the tripping event fails at the alert, then Lambda retries it
+    await expect(run(events[9]!, deps, h.config, T0 + 28 * MIN)).rejects.toBeInstanceOf(NotifyError);
+    await run(events[9]!, deps, h.config, T0 + 29 * MIN);
+    // Assess
+    expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
+    const input = JSON.parse(
+      scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input.Target?.Input ?? '{}',
+    );
+    const tagged = asg.commandCalls(CreateOrUpdateTagsCommand)[0]!.args[0].input.Tags ?? [];
+    expect(input).toMatchObject({ groupName: GROUP, processes: ['Launch'], trip: 1 });
+    expect(input.suspendedAt).toBe(tagged.find((t) => t.Key === 'launch-loop-guard:suspended-at')?.Value);
+    expect(publishedReports().at(-1)?.autoResume).toMatchObject({
+      kind: 'scheduled',
+      trip: 1,
+      cooldownMs: 15 * MIN,
+    });
+    const item = await h.counter.read({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
+    expect(item?.resumeStreak).toBe(1);
   });
 
   it('alerts only on an AMI trip by default, naming the callers', async () => {
