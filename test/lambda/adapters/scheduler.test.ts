@@ -47,15 +47,13 @@ describe('EventBridgeResumeScheduler', () => {
 
   it('reports an existing schedule of the same name as already scheduled', async () => {
     // Prepare
-    mock
-      .on(CreateScheduleCommand)
-      .rejects(
-        new ConflictException({
-          message: 'Schedule already exists',
-          Message: 'Schedule already exists',
-          $metadata: {},
-        }),
-      );
+    mock.on(CreateScheduleCommand).rejects(
+      new ConflictException({
+        message: 'Schedule already exists',
+        Message: 'Schedule already exists',
+        $metadata: {},
+      }),
+    );
     const scheduler = new EventBridgeResumeScheduler(new SchedulerClient({ region: 'eu-west-1' }), target);
 
     // Act + Assess
