@@ -186,11 +186,18 @@ export class AutoResume extends Construct {
             'Auto Scaling DescribeAutoScalingGroups/ResumeProcesses/DeleteTags: the groups are found at run time; the resumer acts only on groups carrying the guard tag.',
           appliesTo: ['Resource::*'],
         },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'kms:GenerateDataKey* is the family SNS needs to publish to the KMS-encrypted topic; it is granted on that one key only.',
+          appliesTo: ['Action::kms:GenerateDataKey*'],
+        },
       ],
       true,
     );
+    // The guard's policy lives on its role, which may be a sibling of the function: suppress there.
     NagSuppressions.addResourceSuppressions(
-      props.guardFunction,
+      props.guardFunction.role ?? props.guardFunction,
       [
         {
           id: 'AwsSolutions-IAM5',

@@ -1,7 +1,7 @@
 /**
  * The home-region stack: one {@link LaunchLoopGuard}, checked by cdk-nag's AWS Solutions rules.
  */
-import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -46,6 +46,15 @@ export class LaunchLoopGuardStack extends Stack {
     this.guard = new LaunchLoopGuard(this, 'Guard', {
       ...guard,
       ...(webhookSecret === undefined ? {} : { slack: { ...guard.slack, webhookSecret } }),
+    });
+    // What operators pass to `launch-loop-guard status --table` / `resume --table`.
+    new CfnOutput(this, 'TableName', {
+      value: this.guard.table.tableName,
+      description: 'The guard table: pass it to `launch-loop-guard status` and `resume` as --table',
+    });
+    new CfnOutput(this, 'TopicArn', {
+      value: this.guard.topic.topicArn,
+      description: 'Where the guard alerts',
     });
     if (props.nag !== false) Aspects.of(this).add(new AwsSolutionsChecks({ verbose: true }));
   }

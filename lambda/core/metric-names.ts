@@ -17,5 +17,4 @@ export const METRIC = {
   irrelevantEvents: 'IrrelevantEvents',
   failedAttempts: 'FailedLaunchAttempts',
   alertsFailed: 'AlertsFailed',
-  trailTampering: 'TrailTampering',
 } as const;

@@ -1,0 +1,21 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, it } from 'vitest';
+import { LaunchLoopGuardStack } from '../../lib/launch-loop-guard-stack';
+import { ACCOUNT, REGION } from './stacks';
+
+describe('LaunchLoopGuardStack', () => {
+  it('outputs the table name that status and resume take as --table, and the topic', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // Act
+    const stack = new LaunchLoopGuardStack(app, 'Guard', {
+      env: { account: ACCOUNT, region: REGION },
+      nag: false,
+    });
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^GuardTable') } });
+    template.hasOutput('TopicArn', { Value: { Ref: Match.stringLikeRegexp('^GuardTopic') } });
+  });
+});
