@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --import tsx
 /**
  * The `launch-loop-guard` command line: `launch-loop-guard <command> [args...]`.
  *

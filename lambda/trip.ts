@@ -95,6 +95,7 @@ function baseReport(ctx: TripContext, action: TripAction, extra: Partial<TripRep
     imageIds: view.key.scope === SCOPE_KIND.ami ? [view.key.key] : view.imageIds,
     eventId: record.eventId,
     processes: config.suspendProcesses,
+    tableName: config.tableName,
     ...extra,
   };
 }

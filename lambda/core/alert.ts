@@ -192,7 +192,9 @@ export function undoCommands(report: TripReport): string[] {
   const region = report.scope.region;
   const processes = report.processes.length > 0 ? report.processes : ['Launch'];
   return suspendedGroups(report).flatMap((name) => [
-    `npx launch-loop-guard resume ${shellWord(name)} --region ${shellWord(region)}`,
+    `npx launch-loop-guard resume ${shellWord(name)} --region ${shellWord(region)}${
+      report.tableName ? ` --table ${shellWord(report.tableName)}` : ''
+    }`,
     `aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(name)} --scaling-processes ${processes.map(shellWord).join(' ')} --region ${shellWord(region)}`,
   ]);
 }

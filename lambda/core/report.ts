@@ -85,6 +85,8 @@ export interface TripReport {
   /** AMI scope: callers of launches outside any Auto Scaling group. */
   readonly ungroupedCallers?: readonly string[];
   readonly autoResume?: AutoResumePlan;
+  /** The guard's table, for the `resume` command in the alert (`--table`). */
+  readonly tableName?: string;
   /** Likely causes, one sentence each (from diagnosis). */
   readonly diagnosis?: readonly string[];
   /** Names and descriptions of the AMIs, when diagnosis could read them. */

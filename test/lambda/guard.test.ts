@@ -178,6 +178,13 @@ describe('run', () => {
     const [report] = publishedReports();
     expect(report).toMatchObject({ action: 'suspended', launches: 10, threshold: 10, tagged: true });
     expect(report!.churn).toMatchObject({ considered: 10, churned: 10 });
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toContain(
+      `npx launch-loop-guard resume ${GROUP} --region ${REGION} --table ${h.config.tableName}`,
+    );
+    expect(body).toContain(
+      `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region ${REGION}`,
+    );
     expect(results.at(-1)).toMatchObject({ kind: 'counted' });
     expect(h.metrics.get(METRIC.suspensions)).toBe(1);
     expect(h.metrics.get(METRIC.launchesCounted)).toBe(20); // 10 for the group, 10 for the AMI
