@@ -31,6 +31,10 @@ import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../lambda/adapters/notifier';
 import { loadConfig } from '../lambda/config';
+import { stepEpisode } from '../lambda/core/episode';
+import { parseEvent } from '../lambda/core/parse-event';
+import { launchScopes } from '../lambda/core/scopes';
+import { ScopeWindow } from '../lambda/core/window';
 import { type GuardDeps, type GuardResult, run } from '../lambda/guard';
 import { instanceId, launchEvent } from '../test/support/launch-events';
 
@@ -141,6 +145,32 @@ async function startDynamo(): Promise<{
   };
 }
 
+/** Group trips of the in-memory reference model over the same events, in the same delivery order. */
+function modelGroupTrips(
+  events: readonly { event: Record<string, unknown>; time: number }[],
+  threshold: number,
+  windowMs: number,
+): number {
+  const windows = new Map<string, ScopeWindow>();
+  const armed = new Map<string, boolean>();
+  let trips = 0;
+  for (const { event } of events) {
+    const record = parseEvent(event);
+    if (record.kind !== 'launch') continue;
+    for (const share of launchScopes(record)) {
+      if (share.key.scope !== 'asg') continue;
+      const id = `${share.key.region}/${share.key.key}`;
+      const w = windows.get(id) ?? new ScopeWindow(windowMs);
+      windows.set(id, w);
+      const added = w.add(share.mentions);
+      const step = stepEpisode(armed.get(id) ?? true, w.count(), threshold, added.added > 0);
+      armed.set(id, step.armed);
+      if (step.trip) trips += 1;
+    }
+  }
+  return trips;
+}
+
 function scopesOf(result: GuardResult): number {
   return result.kind === 'counted' ? result.scopes.length : 0;
 }
@@ -213,6 +243,11 @@ async function storeAndThroughput(): Promise<void> {
   console.log(`write capacity per event per scope: ${(wcu / scopes).toFixed(3)} WCU`);
   console.log(
     `Auto Scaling describes: ${asg.commandCalls(DescribeAutoScalingGroupsCommand).length}, suspensions: ${asg.commandCalls(SuspendProcessesCommand).length}, alerts: ${sns.commandCalls(PublishCommand).length}`,
+  );
+  // The groups in this workload lose every instance (the mocked group lists none), so every
+  // count-rule trip is confirmed: the suspensions should equal the reference model's trips.
+  console.log(
+    `group trips of the in-memory reference model fed the same deliveries: ${modelGroupTrips(events, config.asgThreshold, config.windowMs)}`,
   );
   console.log(
     `handler throughput in-process against dynalite: ${(events.length / seconds).toFixed(0)} events/s (sequential)`,

@@ -14,9 +14,13 @@ import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../lambda/adapters/scheduler';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
+import { stepEpisode } from '../../lambda/core/episode';
 import { CounterStoreError, NotifyError, SuspendError } from '../../lambda/core/errors';
 import { METRIC } from '../../lambda/core/metric-names';
+import { parseEvent } from '../../lambda/core/parse-event';
 import type { TripReport } from '../../lambda/core/report';
+import { launchScopes } from '../../lambda/core/scopes';
+import { ScopeWindow } from '../../lambda/core/window';
 import { eventIdOf, type GuardDeps, type GuardResult, run } from '../../lambda/guard';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { loadFixture } from '../support/fixtures';
@@ -207,6 +211,70 @@ describe('run', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
     expect(results.every((r) => r.kind === 'counted')).toBe(true);
     expect(h.metrics.get(METRIC.launchesCounted)).toBe(1000);
+  });
+
+  it('trips exactly when the reference model trips, for bursts delivered late, twice and out of order', async () => {
+    // Prepare: 4 groups, launches in bursts and pauses over 5 hours, every 7th delivered twice,
+    // delivery order shuffled within about 10 minutes (a fixed pseudo-random order)
+    const h = await harness({ LLG_AMI_THRESHOLD: '100000' });
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) => ({
+        AutoScalingGroupName: name,
+        MinSize: 0,
+        MaxSize: 10,
+        DesiredCapacity: 1,
+        DefaultCooldown: 300,
+        AvailabilityZones: ['us-west-2a'],
+        HealthCheckType: 'EC2',
+        CreatedTime: new Date(T0),
+        Instances: [],
+      })),
+    }));
+    const events: Record<string, unknown>[] = [];
+    let n = 0;
+    for (let minute = 0; minute < 300; minute += 1) {
+      for (let g = 0; g < 4; g += 1) {
+        const rate = Math.floor(minute / 40 + g) % 3 === 0 ? 1 : 9; // a launch every minute, or every 9
+        if (minute % rate !== 0) continue;
+        const e = launchEvent({
+          group: `g${g}`,
+          imageId: AMI,
+          instanceIds: [instanceId(n++)],
+          time: T0 + minute * MIN,
+        });
+        events.push(e);
+        if (n % 7 === 0) events.push(structuredClone(e));
+      }
+    }
+    let seed = 7;
+    const jitter = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed / 2147483647) * 10 * MIN;
+    };
+    const delivered = events
+      .map((e) => ({ e, at: Date.parse(String(e.time)) + jitter() }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ e }) => e);
+    // The model, fed the same deliveries
+    const windows = new Map<string, ScopeWindow>();
+    const armed = new Map<string, boolean>();
+    let modelTrips = 0;
+    for (const e of delivered) {
+      const record = parseEvent(e);
+      if (record.kind !== 'launch') continue;
+      const [group] = launchScopes(record);
+      const w = windows.get(group!.key.key) ?? new ScopeWindow(h.config.windowMs);
+      windows.set(group!.key.key, w);
+      const added = w.add(group!.mentions);
+      const step = stepEpisode(armed.get(group!.key.key) ?? true, w.count(), 10, added.added > 0);
+      armed.set(group!.key.key, step.armed);
+      if (step.trip) modelTrips += 1;
+    }
+    // Act
+    await replay(h, delivered);
+    // Assess: every group loses its instances here, so every count-rule trip is a suspension
+    expect(modelTrips).toBeGreaterThan(4);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, modelTrips);
   });
 
   it('counts a 20-instance call as 20 launches', async () => {
