@@ -51,6 +51,38 @@ export const OPERATOR_PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 
 const IDS_PER_WRITE = 40;
 /** Attribute removals per cleanup write. */
 const REMOVALS_PER_WRITE = 100;
+/** The episode and trip attributes, by the placeholders every trip write uses for them. */
+const TRIP_NAMES: Readonly<Record<string, string>> = {
+  '#ep': ATTR.episode,
+  '#te': ATTR.trippedEpisode,
+  '#tb': ATTR.tripOwner,
+  '#tat': ATTR.tripAt,
+  '#tst': ATTR.tripProgress,
+};
+
+/**
+ * A conditional write of a scope's episode and trip attributes. Names only the placeholders the
+ * two expressions use: DynamoDB refuses unused ones.
+ */
+function tripWrite(
+  tableName: string,
+  pk: string,
+  update: string,
+  condition: string,
+  values: Record<string, AttributeValue>,
+): UpdateItemCommandInput {
+  const text = `${update} ${condition}`;
+  return {
+    TableName: tableName,
+    Key: { pk: { S: pk } },
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: Object.fromEntries(
+      Object.entries(TRIP_NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
+    ),
+    ExpressionAttributeValues: values,
+  };
+}
 /** Scopes whose planned cleanup a container remembers. */
 const MAX_PENDING = 1000;
 /** A claimed trip whose owner made no progress for this long may be taken over. */
@@ -229,7 +261,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     const ids = outcome!.ids;
 
     for (const l of lowered) {
-      writeUnits += await this.conditional(
+      const lowering = await this.conditional(
         {
           TableName: this.tableName,
           Key: { pk: { S: pk } },
@@ -241,6 +273,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         },
         `lower ${pk}`,
       );
+      writeUnits += lowering.writeUnits;
       requests += 1;
     }
     const policy = effectivePolicy(state, defaults);
@@ -402,7 +435,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       sets.push('#wm = :wm');
     }
     // Only one cleanup per version: a concurrent one that lost the race has nothing left to do.
-    const writeUnits = await this.conditional(
+    const { writeUnits } = await this.conditional(
       {
         TableName: this.tableName,
         Key: { pk: { S: pk } },
@@ -458,13 +491,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
           Key: { pk: { S: pk } },
           UpdateExpression: 'SET #te = :ep, #tb = :me, #tat = :now, #tst = :p',
           ConditionExpression: '#ep = :ep AND (attribute_not_exists(#te) OR #te <> :ep)',
-          ExpressionAttributeNames: {
-            '#ep': ATTR.episode,
-            '#te': ATTR.trippedEpisode,
-            '#tb': ATTR.tripOwner,
-            '#tat': ATTR.tripAt,
-            '#tst': ATTR.tripProgress,
-          },
+          ExpressionAttributeNames: TRIP_NAMES,
           ExpressionAttributeValues: {
             ':ep': n(episode),
             ':me': { S: owner },
@@ -499,32 +526,23 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     owner: string,
     now: number,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: pk } },
-          UpdateExpression: 'SET #tb = :me, #tat = :now',
-          ConditionExpression: '#te = :ep AND #tb = :old AND #tat = :oldAt',
-          ExpressionAttributeNames: {
-            '#te': ATTR.trippedEpisode,
-            '#tb': ATTR.tripOwner,
-            '#tat': ATTR.tripAt,
-          },
-          ExpressionAttributeValues: {
-            ':ep': n(episode),
-            ':me': { S: owner },
-            ':now': n(now),
-            ':old': { S: current.tripOwner ?? '' },
-            ':oldAt': n(current.tripAt ?? 0),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw new CounterStoreError(`take over trip ${pk} failed`, { cause: error });
-    }
+    const { applied } = await this.conditional(
+      tripWrite(
+        this.tableName,
+        pk,
+        'SET #tb = :me, #tat = :now',
+        '#te = :ep AND #tb = :old AND #tat = :oldAt',
+        {
+          ':ep': n(episode),
+          ':me': { S: owner },
+          ':now': n(now),
+          ':old': { S: current.tripOwner ?? '' },
+          ':oldAt': n(current.tripAt ?? 0),
+        },
+      ),
+      `take over trip ${pk}`,
+    );
+    return applied;
   }
 
   /** Record how far a trip's actions got. False when the trip is no longer this owner's. */
@@ -534,49 +552,24 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     owner: string,
     progress: TripProgress,
   ): Promise<boolean> {
-    const pk = scopeId(key);
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: pk } },
-          UpdateExpression: 'SET #tst = :p',
-          ConditionExpression: '#te = :ep AND #tb = :me',
-          ExpressionAttributeNames: {
-            '#te': ATTR.trippedEpisode,
-            '#tb': ATTR.tripOwner,
-            '#tst': ATTR.tripProgress,
-          },
-          ExpressionAttributeValues: {
-            ':ep': n(episode),
-            ':me': { S: owner },
-            ':p': { S: JSON.stringify(progress) },
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw new CounterStoreError(`save trip progress ${pk} failed`, { cause: error });
-    }
+    const { applied } = await this.conditional(
+      tripWrite(this.tableName, scopeId(key), 'SET #tst = :p', '#te = :ep AND #tb = :me', {
+        ':ep': n(episode),
+        ':me': { S: owner },
+        ':p': { S: JSON.stringify(progress) },
+      }),
+      `save trip progress ${scopeId(key)}`,
+    );
+    return applied;
   }
 
   /** Give a claimed trip back (the churn check blocked it): the scope stays armed. */
   async releaseTrip(key: ScopeKey, episode: number, owner: string): Promise<void> {
     await this.conditional(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: scopeId(key) } },
-        UpdateExpression: 'REMOVE #te, #tb, #tat, #tst',
-        ConditionExpression: '#te = :ep AND #tb = :me',
-        ExpressionAttributeNames: {
-          '#te': ATTR.trippedEpisode,
-          '#tb': ATTR.tripOwner,
-          '#tat': ATTR.tripAt,
-          '#tst': ATTR.tripProgress,
-        },
-        ExpressionAttributeValues: { ':ep': n(episode), ':me': { S: owner } },
-      },
+      tripWrite(this.tableName, scopeId(key), 'REMOVE #te, #tb, #tat, #tst', '#te = :ep AND #tb = :me', {
+        ':ep': n(episode),
+        ':me': { S: owner },
+      }),
       `release trip ${scopeId(key)}`,
     );
   }
@@ -584,20 +577,13 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
   /** End the episode that tripped: the scope can trip again. */
   async rearm(key: ScopeKey, episode: number): Promise<void> {
     await this.conditional(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: scopeId(key) } },
-        UpdateExpression: 'SET #ep = :next REMOVE #tb, #tat, #tst',
-        ConditionExpression: '#ep = :ep AND #te = :ep',
-        ExpressionAttributeNames: {
-          '#ep': ATTR.episode,
-          '#te': ATTR.trippedEpisode,
-          '#tb': ATTR.tripOwner,
-          '#tat': ATTR.tripAt,
-          '#tst': ATTR.tripProgress,
-        },
-        ExpressionAttributeValues: { ':ep': n(episode), ':next': n(episode + 1) },
-      },
+      tripWrite(
+        this.tableName,
+        scopeId(key),
+        'SET #ep = :next REMOVE #tb, #tat, #tst',
+        '#ep = :ep AND #te = :ep',
+        { ':ep': n(episode), ':next': n(episode + 1) },
+      ),
       `rearm ${scopeId(key)}`,
     );
   }
@@ -713,13 +699,19 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     }
   }
 
-  /** A conditional write whose failed condition means "someone else did it": returns the WCU used. */
-  private async conditional(input: UpdateItemCommandInput, what: string): Promise<number> {
+  /**
+   * A conditional write whose failed condition means "someone else did it, or it no longer
+   * applies": never an error. Returns whether it applied and the write capacity it used.
+   */
+  private async conditional(
+    input: UpdateItemCommandInput,
+    what: string,
+  ): Promise<{ applied: boolean; writeUnits: number }> {
     try {
       const out = await this.client.send(new UpdateItemCommand(input));
-      return out.ConsumedCapacity?.CapacityUnits ?? 0;
+      return { applied: true, writeUnits: out.ConsumedCapacity?.CapacityUnits ?? 0 };
     } catch (error) {
-      if (isConditionFailed(error)) return 0;
+      if (isConditionFailed(error)) return { applied: false, writeUnits: 0 };
       throw new CounterStoreError(`${what} failed`, { cause: error });
     }
   }
