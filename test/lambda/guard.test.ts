@@ -110,6 +110,24 @@ function describeGroup(opts: {
   });
 }
 
+/** Every group asked for exists and has lost all its instances; the named ones are exempt. */
+function describeAnyGroup(exempt: string[] = []): void {
+  asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+    AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) => ({
+      AutoScalingGroupName: name,
+      MinSize: 0,
+      MaxSize: 10,
+      DesiredCapacity: 1,
+      DefaultCooldown: 300,
+      AvailabilityZones: ['us-west-2a'],
+      HealthCheckType: 'EC2',
+      CreatedTime: new Date(T0),
+      Instances: [],
+      Tags: exempt.includes(name) ? [{ Key: 'launch-loop-guard:exempt', Value: 'true' }] : [],
+    })),
+  }));
+}
+
 function inService(ids: string[]): Instance[] {
   return ids.map((InstanceId) => ({
     InstanceId,
@@ -217,19 +235,7 @@ describe('run', () => {
     // Prepare: 4 groups, launches in bursts and pauses over 5 hours, every 7th delivered twice,
     // delivery order shuffled within about 10 minutes (a fixed pseudo-random order)
     const h = await harness({ LLG_AMI_THRESHOLD: '100000' });
-    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
-      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) => ({
-        AutoScalingGroupName: name,
-        MinSize: 0,
-        MaxSize: 10,
-        DesiredCapacity: 1,
-        DefaultCooldown: 300,
-        AvailabilityZones: ['us-west-2a'],
-        HealthCheckType: 'EC2',
-        CreatedTime: new Date(T0),
-        Instances: [],
-      })),
-    }));
+    describeAnyGroup();
     const events: Record<string, unknown>[] = [];
     let n = 0;
     for (let minute = 0; minute < 300; minute += 1) {
@@ -550,20 +556,7 @@ describe('run', () => {
       LLG_AMI_ACTION: 'suspend',
       LLG_AMI_MAX_GROUPS: '2',
     });
-    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
-      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) => ({
-        AutoScalingGroupName: name,
-        MinSize: 0,
-        MaxSize: 10,
-        DesiredCapacity: 1,
-        DefaultCooldown: 300,
-        AvailabilityZones: ['us-west-2a'],
-        HealthCheckType: 'EC2',
-        CreatedTime: new Date(T0),
-        Instances: [],
-        Tags: name === 'g-exempt' ? [{ Key: 'launch-loop-guard:exempt', Value: 'true' }] : [],
-      })),
-    }));
+    describeAnyGroup(['g-exempt']);
     const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-exempt'];
     await replay(
       h,
