@@ -281,9 +281,10 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
     .map(([g]) => g);
   const ungrouped = view.evaluation.inWindow.some((l) => isSyntheticId(l.instanceId)) || groups.length === 0;
   const extra = ungrouped ? { ungroupedCallers: view.callers } : {};
-  if (config.amiAction === 'alert' || isStale(ctx)) {
-    if (isStale(ctx)) ctx.deps.metrics.count(METRIC.staleEvents);
-    const action = isStale(ctx) ? TRIP_ACTION.stale : TRIP_ACTION.alertOnly;
+  const stale = isStale(ctx);
+  if (config.amiAction === 'alert' || stale) {
+    if (stale) ctx.deps.metrics.count(METRIC.staleEvents);
+    const action = stale ? TRIP_ACTION.stale : TRIP_ACTION.alertOnly;
     return finish(ctx, baseReport(ctx, action, { processes: [], ...extra }), progress);
   }
   const outcomes = progress.groups ? [...progress.groups] : await suspendAmiGroups(ctx, groups);

@@ -185,6 +185,11 @@ function withoutRemoved(state: ItemState, plan: CleanupPlan, chunk: readonly Men
   };
 }
 
+/** The newest time (epoch seconds) of a record's mentions. */
+function latestSeconds(mentions: readonly Mention[]): number {
+  return toSeconds(Math.max(...mentions.map((m) => m.time)));
+}
+
 function n(value: number): AttributeValue {
   return { N: String(value) };
 }
@@ -279,23 +284,24 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     const policy = effectivePolicy(state, defaults);
     const windowS = Math.round(policy.windowMs / 1000);
     const groups = new Map(state.groups);
-    if (req.key.scope === SCOPE_KIND.ami) {
-      const t = toSeconds(Math.max(...req.mentions.map((m) => m.time)));
+    if (req.key.scope === SCOPE_KIND.ami && req.mentions.length > 0) {
+      const t = latestSeconds(req.mentions);
       for (const g of req.groupNames) groups.set(g, Math.max(groups.get(g) ?? t, t));
     }
     const callers = [...new Set([...state.callers, ...req.callers])];
     const imageIds = [...new Set([...state.amis, ...(req.key.scope === SCOPE_KIND.asg ? req.imageIds : [])])];
 
+    const evaluation = evaluate(ids, state.watermark, windowS);
     const sets = { groups, callers, amis: imageIds };
     // A cold container (nothing carried) facing a large item cleans up at once; a warm one
     // carries whatever can go into its next write for this scope.
-    const separate = carried ? undefined : planCleanup(ids, sets, windowS, policy.threshold);
+    const separate = carried ? undefined : planCleanup(ids, evaluation, sets, windowS, policy.threshold);
     if (separate) {
       const cleaned = await this.cleanup(pk, state, separate);
       requests += cleaned.requests;
       writeUnits += cleaned.writeUnits;
     } else {
-      const next = planCleanup(ids, sets, windowS, policy.threshold, 1);
+      const next = planCleanup(ids, evaluation, sets, windowS, policy.threshold, 1);
       if (next) this.remember(pk, next);
     }
 
@@ -306,7 +312,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       before: state,
       outcome: { ids, added, lowered, duplicates },
       policy,
-      evaluation: evaluate(ids, state.watermark, windowS),
+      evaluation,
       armed: isArmed(state),
       refreshSettings: holdsLease,
       requests,
@@ -355,7 +361,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
           adds.push('#a :a');
         }
       } else if (req.mentions.length > 0) {
-        const t = toSeconds(Math.max(...req.mentions.map((m) => m.time)));
+        const t = latestSeconds(req.mentions);
         [...new Set(req.groupNames)].forEach((g, i) => {
           names[`#g${i}`] = groupAttr(g);
           values[`:g${i}`] = n(t);

@@ -305,22 +305,24 @@ export interface CleanupPlan {
  * scope (no extra request); a plan for a separate cleanup write waits until
  * {@link CLEANUP_BATCH} things can go at once, so it adds at most 1/16 of a request per event.
  *
+ * @param ev the evaluation of `ids` (see {@link evaluate}): the window's ids, oldest first
  * @returns the plan, or undefined when fewer than `batch` things can go
  */
 export function planCleanup(
   ids: ReadonlyMap<string, number>,
+  ev: Evaluation,
   state: Pick<ItemState, 'groups' | 'callers' | 'amis'>,
   windowS: number,
   threshold: number,
   batch: number = CLEANUP_BATCH,
 ): CleanupPlan | undefined {
-  const ev = evaluate(ids, undefined, windowS);
-  if (ev.newest === undefined) return undefined;
-  const forgetBefore = ev.newest - windowS - DEDUP_SKEW_S;
+  const newest = ev.newest;
+  if (newest === undefined) return undefined;
+  const forgetBefore = newest - windowS - DEDUP_SKEW_S;
   const forgettable = [...ids].filter(([, t]) => t <= forgetBefore).map(([id]) => id);
   const cap = threshold + CAP_MARGIN;
   const over = ev.count - cap;
-  const staleGroups = [...state.groups].filter(([, t]) => t <= ev.newest! - windowS).map(([g]) => g);
+  const staleGroups = [...state.groups].filter(([, t]) => t <= newest - windowS).map(([g]) => g);
   const needed =
     forgettable.length >= batch ||
     over >= batch ||
