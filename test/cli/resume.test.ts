@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESUME_EXIT, runResume } from '../../cli/resume';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import type { ScopeKey } from '../../lambda/core/types';
+import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { testContext } from './cli-context';
 
@@ -22,23 +23,6 @@ const GUARD_TAGS = {
   'launch-loop-guard:suspended-processes': 'Launch',
   team: 'ml',
 };
-
-function group(tags: Record<string, string>, suspended: string[]) {
-  return {
-    AutoScalingGroupName: GROUP,
-    AutoScalingGroupARN: `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${GROUP}`,
-    MinSize: 0,
-    MaxSize: 4,
-    DesiredCapacity: 1,
-    DefaultCooldown: 300,
-    AvailabilityZones: ['eu-west-1a'],
-    HealthCheckType: 'EC2',
-    HealthCheckGracePeriod: 300,
-    CreatedTime: new Date(T0),
-    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, ResourceId: GROUP })),
-    SuspendedProcesses: suspended.map((ProcessName) => ({ ProcessName })),
-  };
-}
 
 describe('resume', () => {
   const asg = mockClient(AutoScalingClient);
@@ -76,9 +60,11 @@ describe('resume', () => {
 
   it('warns, resumes only what the guard suspended, removes its tags, clears the window and the streak', async () => {
     // Prepare
-    asg
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch', 'AZRebalance'])] });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch', 'AZRebalance'] }),
+      ],
+    });
     const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table } });
 
     // Act
@@ -106,9 +92,9 @@ describe('resume', () => {
 
   it('refuses a group the guard did not suspend, with a clear message, and touches nothing', async () => {
     // Prepare
-    asg
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group({ team: 'ml' }, ['Launch'])] });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
+    });
     const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
 
     // Act
@@ -125,9 +111,9 @@ describe('resume', () => {
 
   it('resumes it with --force', async () => {
     // Prepare
-    asg
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group({ team: 'ml' }, ['Launch'])] });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
+    });
     const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
 
     // Act
@@ -171,7 +157,9 @@ describe('resume', () => {
     ],
   ])('prints one line and exits 1 when AWS fails: %s', async (error, expected) => {
     // Prepare
-    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch'])] });
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch'] })],
+    });
     if (error.name === 'CredentialsProviderError') asg.on(DescribeAutoScalingGroupsCommand).rejects(error);
     else asg.on(ResumeProcessesCommand).rejects(error);
     const ctx = testContext(dynamo.client, { region: 'eu-west-1' });

@@ -6,28 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runStatus, type StatusReport } from '../../cli/status';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import type { ScopeKey } from '../../lambda/core/types';
+import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { testContext } from './cli-context';
 
 const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);
 const POLICY = { threshold: 10, windowMs: 3_600_000 };
-
-function suspendedGroup(name: string, tags: Record<string, string>, suspended: string[]) {
-  return {
-    AutoScalingGroupName: name,
-    AutoScalingGroupARN: `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${name}`,
-    MinSize: 0,
-    MaxSize: 4,
-    DesiredCapacity: 1,
-    DefaultCooldown: 300,
-    AvailabilityZones: ['eu-west-1a'],
-    HealthCheckType: 'EC2',
-    HealthCheckGracePeriod: 300,
-    CreatedTime: new Date(T0),
-    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, ResourceId: name })),
-    SuspendedProcesses: suspended.map((ProcessName) => ({ ProcessName })),
-  };
-}
 
 async function launches(counter: DynamoDbLaunchCounter, key: ScopeKey, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
@@ -72,14 +56,13 @@ describe('status', () => {
     asg.reset();
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
-        suspendedGroup(
-          'ecs-neuron',
-          {
+        autoScalingGroup('ecs-neuron', {
+          tags: {
             'launch-loop-guard:suspended-at': '2025-12-09T08:40:00.000Z',
             'launch-loop-guard:reason': '10 launches in 1h, 10 of 10 churned',
           },
-          ['Launch'],
-        ),
+          suspended: ['Launch'],
+        }),
       ],
     });
   });

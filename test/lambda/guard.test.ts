@@ -22,6 +22,7 @@ import type { TripReport } from '../../lambda/core/report';
 import { launchScopes } from '../../lambda/core/scopes';
 import { ScopeWindow } from '../../lambda/core/window';
 import { eventIdOf, type GuardDeps, type GuardResult, run } from '../../lambda/guard';
+import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { loadFixture } from '../support/fixtures';
 import { instanceId, launchEvent } from '../support/launch-events';
@@ -79,52 +80,21 @@ function describeGroup(opts: {
   instances?: Instance[];
   tags?: Record<string, string>;
   suspended?: string[];
-  grace?: number;
 }): void {
-  asg.on(DescribeAutoScalingGroupsCommand).resolves({
-    AutoScalingGroups: [
-      {
-        AutoScalingGroupName: GROUP,
-        MinSize: 0,
-        MaxSize: 100,
-        DesiredCapacity: 1,
-        DefaultCooldown: 300,
-        AvailabilityZones: ['us-west-2a'],
-        HealthCheckType: 'EC2',
-        HealthCheckGracePeriod: opts.grace ?? 300,
-        CreatedTime: new Date(T0 - 86_400_000),
-        Instances: opts.instances ?? [],
-        SuspendedProcesses: (opts.suspended ?? []).map((ProcessName) => ({
-          ProcessName,
-          SuspensionReason: 'User',
-        })),
-        Tags: Object.entries(opts.tags ?? {}).map(([Key, Value]) => ({
-          Key,
-          Value,
-          ResourceId: GROUP,
-          ResourceType: 'auto-scaling-group',
-          PropagateAtLaunch: false,
-        })),
-      },
-    ],
-  });
+  asg
+    .on(DescribeAutoScalingGroupsCommand)
+    .resolves({ AutoScalingGroups: [autoScalingGroup(GROUP, { ...opts, region: REGION })] });
 }
 
 /** Every group asked for exists and has lost all its instances; the named ones are exempt. */
 function describeAnyGroup(exempt: string[] = []): void {
   asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
-    AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) => ({
-      AutoScalingGroupName: name,
-      MinSize: 0,
-      MaxSize: 10,
-      DesiredCapacity: 1,
-      DefaultCooldown: 300,
-      AvailabilityZones: ['us-west-2a'],
-      HealthCheckType: 'EC2',
-      CreatedTime: new Date(T0),
-      Instances: [],
-      Tags: exempt.includes(name) ? [{ Key: 'launch-loop-guard:exempt', Value: 'true' }] : [],
-    })),
+    AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) =>
+      autoScalingGroup(name, {
+        region: REGION,
+        tags: exempt.includes(name) ? { 'launch-loop-guard:exempt': 'true' } : {},
+      }),
+    ),
   }));
 }
 

@@ -15,6 +15,7 @@ import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { SuspendError } from '../../lambda/core/errors';
 import type { ScopeKey } from '../../lambda/core/types';
 import { resumeGroup, resumeNotice, runResumer } from '../../lambda/resume-group';
+import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 
 const ACCOUNT = '123456789012';
@@ -23,29 +24,6 @@ const GROUP = 'ecs-neuron-capacity';
 const KEY: ScopeKey = { scope: 'asg', account: ACCOUNT, region: REGION, key: GROUP };
 const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);
 const POLICY = { threshold: 10, windowMs: 3_600_000 };
-
-function group(tags: Record<string, string>, suspended: string[]) {
-  return {
-    AutoScalingGroupName: GROUP,
-    MinSize: 0,
-    MaxSize: 4,
-    DesiredCapacity: 1,
-    DefaultCooldown: 300,
-    AvailabilityZones: ['eu-west-1a'],
-    HealthCheckType: 'EC2',
-    HealthCheckGracePeriod: 300,
-    CreatedTime: new Date(T0),
-    Instances: [],
-    Tags: Object.entries(tags).map(([Key, Value]) => ({
-      Key,
-      Value,
-      ResourceId: GROUP,
-      ResourceType: 'auto-scaling-group',
-      PropagateAtLaunch: false,
-    })),
-    SuspendedProcesses: suspended.map((ProcessName) => ({ ProcessName, SuspensionReason: 'User suspended' })),
-  };
-}
 
 const GUARD_TAGS = {
   'launch-loop-guard:suspended-at': '2025-12-09T08:10:00.000Z',
@@ -96,9 +74,11 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 
   it('resumes only Launch, removes the guard tags, clears the window and publishes one notice', async () => {
     // Prepare
-    asgMock
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch', 'AZRebalance'])] });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch', 'AZRebalance'] }),
+      ],
+    });
     asgMock.on(ResumeProcessesCommand).resolves({});
     asgMock.on(DeleteTagsCommand).resolves({});
     const before = (await counter.listScopes({ asg: POLICY, ami: POLICY })).find((s) => s.key.key === GROUP);
@@ -131,7 +111,9 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     // Prepare
     const tags = { ...GUARD_TAGS, 'launch-loop-guard:suspended-processes': 'Launch,ReplaceUnhealthy' };
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [group(tags, ['Launch', 'ReplaceUnhealthy', 'AZRebalance'])],
+      AutoScalingGroups: [
+        autoScalingGroup(GROUP, { tags, suspended: ['Launch', 'ReplaceUnhealthy', 'AZRebalance'] }),
+      ],
     });
 
     // Act
@@ -145,9 +127,9 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 
   it('never resumes a group the guard did not suspend', async () => {
     // Prepare
-    asgMock
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group({ team: 'ml' }, ['Launch'])] });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
+    });
 
     // Act
     const result = await runResumer(request, deps);
@@ -162,9 +144,9 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 
   it('leaves alone a group suspended again later than its request', async () => {
     // Prepare
-    asgMock
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch'])] });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch'] })],
+    });
 
     // Act
     const result = await runResumer({ ...request, suspendedAt: '2025-12-09T07:00:00.000Z' }, deps);
@@ -197,9 +179,9 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 
   it('throws on throttling so that EventBridge Scheduler retries, and the retry finishes the job', async () => {
     // Prepare
-    asgMock
-      .on(DescribeAutoScalingGroupsCommand)
-      .resolves({ AutoScalingGroups: [group(GUARD_TAGS, ['Launch'])] });
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch'] })],
+    });
     asgMock.on(ResumeProcessesCommand).resolves({});
     asgMock
       .on(DeleteTagsCommand)
@@ -209,7 +191,9 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     // Act
     const first = await runResumer(request, deps).catch((e: unknown) => e);
     // The retry sees Launch resumed already: it resumes nothing and finishes the tags and window.
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group(GUARD_TAGS, [])] });
+    asgMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: [] })] });
     const second = await runResumer(request, deps);
 
     // Assess
