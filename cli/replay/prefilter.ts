@@ -12,16 +12,18 @@
  * `ec2:RunInstances`, say) is parsed in full and classified by `parseEvent` as usual.
  * `test/cli/replay/prefilter.test.ts` checks it against `parseEvent` on every shared fixture.
  */
-import { AUTOSCALING_DETAIL_TYPE } from '../../lambda/core/parse-event';
+import {
+  AUTOSCALING_DETAIL_TYPE,
+  CLOUDTRAIL_DETAIL_TYPE,
+  HANDLED_CALLS,
+} from '../../lambda/core/parse-event';
 
 /** Text that every record of interest contains. */
 export const MARKERS: readonly string[] = [
-  'RunInstances',
-  'CreateFleet',
-  'TerminateInstances',
+  ...HANDLED_CALLS,
   ...Object.values(AUTOSCALING_DETAIL_TYPE),
   // An EventBridge envelope whose `detail` is broken is a malformed record: keep it to report it.
-  'AWS API Call via CloudTrail',
+  CLOUDTRAIL_DETAIL_TYPE,
 ];
 
 const COMMON = 'Instance';

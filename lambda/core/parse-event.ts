@@ -72,7 +72,8 @@ export const GROUP_TAG = 'aws:autoscaling:groupName';
 /** The tag that names the launch template an instance came from. */
 export const LAUNCH_TEMPLATE_TAG = 'aws:ec2launchtemplate:id';
 
-const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** The EventBridge detail type of CloudTrail's API-call events. */
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 const EC2_SOURCE = 'ec2.amazonaws.com';
 const AUTOSCALING_SOURCE = 'aws.autoscaling';
 const AUTOSCALING_PRINCIPAL = 'autoscaling.amazonaws.com';
@@ -142,7 +143,12 @@ export function parseEvent(input: unknown): ParsedEvent {
   return notLaunch('notAnEvent');
 }
 
-const HANDLED_CALLS = new Set(['RunInstances', 'CreateFleet', 'TerminateInstances']);
+/** The EC2 calls the parser reads (launches, and terminations for replay's churn column). */
+export const HANDLED_CALLS: ReadonlySet<string> = new Set([
+  'RunInstances',
+  'CreateFleet',
+  'TerminateInstances',
+]);
 
 function parseRecord(record: Json, envelope: Json | undefined): ParsedEvent {
   const eventName = record['eventName'];
