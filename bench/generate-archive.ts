@@ -3,7 +3,7 @@
  * (`{"Records":[...]}`) over several regions, laid out as a trail delivers them to S3.
  *
  * Deterministic for a given (records, seed). Record shapes come from the shared real fixtures
- * (`../shared/fixtures/cloudtrail`): the Auto Scaling RunInstances, the console RunInstances, the
+ * (`test/fixtures/cloudtrail`): the Auto Scaling RunInstances, the console RunInstances, the
  * failed RunInstances, the TerminateInstances records and the S3 API call; only ids, times,
  * regions, names and tags are changed. About 5% of the records are launch calls: Auto Scaling
  * launches (with a few groups in a launch loop), launches by people, CreateFleet plus the
@@ -22,7 +22,7 @@ const gzipAsync = promisify(gzip);
 /** Bump when the generated content changes, so cached archives are rebuilt. */
 export const GENERATOR_VERSION = 2;
 
-const FIXTURES = join(__dirname, '..', '..', 'shared', 'fixtures', 'cloudtrail');
+const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'cloudtrail');
 const ACCOUNT = '111122223333';
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'] as const;
 const START = Date.UTC(2025, 2, 1, 0, 0, 0);

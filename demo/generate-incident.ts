@@ -2,7 +2,7 @@
  * Writes `demo/examples/incident-events.jsonl`: the incident's events as EventBridge delivers
  * them, one JSON object per line, in delivery order. Launches are `AWS API Call via CloudTrail`
  * RunInstances records made by the Auto Scaling service-linked role (shaped like the real
- * records in `../shared/fixtures/cloudtrail`, e.g. `derived-eventbridge-runinstances-asg-slr.json`:
+ * records in `test/fixtures/cloudtrail`, e.g. `derived-eventbridge-runinstances-asg-slr.json`:
  * group name only in the instance's `tagSet`, AMI only in `responseElements`, launch template in
  * the request); terminations are Auto Scaling's own `EC2 Instance Terminate Successful` events.
  *

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The shared CloudTrail fixtures: `../shared/fixtures/cloudtrail` beside the repository. */
-export const FIXTURE_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'cloudtrail');
+/** The CloudTrail samples kept in the repository (`test/fixtures/cloudtrail`; provenance and licences in its SOURCES.md). */
+export const FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'cloudtrail');
 
 /** Parse one fixture file by its name (e.g. `runinstances-console-single.panther-xz.json`). */
 export function loadFixture(name: string): unknown {
