@@ -7,6 +7,7 @@
 
 import { parseDuration } from './core/duration';
 import { ConfigError } from './core/errors';
+import { MAX_STREAK } from './core/group-settings';
 import { DEFAULTS } from './core/types';
 
 /** Environment variable names, shared with the construct. */
@@ -24,6 +25,7 @@ export const ENV = {
   churnShare: 'LLG_CHURN_SHARE',
   maxWindow: 'LLG_MAX_WINDOW',
   autoResume: 'LLG_AUTO_RESUME',
+  failedStreak: 'LLG_FAILED_STREAK',
 } as const;
 
 /** What an AMI trip does. */
@@ -59,6 +61,8 @@ export interface GuardConfig {
   readonly amiMaxGroups: number;
   /** Share of the window's launches that must be churned before suspending; undefined = check off. */
   readonly churnShare?: number;
+  /** Failed launches in a row that trip a group (the streak rule); 0 turns the rule off. */
+  readonly failedStreak: number;
   readonly autoResume?: AutoResumeConfig;
 }
 
@@ -115,6 +119,19 @@ function churn(env: Env): number | undefined {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n > 1) {
     throw new ConfigError(`${ENV.churnShare} must be a share in (0, 1] or "off", got "${raw}"`);
+  }
+  return n;
+}
+
+function streak(env: Env): number {
+  const raw = env[ENV.failedStreak]?.trim();
+  if (raw === undefined || raw === '') return DEFAULTS.failedStreak;
+  if (raw.toLowerCase() === 'off') return 0;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 2 || n > MAX_STREAK) {
+    throw new ConfigError(
+      `${ENV.failedStreak} must be a whole number from 2 to ${MAX_STREAK} or "off", got "${raw}"`,
+    );
   }
   return n;
 }
@@ -193,6 +210,7 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     amiAction,
     amiMaxGroups: positiveInt(env, ENV.amiMaxGroups, DEFAULTS.amiMaxGroups),
     churnShare: churn(env),
+    failedStreak: streak(env),
     autoResume: autoResume(env),
   };
 }

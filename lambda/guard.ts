@@ -7,12 +7,15 @@
  * (a retry cannot fix it); a store or Auto Scaling failure is thrown, so that Lambda's retries
  * and in the end its on-failure destination keep the event.
  */
-import type { AsgSuspender } from './adapters/asg-suspender';
+import type { AsgSuspender, GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
+import type { InstanceStates } from './adapters/ec2-instances';
+import type { EcsRegistry } from './adapters/ecs-registry';
 import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
 import type { GuardConfig } from './config';
 import { stepEpisode } from './core/episode';
+import { streakRule } from './core/fate';
 import { groupSettings } from './core/group-settings';
 import { METRIC } from './core/metric-names';
 import { parseEvent } from './core/parse-event';
@@ -20,7 +23,8 @@ import type { TripReport } from './core/report';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
-import { actOnTrip, type TripOutcome } from './trip';
+import { judgeGroup } from './judge';
+import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
 
 /** Structured logging (Powertools Logger fits). */
 export interface GuardLog {
@@ -49,6 +53,12 @@ export interface GuardDeps {
   readonly scheduler?: ResumeScheduler;
   readonly streaks?: { setResumeStreak(key: ScopeView['key'], streak: number, at: number): Promise<void> };
   readonly diagnoser?: Diagnoser;
+  /** Why instances left and how long launch hooks hold (Auto Scaling), to judge launches. */
+  readonly history?: GroupHistory;
+  /** ECS registration, to judge launches of groups that back a cluster. */
+  readonly ecs?: EcsRegistry;
+  /** EC2 state reasons (Spot or crash), to judge launches whose instance ended. */
+  readonly instances?: InstanceStates;
 }
 
 /** What happened to one scope of the event. */
@@ -149,7 +159,8 @@ async function countScope(
   );
   deps.metrics.count(METRIC.launchesCounted, view.outcome.added.length);
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
-  if (view.refreshSettings) view = await refreshSettings(view, deps, config);
+  let group: GroupSnapshot | undefined;
+  if (view.refreshSettings) ({ view, group } = await refreshSettings(view, deps, config));
 
   const result = {
     scope: key.scope,
@@ -166,7 +177,7 @@ async function countScope(
     !view.armed &&
     progress !== undefined &&
     progress.step !== 'done' &&
-    view.evaluation.count >= view.policy.threshold;
+    (view.evaluation.count >= view.policy.threshold || progress.streakUpTo !== undefined);
   if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
 
   const changed = view.outcome.added.length > 0 || view.outcome.lowered.length > 0;
@@ -192,9 +203,48 @@ async function countScope(
       key: key.key,
       launches: view.evaluation.count,
     });
+    view = { ...view, armed: true, before: { ...view.before, episode: view.before.episode + 1 } };
   }
-  if (!step.trip) return result;
-  return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
+  if (key.scope === SCOPE_KIND.ami) {
+    if (!step.trip) return result;
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
+  }
+  // Group scope: a trip is confirmed by reading and judging the group, at most once per group
+  // and minute (the judge lease), whichever rule asks.
+  if (!view.judge) return result;
+  if (step.trip)
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, rule: 'count' }) };
+  if (!view.armed || view.outcome.ids.size < 2) return result;
+  const trip = await tryStreak(record, view, group, deps, config, now);
+  return trip === undefined ? result : { ...result, trip };
+}
+
+/**
+ * The streak rule: read and judge the group's newest launches; trip when the last N decided
+ * ones all failed. A group whose Launch is suspended already is left alone (nothing to stop).
+ */
+async function tryStreak(
+  record: LaunchRecord,
+  view: ScopeView,
+  known: GroupSnapshot | undefined,
+  deps: GuardDeps,
+  config: GuardConfig,
+  now: number,
+): Promise<TripOutcome | undefined> {
+  const group = known ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
+  if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
+  const settings = groupSettings(group.tags, {
+    threshold: config.asgThreshold,
+    windowMs: config.windowMs,
+    maxWindowMs: config.maxWindowMs,
+    streak: config.failedStreak,
+  });
+  if (settings.exempt || settings.streak === 0 || view.outcome.ids.size < settings.streak) return undefined;
+  const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
+  const judgement = await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now);
+  const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
+  if (!found.trips) return undefined;
+  return actOnTrip({ record, view, deps, config, now, rule: 'streak', judged: { group, judgement } });
 }
 
 /**
@@ -202,9 +252,13 @@ async function countScope(
  * cache them in its item when they differ from what is cached. Absent settings mean the
  * defaults, so a group without guard tags is never written to.
  */
-async function refreshSettings(view: ScopeView, deps: GuardDeps, config: GuardConfig): Promise<ScopeView> {
+async function refreshSettings(
+  view: ScopeView,
+  deps: GuardDeps,
+  config: GuardConfig,
+): Promise<{ view: ScopeView; group?: GroupSnapshot }> {
   const group = await deps.suspender.describeGroup(view.key.region, view.key.key);
-  if (!group) return view;
+  if (!group) return { view };
   const settings = groupSettings(group.tags, {
     threshold: config.asgThreshold,
     windowMs: config.windowMs,
@@ -220,9 +274,12 @@ async function refreshSettings(view: ScopeView, deps: GuardDeps, config: GuardCo
     await deps.counter.saveSettings(view.key, cached);
   const policy = { threshold: read.threshold, windowMs: read.windowMs };
   return {
-    ...view,
-    before: { ...view.before, ...(cached ? { settings: cached } : { settings: undefined }) },
-    policy,
-    evaluation: evaluate(view.outcome.ids, view.before.watermark, Math.round(policy.windowMs / 1000)),
+    view: {
+      ...view,
+      before: { ...view.before, ...(cached ? { settings: cached } : { settings: undefined }) },
+      policy,
+      evaluation: evaluate(view.outcome.ids, view.before.watermark, Math.round(policy.windowMs / 1000)),
+    },
+    group,
   };
 }

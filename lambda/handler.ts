@@ -8,10 +8,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
+import { Ec2InstanceStates } from './adapters/ec2-instances';
+import { SdkEcsRegistry } from './adapters/ecs-registry';
 import { DynamoDbLaunchCounter } from './adapters/launch-counter';
 import { SnsNotifier } from './adapters/notifier';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
@@ -25,10 +28,18 @@ const logger = new Logger({ serviceName: 'launch-loop-guard' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'launch-loop-guard' });
 const counter = new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableName, config.maxWindowMs);
 
+const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
+
 const deps: GuardDeps = {
   counter,
   streaks: counter,
-  suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region })),
+  suspender,
+  history: suspender,
+  ecs: new SdkEcsRegistry((region) => new ECSClient({ region })),
+  instances: new Ec2InstanceStates(
+    (region) => new EC2Client({ region }),
+    (message, error) => logger.warn(message, { error: String(error) }),
+  ),
   notifier: new SnsNotifier(new SNSClient({}), config.topicArn, config.chatTopicArn),
   diagnoser: new ImageDiagnoser(new Ec2ImageInfo((region) => new EC2Client({ region })), logger),
   ...(config.autoResume

@@ -7,6 +7,8 @@
  */
 import { PERMISSIONS_FOR as SUSPENDER } from './adapters/asg-suspender';
 import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
+import { PERMISSIONS as INSTANCES } from './adapters/ec2-instances';
+import { PERMISSIONS as ECS } from './adapters/ecs-registry';
 import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
 import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
 
@@ -17,6 +19,9 @@ export const ADAPTER_PERMISSIONS = {
   asgSuspender: SUSPENDER.guard,
   notifier: NOTIFIER,
   ec2Diagnosis: DIAGNOSIS,
+  // Judging launches: ECS registration and EC2 state reasons, read-only.
+  ecsRegistry: ECS,
+  ec2Instances: INSTANCES,
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every action the guard function's adapters call, once each, sorted. */

@@ -17,20 +17,23 @@ import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView } from './adapters/launch-counter';
 import type { GuardConfig } from './config';
 import { planAutoResume, scheduleName } from './core/auto-resume';
-import { checkChurn, isSyntheticId } from './core/churn';
 import { formatDuration } from './core/duration';
+import { confirmCount, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
-import { METRIC } from './core/metric-names';
+import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
   type AmiGroupOutcome,
-  type ChurnFinding,
   TRIP_ACTION,
+  TRIP_RULE,
   type TripAction,
+  type TripEvidence,
   type TripReport,
+  type TripRule,
 } from './core/report';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
 import type { GuardDeps } from './guard';
+import { type GroupJudgement, judgeGroup } from './judge';
 
 /** What the trip path did. */
 export type TripOutcome =
@@ -38,7 +41,7 @@ export type TripOutcome =
   | 'done-before'
   | 'exempt'
   | 'threshold-raised'
-  | 'churn-blocked'
+  | 'not-confirmed'
   | TripAction
   | 'ami-suspended';
 
@@ -49,6 +52,10 @@ export interface TripContext {
   readonly deps: GuardDeps;
   readonly config: GuardConfig;
   readonly now: number;
+  /** The rule that tripped (group scope): the count rule unless said otherwise. */
+  readonly rule?: 'count' | 'streak';
+  /** A group read and judged already in this invocation (the streak rule's), to read it once. */
+  readonly judged?: { readonly group: GroupSnapshot; readonly judgement: GroupJudgement };
 }
 
 /** Take the trip and act on it. */
@@ -122,20 +129,22 @@ async function done(ctx: TripContext): Promise<void> {
 }
 
 async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
-  const { view, deps, config, now, record } = ctx;
+  const { view, deps, config, record } = ctx;
   const { region, key: name } = view.key;
-  const group = await deps.suspender.describeGroup(region, name);
+  const group = ctx.judged?.group ?? (await deps.suspender.describeGroup(region, name));
   if (!group) {
     deps.log.warn('group not found: deleted meanwhile', { group: name });
     return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), progress);
   }
 
-  let churn: ChurnFinding | undefined;
+  let evidence: TripEvidence | undefined;
+  let state = progress;
   if (progress.step === 'claimed') {
     const settings = groupSettings(group.tags, {
       threshold: config.asgThreshold,
       windowMs: config.windowMs,
       maxWindowMs: config.maxWindowMs,
+      streak: config.failedStreak,
     });
     if (settings.exempt) {
       deps.metrics.count(METRIC.exemptSkips);
@@ -143,52 +152,148 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
       await done(ctx);
       return 'exempt';
     }
-    if (view.evaluation.count < settings.threshold) {
+    const rule = ruleOf(ctx);
+    if (rule !== TRIP_RULE.streak && view.evaluation.count < settings.threshold) {
       // The group's tag raised its threshold since the cached settings were read.
       await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
       return 'threshold-raised';
     }
     if (group.suspendedProcesses.includes('Launch')) {
+      if (group.tags[TAG.suspendedAt] !== undefined) {
+        // The guard itself suspended it (an earlier trip, by the other rule): nothing new to say.
+        await done(ctx);
+        return 'done-before';
+      }
       return finish(ctx, baseReport(ctx, TRIP_ACTION.alreadySuspended, { processes: [] }), progress);
     }
-    if (config.churnShare !== undefined) {
-      const result = checkChurn({
-        launches: view.evaluation.inWindow.map((l) => ({ instanceId: l.instanceId, time: l.time * 1000 })),
-        instances: group.instances,
-        gracePeriodSeconds: group.healthCheckGracePeriodSeconds,
-        now,
-        requiredShare: config.churnShare,
-      });
-      churn = result;
-      if (!result.allows) {
-        deps.metrics.count(METRIC.tripsBlockedByChurn);
-        deps.log.info('trip blocked by the churn check: the new instances are being kept', {
-          group: name,
-          considered: result.considered,
-          churned: result.churned,
-          required: result.required,
-          pendingInGrace: result.pendingInGrace,
-        });
-        await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
-        return 'churn-blocked';
-      }
-    }
+    const confirmed = await confirm(ctx, group, settings, rule);
+    if (!confirmed) return 'not-confirmed';
+    evidence = confirmed.evidence;
+    if (confirmed.streakUpTo !== undefined) state = { ...state, streakUpTo: confirmed.streakUpTo };
+    deps.metrics.count(tripMetric(rule));
     if (isStale(ctx)) {
       deps.metrics.count(METRIC.staleEvents);
-      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { churn, processes: [] }), progress);
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { evidence, processes: [] }), state);
     }
     if (config.dryRun) {
-      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { churn }), progress);
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state);
     }
   }
-  return suspendGroup(ctx, group, progress, churn);
+  return suspendGroup(ctx, group, state, evidence);
+}
+
+/** The rule of this trip: the streak rule when the caller says so or the count is below threshold (a retry). */
+function ruleOf(ctx: TripContext): TripRule {
+  if (ctx.rule === 'streak') return TRIP_RULE.streak;
+  if (ctx.rule === undefined && ctx.view.evaluation.count < ctx.view.policy.threshold)
+    return TRIP_RULE.streak;
+  return ctx.config.churnShare === undefined ? TRIP_RULE.countOnly : TRIP_RULE.count;
+}
+
+/** The trip's evidence from a judgement. */
+export function evidenceOf(
+  rule: TripRule,
+  judgement: GroupJudgement,
+  counts: FateCounts,
+  extra: Partial<TripEvidence> = {},
+): TripEvidence {
+  return {
+    rule,
+    judged: counts.useful + counts.failed + counts.neutral + counts.undecided,
+    useful: counts.useful,
+    failed: counts.failed,
+    neutral: counts.neutral,
+    undecided: counts.undecided,
+    failedBy: counts.failedBy as Record<string, number>,
+    neutralBy: counts.neutralBy as Record<string, number>,
+    deadlineMs: judgement.deadlineMs,
+    ...(judgement.cluster !== undefined ? { cluster: judgement.cluster } : {}),
+    ...(judgement.ecs === 'failed' ? { ecsLookupFailed: true } : {}),
+    causes: judgement.causes.slice(0, 3),
+    ...extra,
+  };
+}
+
+/**
+ * Confirm a trip by the launches' fates. The count rule: at least `churnShare` of the window's
+ * decided launches failed, at least 3 decided. The streak rule: the last N decided launches
+ * failed. A trip that is not confirmed gives the episode back: the next launch tries again.
+ */
+async function confirm(
+  ctx: TripContext,
+  group: GroupSnapshot,
+  settings: { readonly streak: number; readonly deadlineMs?: number; readonly ecsCluster?: string },
+  rule: TripRule,
+): Promise<{ evidence?: TripEvidence; streakUpTo?: number } | undefined> {
+  const { view, deps, config, now, record } = ctx;
+  if (rule === TRIP_RULE.countOnly) return {};
+  const launches =
+    rule === TRIP_RULE.streak
+      ? [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }))
+      : view.evaluation.inWindow.map((l) => ({ instanceId: l.instanceId, launchedAt: l.time * 1000 }));
+  const judgement =
+    ctx.judged?.judgement ??
+    (await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now));
+  for (const j of judgement.judged) deps.metrics.count(fateMetric(j.fate));
+  if (rule === TRIP_RULE.streak) {
+    const after = view.before.tripProgress?.streakUpTo;
+    const found = streakRule(judgement.judged, settings.streak, after);
+    if (!found.trips) {
+      await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+      return undefined;
+    }
+    const counts = { ...judgement.counts, failedBy: countOf(found.launches).failedBy };
+    return {
+      evidence: evidenceOf(rule, judgement, counts, { streak: found.streak, streakNeeded: found.needed }),
+      streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
+    };
+  }
+  const share = config.churnShare ?? 0.5;
+  const check = confirmCount(judgement.counts, share);
+  if (!check.confirms) {
+    deps.metrics.count(METRIC.tripsNotConfirmed);
+    deps.log.info('trip not confirmed: too few of the launches failed', {
+      group: view.key.key,
+      decided: check.decided,
+      failed: check.failed,
+      required: check.required,
+      undecided: judgement.counts.undecided,
+      neutral: judgement.counts.neutral,
+    });
+    await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+    return undefined;
+  }
+  return { evidence: evidenceOf(rule, judgement, judgement.counts, { requiredShare: share }) };
+}
+
+function countOf(launches: readonly { fate: string; reason: string }[]): FateCounts {
+  const failedBy: Record<string, number> = {};
+  let failed = 0;
+  let useful = 0;
+  for (const l of launches) {
+    if (l.fate === 'failed') {
+      failed += 1;
+      failedBy[l.reason] = (failedBy[l.reason] ?? 0) + 1;
+    } else if (l.fate === 'useful') useful += 1;
+  }
+  return { useful, failed, neutral: 0, undecided: 0, failedBy, neutralBy: {} };
+}
+
+/** The judging dependencies of the guard's dependencies. */
+export function judgeDeps(deps: GuardDeps) {
+  return {
+    log: deps.log,
+    ...(deps.history ? { history: deps.history } : {}),
+    ...(deps.ecs ? { ecs: deps.ecs } : {}),
+    ...(deps.instances ? { instances: deps.instances } : {}),
+  };
 }
 
 async function suspendGroup(
   ctx: TripContext,
   group: GroupSnapshot,
   progress: TripProgress,
-  churn: ChurnFinding | undefined,
+  evidence: TripEvidence | undefined,
 ): Promise<TripOutcome> {
   const { view, deps, config, now, record } = ctx;
   const { region, key: name } = view.key;
@@ -200,6 +305,7 @@ async function suspendGroup(
     deps.metrics.count(METRIC.suspensions);
     deps.log.info('group suspended', { group: name, processes: config.suspendProcesses });
     state = {
+      ...(state.streakUpTo !== undefined ? { streakUpTo: state.streakUpTo } : {}),
       step: 'suspended',
       processes: config.suspendProcesses,
       suspendedAt: new Date(now).toISOString(),
@@ -209,7 +315,10 @@ async function suspendGroup(
   const processes = state.processes ?? config.suspendProcesses;
   const suspendedAt = state.suspendedAt ?? new Date(now).toISOString();
   if (state.step === 'suspended') {
-    const reason = `launch loop: ${view.evaluation.count} launches in ${formatDuration(view.policy.windowMs)} (threshold ${view.policy.threshold})`;
+    const reason =
+      evidence?.rule === TRIP_RULE.streak
+        ? `launch loop: the last ${evidence.streakNeeded} launches failed`
+        : `launch loop: ${view.evaluation.count} launches in ${formatDuration(view.policy.windowMs)} (threshold ${view.policy.threshold})`;
     const tagged = await deps.suspender.tagGroup(region, name, {
       [TAG.suspendedAt]: suspendedAt,
       [TAG.reason]: reason.slice(0, 256),
@@ -234,7 +343,7 @@ async function suspendGroup(
     processes,
     tagged: state.tagged ?? false,
     ...(state.tagError ? { tagError: state.tagError } : {}),
-    ...(churn ? { churn } : {}),
+    ...(evidence ? { evidence } : {}),
     ...(autoResume ? { autoResume } : {}),
   });
   return finish(ctx, report, state);

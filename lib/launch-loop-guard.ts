@@ -234,6 +234,7 @@ export class LaunchLoopGuard extends Construct {
       [ENV.amiAction]: settings.amiAction,
       [ENV.amiMaxGroups]: String(settings.amiMaxGroups),
       [ENV.churnShare]: String(settings.churnShare),
+      [ENV.failedStreak]: String(settings.failedStreak),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -309,7 +310,9 @@ export class LaunchLoopGuard extends Construct {
       const [service, name = ''] = action.split(':');
       if (service === 'dynamodb') add('LaunchTable', [this.table.tableArn], action);
       else if (service === 'sns') add('AlertTopics', topics, action);
-      else if (name.startsWith('Describe')) add('ReadOnlyDescribe', ['*'], action);
+      else if (name.startsWith('Describe') || (service === 'ecs' && name.startsWith('List')))
+        // Read-only calls: the clusters and groups to read are only known at run time.
+        add('ReadOnlyDescribe', ['*'], action);
       else if (service === 'autoscaling') add('AutoScalingGroupsOfThisAccount', [groupArn], action);
       else {
         throw new Error(

@@ -5,6 +5,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
+import { MAX_STREAK } from '../lambda/core/group-settings';
 import { DEFAULTS } from '../lambda/core/types';
 import type { AutoResumeOptions } from './auto-resume';
 
@@ -82,11 +83,18 @@ export interface LaunchLoopGuardProps {
    */
   readonly amiMaxGroups?: number;
   /**
-   * The churn check: the share of the window's launches that must be lost (gone, terminating or
-   * unhealthy) before a group is suspended, in (0, 1]; or `'off'` to suspend on the count alone.
+   * The count rule's confirmation: the share of the window's decided launches (useful or failed,
+   * see the README's "How it decides") that must have failed before a group is suspended, in
+   * (0, 1]; or `'off'` to suspend on the count alone.
    * @default 0.5
    */
   readonly churnShare?: number | 'off';
+  /**
+   * The streak rule: a group whose last N decided launches all failed is suspended, whatever
+   * their rate; from 2 to 10, or `'off'`. A group's tag `launch-loop-guard:failed-streak` overrides it.
+   * @default 4
+   */
+  readonly failedStreak?: number | 'off';
   /**
    * An existing topic for alerts. Its key policy and access policy are yours: EventBridge and
    * CloudWatch must be allowed to publish to it.
@@ -144,6 +152,7 @@ export interface ResolvedSettings {
   readonly amiAction: AmiAction;
   readonly amiMaxGroups: number;
   readonly churnShare: number | 'off';
+  readonly failedStreak: number | 'off';
   readonly emails: readonly string[];
   readonly trailRetentionDays: number;
   readonly noLaunchEventsAlarmHours?: number;
@@ -196,6 +205,10 @@ export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
   if (churnShare !== 'off' && (typeof churnShare !== 'number' || !(churnShare > 0 && churnShare <= 1))) {
     fail('churnShare', churnShare, 'must be a share in (0, 1] or "off"');
   }
+  const failedStreak =
+    props.failedStreak === 'off'
+      ? 'off'
+      : wholeNumber('failedStreak', props.failedStreak, DEFAULTS.failedStreak, 2, MAX_STREAK);
   const emails = props.emails ?? [];
   for (const e of emails) if (!EMAIL.test(e)) fail('emails', e, 'must hold e-mail addresses');
   const chatbot = props.slack?.chatbot;
@@ -236,6 +249,7 @@ export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
     amiAction,
     amiMaxGroups: wholeNumber('amiMaxGroups', props.amiMaxGroups, DEFAULTS.amiMaxGroups, 1, 100),
     churnShare,
+    failedStreak,
     emails,
     trailRetentionDays,
     ...(props.noLaunchEventsAlarmHours === undefined

@@ -9,13 +9,15 @@ import {
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
+  DescribeScalingActivitiesCommand,
   DescribeWarmPoolCommand,
   type Instance,
   ResumeProcessesCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { GroupInstance } from '../core/churn';
 import { SuspendError } from '../core/errors';
+import type { Departure, GroupInstance } from '../core/fate';
 import { TAG } from '../core/group-settings';
 
 /**
@@ -24,12 +26,14 @@ import { TAG } from '../core/group-settings';
  * only reads. `describeGroup` needs DescribeWarmPool too, for groups with a warm pool.
  */
 export const PERMISSIONS_FOR = {
-  /** describeGroup, suspend, tagGroup. */
+  /** describeGroup, suspend, tagGroup; departures and launchHookMs to judge launches (read-only). */
   guard: [
     'autoscaling:DescribeAutoScalingGroups',
     'autoscaling:DescribeWarmPool',
     'autoscaling:SuspendProcesses',
     'autoscaling:CreateOrUpdateTags',
+    'autoscaling:DescribeScalingActivities',
+    'autoscaling:DescribeLifecycleHooks',
   ],
   /** describeGroup, resume, untagGroup. */
   resume: [
@@ -48,6 +52,8 @@ export const PERMISSIONS = [
   'autoscaling:DescribeWarmPool',
   'autoscaling:SuspendProcesses',
   'autoscaling:ResumeProcesses',
+  'autoscaling:DescribeScalingActivities',
+  'autoscaling:DescribeLifecycleHooks',
   'autoscaling:CreateOrUpdateTags',
   'autoscaling:DeleteTags',
 ] as const;
@@ -90,6 +96,20 @@ export interface AsgSuspender {
   listSuspendedGroups(region: string): Promise<GroupSnapshot[]>;
 }
 
+/** The Auto Scaling reads that judge a group's launches: why instances left, how long hooks hold. */
+export interface GroupHistory {
+  /**
+   * Why the group's instances left, from its newest scaling activities (one
+   * `DescribeScalingActivities` call, the newest {@link ACTIVITIES_PER_CALL}), by instance id.
+   */
+  departures(region: string, name: string): Promise<ReadonlyMap<string, Departure>>;
+  /** The longest heartbeat timeout (ms) of the group's launch lifecycle hooks; undefined without one. */
+  launchHookMs(region: string, name: string): Promise<number | undefined>;
+}
+
+/** `DescribeScalingActivities` returns at most 100 activities a call (API reference: MaxRecords). */
+export const ACTIVITIES_PER_CALL = 100;
+
 /** True for the error Auto Scaling gives for a group that does not exist (or is being deleted). */
 export function isGroupGone(error: unknown): boolean {
   if (!(error instanceof Error) || errorCode(error) !== 'ValidationError') return false;
@@ -115,7 +135,7 @@ function errorCode(error: Error): string {
  * @example
  * const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
  */
-export class AutoScalingSuspender implements AsgSuspender {
+export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   private readonly clients = new Map<string, AutoScalingClient>();
 
   /** @param clientFor makes the Auto Scaling client of a region */
@@ -206,6 +226,41 @@ export class AutoScalingSuspender implements AsgSuspender {
       token = out.NextToken;
     } while (token);
     return found;
+  }
+
+  /** @throws SuspendError when Auto Scaling fails */
+  async departures(region: string, name: string): Promise<ReadonlyMap<string, Departure>> {
+    const client = this.client(region);
+    const out = await this.call('DescribeScalingActivities', region, name, () =>
+      client.send(
+        new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: ACTIVITIES_PER_CALL }),
+      ),
+    );
+    const found = new Map<string, Departure>();
+    for (const a of out.Activities ?? []) {
+      // "Terminating EC2 instance: i-0123456789abcdef0" (the activity's Description).
+      const id = /^Terminating EC2 instance: (i-[0-9a-f]+)/.exec(a.Description ?? '')?.[1];
+      if (id === undefined || found.has(id)) continue;
+      found.set(id, {
+        cause: a.Cause ?? '',
+        ...(a.StartTime !== undefined ? { at: a.StartTime.getTime() } : {}),
+      });
+    }
+    return found;
+  }
+
+  /** @throws SuspendError when Auto Scaling fails */
+  async launchHookMs(region: string, name: string): Promise<number | undefined> {
+    const client = this.client(region);
+    const out = await this.call('DescribeLifecycleHooks', region, name, () =>
+      client.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: name })),
+    );
+    const launching = (out.LifecycleHooks ?? []).filter(
+      (h) => h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING',
+    );
+    if (launching.length === 0) return undefined;
+    // HeartbeatTimeout defaults to 3600 s when a hook is created without one.
+    return Math.max(...launching.map((h) => (h.HeartbeatTimeout ?? 3600) * 1000));
   }
 
   private client(region: string): AutoScalingClient {

@@ -34,6 +34,7 @@ import {
   type ItemState,
   idAttr,
   isArmed,
+  JUDGE_PERIOD_MS,
   type MentionOutcome,
   planCleanup,
   type TripProgress,
@@ -116,6 +117,11 @@ export interface ScopeView {
    * invocation per group and period, across all containers): it reads the group's tags.
    */
   readonly refreshSettings: boolean;
+  /**
+   * Group scope: this invocation holds the judge lease of the current minute (one invocation per
+   * group and minute, across all containers): it may read the group to apply the streak rule.
+   */
+  readonly judge: boolean;
   /** Requests sent and write capacity consumed by this call (for the benchmark). */
   readonly requests: number;
   readonly writeUnits: number;
@@ -307,6 +313,8 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
 
     const period = Math.floor(req.now / DEFAULTS.settingsTtlMs);
     const holdsLease = req.key.scope === SCOPE_KIND.asg && state.settingsLease !== period;
+    const judge =
+      req.key.scope === SCOPE_KIND.asg && state.judgeLease !== Math.floor(req.now / JUDGE_PERIOD_MS);
     return {
       key: req.key,
       before: state,
@@ -315,6 +323,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       evaluation,
       armed: isArmed(state),
       refreshSettings: holdsLease,
+      judge,
       requests,
       writeUnits,
       callers,
@@ -355,6 +364,9 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         names['#q'] = ATTR.settingsLease;
         values[':q'] = n(Math.floor(req.now / DEFAULTS.settingsTtlMs));
         sets.push('#q = :q');
+        names['#jq'] = ATTR.judgeLease;
+        values[':jq'] = n(Math.floor(req.now / JUDGE_PERIOD_MS));
+        sets.push('#jq = :jq');
         if (req.imageIds.length > 0 && !ride?.dropAmis) {
           names['#a'] = ATTR.amis;
           values[':a'] = { SS: [...new Set(req.imageIds)] };
@@ -580,16 +592,16 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     );
   }
 
-  /** End the episode that tripped: the scope can trip again. */
+  /**
+   * End the episode that tripped: the scope can trip again. The finished trip's progress stays
+   * (until the next claim replaces it): the streak rule reads where the last streak ended.
+   */
   async rearm(key: ScopeKey, episode: number): Promise<void> {
     await this.conditional(
-      tripWrite(
-        this.tableName,
-        scopeId(key),
-        'SET #ep = :next REMOVE #tb, #tat, #tst',
-        '#ep = :ep AND #te = :ep',
-        { ':ep': n(episode), ':next': n(episode + 1) },
-      ),
+      tripWrite(this.tableName, scopeId(key), 'SET #ep = :next REMOVE #tb, #tat', '#ep = :ep AND #te = :ep', {
+        ':ep': n(episode),
+        ':next': n(episode + 1),
+      }),
       `rearm ${scopeId(key)}`,
     );
   }

@@ -4,20 +4,30 @@
  * the Slack and chat-applications formats say exactly the same things.
  */
 import { formatDuration } from './duration';
-import { type AmiGroupOutcome, TRIP_ACTION, type TripReport } from './report';
+import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripReport } from './report';
 
 /** SNS subjects must be shorter than 100 characters. */
 export const SUBJECT_MAX = 99;
 /** Lists (callers, AMIs, groups) longer than this are cut with "and N more". */
 export const LIST_MAX = 10;
 
-/** The rule the churn check applies, in words (shared by every alert format). */
-export function churnRule(requiredShare: number): string {
-  return (
-    `The guard suspends only when at least ${percent(requiredShare)} of the window's launches are churned ` +
-    '(no longer InService: gone, terminating or unhealthy). A scale-out or an instance refresh keeps ' +
-    'its new instances InService; a launch loop loses them.'
-  );
+/** The rule that tripped, in words (shared by every alert format). */
+export function ruleText(report: TripReport): string | undefined {
+  const e = report.evidence;
+  if (e === undefined) return undefined;
+  const deadline = formatDuration(e.deadlineMs);
+  const useful = e.cluster
+    ? `InService, Healthy and registered with ECS cluster ${e.cluster}`
+    : 'InService and Healthy';
+  const judged = `A launch counts as failed when it is not ${useful} ${deadline} after launch, or was replaced for a failed health check; scale-ins, refreshes, Spot interruptions and a person's actions never count.`;
+  switch (e.rule) {
+    case TRIP_RULE.streak:
+      return `Streak rule: the group's last ${e.streakNeeded} decided launches all failed, whatever their rate. ${judged}`;
+    case TRIP_RULE.count:
+      return `Count rule: ${report.threshold} launches in ${formatDuration(report.windowMs)}, and at least ${percent(e.requiredShare ?? 0.5)} of the decided ones (at least 3) failed. ${judged}`;
+    case TRIP_RULE.countOnly:
+      return `Count rule alone: the confirmation by the launches' fates is off (churnShare: off).`;
+  }
 }
 
 /** What a suspended Launch means (shared by every alert format). */
@@ -110,20 +120,47 @@ export function launchesLine(report: TripReport): string {
   return `${n} distinct instances launched in ${formatDuration(report.windowMs)} (threshold ${report.threshold})`;
 }
 
-/** The churn check's finding in one sentence, or undefined when the check did not run. */
-export function churnLine(report: TripReport): string | undefined {
-  const c = report.churn;
-  if (c === undefined) return undefined;
-  const share = percent(c.requiredShare);
-  const parts = [
-    `${c.churned} of the ${c.considered} launches in the window are no longer InService (required: ${share})`,
-  ];
-  if (c.pendingInGrace > 0)
-    parts.push(`${c.pendingInGrace} still pending within the health-check grace period`);
-  if (c.excluded !== undefined && c.excluded > 0) {
-    parts.push(`${c.excluded} launches of calls whose instance list CloudTrail cut could not be checked`);
-  }
-  return `${parts.join('; ')}.`;
+/** Failed-launch reasons in words, for the evidence line. */
+const FAILED_WORDS: Readonly<Record<string, (deadline: string, cluster?: string) => string>> = {
+  'not-registered': (d, c) =>
+    `never registered with ECS cluster ${c ?? '?'} (InService, not a container instance ${d} after launch)`,
+  'health-replaced': () => 'replaced after failing a health check',
+  unhealthy: () => 'marked Unhealthy',
+  'still-pending': (d) => `still pending ${d} after launch`,
+  'gone-unexplained': (d) => `gone within ${d} of launch, no cause recorded`,
+};
+
+/** What became of the launches, in one sentence, or undefined when fates were not judged. */
+export function evidenceLine(report: TripReport): string | undefined {
+  const e = report.evidence;
+  if (e === undefined) return undefined;
+  const deadline = formatDuration(e.deadlineMs);
+  const reasons = Object.entries(e.failedBy)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([reason, n]) => ({ n, words: FAILED_WORDS[reason]?.(deadline, e.cluster) ?? reason }));
+  const lead =
+    e.rule === TRIP_RULE.streak
+      ? reasons.length === 1
+        ? `${e.streak} of the last ${e.streak} decided launches ${reasons[0]!.words}`
+        : `the last ${e.streak} decided launches all failed: ${reasons.map((r) => `${r.n} ${r.words}`).join(', ')}`
+      : `${e.failed} of the ${e.useful + e.failed} decided launches in the window failed` +
+        (reasons.length > 0 ? ` (${reasons.map((r) => `${r.n} ${r.words}`).join(', ')})` : '') +
+        (e.requiredShare !== undefined ? `; required: ${percent(e.requiredShare)}` : '');
+  const parts = [lead];
+  const neutral = Object.entries(e.neutralBy).map(([reason, n]) => `${n} ${reason}`);
+  parts.push(
+    `${e.useful} useful, ${e.neutral} neutral${neutral.length > 0 ? ` (${neutral.join(', ')})` : ''}, ${e.undecided} not yet decided`,
+  );
+  if (e.ecsLookupFailed) parts.push('the ECS lookup failed, so registration was not counted');
+  if (e.causes.length > 0)
+    parts.push(
+      `Auto Scaling said: "${e.causes
+        .slice(0, 2)
+        .map((c) => c.slice(0, 200))
+        .join('" / "')}"`,
+    );
+  const text = parts.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 /** The sentences saying what the guard did (and did not do). */
@@ -267,8 +304,6 @@ function groupOutcomeText(g: AmiGroupOutcome): string {
       return 'left alone, over the cap of groups one AMI trip may suspend';
     case 'gone':
       return 'left alone, the group no longer exists';
-    case 'churn-blocked':
-      return 'left alone, its launches are still InService (churn check)';
   }
 }
 
@@ -321,9 +356,9 @@ function body(report: TripReport): string {
   if (report.launchesAtLeast) {
     out.push('  (The store keeps only part of a window this busy: the true count is higher.)');
   }
-  const churn = churnLine(report);
-  if (churn !== undefined) {
-    out.push('', 'CHURN CHECK', `  ${churn}`, `  ${churnRule(report.churn?.requiredShare ?? 0.5)}`);
+  const evidence = evidenceLine(report);
+  if (evidence !== undefined) {
+    out.push('', 'WHY: WHAT BECAME OF THE LAUNCHES', `  ${evidence}`, `  ${ruleText(report)}`);
   }
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     out.push('', 'LIKELY CAUSE');

@@ -17,14 +17,14 @@
 import {
   actionLines,
   byHandCommands,
-  churnLine,
-  churnRule,
+  evidenceLine,
   headline,
   imageText,
   iso,
   LAUNCH_SUSPENDED_MEANS,
   launchesLine,
   listText,
+  ruleText,
   scopeLabel,
   undoCommands,
 } from './alert';
@@ -90,9 +90,8 @@ export function chatbotMessage(report: TripReport): ChatbotMessage {
     )}`,
   );
   lines.push(`*Callers:* ${listText(report.callers, 3)}`);
-  const churn = churnLine(report);
-  if (churn !== undefined)
-    lines.push(`*Churn check:* ${churn} ${churnRule(report.churn?.requiredShare ?? 0.5)}`);
+  const evidence = evidenceLine(report);
+  if (evidence !== undefined) lines.push(`*Why:* ${evidence} ${ruleText(report) ?? ''}`);
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     lines.push(`*Likely cause:* ${report.diagnosis.join(' ')}`);
   }

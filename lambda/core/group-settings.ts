@@ -12,6 +12,12 @@ export const TAG = {
   threshold: 'launch-loop-guard:threshold',
   /** A duration such as `30m` or `2h` that replaces the default window. */
   window: 'launch-loop-guard:window',
+  /** A whole number from 2 to {@link MAX_STREAK}, or `off`: the failed launches in a row that trip the group. */
+  streak: 'launch-loop-guard:failed-streak',
+  /** A duration such as `15m` (1 minute to 1 hour): how long a launch has to become useful. */
+  deadline: 'launch-loop-guard:deadline',
+  /** The ECS cluster the group's instances must join (for a group that backs no capacity provider). */
+  ecsCluster: 'launch-loop-guard:ecs-cluster',
   /** Written on suspension: ISO time of the suspension. */
   suspendedAt: 'launch-loop-guard:suspended-at',
   /** Written on suspension: a short text saying why. */
@@ -26,13 +32,26 @@ export interface SettingsDefaults {
   readonly windowMs: number;
   /** The longest window a tag may ask for: the store keeps launches no longer than this. */
   readonly maxWindowMs: number;
+  /** Failed launches in a row that trip a group; 0 turns the streak rule off. */
+  readonly streak?: number;
 }
+
+/** The longest streak a tag may ask for: the store keeps at least this many newest launches. */
+export const MAX_STREAK = 10;
+/** The bounds of a deadline tag. */
+export const DEADLINE_BOUNDS_MS = { min: 60_000, max: 60 * 60_000 } as const;
 
 /** What a group's tags decide. */
 export interface GroupSettings {
   readonly exempt: boolean;
   readonly threshold: number;
   readonly windowMs: number;
+  /** Failed launches in a row that trip the group (0: the streak rule is off for it). */
+  readonly streak: number;
+  /** The group's launch deadline from its tag, when it has one. */
+  readonly deadlineMs?: number;
+  /** The ECS cluster named by the group's tag, when it has one. */
+  readonly ecsCluster?: string;
   /** One sentence per tag value that was refused (the default was kept); empty when all is well. */
   readonly problems: readonly string[];
 }
@@ -55,12 +74,39 @@ export function groupSettings(
   defaults: SettingsDefaults,
 ): GroupSettings {
   const problems: string[] = [];
+  const deadlineMs = readDeadline(tags[TAG.deadline], problems);
+  const ecsCluster = tags[TAG.ecsCluster]?.trim();
   return {
     exempt: readExempt(tags[TAG.exempt], problems),
     threshold: readThreshold(tags[TAG.threshold], defaults.threshold, problems),
     windowMs: readWindow(tags[TAG.window], defaults, problems),
+    streak: readStreak(tags[TAG.streak], defaults.streak ?? 4, problems),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(ecsCluster ? { ecsCluster } : {}),
     problems,
   };
+}
+
+function readStreak(raw: string | undefined, fallback: number, problems: string[]): number {
+  if (raw === undefined) return fallback;
+  const v = raw.trim().toLowerCase();
+  if (v === 'off') return 0;
+  const n = /^\d{1,2}$/.test(v) ? Number(v) : Number.NaN;
+  if (n >= 2 && n <= MAX_STREAK) return n;
+  problems.push(
+    `tag ${TAG.streak}="${raw}" is neither off nor a whole number from 2 to ${MAX_STREAK}: the default streak ${fallback} applies`,
+  );
+  return fallback;
+}
+
+function readDeadline(raw: string | undefined, problems: string[]): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = parseDuration(raw);
+  if (ms !== undefined && ms >= DEADLINE_BOUNDS_MS.min && ms <= DEADLINE_BOUNDS_MS.max) return ms;
+  problems.push(
+    `tag ${TAG.deadline}="${raw}" is not a duration from 1m to 1h: the group's default deadline applies`,
+  );
+  return undefined;
 }
 
 function readExempt(raw: string | undefined, problems: string[]): boolean {

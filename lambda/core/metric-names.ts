@@ -9,7 +9,12 @@ export const METRIC = {
   /** Mentions of instances already counted. */
   duplicates: 'DuplicateMentions',
   trips: 'Trips',
-  tripsBlockedByChurn: 'TripsBlockedByChurn',
+  /** Trips by rule: `TripsCountRule`, `TripsStreakRule`, `TripsCountOnly` (see {@link tripMetric}). */
+  tripsByRulePrefix: 'Trips',
+  /** Count-rule trips that the launches' fates did not confirm (too few decided, or too few failed). */
+  tripsNotConfirmed: 'TripsNotConfirmed',
+  /** Launches judged, by fate: `LaunchesUseful`, `LaunchesFailed`, `LaunchesNeutral`, `LaunchesUndecided`. */
+  launchesByFatePrefix: 'Launches',
   suspensions: 'Suspensions',
   exemptSkips: 'ExemptSkips',
   staleEvents: 'StaleEvents',
@@ -18,3 +23,13 @@ export const METRIC = {
   failedAttempts: 'FailedLaunchAttempts',
   alertsFailed: 'AlertsFailed',
 } as const;
+
+/** The metric of trips by one rule, e.g. `TripsStreakRule`. */
+export function tripMetric(rule: 'count' | 'streak' | 'count-only'): string {
+  return { count: 'TripsCountRule', streak: 'TripsStreakRule', 'count-only': 'TripsCountOnly' }[rule];
+}
+
+/** The metric of launches judged with one fate, e.g. `LaunchesFailed`. */
+export function fateMetric(fate: 'useful' | 'failed' | 'neutral' | 'undecided'): string {
+  return `Launches${fate.charAt(0).toUpperCase()}${fate.slice(1)}`;
+}

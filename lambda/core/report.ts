@@ -23,31 +23,49 @@ export const TRIP_ACTION = {
 } as const;
 export type TripAction = (typeof TRIP_ACTION)[keyof typeof TRIP_ACTION];
 
-/** The churn check's findings (group scope). */
-export interface ChurnFinding {
-  /** Launches of the window that the check looked at. */
-  readonly considered: number;
-  /** Of those, no longer InService in the group: gone, terminating, or unhealthy. */
-  readonly churned: number;
-  /** Of those, still pending inside the health-check grace period (not counted as churned). */
-  readonly pendingInGrace: number;
-  /** The share that must be churned to suspend (e.g. 0.5). */
-  readonly requiredShare: number;
-  /** Synthetic ids (records whose instance list CloudTrail cut) left out of `considered`. */
-  readonly excluded?: number;
+/** The rule that tripped a group. */
+export const TRIP_RULE = {
+  /** The window's count reached the threshold, and enough decided launches failed. */
+  count: 'count',
+  /** The last N decided launches all failed. */
+  streak: 'streak',
+  /** The count alone (`churnShare: 'off'`: no confirmation by fates). */
+  countOnly: 'count-only',
+} as const;
+export type TripRule = (typeof TRIP_RULE)[keyof typeof TRIP_RULE];
+
+/** What became of the launches behind a group trip (see `core/fate.ts`). */
+export interface TripEvidence {
+  readonly rule: TripRule;
+  /** Launches judged: the window's (count rule) or the group's newest (streak rule). */
+  readonly judged: number;
+  readonly useful: number;
+  readonly failed: number;
+  readonly neutral: number;
+  readonly undecided: number;
+  /** Failed launches by reason (`not-registered`, `health-replaced`, `unhealthy`, …). */
+  readonly failedBy: Readonly<Record<string, number>>;
+  /** Neutral launches by reason (`scaled-in`, `spot-interruption`, …). */
+  readonly neutralBy: Readonly<Record<string, number>>;
+  /** Count rule: the share of decided launches that must have failed. */
+  readonly requiredShare?: number;
+  /** Streak rule: failed launches in a row, and how many trip the group. */
+  readonly streak?: number;
+  readonly streakNeeded?: number;
+  /** How long a launch had to become useful. */
+  readonly deadlineMs: number;
+  /** The ECS cluster the instances had to join, when the group backs one. */
+  readonly cluster?: string;
+  /** True when an ECS lookup failed (registration was not counted). */
+  readonly ecsLookupFailed?: boolean;
+  /** A few of Auto Scaling's own causes for the departures. */
+  readonly causes: readonly string[];
 }
 
 /** One group that an AMI trip suspended or left alone. */
 export interface AmiGroupOutcome {
   readonly groupName: string;
-  readonly outcome:
-    | 'suspended'
-    | 'would-suspend'
-    | 'exempt'
-    | 'already-suspended'
-    | 'over-cap'
-    | 'gone'
-    | 'churn-blocked';
+  readonly outcome: 'suspended' | 'would-suspend' | 'exempt' | 'already-suspended' | 'over-cap' | 'gone';
 }
 
 /** Auto-resume's plan for a suspended group. */
@@ -76,7 +94,8 @@ export interface TripReport {
   readonly eventId: string;
   /** The Auto Scaling processes suspended (or that would have been). */
   readonly processes: readonly string[];
-  readonly churn?: ChurnFinding;
+  /** Group scope: the launches' fates behind the trip. */
+  readonly evidence?: TripEvidence;
   /** Whether the guard's tags were written; false with `tagError` when the group is at its tag limit. */
   readonly tagged?: boolean;
   readonly tagError?: string;

@@ -78,7 +78,13 @@ export const ATTR = {
   amis: 'a',
   resumeStreak: 'rs',
   resumeStreakAt: 'rsat',
+  judgeLease: 'jq',
 } as const;
+
+/** The newest ids a scope keeps whatever their age, so that the streak rule sees slow loops. */
+export const KEEP_NEWEST = 10;
+/** The period of the judge lease: one invocation per group and minute judges its launches. */
+export const JUDGE_PERIOD_MS = 60_000;
 
 const B64 = /^[A-Za-z0-9_-]{12}$/;
 
@@ -119,6 +125,8 @@ export interface TripProgress {
   readonly suspendedAt?: string;
   /** Auto-resume's plan, fixed once made so that a retry neither schedules twice nor counts the trip twice. */
   readonly autoResume?: AutoResumePlan;
+  /** Streak rule: the newest launch (epoch ms) of the streak that tripped; a later streak counts only newer ones. */
+  readonly streakUpTo?: number;
 }
 
 /** The group settings that the count path needs, cached in the group's item. */
@@ -145,6 +153,7 @@ export interface ItemState {
   readonly groups: ReadonlyMap<string, number>;
   readonly resumeStreak: number;
   readonly resumeStreakAt?: number;
+  readonly judgeLease?: number;
 }
 
 function num(v: AttrValue | undefined): number | undefined {
@@ -194,6 +203,7 @@ export function decodeItem(attrs: ItemAttrs | undefined): ItemState {
     groups,
     resumeStreak: num(a[ATTR.resumeStreak]) ?? 0,
     resumeStreakAt: num(a[ATTR.resumeStreakAt]),
+    judgeLease: num(a[ATTR.judgeLease]),
   };
 }
 
@@ -319,7 +329,14 @@ export function planCleanup(
   const newest = ev.newest;
   if (newest === undefined) return undefined;
   const forgetBefore = newest - windowS - DEDUP_SKEW_S;
-  const forgettable = [...ids].filter(([, t]) => t <= forgetBefore).map(([id]) => id);
+  // The newest KEEP_NEWEST ids stay whatever their age: the streak rule judges them.
+  const kept = new Set(
+    [...ids]
+      .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+      .slice(0, KEEP_NEWEST)
+      .map(([id]) => id),
+  );
+  const forgettable = [...ids].filter(([id, t]) => t <= forgetBefore && !kept.has(id)).map(([id]) => id);
   const cap = threshold + CAP_MARGIN;
   const over = ev.count - cap;
   const staleGroups = [...state.groups].filter(([, t]) => t <= newest - windowS).map(([g]) => g);

@@ -6,14 +6,14 @@
 import {
   actionLines,
   byHandCommands,
-  churnLine,
-  churnRule,
+  evidenceLine,
   headline,
   imageText,
   iso,
   LAUNCH_SUSPENDED_MEANS,
   launchesLine,
   listText,
+  ruleText,
   scopeLabel,
   undoCommands,
 } from './alert';
@@ -80,10 +80,10 @@ export function slackBlocks(report: TripReport): SlackMessage {
       ],
     },
   ];
-  const churn = churnLine(report);
-  if (churn !== undefined) {
-    blocks.push(section(`*Churn check*\n${escapeMrkdwn(churn)}`));
-    blocks.push(context(churnRule(report.churn?.requiredShare ?? 0.5)));
+  const evidence = evidenceLine(report);
+  if (evidence !== undefined) {
+    blocks.push(section(`*Why*\n${escapeMrkdwn(evidence)}`));
+    blocks.push(context(ruleText(report) ?? ''));
   }
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     blocks.push(section(`*Likely cause*\n${report.diagnosis.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')}`));

@@ -105,6 +105,8 @@ export const DEFAULTS = {
   amiThreshold: 50,
   /** Share of the window's launches that must be churned before the live guard suspends. */
   churnShare: 0.5,
+  /** Failed launches in a row that trip a group, whatever their rate (the streak rule). */
+  failedStreak: 4,
   /** How long a group's cached settings (its tags) are trusted. */
   settingsTtlMs: 5 * 60 * 1000,
   /** At most this many groups are suspended by one AMI trip (when the AMI action suspends). */

@@ -70,7 +70,7 @@ describe('buildAlert', () => {
   });
 
   describe('body', () => {
-    it('tells a person what tripped, where, the churn and the rule', () => {
+    it('tells a person what tripped, where, what became of the launches and the rule', () => {
       // Act
       const { body } = buildAlert(suspendedReport());
       // Assess
@@ -83,14 +83,12 @@ describe('buildAlert', () => {
       expect(body).toContain(`Callers:       ${ASG_CALLER}`);
       expect(body).toContain(`AMIs:          ${AMI} (${AMI_NAME})`);
       expect(body).toContain(
-        '11 of the 12 launches in the window are no longer InService (required: 50%); 1 still pending within the health-check grace period.',
+        '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',
       );
-      expect(body).toContain(
-        'A scale-out or an instance refresh keeps its new instances InService; a launch loop loses them.',
-      );
+      expect(body).toContain("scale-ins, refreshes, Spot interruptions and a person's actions never count");
       expect(body).toContain('Suspended Launch on the group.');
       expect(body).toContain(
-        "The guard suspends only when at least 50% of the window's launches are churned",
+        "Streak rule: the group's last 4 decided launches all failed, whatever their rate.",
       );
       expect(body).toContain('Tagged the group launch-loop-guard:suspended-at and launch-loop-guard:reason.');
       expect(body).toContain('instances that fail their health checks are not replaced');
@@ -150,13 +148,13 @@ describe('buildAlert', () => {
     it('says the group was not touched when Launch was already suspended', () => {
       // Act
       const { body } = buildAlert(
-        suspendedReport({ action: TRIP_ACTION.alreadySuspended, tagged: undefined, churn: undefined }),
+        suspendedReport({ action: TRIP_ACTION.alreadySuspended, tagged: undefined, evidence: undefined }),
       );
       // Assess
       expect(body).toContain(
         'Launch was already suspended (by a person or by AWS): the guard did not touch or tag the group.',
       );
-      expect(body).not.toContain('CHURN CHECK');
+      expect(body).not.toContain('WHY: WHAT BECAME OF THE LAUNCHES');
       expect(body.trimEnd().split('\n').at(-1)).toBe(`    ${UNDO_CLI}`);
     });
 
@@ -193,15 +191,48 @@ describe('buildAlert', () => {
       expect(body).toContain('the true count is higher');
     });
 
-    it('mentions launches the churn check could not look at', () => {
+    it('shows the streak evidence: which launches failed and why', () => {
+      // Act
+      const { body } = buildAlert(suspendedReport());
+      // Assess
+      expect(body).toContain(
+        '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',
+      );
+      expect(body).toContain("Streak rule: the group's last 4 decided launches all failed");
+    });
+
+    it('shows the count evidence with failed, neutral and undecided launches, the causes and a failed ECS lookup', () => {
       // Act
       const { body } = buildAlert(
         suspendedReport({
-          churn: { considered: 4, churned: 3, pendingInGrace: 0, requiredShare: 0.5, excluded: 20 },
+          evidence: {
+            rule: 'count',
+            judged: 12,
+            useful: 2,
+            failed: 6,
+            neutral: 3,
+            undecided: 1,
+            failedBy: { 'health-replaced': 5, 'still-pending': 1 },
+            neutralBy: { 'scaled-in': 3 },
+            requiredShare: 0.5,
+            deadlineMs: 900_000,
+            ecsLookupFailed: true,
+            causes: [
+              'At 2025-12-10T08:05:00Z an instance was taken out of service in response to an ELB system health check failure.',
+            ],
+          },
         }),
       );
       // Assess
-      expect(body).toContain('20 launches of calls whose instance list CloudTrail cut could not be checked');
+      expect(body).toContain(
+        '6 of the 8 decided launches in the window failed (5 replaced after failing a health check, 1 still pending 15m after launch); required: 50%',
+      );
+      expect(body).toContain('2 useful, 3 neutral (3 scaled-in), 1 not yet decided');
+      expect(body).toContain('the ECS lookup failed, so registration was not counted');
+      expect(body).toContain('in response to an ELB system health check failure');
+      expect(body).toContain(
+        'Count rule: 10 launches in 1h, and at least 50% of the decided ones (at least 3) failed.',
+      );
     });
 
     it('lists the diagnosis as likely causes', () => {
@@ -249,7 +280,7 @@ describe('buildAlert', () => {
       // Assess
       expect(body.split('\n')[0]).toBe(`Launch loop on AMI ${AMI}: alert only, nothing was suspended`);
       expect(body).toContain('AMI trips alert only (the default): no group was suspended.');
-      expect(body).toContain(`Group ${GROUP}: left alone, its launches are still InService (churn check).`);
+      expect(body).toContain(`Group ${GROUP}: left alone, Launch was already suspended.`);
       expect(body).toContain('Group batch-gpu-workers: left alone, tagged exempt.');
       expect(body).toContain(
         'Launches outside any Auto Scaling group, by: arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42.',

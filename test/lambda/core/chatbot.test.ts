@@ -17,15 +17,19 @@ describe('chatbotMessage', () => {
     );
   });
 
-  it('says what tripped, the churn and the rule, and what was done', () => {
+  it('says what tripped, what became of the launches and the rule, and what was done', () => {
     // Act
     const { description } = chatbotMessage(suspendedReport()).content;
     // Assess
     expect(description).toContain(`*Auto Scaling group ${GROUP}* in account 123456789012, eu-west-1`);
     expect(description).toContain('12 distinct instances launched in 1h (threshold 10)');
     expect(description).toContain(`${AMI} (${AMI_NAME})`);
-    expect(description).toContain('11 of the 12 launches in the window are no longer InService');
-    expect(description).toContain('a launch loop loses them');
+    expect(description).toContain(
+      '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',
+    );
+    expect(description).toContain(
+      "scale-ins, refreshes, Spot interruptions and a person's actions never count",
+    );
     expect(description).toContain('Suspended Launch on the group.');
     expect(description).toContain('all at once');
   });

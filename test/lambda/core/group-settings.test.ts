@@ -8,7 +8,36 @@ describe('groupSettings', () => {
     // Act
     const s = groupSettings({ Name: 'web', 'aws:autoscaling:groupName': 'web' }, DEFAULTS);
     // Assess
-    expect(s).toEqual({ exempt: false, threshold: 10, windowMs: 3_600_000, problems: [] });
+    expect(s).toEqual({ exempt: false, threshold: 10, windowMs: 3_600_000, streak: 4, problems: [] });
+  });
+
+  it.each([
+    ['6', 6],
+    ['off', 0],
+    ['OFF', 0],
+    ['1', 4],
+    ['11', 4],
+    ['x', 4],
+  ])('reads the failed-streak tag %j as %d', (raw, expected) => {
+    // Act
+    const s = groupSettings({ 'launch-loop-guard:failed-streak': raw }, DEFAULTS);
+    // Assess
+    expect(s.streak).toBe(expected);
+    expect(s.problems.length).toBe(expected === 4 ? 1 : 0);
+  });
+
+  it('reads the deadline and the ECS cluster tags, refusing a deadline out of bounds', () => {
+    // Act
+    const ok = groupSettings(
+      { 'launch-loop-guard:deadline': '20m', 'launch-loop-guard:ecs-cluster': ' prod ' },
+      DEFAULTS,
+    );
+    const bad = groupSettings({ 'launch-loop-guard:deadline': '3h' }, DEFAULTS);
+    // Assess
+    expect(ok.deadlineMs).toBe(20 * 60_000);
+    expect(ok.ecsCluster).toBe('prod');
+    expect(bad.deadlineMs).toBeUndefined();
+    expect(bad.problems[0]).toContain('launch-loop-guard:deadline="3h" is not a duration from 1m to 1h');
   });
 
   it.each([

@@ -72,12 +72,16 @@ describe('slackBlocks', () => {
     expect(m.blocks.at(-1)?.type).toBe('context');
   });
 
-  it('explains the churn check, the rule and what a suspended Launch means', () => {
+  it('explains what became of the launches, the rule and what a suspended Launch means', () => {
     // Act
     const all = texts(slackBlocks(suspendedReport()).blocks).join('\n');
     // Assess
-    expect(all).toContain('11 of the 12 launches in the window are no longer InService');
-    expect(all).toContain("at least 50% of the window's launches are churned");
+    expect(all).toContain(
+      '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',
+    );
+    expect(all).toContain(
+      "Streak rule: the group's last 4 decided launches all failed, whatever their rate.",
+    );
     expect(all).toContain('all at once');
   });
 

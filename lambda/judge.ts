@@ -1,0 +1,152 @@
+/**
+ * Judge a group's launches: gather the facts the pure rules of `core/fate.ts` need (the group's
+ * live state, ECS registration, why instances left, Spot state reasons, launch hooks) and apply
+ * them. Every lookup beyond the group itself is best effort: a failed one is logged and judged
+ * without (a failed ECS lookup never invents a failure, it only stops registration counting).
+ *
+ * Reads, per judgement: the ECS cluster mapping (cached per region), `ListContainerInstances`
+ * (+ `DescribeContainerInstances`) only for in-service launches, one `DescribeScalingActivities`
+ * only when a launch's instance left, one `DescribeInstances` only for departures that Auto
+ * Scaling blames on "terminated or stopped" (Spot or crash), one `DescribeLifecycleHooks` only
+ * when an instance waits in a launch hook.
+ */
+import type { GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
+import type { InstanceStates } from './adapters/ec2-instances';
+import type { EcsRegistry } from './adapters/ecs-registry';
+import {
+  CAUSE,
+  classifyCause,
+  countFates,
+  type Departure,
+  deadlineFor,
+  type FateCounts,
+  isSyntheticId,
+  type JudgedLaunch,
+  judgeLaunches,
+  type LaunchFacts,
+  lifecycleClass,
+} from './core/fate';
+import type { GuardLog } from './guard';
+
+/** What judging needs beyond the group snapshot. */
+export interface JudgeDeps {
+  readonly history?: GroupHistory;
+  readonly ecs?: EcsRegistry;
+  readonly instances?: InstanceStates;
+  readonly log: GuardLog;
+}
+
+/** A group's launches, judged. */
+export interface GroupJudgement {
+  readonly judged: readonly JudgedLaunch[];
+  readonly counts: FateCounts;
+  readonly deadlineMs: number;
+  /** The ECS cluster the group's instances must join, when known. */
+  readonly cluster?: string;
+  /** `failed` when an ECS lookup failed (registration was then not asked). */
+  readonly ecs: 'none' | 'checked' | 'failed';
+  /** Distinct activity causes of the departures among the launches (for the alert). */
+  readonly causes: readonly string[];
+}
+
+/**
+ * Judge launches of one group.
+ *
+ * @param launches the launches to judge (epoch ms)
+ * @param settings the group's tag settings that bear on judging
+ */
+export async function judgeGroup(
+  deps: JudgeDeps,
+  region: string,
+  group: GroupSnapshot,
+  launches: readonly LaunchFacts[],
+  settings: { readonly deadlineMs?: number; readonly ecsCluster?: string },
+  now: number,
+): Promise<GroupJudgement> {
+  const live = new Map(group.instances.map((i) => [i.instanceId, i]));
+  const deadlineMs = deadlineFor(group.healthCheckGracePeriodSeconds, settings.deadlineMs);
+  const real = launches.filter((l) => !isSyntheticId(l.instanceId));
+
+  let cluster = settings.ecsCluster;
+  let ecs: GroupJudgement['ecs'] = 'none';
+  let registered: Set<string> | undefined;
+  try {
+    if (cluster === undefined && group.arn !== undefined && deps.ecs)
+      cluster = await deps.ecs.clusterOfGroup(region, group.arn);
+    if (cluster !== undefined && deps.ecs) {
+      const inService = real
+        .map((l) => l.instanceId)
+        .filter((id) => lifecycleClass(live.get(id)?.lifecycleState ?? '') === 'in-service');
+      registered = inService.length > 0 ? await deps.ecs.registered(region, cluster, inService) : new Set();
+      ecs = 'checked';
+    }
+  } catch (error) {
+    ecs = 'failed';
+    registered = undefined;
+    deps.log.warn('ECS lookup failed: launches judged without registration', {
+      group: group.name,
+      error: String(error),
+    });
+  }
+
+  const leftIds = real
+    .map((l) => l.instanceId)
+    .filter((id) => {
+      const inst = live.get(id);
+      return inst === undefined || lifecycleClass(inst.lifecycleState) === 'leaving';
+    });
+  let departures: ReadonlyMap<string, Departure> = new Map();
+  if (leftIds.length > 0 && deps.history) {
+    try {
+      departures = await deps.history.departures(region, group.name);
+    } catch (error) {
+      deps.log.warn('scaling activities unreadable: departures judged without their cause', {
+        group: group.name,
+        error: String(error),
+      });
+    }
+  }
+  const askEc2 = leftIds.filter((id) => {
+    const cause = departures.get(id)?.cause;
+    return (
+      cause === undefined || (classifyCause(cause) === CAUSE.health && /terminated or stopped/i.test(cause))
+    );
+  });
+  const stateReasons =
+    askEc2.length > 0 && deps.instances
+      ? await deps.instances.stateReasons(region, askEc2)
+      : new Map<string, string>();
+
+  let launchHookMs: number | undefined;
+  const held = real.some((l) => lifecycleClass(live.get(l.instanceId)?.lifecycleState ?? '') === 'hook');
+  if (held && deps.history) {
+    try {
+      launchHookMs = await deps.history.launchHookMs(region, group.name);
+    } catch (error) {
+      deps.log.warn('lifecycle hooks unreadable: held instances get the longest hold', {
+        group: group.name,
+        error: String(error),
+      });
+      launchHookMs = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  const judged = judgeLaunches(launches, {
+    now,
+    deadlineMs,
+    live,
+    departures,
+    stateReasons,
+    ...(registered !== undefined ? { registered } : {}),
+    ...(launchHookMs !== undefined ? { launchHookMs } : {}),
+  });
+  const causes = [...new Set(judged.flatMap((j) => (j.cause ? [j.cause] : [])))];
+  return {
+    judged,
+    counts: countFates(judged),
+    deadlineMs,
+    ...(cluster !== undefined ? { cluster } : {}),
+    ecs,
+    causes,
+  };
+}
