@@ -211,9 +211,12 @@ async function countScope(
   }
   // Group scope: a trip is confirmed by reading and judging the group, at most once per group
   // and minute (the judge lease), whichever rule asks.
-  if (!view.judge) return result;
-  if (step.trip)
+  // The event whose write crossed the threshold always tries (exactly one does: each write sees
+  // the item as it was just before it); later attempts of an unconfirmed trip wait for the lease.
+  const crossed = view.evaluation.count - view.outcome.added.length < view.policy.threshold;
+  if (step.trip && (view.judge || crossed))
     return { ...result, trip: await actOnTrip({ record, view, deps, config, now, rule: 'count' }) };
+  if (!view.judge) return result;
   if (!view.armed || view.outcome.ids.size < 2) return result;
   const trip = await tryStreak(record, view, group, deps, config, now);
   return trip === undefined ? result : { ...result, trip };
