@@ -48,6 +48,7 @@ describe('LaunchLoopGuard defaults', () => {
   it('configures the function from the ENV names with the documented defaults', () => {
     expect(guardEnv()).toEqual({
       [ENV.tableName]: { Ref: logicalId(base.stack, base.guard.table) },
+      [ENV.failedStreak]: '4',
       [ENV.topicArn]: { Ref: topicId },
       [ENV.window]: '1h',
       [ENV.maxWindow]: '1d',

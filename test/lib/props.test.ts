@@ -8,6 +8,7 @@ describe('resolveProps', () => {
     expect(resolveProps({})).toEqual({
       windowMs: 3_600_000,
       asgThreshold: 10,
+      failedStreak: 4,
       amiThreshold: 50,
       dryRun: false,
       suspendProcesses: ['Launch'],
