@@ -7,8 +7,9 @@
  * (a retry cannot fix it); a store or Auto Scaling failure is thrown, so that Lambda's retries
  * and in the end its on-failure destination keep the event.
  */
+import { randomUUID } from 'node:crypto';
 import type { AsgSuspender } from './adapters/asg-suspender';
-import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
+import { type LaunchCounter, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
 import type { GuardConfig } from './config';
@@ -82,6 +83,9 @@ export function eventIdOf(raw: unknown): string | undefined {
  *
  * @param raw the event as Lambda received it
  * @param now the handling time (epoch ms)
+ * @param invocationId the invocation's id, Lambda's `context.awsRequestId`: it owns the trips
+ *   this call takes, and Lambda's retry of the invocation (same id) resumes them. Omitted, the
+ *   call is an invocation of its own, so it is never mistaken for another call's retry.
  * @throws CounterStoreError | SuspendError | NotifyError so that Lambda retries the event
  */
 export async function run(
@@ -89,6 +93,7 @@ export async function run(
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
+  invocationId: string = randomUUID(),
 ): Promise<GuardResult> {
   const parsed = parseEvent(raw);
   switch (parsed.kind) {
@@ -117,7 +122,9 @@ export async function run(
   }
   deps.metrics.count(METRIC.launchEvents);
   const scopes: ScopeResult[] = [];
-  for (const share of launchScopes(parsed)) scopes.push(await countScope(parsed, share, deps, config, now));
+  const owner = tripOwner(invocationId);
+  for (const share of launchScopes(parsed))
+    scopes.push(await countScope(parsed, share, deps, config, now, owner));
   return { kind: 'counted', eventId: parsed.eventId, scopes };
 }
 
@@ -134,6 +141,7 @@ async function countScope(
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
+  owner: TripOwner,
 ): Promise<ScopeResult> {
   const { key } = share;
   let view = await deps.counter.record(
@@ -159,15 +167,16 @@ async function countScope(
     added: view.outcome.added.length,
     duplicates: view.outcome.duplicates,
   };
-  // A trip left unfinished (its owner failed part-way: this event's own retry, or an owner that
-  // stalled) is finished first, even by an event whose launches were all counted already.
+  // A trip left unfinished (its owner failed part-way: this invocation's own retry, or an owner
+  // that stalled) is finished first, even by an event whose launches were all counted already.
+  // Another invocation of the same event (a duplicate delivery) does not own it: it leaves it.
   const progress = view.before.tripProgress;
   const unfinished =
     !view.armed &&
     progress !== undefined &&
     progress.step !== 'done' &&
     view.evaluation.count >= view.policy.threshold;
-  if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
+  if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
 
   const changed = view.outcome.added.length > 0 || view.outcome.lowered.length > 0;
   if (!changed) return result;
@@ -194,7 +203,7 @@ async function countScope(
     });
   }
   if (!step.trip) return result;
-  return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
+  return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { DynamoDbLaunchCounter } from './adapters/launch-counter';
@@ -38,11 +39,20 @@ const deps: GuardDeps = {
   metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
 };
 
-/** EventBridge invokes this for every launch event. */
-export const handler = async (event: unknown): Promise<GuardResult> => {
+/**
+ * EventBridge invokes this for every launch event. The request id names the invocation that owns
+ * a trip: Lambda retries a failed asynchronous invocation under the same request id ("duplicate
+ * invocations that return errors or timeout and that have the same request ID indicate that the
+ * Lambda service retried the function", https://repost.aws/knowledge-center/lambda-function-duplicate-invocations),
+ * while a second delivery of the same event is a new invocation with a new id.
+ */
+export const handler = async (
+  event: unknown,
+  context?: Pick<Context, 'awsRequestId'>,
+): Promise<GuardResult> => {
   logger.appendKeys({ eventId: eventIdOf(event) });
   try {
-    return await run(event, deps, config, Date.now());
+    return await run(event, deps, config, Date.now(), context?.awsRequestId);
   } catch (error) {
     logger.error('event failed: Lambda will retry it', error as Error);
     throw error;

@@ -1,9 +1,10 @@
 /**
  * Confirm a trip, then act: the path that runs only when a scope's count reaches its threshold.
  *
- * Exactly one invocation owns a trip (`claimTrip`); it records how far its actions got, so that
- * a retry after a partial success (say the suspension worked and the alert failed) finishes the
- * job without acting twice.
+ * Exactly one invocation owns a trip (`claimTrip`, owner `ctx.owner`: the invocation, not the
+ * event); it records how far its actions got, so that Lambda's retry of that invocation after a
+ * partial success (say the suspension worked and the alert failed) finishes the job without
+ * acting twice, while a concurrent duplicate of the same event, another invocation, does nothing.
  *
  * Group scope: read the group live; exempt → nothing; Launch already suspended → alert only;
  * churn check → suspend only when the window's launches are being lost (a blocked trip gives
@@ -14,7 +15,7 @@
  * that launched the AMI in the window, at most `amiMaxGroups` of them.
  */
 import type { GroupSnapshot } from './adapters/asg-suspender';
-import type { ScopeView } from './adapters/launch-counter';
+import type { ScopeView, TripOwner } from './adapters/launch-counter';
 import type { GuardConfig } from './config';
 import { planAutoResume, scheduleName } from './core/auto-resume';
 import { checkChurn, isSyntheticId } from './core/churn';
@@ -49,13 +50,15 @@ export interface TripContext {
   readonly deps: GuardDeps;
   readonly config: GuardConfig;
   readonly now: number;
+  /** The invocation handling the event: it claims the trip and writes its progress. */
+  readonly owner: TripOwner;
 }
 
 /** Take the trip and act on it. */
 export async function actOnTrip(ctx: TripContext): Promise<TripOutcome> {
-  const { view, deps, record, now } = ctx;
+  const { view, deps, now, owner } = ctx;
   const episode = view.before.episode;
-  const claim = await deps.counter.claimTrip(view.key, episode, record.eventId, now);
+  const claim = await deps.counter.claimTrip(view.key, episode, owner, now);
   if (claim.kind === 'lost') return 'lost';
   const progress: TripProgress = claim.kind === 'resumed' ? claim.progress : { step: 'claimed' };
   if (progress.step === 'done') return 'done-before';
@@ -101,12 +104,12 @@ function baseReport(ctx: TripContext, action: TripAction, extra: Partial<TripRep
 }
 
 async function finish(ctx: TripContext, report: TripReport, progress: TripProgress): Promise<TripAction> {
-  const { deps, view, record } = ctx;
+  const { deps, view, owner } = ctx;
   const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
   const full = { ...report, ...diagnosed };
   // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
   await deps.notifier.publishTrip(full);
-  await deps.counter.saveProgress(view.key, view.before.episode, record.eventId, {
+  await deps.counter.saveProgress(view.key, view.before.episode, owner, {
     ...progress,
     step: 'done',
     alertSent: true,
@@ -116,13 +119,13 @@ async function finish(ctx: TripContext, report: TripReport, progress: TripProgre
 }
 
 async function done(ctx: TripContext): Promise<void> {
-  await ctx.deps.counter.saveProgress(ctx.view.key, ctx.view.before.episode, ctx.record.eventId, {
+  await ctx.deps.counter.saveProgress(ctx.view.key, ctx.view.before.episode, ctx.owner, {
     step: 'done',
   });
 }
 
 async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
-  const { view, deps, config, now, record } = ctx;
+  const { view, deps, config, now, owner } = ctx;
   const { region, key: name } = view.key;
   const group = await deps.suspender.describeGroup(region, name);
   if (!group) {
@@ -145,7 +148,7 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
     }
     if (view.evaluation.count < settings.threshold) {
       // The group's tag raised its threshold since the cached settings were read.
-      await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+      await deps.counter.releaseTrip(view.key, view.before.episode, owner);
       return 'threshold-raised';
     }
     if (group.suspendedProcesses.includes('Launch')) {
@@ -169,7 +172,7 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
           required: result.required,
           pendingInGrace: result.pendingInGrace,
         });
-        await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+        await deps.counter.releaseTrip(view.key, view.before.episode, owner);
         return 'churn-blocked';
       }
     }
@@ -190,7 +193,7 @@ async function suspendGroup(
   progress: TripProgress,
   churn: ChurnFinding | undefined,
 ): Promise<TripOutcome> {
-  const { view, deps, config, now, record } = ctx;
+  const { view, deps, config, now, owner } = ctx;
   const { region, key: name } = view.key;
   const episode = view.before.episode;
   let state = progress;
@@ -204,7 +207,7 @@ async function suspendGroup(
       processes: config.suspendProcesses,
       suspendedAt: new Date(now).toISOString(),
     };
-    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+    await deps.counter.saveProgress(view.key, episode, owner, state);
   }
   const processes = state.processes ?? config.suspendProcesses;
   const suspendedAt = state.suspendedAt ?? new Date(now).toISOString();
@@ -223,12 +226,12 @@ async function suspendGroup(
       ...(tagged === 'tag-limit' ? { tagError: 'the group already holds 50 tags' } : {}),
       ...(tagged === 'gone' ? { tagError: 'the group was deleted' } : {}),
     };
-    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+    await deps.counter.saveProgress(view.key, episode, owner, state);
   }
   const autoResume = state.autoResume ?? (await planResume(ctx, group, processes, suspendedAt));
   if (autoResume && !state.autoResume) {
     state = { ...state, autoResume };
-    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+    await deps.counter.saveProgress(view.key, episode, owner, state);
   }
   const report = baseReport(ctx, TRIP_ACTION.suspended, {
     processes,
@@ -289,8 +292,7 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
   }
   const outcomes = progress.groups ? [...progress.groups] : await suspendAmiGroups(ctx, groups);
   const saved: TripProgress = { ...progress, step: 'suspended', groups: outcomes };
-  if (!progress.groups)
-    await ctx.deps.counter.saveProgress(view.key, view.before.episode, ctx.record.eventId, saved);
+  if (!progress.groups) await ctx.deps.counter.saveProgress(view.key, view.before.episode, ctx.owner, saved);
   const action = config.dryRun ? TRIP_ACTION.wouldSuspend : TRIP_ACTION.suspended;
   await finish(ctx, baseReport(ctx, action, { groups: outcomes, ...extra }), saved);
   return 'ami-suspended';

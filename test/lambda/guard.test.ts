@@ -425,10 +425,12 @@ describe('run', () => {
       .on(SuspendProcessesCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
       .resolves({});
-    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN).catch((e: unknown) => e);
+    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SuspendError);
-    // Lambda retries the same event.
-    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN);
+    // Lambda retries the same invocation: the same event under the same request id.
+    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
@@ -441,9 +443,11 @@ describe('run', () => {
       .on(PublishCommand)
       .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
       .resolves({ MessageId: 'm-2' });
-    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN).catch((e: unknown) => e);
+    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NotifyError);
-    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN);
+    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
     // The failed publish and the retry's: the same alert, sent again, about the one suspension.
@@ -489,8 +493,10 @@ describe('run', () => {
     for (const e of events.slice(0, 9)) await run(e, deps, h.config, Date.parse(String(e.time)) + MIN);
     sns.on(PublishCommand).rejectsOnce(new Error('SNS down')).resolves({ MessageId: 'm-2' });
     // Act: the tripping event fails at the alert, then Lambda retries it
-    await expect(run(events[9]!, deps, h.config, T0 + 28 * MIN)).rejects.toBeInstanceOf(NotifyError);
-    await run(events[9]!, deps, h.config, T0 + 29 * MIN);
+    await expect(run(events[9]!, deps, h.config, T0 + 28 * MIN, 'request-1')).rejects.toBeInstanceOf(
+      NotifyError,
+    );
+    await run(events[9]!, deps, h.config, T0 + 29 * MIN, 'request-1');
     // Assess
     expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
     const input = JSON.parse(
