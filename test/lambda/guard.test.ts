@@ -458,6 +458,31 @@ describe('run', () => {
     ]);
   });
 
+  it('leaves a trip to the invocation that owns it: another delivery of the event acts only after 10 idle minutes', async () => {
+    // Prepare: the 10th launch suspends the group under request-1, then its alert fails
+    const h = await harness();
+    const events = loop(10);
+    await replay(h, events.slice(0, 9));
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
+      .resolves({ MessageId: 'm-2' });
+    await expect(run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1')).rejects.toBeInstanceOf(
+      NotifyError,
+    );
+    // Act: a second delivery of the same event (request-2) a minute later, then another 11 minutes later
+    const soon = await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-2');
+    const publishedSoon = sns.commandCalls(PublishCommand).length;
+    const late = await run(events[9]!, h.deps, h.config, T0 + 39 * MIN, 'request-3');
+    // Assess
+    expect(soon).toMatchObject({ kind: 'counted', scopes: [{ scope: 'asg', trip: 'lost' }, {}] });
+    expect(publishedSoon).toBe(1);
+    expect(late).toMatchObject({ kind: 'counted', scopes: [{ scope: 'asg', trip: 'suspended' }, {}] });
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
+    expect(publishedReports().map((r) => r.action)).toEqual(['suspended', 'suspended']);
+  });
+
   it('does not trip again after the suspension, and re-arms once the count falls below the threshold', async () => {
     const h = await harness();
     await replay(h, loop(14));
