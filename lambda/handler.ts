@@ -40,11 +40,9 @@ const deps: GuardDeps = {
 };
 
 /**
- * EventBridge invokes this for every launch event. The request id names the invocation that owns
- * a trip: Lambda retries a failed asynchronous invocation under the same request id ("duplicate
- * invocations that return errors or timeout and that have the same request ID indicate that the
- * Lambda service retried the function", https://repost.aws/knowledge-center/lambda-function-duplicate-invocations),
- * while a second delivery of the same event is a new invocation with a new id.
+ * EventBridge invokes this for every launch event. The request id owns the trips it takes: Lambda
+ * retries a failed asynchronous invocation under the same request id, and a second delivery of the
+ * event is a new invocation (https://repost.aws/knowledge-center/lambda-function-duplicate-invocations).
  */
 export const handler = async (
   event: unknown,
