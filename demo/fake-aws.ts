@@ -8,7 +8,7 @@
  * the EC2 query protocol (the same requests, lower-camel XML answers). One server answers all
  * three, told apart by `Version`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An instance of a fake group. */
@@ -44,6 +44,23 @@ export interface FakePublish {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** An error the fake answers instead of acting (a test's injected failure). */
+export interface FakeFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * A test's hooks into the fake (the demo sets none). Each may return a promise to hold the call
+ * there: `received` before the fake acts (and may answer an error instead), `answering` after it
+ * acted but before the caller hears of it (the call is "in flight" for the caller).
+ */
+export interface FakeHooks {
+  received?(call: FakeCall): Promise<FakeFailure | undefined> | FakeFailure | undefined;
+  answering?(call: FakeCall): Promise<void> | void;
+}
+
 /** The running fake. */
 export interface FakeAws {
   readonly endpoint: string;
@@ -51,7 +68,14 @@ export interface FakeAws {
   readonly images: Map<string, { name: string; description: string }>;
   readonly calls: FakeCall[];
   readonly published: FakePublish[];
+  hooks: FakeHooks;
   close(): Promise<void>;
+}
+
+/** An answer, built before it is sent (so that a hook can hold it). */
+interface Reply {
+  readonly status: number;
+  readonly body: string;
 }
 
 const AUTOSCALING_NS = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
@@ -108,21 +132,21 @@ function groupXml(g: FakeGroup): string {
   return `<member><AutoScalingGroupName>${esc(g.name)}</AutoScalingGroupName><AutoScalingGroupARN>${esc(g.arn)}</AutoScalingGroupARN><MinSize>0</MinSize><MaxSize>4</MaxSize><DesiredCapacity>${g.desired}</DesiredCapacity><DefaultCooldown>300</DefaultCooldown><AvailabilityZones><member>eu-west-1a</member></AvailabilityZones><HealthCheckType>EC2</HealthCheckType><HealthCheckGracePeriod>${g.healthCheckGracePeriod}</HealthCheckGracePeriod><CreatedTime>2025-11-02T09:00:00Z</CreatedTime><Instances>${instances}</Instances><SuspendedProcesses>${suspended}</SuspendedProcesses><Tags>${tags}</Tags></member>`;
 }
 
-function queryError(res: ServerResponse, ns: string, code: string, message: string): void {
-  res.writeHead(400, { 'content-type': 'text/xml' });
-  res.end(
-    `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>demo</RequestId></ErrorResponse>`,
-  );
+function queryError(ns: string, code: string, message: string, status = 400): Reply {
+  return {
+    status,
+    body: `<ErrorResponse xmlns="${ns}"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>demo</RequestId></ErrorResponse>`,
+  };
 }
 
-function ok(res: ServerResponse, ns: string, action: string, result: string): void {
-  res.writeHead(200, { 'content-type': 'text/xml' });
-  res.end(
-    `<${action}Response xmlns="${ns}">${result === '' ? '' : `<${action}Result>${result}</${action}Result>`}<ResponseMetadata><RequestId>demo-${Date.now()}</RequestId></ResponseMetadata></${action}Response>`,
-  );
+function ok(ns: string, action: string, result: string): Reply {
+  return {
+    status: 200,
+    body: `<${action}Response xmlns="${ns}">${result === '' ? '' : `<${action}Result>${result}</${action}Result>`}<ResponseMetadata><RequestId>demo-${Date.now()}</RequestId></ResponseMetadata></${action}Response>`,
+  };
 }
 
-function autoScaling(fake: FakeAws, action: string, p: Record<string, string>, res: ServerResponse) {
+function autoScaling(fake: FakeAws, action: string, p: Record<string, string>): Reply {
   const named = (name: string | undefined): FakeGroup | undefined =>
     name ? fake.groups.get(name) : undefined;
   switch (action) {
@@ -134,44 +158,43 @@ function autoScaling(fake: FakeAws, action: string, p: Record<string, string>, r
         (g) => (names.length === 0 || names.includes(g.name)) && (tagKey === undefined || g.tags.has(tagKey)),
       );
       return ok(
-        res,
         AUTOSCALING_NS,
         action,
         `<AutoScalingGroups>${found.map(groupXml).join('')}</AutoScalingGroups>`,
       );
     }
     case 'DescribeWarmPool':
-      return ok(res, AUTOSCALING_NS, action, '<Instances></Instances>');
+      return ok(AUTOSCALING_NS, action, '<Instances></Instances>');
     case 'SuspendProcesses':
     case 'ResumeProcesses': {
       const g = named(p['AutoScalingGroupName']);
       if (g === undefined)
-        return queryError(res, AUTOSCALING_NS, 'ValidationError', 'AutoScalingGroup name not found');
+        return queryError(AUTOSCALING_NS, 'ValidationError', 'AutoScalingGroup name not found');
       for (const proc of list(p, 'ScalingProcesses')) {
         if (action === 'SuspendProcesses') g.suspended.add(proc);
         else g.suspended.delete(proc);
       }
-      return ok(res, AUTOSCALING_NS, action, '');
+      return ok(AUTOSCALING_NS, action, '');
     }
     case 'CreateOrUpdateTags':
     case 'DeleteTags': {
       for (const t of structs(p, 'Tags')) {
         const g = named(t['ResourceId']);
         if (g === undefined)
-          return queryError(res, AUTOSCALING_NS, 'ValidationError', 'AutoScalingGroup name not found');
+          return queryError(AUTOSCALING_NS, 'ValidationError', 'AutoScalingGroup name not found');
         if (action === 'CreateOrUpdateTags') g.tags.set(t['Key']!, t['Value'] ?? '');
         else g.tags.delete(t['Key']!);
       }
-      return ok(res, AUTOSCALING_NS, action, '');
+      return ok(AUTOSCALING_NS, action, '');
     }
     default:
-      return queryError(res, AUTOSCALING_NS, 'InvalidAction', `${action} is not answered by the demo`);
+      return queryError(AUTOSCALING_NS, 'InvalidAction', `${action} is not answered by the demo`);
   }
 }
 
-function sns(fake: FakeAws, action: string, p: Record<string, string>, res: ServerResponse) {
+function sns(fake: FakeAws, action: string, p: Record<string, string>): Reply {
   if (action !== 'Publish')
-    return queryError(res, SNS_NS, 'InvalidAction', `${action} is not answered by the demo`);
+    return queryError(SNS_NS, 'InvalidAction', `${action} is not answered by the demo`);
   const attributes: Record<string, string> = {};
   for (const e of structs(p, 'MessageAttributes.entry')) {
     if (e['Name'] !== undefined) attributes[e['Name']] = e['Value.StringValue'] ?? '';
@@ -187,17 +210,18 @@ function sns(fake: FakeAws, action: string, p: Record<string, string>, res: Serv
     message: p['Message'] ?? '',
     attributes,
   });
-  return ok(res, SNS_NS, action, `<MessageId>demo-message-${fake.published.length}</MessageId>`);
+  return ok(SNS_NS, action, `<MessageId>demo-message-${fake.published.length}</MessageId>`);
 }
 
-function ec2(fake: FakeAws, action: string, p: Record<string, string>, res: ServerResponse) {
-  if (action !== 'DescribeImages') {
-    res.writeHead(400, { 'content-type': 'text/xml' });
-    res.end(
-      `<Response><Errors><Error><Code>InvalidAction</Code><Message>${action} is not answered by the demo</Message></Error></Errors><RequestID>demo</RequestID></Response>`,
-    );
-    return;
-  }
+function ec2Error(code: string, message: string, status = 400): Reply {
+  return {
+    status,
+    body: `<Response><Errors><Error><Code>${code}</Code><Message>${esc(message)}</Message></Error></Errors><RequestID>demo</RequestID></Response>`,
+  };
+}
+
+function ec2(fake: FakeAws, action: string, p: Record<string, string>): Reply {
+  if (action !== 'DescribeImages') return ec2Error('InvalidAction', `${action} is not answered by the demo`);
   const items = list(p, 'ImageId')
     .flatMap((id) => {
       const image = fake.images.get(id);
@@ -208,10 +232,28 @@ function ec2(fake: FakeAws, action: string, p: Record<string, string>, res: Serv
           ];
     })
     .join('');
-  res.writeHead(200, { 'content-type': 'text/xml' });
-  res.end(
-    `<DescribeImagesResponse xmlns="${EC2_NS}"><requestId>demo</requestId><imagesSet>${items}</imagesSet></DescribeImagesResponse>`,
-  );
+  return {
+    status: 200,
+    body: `<DescribeImagesResponse xmlns="${EC2_NS}"><requestId>demo</requestId><imagesSet>${items}</imagesSet></DescribeImagesResponse>`,
+  };
+}
+
+/** Act on one call (unless a hook fails it first) and build the answer. */
+async function answer(fake: FakeAws, call: FakeCall): Promise<Reply> {
+  const failure = await fake.hooks.received?.(call);
+  if (failure !== undefined) {
+    return call.service === 'ec2'
+      ? ec2Error(failure.code, failure.message, failure.status)
+      : queryError(
+          call.service === 'sns' ? SNS_NS : AUTOSCALING_NS,
+          failure.code,
+          failure.message,
+          failure.status,
+        );
+  }
+  if (call.service === 'autoscaling') return autoScaling(fake, call.action, call.params);
+  if (call.service === 'sns') return sns(fake, call.action, call.params);
+  return ec2(fake, call.action, call.params);
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -229,6 +271,7 @@ export async function startFakeAws(): Promise<FakeAws> {
     images: new Map(),
     calls: [],
     published: [],
+    hooks: {},
     close: () =>
       new Promise<void>((resolve) => {
         if (server === undefined) {
@@ -240,17 +283,20 @@ export async function startFakeAws(): Promise<FakeAws> {
       }),
   };
   server = createServer((req, res) => {
-    body(req).then(
-      (text) => {
-        const p = Object.fromEntries(new URLSearchParams(text));
-        const action = p['Action'] ?? '';
-        const version = p['Version'] ?? '';
-        const service = version === '2011-01-01' ? 'autoscaling' : version === '2010-03-31' ? 'sns' : 'ec2';
-        fake.calls.push({ service, action, params: p });
-        if (service === 'autoscaling') autoScaling(fake, action, p, res);
-        else if (service === 'sns') sns(fake, action, p, res);
-        else ec2(fake, action, p, res);
-      },
+    const handle = async (): Promise<void> => {
+      const p = Object.fromEntries(new URLSearchParams(await body(req)));
+      const action = p['Action'] ?? '';
+      const version = p['Version'] ?? '';
+      const service = version === '2011-01-01' ? 'autoscaling' : version === '2010-03-31' ? 'sns' : 'ec2';
+      const call: FakeCall = { service, action, params: p };
+      fake.calls.push(call);
+      const reply = await answer(fake, call);
+      await fake.hooks.answering?.(call);
+      res.writeHead(reply.status, { 'content-type': 'text/xml' });
+      res.end(reply.body);
+    };
+    handle().then(
+      () => undefined,
       (error: unknown) => {
         res.writeHead(500);
         res.end(String(error));

@@ -7,10 +7,11 @@
  * (a retry cannot fix it); a store or Auto Scaling failure is thrown, so that Lambda's retries
  * and in the end its on-failure destination keep the event.
  */
+import { randomUUID } from 'node:crypto';
 import type { AsgSuspender, GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
 import type { InstanceStates } from './adapters/ec2-instances';
 import type { EcsRegistry } from './adapters/ecs-registry';
-import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
+import { type LaunchCounter, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
 import type { GuardConfig } from './config';
@@ -92,6 +93,9 @@ export function eventIdOf(raw: unknown): string | undefined {
  *
  * @param raw the event as Lambda received it
  * @param now the handling time (epoch ms)
+ * @param invocationId the invocation's id, Lambda's `context.awsRequestId`: it owns the trips
+ *   this call takes, and Lambda's retry of the invocation (same id) resumes them. Omitted, the
+ *   call is an invocation of its own, so it is never mistaken for another call's retry.
  * @throws CounterStoreError | SuspendError | NotifyError so that Lambda retries the event
  */
 export async function run(
@@ -99,6 +103,7 @@ export async function run(
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
+  invocationId: string = randomUUID(),
 ): Promise<GuardResult> {
   const parsed = parseEvent(raw);
   switch (parsed.kind) {
@@ -127,7 +132,9 @@ export async function run(
   }
   deps.metrics.count(METRIC.launchEvents);
   const scopes: ScopeResult[] = [];
-  for (const share of launchScopes(parsed)) scopes.push(await countScope(parsed, share, deps, config, now));
+  const owner = tripOwner(invocationId);
+  for (const share of launchScopes(parsed))
+    scopes.push(await countScope(parsed, share, deps, config, now, owner));
   return { kind: 'counted', eventId: parsed.eventId, scopes };
 }
 
@@ -144,6 +151,7 @@ async function countScope(
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
+  owner: TripOwner,
 ): Promise<ScopeResult> {
   const { key } = share;
   let view = await deps.counter.record(
@@ -170,15 +178,16 @@ async function countScope(
     added: view.outcome.added.length,
     duplicates: view.outcome.duplicates,
   };
-  // A trip left unfinished (its owner failed part-way: this event's own retry, or an owner that
-  // stalled) is finished first, even by an event whose launches were all counted already.
+  // A trip left unfinished (its owner failed part-way: this invocation's own retry, or an owner
+  // that stalled) is finished first, even by an event whose launches were all counted already.
+  // Another invocation of the same event (a duplicate delivery) does not own it: it leaves it.
   const progress = view.before.tripProgress;
   const unfinished =
     !view.armed &&
     progress !== undefined &&
     progress.step !== 'done' &&
     (view.evaluation.count >= view.policy.threshold || progress.streakUpTo !== undefined);
-  if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
+  if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
 
   const changed = view.outcome.added.length > 0 || view.outcome.lowered.length > 0;
   if (!changed) return result;
@@ -207,7 +216,7 @@ async function countScope(
   }
   if (key.scope === SCOPE_KIND.ami) {
     if (!step.trip) return result;
-    return { ...result, trip: await actOnTrip({ record, view, deps, config, now }) };
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
   }
   // Group scope: a trip is confirmed by reading and judging the group, at most once per group
   // and minute (the judge lease), whichever rule asks.
@@ -215,10 +224,10 @@ async function countScope(
   // the item as it was just before it); later attempts of an unconfirmed trip wait for the lease.
   const crossed = view.evaluation.count - view.outcome.added.length < view.policy.threshold;
   if (step.trip && (view.judge || crossed))
-    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, rule: 'count' }) };
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, rule: 'count' }) };
   if (!view.judge) return result;
   if (!view.armed || view.outcome.ids.size < 2) return result;
-  const trip = await tryStreak(record, view, group, deps, config, now);
+  const trip = await tryStreak(record, view, group, deps, config, now, owner);
   return trip === undefined ? result : { ...result, trip };
 }
 
@@ -233,6 +242,7 @@ async function tryStreak(
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
+  owner: TripOwner,
 ): Promise<TripOutcome | undefined> {
   const group = known ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
@@ -247,7 +257,7 @@ async function tryStreak(
   const judgement = await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now);
   const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
   if (!found.trips) return undefined;
-  return actOnTrip({ record, view, deps, config, now, rule: 'streak', judged: { group, judgement } });
+  return actOnTrip({ record, view, deps, config, now, owner, rule: 'streak', judged: { group, judgement } });
 }
 
 /**

@@ -11,6 +11,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
@@ -49,11 +50,18 @@ const deps: GuardDeps = {
   metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
 };
 
-/** EventBridge invokes this for every launch event. */
-export const handler = async (event: unknown): Promise<GuardResult> => {
+/**
+ * EventBridge invokes this for every launch event. The request id owns the trips it takes: Lambda
+ * retries a failed asynchronous invocation under the same request id, and a second delivery of the
+ * event is a new invocation (https://repost.aws/knowledge-center/lambda-function-duplicate-invocations).
+ */
+export const handler = async (
+  event: unknown,
+  context?: Pick<Context, 'awsRequestId'>,
+): Promise<GuardResult> => {
   logger.appendKeys({ eventId: eventIdOf(event) });
   try {
-    return await run(event, deps, config, Date.now());
+    return await run(event, deps, config, Date.now(), context?.awsRequestId);
   } catch (error) {
     logger.error('event failed: Lambda will retry it', error as Error);
     throw error;

@@ -1,9 +1,10 @@
 /**
  * Confirm a trip, then act: the path that runs only when a scope's count reaches its threshold.
  *
- * Exactly one invocation owns a trip (`claimTrip`); it records how far its actions got, so that
- * a retry after a partial success (say the suspension worked and the alert failed) finishes the
- * job without acting twice.
+ * Exactly one invocation owns a trip (`claimTrip`, owner `ctx.owner`: the invocation, not the
+ * event); it records how far its actions got, so that Lambda's retry of that invocation after a
+ * partial success (say the suspension worked and the alert failed) finishes the job without
+ * acting twice, while a concurrent duplicate of the same event, another invocation, does nothing.
  *
  * Group scope: read the group live; exempt → nothing; Launch already suspended → alert only;
  * churn check → suspend only when the window's launches are being lost (a blocked trip gives
@@ -14,7 +15,7 @@
  * that launched the AMI in the window, at most `amiMaxGroups` of them.
  */
 import type { GroupSnapshot } from './adapters/asg-suspender';
-import type { ScopeView } from './adapters/launch-counter';
+import type { ScopeView, TripOwner } from './adapters/launch-counter';
 import type { GuardConfig } from './config';
 import { planAutoResume, scheduleName } from './core/auto-resume';
 import { formatDuration } from './core/duration';
@@ -52,6 +53,8 @@ export interface TripContext {
   readonly deps: GuardDeps;
   readonly config: GuardConfig;
   readonly now: number;
+  /** The invocation handling the event: it claims the trip and writes its progress. */
+  readonly owner: TripOwner;
   /** The rule that tripped (group scope): the count rule unless said otherwise. */
   readonly rule?: 'count' | 'streak';
   /** A group read and judged already in this invocation (the streak rule's), to read it once. */
@@ -60,9 +63,9 @@ export interface TripContext {
 
 /** Take the trip and act on it. */
 export async function actOnTrip(ctx: TripContext): Promise<TripOutcome> {
-  const { view, deps, record, now } = ctx;
+  const { view, deps, now, owner } = ctx;
   const episode = view.before.episode;
-  const claim = await deps.counter.claimTrip(view.key, episode, record.eventId, now);
+  const claim = await deps.counter.claimTrip(view.key, episode, owner, now);
   if (claim.kind === 'lost') return 'lost';
   const progress: TripProgress = claim.kind === 'resumed' ? claim.progress : { step: 'claimed' };
   if (progress.step === 'done') return 'done-before';
@@ -108,12 +111,12 @@ function baseReport(ctx: TripContext, action: TripAction, extra: Partial<TripRep
 }
 
 async function finish(ctx: TripContext, report: TripReport, progress: TripProgress): Promise<TripAction> {
-  const { deps, view, record } = ctx;
+  const { deps, view, owner } = ctx;
   const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
   const full = { ...report, ...diagnosed };
   // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
   await deps.notifier.publishTrip(full);
-  await deps.counter.saveProgress(view.key, view.before.episode, record.eventId, {
+  await deps.counter.saveProgress(view.key, view.before.episode, owner, {
     ...progress,
     step: 'done',
     alertSent: true,
@@ -123,13 +126,13 @@ async function finish(ctx: TripContext, report: TripReport, progress: TripProgre
 }
 
 async function done(ctx: TripContext): Promise<void> {
-  await ctx.deps.counter.saveProgress(ctx.view.key, ctx.view.before.episode, ctx.record.eventId, {
+  await ctx.deps.counter.saveProgress(ctx.view.key, ctx.view.before.episode, ctx.owner, {
     step: 'done',
   });
 }
 
 async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
-  const { view, deps, config, record } = ctx;
+  const { view, deps, config, owner } = ctx;
   const { region, key: name } = view.key;
   const group = ctx.judged?.group ?? (await deps.suspender.describeGroup(region, name));
   if (!group) {
@@ -155,7 +158,7 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
     const rule = ruleOf(ctx);
     if (rule !== TRIP_RULE.streak && view.evaluation.count < settings.threshold) {
       // The group's tag raised its threshold since the cached settings were read.
-      await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+      await deps.counter.releaseTrip(view.key, view.before.episode, owner);
       return 'threshold-raised';
     }
     if (group.suspendedProcesses.includes('Launch')) {
@@ -225,7 +228,7 @@ async function confirm(
   settings: { readonly streak: number; readonly deadlineMs?: number; readonly ecsCluster?: string },
   rule: TripRule,
 ): Promise<{ evidence?: TripEvidence; streakUpTo?: number } | undefined> {
-  const { view, deps, config, now, record } = ctx;
+  const { view, deps, config, now } = ctx;
   if (rule === TRIP_RULE.countOnly) return {};
   const launches =
     rule === TRIP_RULE.streak
@@ -239,7 +242,7 @@ async function confirm(
     const after = view.before.tripProgress?.streakUpTo;
     const found = streakRule(judgement.judged, settings.streak, after);
     if (!found.trips) {
-      await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+      await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
       return undefined;
     }
     const counts = { ...judgement.counts, failedBy: countOf(found.launches).failedBy };
@@ -260,7 +263,7 @@ async function confirm(
       undecided: judgement.counts.undecided,
       neutral: judgement.counts.neutral,
     });
-    await deps.counter.releaseTrip(view.key, view.before.episode, record.eventId);
+    await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
     return undefined;
   }
   return { evidence: evidenceOf(rule, judgement, judgement.counts, { requiredShare: share }) };
@@ -295,7 +298,7 @@ async function suspendGroup(
   progress: TripProgress,
   evidence: TripEvidence | undefined,
 ): Promise<TripOutcome> {
-  const { view, deps, config, now, record } = ctx;
+  const { view, deps, config, now, owner } = ctx;
   const { region, key: name } = view.key;
   const episode = view.before.episode;
   let state = progress;
@@ -310,7 +313,7 @@ async function suspendGroup(
       processes: config.suspendProcesses,
       suspendedAt: new Date(now).toISOString(),
     };
-    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+    await deps.counter.saveProgress(view.key, episode, owner, state);
   }
   const processes = state.processes ?? config.suspendProcesses;
   const suspendedAt = state.suspendedAt ?? new Date(now).toISOString();
@@ -332,12 +335,12 @@ async function suspendGroup(
       ...(tagged === 'tag-limit' ? { tagError: 'the group already holds 50 tags' } : {}),
       ...(tagged === 'gone' ? { tagError: 'the group was deleted' } : {}),
     };
-    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+    await deps.counter.saveProgress(view.key, episode, owner, state);
   }
   const autoResume = state.autoResume ?? (await planResume(ctx, group, processes, suspendedAt));
   if (autoResume && !state.autoResume) {
     state = { ...state, autoResume };
-    await deps.counter.saveProgress(view.key, episode, record.eventId, state);
+    await deps.counter.saveProgress(view.key, episode, owner, state);
   }
   const report = baseReport(ctx, TRIP_ACTION.suspended, {
     processes,
@@ -398,8 +401,7 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
   }
   const outcomes = progress.groups ? [...progress.groups] : await suspendAmiGroups(ctx, groups);
   const saved: TripProgress = { ...progress, step: 'suspended', groups: outcomes };
-  if (!progress.groups)
-    await ctx.deps.counter.saveProgress(view.key, view.before.episode, ctx.record.eventId, saved);
+  if (!progress.groups) await ctx.deps.counter.saveProgress(view.key, view.before.episode, ctx.owner, saved);
   const action = config.dryRun ? TRIP_ACTION.wouldSuspend : TRIP_ACTION.suspended;
   await finish(ctx, baseReport(ctx, action, { groups: outcomes, ...extra }), saved);
   return 'ami-suspended';

@@ -131,6 +131,19 @@ export interface ScopeView {
   readonly groups: ReadonlyMap<string, number>;
 }
 
+/**
+ * Who holds a trip: one invocation of the function, never one event. Lambda's retry of an
+ * invocation is the same invocation (it resumes the trip); a concurrent duplicate of the same
+ * event is another invocation (it leaves the trip alone). A distinct type, so that an event id
+ * cannot be passed where an owner is expected.
+ */
+export type TripOwner = string & { readonly tripOwner: unique symbol };
+
+/** The owner name of one invocation, from its Lambda request id (`context.awsRequestId`). */
+export function tripOwner(invocationId: string): TripOwner {
+  return invocationId as TripOwner;
+}
+
 /** The outcome of trying to take a trip. */
 export type TripClaim =
   | { readonly kind: 'claimed' }
@@ -153,9 +166,9 @@ export interface ScopeSummary {
 export interface LaunchCounter {
   record(req: RecordRequest, defaults: ScopePolicy): Promise<ScopeView>;
   saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void>;
-  claimTrip(key: ScopeKey, episode: number, owner: string, now: number): Promise<TripClaim>;
-  saveProgress(key: ScopeKey, episode: number, owner: string, progress: TripProgress): Promise<boolean>;
-  releaseTrip(key: ScopeKey, episode: number, owner: string): Promise<void>;
+  claimTrip(key: ScopeKey, episode: number, owner: TripOwner, now: number): Promise<TripClaim>;
+  saveProgress(key: ScopeKey, episode: number, owner: TripOwner, progress: TripProgress): Promise<boolean>;
+  releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void>;
   rearm(key: ScopeKey, episode: number): Promise<void>;
 }
 
@@ -498,8 +511,9 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
    * Take the trip of the current episode. Exactly one invocation gets `claimed` per episode;
    * a retry of that same invocation (same owner) gets `resumed` with how far it got, and so
    * does an invocation that takes over a trip whose owner made no progress for 10 minutes.
+   * Any other invocation, a concurrent duplicate of the owner's event included, gets `lost`.
    */
-  async claimTrip(key: ScopeKey, episode: number, owner: string, now: number): Promise<TripClaim> {
+  async claimTrip(key: ScopeKey, episode: number, owner: TripOwner, now: number): Promise<TripClaim> {
     const pk = scopeId(key);
     const claimed: TripProgress = { step: 'claimed' };
     try {
@@ -541,7 +555,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     pk: string,
     episode: number,
     current: ItemState,
-    owner: string,
+    owner: TripOwner,
     now: number,
   ): Promise<boolean> {
     const { applied } = await this.conditional(
@@ -567,7 +581,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
   async saveProgress(
     key: ScopeKey,
     episode: number,
-    owner: string,
+    owner: TripOwner,
     progress: TripProgress,
   ): Promise<boolean> {
     const { applied } = await this.conditional(
@@ -582,7 +596,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
   }
 
   /** Give a claimed trip back (the churn check blocked it): the scope stays armed. */
-  async releaseTrip(key: ScopeKey, episode: number, owner: string): Promise<void> {
+  async releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void> {
     await this.conditional(
       tripWrite(this.tableName, scopeId(key), 'REMOVE #te, #tb, #tat, #tst', '#te = :ep AND #tb = :me', {
         ':ep': n(episode),

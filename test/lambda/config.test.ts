@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       amiAction: 'alert',
       amiMaxGroups: 5,
       churnShare: 0.5,
+      failedStreak: 4,
       autoResume: undefined,
     });
   });

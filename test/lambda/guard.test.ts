@@ -455,10 +455,12 @@ describe('run', () => {
       .on(SuspendProcessesCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
       .resolves({});
-    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN).catch((e: unknown) => e);
+    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SuspendError);
-    // Lambda retries the same event.
-    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN);
+    // Lambda retries the same invocation: the same event under the same request id.
+    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
@@ -471,9 +473,11 @@ describe('run', () => {
       .on(PublishCommand)
       .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
       .resolves({ MessageId: 'm-2' });
-    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN).catch((e: unknown) => e);
+    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NotifyError);
-    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN);
+    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
     // The failed publish and the retry's: the same alert, sent again, about the one suspension.
@@ -482,6 +486,31 @@ describe('run', () => {
       ['suspended', 10],
       ['suspended', 10],
     ]);
+  });
+
+  it('leaves a trip to the invocation that owns it: another delivery of the event acts only after 10 idle minutes', async () => {
+    // Prepare: the 10th launch suspends the group under request-1, then its alert fails
+    const h = await harness();
+    const events = loop(10);
+    await replay(h, events.slice(0, 9));
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
+      .resolves({ MessageId: 'm-2' });
+    await expect(run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1')).rejects.toBeInstanceOf(
+      NotifyError,
+    );
+    // Act: a second delivery of the same event (request-2) a minute later, then another 11 minutes later
+    const soon = await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-2');
+    const publishedSoon = sns.commandCalls(PublishCommand).length;
+    const late = await run(events[9]!, h.deps, h.config, T0 + 39 * MIN, 'request-3');
+    // Assess
+    expect(soon).toMatchObject({ kind: 'counted', scopes: [{ scope: 'asg', trip: 'lost' }, {}] });
+    expect(publishedSoon).toBe(1);
+    expect(late).toMatchObject({ kind: 'counted', scopes: [{ scope: 'asg', trip: 'suspended' }, {}] });
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
+    expect(publishedReports().map((r) => r.action)).toEqual(['suspended', 'suspended']);
   });
 
   it('does not trip again after the suspension, and re-arms once the count falls below the threshold', async () => {
@@ -519,8 +548,10 @@ describe('run', () => {
     for (const e of events.slice(0, 9)) await run(e, deps, h.config, Date.parse(String(e.time)) + MIN);
     sns.on(PublishCommand).rejectsOnce(new Error('SNS down')).resolves({ MessageId: 'm-2' });
     // Act: the tripping event fails at the alert, then Lambda retries it
-    await expect(run(events[9]!, deps, h.config, T0 + 28 * MIN)).rejects.toBeInstanceOf(NotifyError);
-    await run(events[9]!, deps, h.config, T0 + 29 * MIN);
+    await expect(run(events[9]!, deps, h.config, T0 + 28 * MIN, 'request-1')).rejects.toBeInstanceOf(
+      NotifyError,
+    );
+    await run(events[9]!, deps, h.config, T0 + 29 * MIN, 'request-1');
     // Assess
     expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
     const input = JSON.parse(

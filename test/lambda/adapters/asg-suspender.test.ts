@@ -455,6 +455,8 @@ describe('PERMISSIONS', () => {
       'autoscaling:CreateOrUpdateTags',
       'autoscaling:DeleteTags',
       'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeLifecycleHooks',
+      'autoscaling:DescribeScalingActivities',
       'autoscaling:DescribeWarmPool',
       'autoscaling:ResumeProcesses',
       'autoscaling:SuspendProcesses',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbLaunchCounter, parseScopeId } from '../../../lambda/adapters/launch-counter';
+import { DynamoDbLaunchCounter, parseScopeId, tripOwner } from '../../../lambda/adapters/launch-counter';
 import { CounterStoreError } from '../../../lambda/core/errors';
 import { CAP_MARGIN, DEDUP_SKEW_S } from '../../../lambda/core/scope-item';
 import type { ScopeKey, ScopePolicy } from '../../../lambda/core/types';
@@ -130,44 +130,47 @@ describe('DynamoDbLaunchCounter', () => {
     const counter = await newCounter();
     await counter.record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE);
     const claims = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => counter.claimTrip(GROUP, 0, `event-${i}`, T0)),
+      Array.from({ length: 50 }, (_, i) => counter.claimTrip(GROUP, 0, tripOwner(`request-${i}`), T0)),
     );
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'lost')).toHaveLength(49);
   });
 
-  it('resumes a trip for the same owner with its progress, and lets nobody else act', async () => {
+  it('resumes a trip for the same invocation with its progress, and lets nobody else act', async () => {
     const counter = await newCounter();
     await counter.record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE);
-    expect(await counter.claimTrip(GROUP, 0, 'event-a', T0)).toEqual({ kind: 'claimed' });
+    expect(await counter.claimTrip(GROUP, 0, tripOwner('request-a'), T0)).toEqual({ kind: 'claimed' });
     expect(
-      await counter.saveProgress(GROUP, 0, 'event-a', { step: 'suspended', processes: ['Launch'] }),
+      await counter.saveProgress(GROUP, 0, tripOwner('request-a'), {
+        step: 'suspended',
+        processes: ['Launch'],
+      }),
     ).toBe(true);
-    expect(await counter.claimTrip(GROUP, 0, 'event-a', T0 + 1000)).toEqual({
+    expect(await counter.claimTrip(GROUP, 0, tripOwner('request-a'), T0 + 1000)).toEqual({
       kind: 'resumed',
       progress: { step: 'suspended', processes: ['Launch'] },
     });
-    expect(await counter.claimTrip(GROUP, 0, 'event-b', T0 + 1000)).toEqual({ kind: 'lost' });
-    expect(await counter.saveProgress(GROUP, 0, 'event-b', { step: 'done' })).toBe(false);
+    expect(await counter.claimTrip(GROUP, 0, tripOwner('request-b'), T0 + 1000)).toEqual({ kind: 'lost' });
+    expect(await counter.saveProgress(GROUP, 0, tripOwner('request-b'), { step: 'done' })).toBe(false);
   });
 
   it('lets another invocation take over a trip whose owner stalled for 10 minutes', async () => {
     const counter = await newCounter();
     await counter.record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE);
-    await counter.claimTrip(GROUP, 0, 'stalled', T0);
-    expect((await counter.claimTrip(GROUP, 0, 'other', T0 + 9 * 60_000)).kind).toBe('lost');
-    expect((await counter.claimTrip(GROUP, 0, 'other', T0 + 11 * 60_000)).kind).toBe('resumed');
-    expect(await counter.saveProgress(GROUP, 0, 'stalled', { step: 'done' })).toBe(false);
+    await counter.claimTrip(GROUP, 0, tripOwner('stalled'), T0);
+    expect((await counter.claimTrip(GROUP, 0, tripOwner('other'), T0 + 9 * 60_000)).kind).toBe('lost');
+    expect((await counter.claimTrip(GROUP, 0, tripOwner('other'), T0 + 11 * 60_000)).kind).toBe('resumed');
+    expect(await counter.saveProgress(GROUP, 0, tripOwner('stalled'), { step: 'done' })).toBe(false);
   });
 
   it('keeps the scope armed after a released trip, and re-arms a tripped scope', async () => {
     const counter = await newCounter();
     await counter.record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE);
-    await counter.claimTrip(GROUP, 0, 'e1', T0);
+    await counter.claimTrip(GROUP, 0, tripOwner('e1'), T0);
     expect((await counter.record(req(GROUP, []), WIDE)).armed).toBe(false);
-    await counter.releaseTrip(GROUP, 0, 'e1');
+    await counter.releaseTrip(GROUP, 0, tripOwner('e1'));
     expect((await counter.record(req(GROUP, []), WIDE)).armed).toBe(true);
-    await counter.claimTrip(GROUP, 0, 'e2', T0);
+    await counter.claimTrip(GROUP, 0, tripOwner('e2'), T0);
     await counter.rearm(GROUP, 0);
     const view = await counter.record(req(GROUP, []), WIDE);
     expect(view.armed).toBe(true);
@@ -262,7 +265,7 @@ describe('DynamoDbLaunchCounter', () => {
   it('clears a scope window and ends its episode', async () => {
     const counter = await newCounter();
     await counter.record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE);
-    await counter.claimTrip(GROUP, 0, 'e1', T0);
+    await counter.claimTrip(GROUP, 0, tripOwner('e1'), T0);
     await counter.clearScope(GROUP);
     const view = await counter.record(req(GROUP, []), WIDE);
     expect(view.evaluation.count).toBe(0);
