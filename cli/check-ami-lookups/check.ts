@@ -7,7 +7,7 @@
 import {
   AMI_FAMILIES,
   type AmiFamily,
-  familiesMatchedBy,
+  familiesMatchedByAll,
   familyOfImageName,
   patternsOverlap,
   wildcardMatches,
@@ -69,12 +69,9 @@ export function familiesOfLookup(lookup: AmiLookup): AmiFamily[] {
   if (lookup.filters.some((f) => f.name === 'image-id')) return [];
   const owners = effectiveOwners(lookup);
   const groups = nameFilterGroups(lookup);
-  let families =
-    groups.length === 0
-      ? familiesMatchedBy('*', owners)
-      : AMI_FAMILIES.filter((family) =>
-          groups.every((values) => values.some((v) => familiesMatchedBy(v, owners).includes(family))),
-        );
+  // Filters AND, the values of one filter OR: try one value from each filter at a time.
+  const matched = new Set(combinations(groups).flatMap((values) => familiesMatchedByAll(values, owners)));
+  let families = AMI_FAMILIES.filter((f) => matched.has(f));
   // An architecture filter drops the families whose every naming rule names another architecture.
   const archs = lookup.filters.filter((f) => f.name === 'architecture').flatMap((f) => f.values);
   if (archs.length > 0)
@@ -89,6 +86,11 @@ export function familiesOfLookup(lookup: AmiLookup): AmiFamily[] {
     });
   }
   return families;
+}
+
+/** Every way to pick one value from each group (one empty pick for no groups). */
+function combinations(groups: readonly (readonly string[])[]): string[][] {
+  return groups.reduce<string[][]>((acc, g) => acc.flatMap((pick) => g.map((v) => [...pick, v])), [[]]);
 }
 
 /** Architecture words as they appear in AMI names (Bottlerocket says aarch64 for arm64). */

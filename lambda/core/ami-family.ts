@@ -10,7 +10,10 @@
  * one; a backslash makes the next character literal
  * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html, "Filters").
  * Families are kept pairwise disjoint (no name can follow the rules of two families; a test checks
- * it), so a name belongs to at most one family.
+ * it), so a name belongs to at most one family. A rule's `*` stands for more than real names put
+ * there (`al2023-ami-2023.*` also covers `al2023-ami-2023.x-neuron-…`), so a filter can be said to
+ * reach a family that no real image of it matches: the check errs on the side of reporting, and
+ * `check-ami-lookups --online` shows what really exists.
  */
 
 /** An owner as `DescribeImages` and Terraform's `owners` take it: an alias, `self` or an account id. */
@@ -407,33 +410,49 @@ export function escapeWildcards(name: string): string {
   return name.replace(/[\\*?]/g, (c) => `\\${c}`);
 }
 
-/**
- * Whether some name matches both wildcard patterns: a search over pairs of positions in the two
- * patterns (the product of their automata), at most (|a|+1)·(|b|+1) states.
- */
+/** Whether some name matches both wildcard patterns. */
 export function patternsOverlap(a: string, b: string): boolean {
-  const p = compile(a);
-  const q = compile(b);
-  const seen = new Set<number>();
-  const width = q.length + 1;
-  const stack: Array<[number, number]> = [[0, 0]];
+  return patternsShareName([a, b]);
+}
+
+/**
+ * Whether some name matches every one of the wildcard patterns: a search over tuples of positions
+ * in the patterns (the product of their automata). Patterns here are short and few.
+ */
+export function patternsShareName(patterns: readonly string[]): boolean {
+  const compiled = patterns.map(compile);
+  const seen = new Set<string>();
+  const stack: number[][] = [compiled.map(() => 0)];
   while (stack.length > 0) {
-    const [i, j] = stack.pop()!;
-    const key = i * width + j;
+    const at = stack.pop()!;
+    const key = at.join(',');
     if (seen.has(key)) continue;
     seen.add(key);
-    if (i === p.length && j === q.length) return true;
-    const s = p[i];
-    const t = q[j];
+    const steps = at.map((i, k) => compiled[k]![i]);
+    if (steps.every((s) => s === undefined)) return true;
     // A star may match nothing: move past it without consuming a character.
-    if (s?.kind === 'star') stack.push([i + 1, j]);
-    if (t?.kind === 'star') stack.push([i, j + 1]);
-    if (s === undefined || t === undefined) continue;
-    // Both sides consume one character; a star stays where it is.
-    if (s.kind === 'char' && t.kind === 'char' && s.c !== t.c) continue;
-    stack.push([s.kind === 'star' ? i : i + 1, t.kind === 'star' ? j : j + 1]);
+    steps.forEach((s, k) => {
+      if (s?.kind === 'star') stack.push(at.map((i, m) => (m === k ? i + 1 : i)));
+    });
+    // Every pattern consumes the same one character; a star stays where it is.
+    if (steps.some((s) => s === undefined)) continue;
+    const chars = new Set(steps.flatMap((s) => (s?.kind === 'char' ? [s.c] : [])));
+    if (chars.size > 1) continue;
+    stack.push(at.map((i, k) => (steps[k]!.kind === 'star' ? i : i + 1)));
   }
   return false;
+}
+
+/**
+ * The catalogue families that some name can be in while matching every pattern (EC2 ANDs filters),
+ * for a lookup limited to these owners. Catalogue order.
+ *
+ * @param patterns one value from each `name` filter
+ */
+export function familiesMatchedByAll(patterns: readonly string[], owners: readonly Owner[]): AmiFamily[] {
+  return AMI_FAMILIES.filter(
+    (f) => ownersCanSee(f, owners) && f.namePatterns.some((p) => patternsShareName([p, ...patterns])),
+  );
 }
 
 /**

@@ -3,9 +3,11 @@ import {
   AMI_FAMILIES,
   escapeWildcards,
   familiesMatchedBy,
+  familiesMatchedByAll,
   familyById,
   familyOfImageName,
   patternsOverlap,
+  patternsShareName,
   wildcardMatches,
 } from '../../../lambda/core/ami-family';
 
@@ -131,5 +133,27 @@ describe('familyById', () => {
   it('finds a family by its id', () => {
     expect(familyById('al2023-ecs-neuron')?.label).toBe('Amazon Linux 2023 ECS-optimized Neuron');
     expect(familyById('nope')).toBeUndefined();
+  });
+});
+
+describe('patternsShareName', () => {
+  it.each([
+    [['al2023-ami-*', '*-x86_64-ebs', 'al2023-ami-ecs-gpu-hvm-2023.*-kernel-*-x86_64-ebs'], true],
+    [['al2023-ami-*', '*-x86_64-ebs', 'al2023-ami-ecs-neuron-hvm-2023.*-kernel-*-x86_64'], false],
+    [['a*', '*b', '*c*'], true],
+    [['a?', '?b', 'ab'], true],
+    [['a?', '?b', 'ac'], false],
+    [[], true],
+  ] as const)('%j share a name: %s', (patterns, expected) => {
+    expect(patternsShareName(patterns)).toBe(expected);
+  });
+});
+
+describe('familiesMatchedByAll', () => {
+  it('keeps the families that one name can be in while matching every pattern', () => {
+    expect(ids(familiesMatchedByAll(['al2023-ami-ecs-*', '*-x86_64'], ['amazon']))).toEqual([
+      'al2023-ecs',
+      'al2023-ecs-neuron',
+    ]);
   });
 });
