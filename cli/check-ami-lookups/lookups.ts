@@ -5,6 +5,10 @@
  * A folder is a module: its `.tf` files share variables and locals. Folders are read recursively
  * (local modules included); hidden folders (`.terraform`, `.git`) and `node_modules` are skipped.
  *
+ * A local module (`source = "./…"`) that a scanned configuration calls is checked once per call,
+ * its variables taken from the call's arguments (address `module.NAME.data.aws_ami.X`); a module
+ * that nothing scanned calls is checked once, with its variables' defaults.
+ *
  * What is resolved: literals; `var.x` from the variable's `default` in the same module; `local.x`
  * when it resolves in turn; `"${…}"` templates of those; `toset()`/`tolist()`/`tostring()` around
  * them; `for_each` on the data block (one lookup per key, or one for all keys when the filters do
@@ -78,17 +82,28 @@ export async function scanPaths(paths: readonly string[]): Promise<LookupScan> {
     const dir = dirname(file);
     if (!modules.has(dir)) modules.set(dir, siblingsOf(dir, file));
   }
-  const lookups: AmiLookup[] = [];
-  const unchecked: UncheckedLookup[] = [];
-  for (const [, files] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
+  const parsedModules = new Map<string, ParsedFile[]>();
+  for (const [dir, files] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
     const parsed: ParsedFile[] = [];
     for (const file of files) parsed.push(await parseFile(file));
-    const scope = moduleScope(parsed);
-    for (const pf of parsed) {
-      if (!reported.has(pf.file)) continue;
-      const found = lookupsIn(pf, scope);
-      lookups.push(...found.lookups);
-      unchecked.push(...found.unchecked);
+    parsedModules.set(dir, parsed);
+  }
+  const scopes = new Map([...parsedModules].map(([dir, parsed]) => [dir, moduleScope(parsed)]));
+  const callers = moduleCalls(parsedModules, scopes);
+  const lookups: AmiLookup[] = [];
+  const unchecked: UncheckedLookup[] = [];
+  for (const [dir, parsed] of parsedModules) {
+    const base = scopes.get(dir)!;
+    // A module that a scanned configuration calls is checked once per call, with the call's
+    // arguments; one that nothing scanned calls, once, with its variables' defaults.
+    const instances = callers.get(dir) ?? [{ prefix: '', scope: base }];
+    for (const { prefix, scope } of instances) {
+      for (const pf of parsed) {
+        if (!reported.has(pf.file)) continue;
+        const found = lookupsIn(pf, scope, prefix);
+        lookups.push(...found.lookups);
+        unchecked.push(...found.unchecked);
+      }
     }
   }
   const byPlace = (a: { file: string; line: number; address: string }, b: typeof a) =>
@@ -159,6 +174,46 @@ interface ModuleScope {
   readonly vars: ReadonlyMap<string, Value | undefined>;
   /** Locals, unresolved. */
   readonly locals: ReadonlyMap<string, unknown>;
+  /** The arguments a `module` block passes to its variables, resolved in the caller. */
+  readonly passed?: ReadonlyMap<string, Resolved>;
+}
+
+/** The `module` block arguments that are not input variables. */
+const MODULE_META = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
+
+/**
+ * The calls of local modules (`source = "./…"` or `"../…"`) among the scanned folders: for each
+ * called folder, one scope per call, with the call's arguments resolved in the caller and the
+ * address prefix `module.NAME.`. Calls one level deep: a caller's own caller is not followed.
+ */
+function moduleCalls(
+  modules: ReadonlyMap<string, readonly ParsedFile[]>,
+  scopes: ReadonlyMap<string, ModuleScope>,
+): Map<string, Array<{ prefix: string; scope: ModuleScope }>> {
+  const calls = new Map<string, Array<{ prefix: string; scope: ModuleScope }>>();
+  for (const [dir, parsed] of modules) {
+    const ev = new Evaluator(scopes.get(dir)!);
+    for (const { json } of parsed) {
+      for (const [name, bodies] of Object.entries(asRecord(json['module']))) {
+        const body = asRecord(asArray(bodies)[0]);
+        const source = body['source'];
+        if (typeof source !== 'string' || !/^\.\.?\//.test(source)) continue;
+        const target = join(dir, source);
+        const called = scopes.get(target);
+        if (called === undefined) continue;
+        const passed = new Map<string, Resolved>();
+        for (const [arg, raw] of Object.entries(body)) {
+          if (MODULE_META.has(arg)) continue;
+          const value = ev.resolve(raw, new Map());
+          passed.set(arg, value.ok ? value : fail(`module "${name}" passes ${arg}: ${value.why}`));
+        }
+        const list = calls.get(target) ?? [];
+        list.push({ prefix: `module.${name}.`, scope: { ...called, passed } });
+        calls.set(target, list);
+      }
+    }
+  }
+  return calls;
 }
 
 function moduleScope(files: readonly ParsedFile[]): ModuleScope {
@@ -189,13 +244,14 @@ const fail = (why: string): { ok: false; why: string } => ({ ok: false, why });
 function lookupsIn(
   pf: ParsedFile,
   scope: ModuleScope,
+  prefix: string,
 ): { lookups: AmiLookup[]; unchecked: UncheckedLookup[] } {
   const lookups: AmiLookup[] = [];
   const unchecked: UncheckedLookup[] = [];
   const data = asRecord(asRecord(pf.json['data'])['aws_ami']);
   for (const [name, bodies] of Object.entries(data)) {
-    const address = `data.aws_ami.${name}`;
-    const line = pf.lines.get(address) ?? 0;
+    const line = pf.lines.get(`data.aws_ami.${name}`) ?? 0;
+    const address = `${prefix}data.aws_ami.${name}`;
     for (const raw of asArray(bodies)) {
       const body = asRecord(raw);
       const ev = new Evaluator(scope);
@@ -462,6 +518,8 @@ class Evaluator {
 
   private variable(name: string): Resolved {
     if (!this.scope.vars.has(name)) return fail(`variable "${name}" is not declared in this module`);
+    const passed = this.scope.passed?.get(name);
+    if (passed !== undefined) return passed;
     const value = this.scope.vars.get(name);
     if (value === undefined) return fail(`variable "${name}" has no default (its value comes from outside)`);
     return this.resolve(value, new Map());

@@ -67,23 +67,48 @@ describe('scanPaths', () => {
     const narrow = await scanPaths([join(TF, 'narrow')]);
     // Assess
     expect(project.files).toBe(3);
-    expect(project.lookups.map((l) => [l.file, l.address, nameValues(l)])).toEqual([
-      [join(TF, 'project', 'modules', 'ami', 'main.tf'), 'data.aws_ami.this', ['al2023-ami-*-kernel-6.1-*']],
-    ]);
     expect(narrow.lookups.map((l) => l.address)).not.toContain('data.aws_ami.not_most_recent');
     expect(narrow.lookups.find((l) => l.address === 'data.aws_ami.with_regex')?.nameRegex).toBe(
       '^al2023-ami-2023\\.\\d+\\.\\d+\\.\\d+-kernel-6\\.1-x86_64$',
     );
   });
 
-  it('reports, and never guesses, a lookup whose filter depends on values the files do not hold', async () => {
+  it('checks a local module once per call, with the arguments of the call', async () => {
     // Act
-    const scan = await scanPaths([join(TF, 'project'), join(TF, 'unresolved')]);
+    const scan = await scanPaths([join(TF, 'project')]);
     // Assess
+    expect(scan.lookups.map((l) => [l.file, l.line, l.address, nameValues(l)])).toEqual([
+      [
+        join(TF, 'project', 'modules', 'ami', 'main.tf'),
+        6,
+        'module.ami.data.aws_ami.this',
+        ['al2023-ami-*-kernel-6.1-*'],
+      ],
+      [
+        join(TF, 'project', 'modules', 'ecs-host', 'main.tf'),
+        7,
+        'module.ecs_host.data.aws_ami.host',
+        ['al2023-ami-ecs-hvm-*'],
+      ],
+      [
+        join(TF, 'project', 'modules', 'ecs-host', 'main.tf'),
+        7,
+        'module.gpu_host.data.aws_ami.host',
+        ['al2023-ami-ecs-*'],
+      ],
+    ]);
+    expect(scan.unchecked).toEqual([]);
+  });
+
+  it('reports, and never guesses, a lookup whose filter depends on values the files do not hold', async () => {
+    // Act: the module alone, without the configuration that calls it.
+    const scan = await scanPaths([join(TF, 'project', 'modules', 'ecs-host'), join(TF, 'unresolved')]);
+    // Assess
+    expect(scan.lookups).toEqual([]);
     expect(scan.unchecked).toEqual([
       {
         file: join(TF, 'project', 'modules', 'ecs-host', 'main.tf'),
-        line: 6,
+        line: 7,
         address: 'data.aws_ami.host',
         reason:
           'filter "name" values: variable "ami_name_pattern" has no default (its value comes from outside)',
