@@ -108,7 +108,7 @@ export function blockLines(text: string): Map<string, number> {
       continue;
     }
     if (c === '<' && text[i + 1] === '<') {
-      const m = /^<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n/.exec(text.slice(i, i + 200));
+      const m = /^<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n/.exec(text.slice(i, i + 200));
       if (m !== null) {
         const end = heredocEnd(text, i + m[0].length, m[1]!);
         line += countNewlines(text, i, end);

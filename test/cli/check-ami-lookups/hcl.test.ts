@@ -57,4 +57,24 @@ describe('blockLines', () => {
       ['module.ami', 17],
     ]);
   });
+
+  it('counts lines the same in a file with CRLF line ends', () => {
+    // Prepare
+    const text = [
+      'locals {',
+      '  y = <<EOT',
+      'data "aws_ami" "in_heredoc" {',
+      'EOT',
+      '}',
+      'data "aws_ami" "real" {',
+      '}',
+    ].join('\r\n');
+    // Act
+    const lines = blockLines(text);
+    // Assess
+    expect([...lines]).toEqual([
+      ['locals', 1],
+      ['data.aws_ami.real', 6],
+    ]);
+  });
 });

@@ -230,6 +230,29 @@ describe('runCheck', () => {
     ]);
   });
 
+  it('prints the newest image of each family in the text output online', async () => {
+    // Prepare
+    ec2.on(DescribeImagesCommand).resolves({
+      Images: [
+        {
+          ImageId: 'ami-0d136904eaba14b45',
+          Name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64',
+          CreationDate: '2025-12-09T20:00:00.000Z',
+        },
+      ],
+    });
+    const ctx = context();
+    // Act
+    const code = await runCheck(['--online', join(TF, 'incident')], ctx);
+    // Assess
+    expect(code).toBe(1);
+    expect(ctx.regions).toEqual([undefined]);
+    expect(ctx.out()).toContain(
+      '  newest image of each family (DescribeImages):\n' +
+        '  - al2023-ecs-neuron        ami-0d136904eaba14b45  al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64  2025-12-09T20:00:00.000Z  (1 matching)\n',
+    );
+  });
+
   it('exits 2 with one line when EC2 cannot be asked', async () => {
     // Prepare
     ec2.on(DescribeImagesCommand).rejects(
