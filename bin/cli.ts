@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('../cli/replay/main.js'),
   status: () => import('../cli/status.js'),
   resume: () => import('../cli/resume.js'),
+  'check-ami-lookups': () => import('../cli/check-ami-lookups/main.js'),
 };
 
 async function run(argv: readonly string[]): Promise<number> {
