@@ -24,6 +24,10 @@ export const ENV = {
   churnShare: 'LLG_CHURN_SHARE',
   maxWindow: 'LLG_MAX_WINDOW',
   autoResume: 'LLG_AUTO_RESUME',
+  /** Central organization mode: the member role's ARN with `{account}` in place of the account id. */
+  memberRoleArn: 'LLG_MEMBER_ROLE_ARN',
+  /** Central organization mode: the account the function runs in (acts there without a role). */
+  homeAccount: 'LLG_HOME_ACCOUNT',
 } as const;
 
 /** What an AMI trip does. */
@@ -60,6 +64,16 @@ export interface GuardConfig {
   /** Share of the window's launches that must be churned before suspending; undefined = check off. */
   readonly churnShare?: number;
   readonly autoResume?: AutoResumeConfig;
+  /** Set in central organization mode: act in member accounts through their member role. */
+  readonly organization?: OrganizationConfig;
+}
+
+/** The central guard's settings (organization mode `central`). */
+export interface OrganizationConfig {
+  /** The member role's ARN, `{account}` standing for the member account id. */
+  readonly memberRoleArn: string;
+  /** The account the function runs in. */
+  readonly homeAccount: string;
 }
 
 /** Auto Scaling's process names, as `SuspendProcesses` accepts them. */
@@ -164,6 +178,21 @@ function autoResume(env: Env): AutoResumeConfig | undefined {
   return o as AutoResumeConfig;
 }
 
+function organization(env: Env): OrganizationConfig | undefined {
+  const memberRoleArn = env[ENV.memberRoleArn]?.trim();
+  const homeAccount = env[ENV.homeAccount]?.trim();
+  if (!memberRoleArn && !homeAccount) return undefined;
+  if (!memberRoleArn || !/^arn:[a-z-]+:iam::\{account\}:role\/[\w+=,.@/-]+$/.test(memberRoleArn)) {
+    throw new ConfigError(
+      `${ENV.memberRoleArn} must be a role ARN with {account} as its account, got "${memberRoleArn ?? ''}"`,
+    );
+  }
+  if (!homeAccount || !/^\d{12}$/.test(homeAccount)) {
+    throw new ConfigError(`${ENV.homeAccount} must be a 12-digit account id, got "${homeAccount ?? ''}"`);
+  }
+  return { memberRoleArn, homeAccount };
+}
+
 /**
  * Read and check the configuration.
  *
@@ -194,5 +223,6 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     amiMaxGroups: positiveInt(env, ENV.amiMaxGroups, DEFAULTS.amiMaxGroups),
     churnShare: churn(env),
     autoResume: autoResume(env),
+    organization: organization(env),
   };
 }

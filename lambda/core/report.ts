@@ -58,6 +58,8 @@ export type AutoResumePlan =
 /** Everything an alert says. Times are epoch milliseconds. */
 export interface TripReport {
   readonly scope: ScopeKey;
+  /** The account's name in AWS Organizations (central organization mode), when it could be read. */
+  readonly accountName?: string;
   readonly action: TripAction;
   readonly dryRun: boolean;
   /** Distinct instances launched in the window. */

@@ -1,0 +1,107 @@
+/**
+ * Wiring of the central guard (organization mode `central`): for each event, the dependencies
+ * that act in the event's own account. Auto Scaling and EC2 calls for a member account go
+ * through that account's member role; the alert carries the account's name.
+ */
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { AccountNameSource } from './adapters/account-names';
+import { type AsgSuspender, AutoScalingSuspender } from './adapters/asg-suspender';
+import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
+import type { MemberAccounts, MemberCredentials } from './adapters/member-credentials';
+import type { Notifier, Published } from './adapters/notifier';
+import { parseEvent } from './core/parse-event';
+import type { TripReport } from './core/report';
+import { ImageDiagnoser } from './diagnoser';
+import type { Diagnoser, GuardDeps, GuardLog } from './guard';
+
+/** Makes and keeps one adapter per account. */
+export function perAccount<T>(make: (account: string) => T): (account: string) => T {
+  const made = new Map<string, T>();
+  return (account) => {
+    let t = made.get(account);
+    if (t === undefined) {
+      t = make(account);
+      made.set(account, t);
+    }
+    return t;
+  };
+}
+
+/** What the central guard swaps per account. */
+export interface OrganizationDeps {
+  readonly suspenderFor: (account: string) => AsgSuspender;
+  readonly diagnoserFor?: (account: string) => Diagnoser;
+}
+
+/** Client options for one (account, region): the region, and a member role's credentials. */
+export type ClientOptions = { region: string; credentials?: () => Promise<MemberCredentials> };
+
+/**
+ * The per-account adapters of the central guard: the client factories of today's adapters,
+ * extended from (region) to (account, region) with the member role's credentials.
+ */
+export function memberDeps(
+  members: MemberAccounts,
+  log: GuardLog,
+  clients: {
+    readonly autoScaling: (options: ClientOptions) => AutoScalingClient;
+    readonly ec2: (options: ClientOptions) => EC2Client;
+  },
+): OrganizationDeps {
+  return {
+    suspenderFor: perAccount(
+      (account) => new AutoScalingSuspender((region) => members.client(account, region, clients.autoScaling)),
+    ),
+    diagnoserFor: perAccount(
+      (account) =>
+        new ImageDiagnoser(new Ec2ImageInfo((region) => members.client(account, region, clients.ec2)), log),
+    ),
+  };
+}
+
+/**
+ * The dependencies for one event: its account's suspender and diagnoser when the event is a
+ * launch (the only kind that reads or changes a group), the shared ones otherwise.
+ */
+export function depsForEvent(raw: unknown, base: GuardDeps, org: OrganizationDeps): GuardDeps {
+  const parsed = parseEvent(raw);
+  if (parsed.kind !== 'launch') return base;
+  const account = parsed.account;
+  return {
+    ...base,
+    suspender: org.suspenderFor(account),
+    ...(org.diagnoserFor ? { diagnoser: org.diagnoserFor(account) } : {}),
+  };
+}
+
+/**
+ * A {@link Notifier} that names the trip's account (AWS Organizations) before it publishes.
+ * A name that cannot be read leaves the alert with the id alone.
+ */
+export class AccountNamingNotifier implements Notifier {
+  constructor(
+    private readonly inner: Notifier,
+    private readonly names: AccountNameSource,
+    private readonly log: GuardLog,
+  ) {}
+
+  async publishTrip(report: TripReport): Promise<Published> {
+    const lookup = await this.names.nameOf(report.scope.account);
+    if (lookup.problem !== undefined) {
+      this.log.warn('account name could not be read', {
+        account: report.scope.account,
+        problem: lookup.problem,
+      });
+    }
+    return this.inner.publishTrip(lookup.name ? { ...report, accountName: lookup.name } : report);
+  }
+
+  publishText(
+    subject: string,
+    body: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<Published> {
+    return this.inner.publishText(subject, body, attributes);
+  }
+}
