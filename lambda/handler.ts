@@ -58,6 +58,7 @@ const baseDeps: GuardDeps = org
         deps.notifier,
         new OrganizationsAccountNames(new OrganizationsClient({})),
         logger,
+        (account) => members?.isMember(account) ?? false,
       ),
     }
   : deps;

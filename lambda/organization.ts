@@ -76,14 +76,16 @@ export function depsForEvent(raw: unknown, base: GuardDeps, org: OrganizationDep
 }
 
 /**
- * A {@link Notifier} that names the trip's account (AWS Organizations) before it publishes.
- * A name that cannot be read leaves the alert with the id alone.
+ * A {@link Notifier} that names the trip's account (AWS Organizations) before it publishes, and
+ * marks member accounts so that the alert's `resume` command carries `--account`. A name that
+ * cannot be read leaves the alert with the id alone.
  */
 export class AccountNamingNotifier implements Notifier {
   constructor(
     private readonly inner: Notifier,
     private readonly names: AccountNameSource,
     private readonly log: GuardLog,
+    private readonly isMember: (account: string) => boolean = () => true,
   ) {}
 
   async publishTrip(report: TripReport): Promise<Published> {
@@ -94,7 +96,11 @@ export class AccountNamingNotifier implements Notifier {
         problem: lookup.problem,
       });
     }
-    return this.inner.publishTrip(lookup.name ? { ...report, accountName: lookup.name } : report);
+    return this.inner.publishTrip({
+      ...report,
+      ...(lookup.name ? { accountName: lookup.name } : {}),
+      ...(this.isMember(report.scope.account) ? { viaMemberRole: true } : {}),
+    });
   }
 
   publishText(

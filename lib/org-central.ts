@@ -234,6 +234,9 @@ export class CentralGuardStack extends Stack {
         sid: 'AssumeMemberRoles',
         actions: [...MEMBER_CREDENTIALS],
         resources: [memberRoleArn],
+        // aws:ResourceOrgID is in the request context when the resource's account belongs to an
+        // organization (IAM global condition keys); the AWS data-perimeter examples rely on it for
+        // sts:AssumeRole too (aws-samples/data-perimeter-policy-examples).
         conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
       }),
     );

@@ -194,7 +194,7 @@ export function undoCommands(report: TripReport): string[] {
   return suspendedGroups(report).flatMap((name) => [
     `npx launch-loop-guard resume ${shellWord(name)} --region ${shellWord(region)}${
       report.tableName ? ` --table ${shellWord(report.tableName)}` : ''
-    }`,
+    }${report.viaMemberRole ? ` --account ${report.scope.account}` : ''}`,
     `aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(name)} --scaling-processes ${processes.map(shellWord).join(' ')} --region ${shellWord(region)}`,
   ]);
 }

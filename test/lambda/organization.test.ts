@@ -115,6 +115,7 @@ async function centralGuard() {
       new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
       new OrganizationsAccountNames(new OrganizationsClient({ region: REGION })),
       log,
+      (account) => members.isMember(account),
     ),
     log,
     metrics: { count: () => {} },
@@ -189,6 +190,7 @@ describe('central guard (organization mode)', () => {
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Message ?? '');
     expect(published).toHaveLength(1);
     expect(published[0]).toContain(`Account:       ${B} (payments-prod)`);
+    expect(published[0]).toContain(`--account ${B}`);
     expect(orgs.commandCalls(DescribeAccountCommand)).toHaveLength(1);
   });
 

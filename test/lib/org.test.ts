@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildOrganizationApp, readAppConfig } from '../../lib/app';
@@ -8,6 +8,7 @@ import { GUARD_PATTERNS, toEventBridgeJson } from '../../lib/event-patterns';
 import { MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from '../../lib/member-role';
 import type { CentralGuardStack } from '../../lib/org-central';
 import type { StackSetGuardsStack } from '../../lib/org-guards';
+import { GuardStackSet, memberTemplate, orgAssetBucketName } from '../../lib/org-stackset';
 
 const CENTRAL = '999999999999';
 const ORG = 'o-abcdefghij';
@@ -357,5 +358,39 @@ describe('organization context', () => {
 
   it('leaves a one-account app alone', () => {
     expect(readAppConfig(() => undefined, {}).org).toBeUndefined();
+  });
+});
+
+describe('memberTemplate', () => {
+  it('hands a template over 51,200 bytes to the stack set as an S3 URL, published with the parent', () => {
+    // Prepare: a member stack whose template is too large for TemplateBody
+    const app = new App();
+    const parent = new Stack(app, 'Parent', {
+      env: { account: CENTRAL, region: 'eu-west-1' },
+      synthesizer: new DefaultStackSynthesizer({
+        fileAssetsBucketName: orgAssetBucketName(CENTRAL, 'eu-west-1'),
+      }),
+    });
+    // Act
+    const member = memberTemplate(parent, 'Big', (memberApp, synthesizer) => {
+      const stack = new Stack(memberApp, 'Big', { synthesizer });
+      for (let i = 0; i < 60; i += 1) {
+        new CfnParameter(stack, `P${i}`, { type: 'String', default: 'x', description: 'd'.repeat(900) });
+      }
+      return stack;
+    });
+    new GuardStackSet(parent, 'Set', {
+      stackSetName: 'Big',
+      description: 'big',
+      template: member.source,
+      targets: [OUS[0] as string],
+      regions: ['eu-west-1'],
+    });
+    // Assess
+    expect('url' in member.source).toBe(true);
+    const props = Template.fromStack(parent).findResources('AWS::CloudFormation::StackSet');
+    const url = JSON.stringify(Object.values(props)[0]?.Properties.TemplateURL);
+    expect(url).toContain(`launch-loop-guard-org-assets-${CENTRAL}-eu-west-1`);
+    expect(url).toMatch(/[0-9a-f]{64}\.json/);
   });
 });
