@@ -2,6 +2,8 @@
  * `launch-loop-guard resume <group> [--region R] [--table T] [--force]`: resume only the
  * processes the guard suspended, remove its tags, clear the group's window (so it does not trip
  * again at once on the launches that caused the suspension) and reset its auto-resume streak.
+ * With `--account ID` (central organization mode) the group is a member account's, reached
+ * through its operator role; the window is cleared in the central table.
  */
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
@@ -19,9 +21,10 @@ import {
   tableRegionOf,
   UsageError,
 } from './aws-errors';
+import { ACCOUNT_FLAGS, type MemberContext, withMemberAccount } from './member-account';
 
 export const USAGE =
-  'usage: resume <group> [--region R] [--table T] [--table-region R] [--force]   (table: --table or LLG_TABLE_NAME)';
+  'usage: resume <group> [--region R] [--table T] [--table-region R] [--force] [--account ID [--role-name NAME]]   (table: --table or LLG_TABLE_NAME)';
 
 /** Exit codes of `resume`. */
 export const RESUME_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
@@ -47,8 +50,13 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
   let table: string;
   let tableRegion: string;
   let force: boolean;
+  let member: MemberContext;
   try {
-    const args = parseArgs(argv, ['--region', '--table', '--table-region'], ['--force', '--help']);
+    const args = parseArgs(
+      argv,
+      ['--region', '--table', '--table-region', ...ACCOUNT_FLAGS],
+      ['--force', '--help'],
+    );
     if (args.flags.has('--help')) {
       ctx.stdout(`${USAGE}\n`);
       return RESUME_EXIT.ok;
@@ -66,13 +74,14 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
     }
     table = t;
     tableRegion = tableRegionOf(args, ctx, region);
+    member = withMemberAccount(args, ctx);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message}\n${USAGE}`, RESUME_EXIT.usage);
     throw error;
   }
 
   try {
-    const asg = new AutoScalingSuspender(ctx.autoScaling);
+    const asg = new AutoScalingSuspender(member.ctx.autoScaling);
     const group = await asg.describeGroup(region, groupName);
     if (group === undefined) return fail(`group ${groupName} not found in ${region}`, RESUME_EXIT.failed);
     const account = accountOf(group.arn);

@@ -1,7 +1,8 @@
 /**
- * `launch-loop-guard status [--region R]... [--table T] [--near SHARE] [--format text|json]`:
- * the groups the guard suspended (found by its tags), and the scopes whose current count is
- * close to their threshold (from the guard's table).
+ * `launch-loop-guard status [--region R]... [--table T] [--near SHARE] [--format text|json]
+ * [--account ID]`: the groups the guard suspended (found by its tags), and the scopes whose
+ * current count is close to their threshold (from the guard's table). With `--account` (central
+ * organization mode), groups are read in that member account through its operator role.
  */
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter, type ScopeSummary } from '../lambda/adapters/launch-counter';
@@ -18,9 +19,10 @@ import {
   tableRegionOf,
   UsageError,
 } from './aws-errors';
+import { ACCOUNT_FLAGS, withMemberAccount } from './member-account';
 
 export const USAGE =
-  'usage: status [--region R]... [--table T] [--table-region R] [--near SHARE] [--format text|json]   (table: --table or LLG_TABLE_NAME)';
+  'usage: status [--region R]... [--table T] [--table-region R] [--near SHARE] [--format text|json] [--account ID [--role-name NAME]]   (table: --table or LLG_TABLE_NAME)';
 
 /** A group the guard suspended. */
 export interface SuspendedGroup {
@@ -53,6 +55,8 @@ export interface NearScope {
 /** What `status --format json` prints. */
 export interface StatusReport {
   readonly regions: readonly string[];
+  /** The member account read (`--account`); scopes of other accounts are left out. */
+  readonly account?: string;
   readonly table?: string;
   readonly suspended: readonly SuspendedGroup[];
   readonly nearThreshold: readonly NearScope[];
@@ -69,7 +73,11 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
   let report: StatusReport;
   let format: string;
   try {
-    const args = parseArgs(argv, ['--region', '--table', '--table-region', '--near', '--format'], ['--help']);
+    const args = parseArgs(
+      argv,
+      ['--region', '--table', '--table-region', '--near', '--format', ...ACCOUNT_FLAGS],
+      ['--help'],
+    );
     if (args.flags.has('--help')) {
       ctx.stdout(`${USAGE}\n`);
       return 0;
@@ -82,7 +90,15 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
     if (!Number.isFinite(near) || near <= 0 || near > 1)
       throw new UsageError('--near must be a share in (0, 1]');
     const regions = await regionsOf(args, ctx);
-    report = await collect(regions, tableOf(args, ctx), tableRegionOf(args, ctx, regions[0]!), near, ctx);
+    const member = withMemberAccount(args, ctx);
+    report = await collect(
+      regions,
+      tableOf(args, ctx),
+      tableRegionOf(args, ctx, regions[0]!),
+      near,
+      member.ctx,
+      member.account,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       ctx.stderr(`launch-loop-guard status: ${error.message}\n${USAGE}\n`);
@@ -101,6 +117,7 @@ async function collect(
   tableRegion: string,
   near: number,
   ctx: CliContext,
+  account?: string,
 ): Promise<StatusReport> {
   const asg = new AutoScalingSuspender(ctx.autoScaling);
   const suspended: SuspendedGroup[] = [];
@@ -129,11 +146,21 @@ async function collect(
       asg: policy(DEFAULTS.asgThreshold),
       ami: policy(DEFAULTS.amiThreshold),
     });
-    for (const s of all) if (regions.includes(s.key.region) && isNear(s, near)) scopes.push(nearScope(s));
+    for (const s of all) {
+      if (account !== undefined && s.key.account !== account) continue;
+      if (regions.includes(s.key.region) && isNear(s, near)) scopes.push(nearScope(s));
+    }
   }
   suspended.sort((a, b) => a.suspendedAt.localeCompare(b.suspendedAt));
   scopes.sort((a, b) => b.count / b.threshold - a.count / a.threshold);
-  return { regions, ...(table !== undefined ? { table } : {}), suspended, nearThreshold: scopes, near };
+  return {
+    regions,
+    ...(account !== undefined ? { account } : {}),
+    ...(table !== undefined ? { table } : {}),
+    suspended,
+    nearThreshold: scopes,
+    near,
+  };
 }
 
 function isNear(s: ScopeSummary, near: number): boolean {
@@ -166,7 +193,7 @@ function ago(iso: string, now: number): string {
 export function renderStatus(report: StatusReport, now: number): string {
   const lines: string[] = [];
   lines.push(
-    `Groups suspended by launch-loop-guard (${report.regions.join(', ')}): ${report.suspended.length}`,
+    `Groups suspended by launch-loop-guard (${report.account ? `account ${report.account}, ` : ''}${report.regions.join(', ')}): ${report.suspended.length}`,
   );
   for (const g of report.suspended) {
     const still = g.processes.filter((p) => g.suspendedNow.includes(p));
@@ -176,7 +203,9 @@ export function renderStatus(report: StatusReport, now: number): string {
     lines.push(
       `    processes: ${g.processes.join(', ')}${still.length < g.processes.length ? ` (suspended now: ${g.suspendedNow.join(', ') || 'none'})` : ''}`,
     );
-    lines.push(`    undo: launch-loop-guard resume ${g.groupName} --region ${g.region}`);
+    lines.push(
+      `    undo: launch-loop-guard resume ${g.groupName} --region ${g.region}${report.account ? ` --account ${report.account}` : ''}`,
+    );
   }
   if (report.table === undefined) {
     lines.push('Scopes near their threshold: not read (pass --table or set LLG_TABLE_NAME)');

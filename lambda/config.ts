@@ -26,6 +26,10 @@ export const ENV = {
   maxWindow: 'LLG_MAX_WINDOW',
   autoResume: 'LLG_AUTO_RESUME',
   failedStreak: 'LLG_FAILED_STREAK',
+  /** Central organization mode: the member role's ARN with `{account}` in place of the account id. */
+  memberRoleArn: 'LLG_MEMBER_ROLE_ARN',
+  /** Central organization mode: the account the function runs in (acts there without a role). */
+  homeAccount: 'LLG_HOME_ACCOUNT',
 } as const;
 
 /** What an AMI trip does. */
@@ -64,6 +68,16 @@ export interface GuardConfig {
   /** Failed launches in a row that trip a group (the streak rule); 0 turns the rule off. */
   readonly failedStreak: number;
   readonly autoResume?: AutoResumeConfig;
+  /** Set in central organization mode: act in member accounts through their member role. */
+  readonly organization?: OrganizationConfig;
+}
+
+/** The central guard's settings (organization mode `central`). */
+export interface OrganizationConfig {
+  /** The member role's ARN, `{account}` standing for the member account id. */
+  readonly memberRoleArn: string;
+  /** The account the function runs in. */
+  readonly homeAccount: string;
 }
 
 /** Auto Scaling's process names, as `SuspendProcesses` accepts them. */
@@ -181,6 +195,21 @@ function autoResume(env: Env): AutoResumeConfig | undefined {
   return o as AutoResumeConfig;
 }
 
+function organization(env: Env): OrganizationConfig | undefined {
+  const memberRoleArn = env[ENV.memberRoleArn]?.trim();
+  const homeAccount = env[ENV.homeAccount]?.trim();
+  if (!memberRoleArn && !homeAccount) return undefined;
+  if (!memberRoleArn || !/^arn:[a-z-]+:iam::\{account\}:role\/[\w+=,.@/-]+$/.test(memberRoleArn)) {
+    throw new ConfigError(
+      `${ENV.memberRoleArn} must be a role ARN with {account} as its account, got "${memberRoleArn ?? ''}"`,
+    );
+  }
+  if (!homeAccount || !/^\d{12}$/.test(homeAccount)) {
+    throw new ConfigError(`${ENV.homeAccount} must be a 12-digit account id, got "${homeAccount ?? ''}"`);
+  }
+  return { memberRoleArn, homeAccount };
+}
+
 /**
  * Read and check the configuration.
  *
@@ -212,5 +241,6 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     churnShare: churn(env),
     failedStreak: streak(env),
     autoResume: autoResume(env),
+    organization: organization(env),
   };
 }

@@ -226,7 +226,8 @@ async function countScope(
   if (step.trip && (view.judge || crossed))
     return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, rule: 'count' }) };
   if (!view.judge) return result;
-  if (!view.armed || view.outcome.ids.size < 2) return result;
+  // The streak rule is off for the deployment (a tag may change N or turn it off, not turn it on).
+  if (config.failedStreak === 0 || !view.armed || view.outcome.ids.size < 2) return result;
   const trip = await tryStreak(record, view, group, deps, config, now, owner);
   return trip === undefined ? result : { ...result, trip };
 }

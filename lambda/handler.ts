@@ -9,20 +9,25 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
+import { OrganizationsAccountNames } from './adapters/account-names';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
 import { DynamoDbLaunchCounter } from './adapters/launch-counter';
+import { MemberAccounts } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { loadConfig } from './config';
 import { METRIC_NAMESPACE } from './core/metric-names';
 import { ImageDiagnoser } from './diagnoser';
 import { eventIdOf, type GuardDeps, type GuardResult, run } from './guard';
+import { AccountNamingNotifier, depsForEvent, memberDeps, type OrganizationDeps } from './organization';
 
 const config = loadConfig();
 const logger = new Logger({ serviceName: 'launch-loop-guard' });
@@ -50,6 +55,26 @@ const deps: GuardDeps = {
   metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
 };
 
+// Central organization mode: each member account through its member role, alerts name the account.
+const members = config.organization && new MemberAccounts(new STSClient({}), config.organization);
+const org: OrganizationDeps | undefined =
+  members &&
+  memberDeps(members, logger, {
+    autoScaling: (options) => new AutoScalingClient(options),
+    ec2: (options) => new EC2Client(options),
+  });
+const baseDeps: GuardDeps = org
+  ? {
+      ...deps,
+      notifier: new AccountNamingNotifier(
+        deps.notifier,
+        new OrganizationsAccountNames(new OrganizationsClient({})),
+        logger,
+        (account) => members?.isMember(account) ?? false,
+      ),
+    }
+  : deps;
+
 /**
  * EventBridge invokes this for every launch event. The request id owns the trips it takes: Lambda
  * retries a failed asynchronous invocation under the same request id, and a second delivery of the
@@ -61,7 +86,8 @@ export const handler = async (
 ): Promise<GuardResult> => {
   logger.appendKeys({ eventId: eventIdOf(event) });
   try {
-    return await run(event, deps, config, Date.now(), context?.awsRequestId);
+    const eventDeps = org ? depsForEvent(event, baseDeps, org) : deps;
+    return await run(event, eventDeps, config, Date.now(), context?.awsRequestId);
   } catch (error) {
     logger.error('event failed: Lambda will retry it', error as Error);
     throw error;

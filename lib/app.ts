@@ -5,6 +5,7 @@
 import { type App, Duration } from 'aws-cdk-lib';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuardStack } from './launch-loop-guard-stack';
+import { type BuiltOrgApp, buildOrgApp, type OrgAppConfig, readOrgConfig } from './org-app';
 import type { LaunchLoopGuardProps } from './props';
 
 /** What the app deploys. */
@@ -23,6 +24,8 @@ export interface AppConfig {
   readonly slackWebhookSecretName?: string;
   /** Stack name prefix. */
   readonly stackPrefix: string;
+  /** Set when the app guards an AWS Organization (`orgMode`, `orgTargets`, `orgId`, `orgCallAs`). */
+  readonly org?: OrgAppConfig;
 }
 
 /** The stacks {@link buildApp} made. */
@@ -80,7 +83,8 @@ function minutes(get: Get, key: string): Duration | undefined {
  * `asgThreshold`, `amiThreshold`, `dryRun`, `amiAction`, `churnShare` (a share or `off`),
  * `emails`, `createTrail`, `noLaunchEventsAlarmHours`, `reservedConcurrency`,
  * `slackWorkspaceId`, `slackChannelId`, `slackWebhookSecretName`, `autoResume`,
- * `autoResumeCooldownMinutes`, `autoResumeMaxTrips`.
+ * `autoResumeCooldownMinutes`, `autoResumeMaxTrips`; organizations: `orgMode`, `orgTargets`,
+ * `orgId`, `orgCallAs` (see `lib/org-app.ts`).
  *
  * @throws Error naming the key and the value when one is wrong
  */
@@ -115,8 +119,11 @@ export function readAppConfig(get: Get, env: Readonly<Record<string, string | un
       ? { autoResume: { cooldown, maxTrips } }
       : {}),
   };
+  const account = text(get, 'account') ?? env.CDK_DEFAULT_ACCOUNT;
+  const org = readOrgConfig(get, { text, list }, account);
   return {
-    account: text(get, 'account') ?? env.CDK_DEFAULT_ACCOUNT,
+    ...(org === undefined ? {} : { org }),
+    account,
     homeRegion,
     regions,
     guard,
@@ -129,6 +136,8 @@ export function readAppConfig(get: Get, env: Readonly<Record<string, string | un
 
 /** Add the home stack and one forwarder stack per other region to the app. */
 export function buildApp(app: App, config: AppConfig): BuiltApp {
+  if (config.org !== undefined)
+    throw new Error('buildApp: the config is for an organization: use buildOrganizationApp');
   const { slackWorkspaceId, slackChannelId, slackWebhookSecretName } = config;
   if ((slackWorkspaceId === undefined) !== (slackChannelId === undefined)) {
     throw new Error('context slackWorkspaceId and slackChannelId must be given together');
@@ -151,4 +160,32 @@ export function buildApp(app: App, config: AppConfig): BuiltApp {
       }),
   );
   return { home, forwarders };
+}
+
+/**
+ * Add the stacks of the organization mode (`config.org`) to the app; chat settings as in one
+ * account.
+ */
+export function buildOrganizationApp(app: App, config: AppConfig): BuiltOrgApp {
+  const org = config.org;
+  if (org === undefined)
+    throw new Error('buildOrganizationApp: the config names no organization (orgTargets)');
+  const { slackWorkspaceId, slackChannelId } = config;
+  if ((slackWorkspaceId === undefined) !== (slackChannelId === undefined)) {
+    throw new Error('context slackWorkspaceId and slackChannelId must be given together');
+  }
+  return buildOrgApp(app, {
+    org,
+    account: config.account ?? '',
+    homeRegion: config.homeRegion,
+    regions: config.regions,
+    stackPrefix: config.stackPrefix,
+    guard: {
+      ...config.guard,
+      ...(slackWorkspaceId !== undefined && slackChannelId !== undefined
+        ? { slack: { chatbot: { workspaceId: slackWorkspaceId, channelId: slackChannelId } } }
+        : {}),
+    },
+    slackWebhookSecretName: config.slackWebhookSecretName,
+  });
 }

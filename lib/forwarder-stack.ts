@@ -17,6 +17,12 @@ export interface GuardForwarderStackProps extends StackProps {
   /** The region where the guard runs (its default event bus receives the events). */
   readonly homeRegion: string;
   /**
+   * The bus that receives the events, when it is not the home region's default bus of this
+   * account: the central bus of an organization (`orgMode=central`), in another account.
+   * @default - the default event bus of this account in `homeRegion`
+   */
+  readonly targetBusArn?: string;
+  /**
    * Run cdk-nag's AwsSolutionsChecks on the stack.
    * @default true
    */
@@ -37,7 +43,7 @@ export class GuardForwarderStack extends Stack {
       description: `launch-loop-guard: forwards launch events to ${props.homeRegion}`,
       ...props,
     });
-    if (props.homeRegion === this.region) {
+    if (props.homeRegion === this.region && props.targetBusArn === undefined) {
       throw new Error(
         `GuardForwarderStack: homeRegion must differ from the stack's region, got "${props.homeRegion}"`,
       );
@@ -45,7 +51,8 @@ export class GuardForwarderStack extends Stack {
     this.homeBus = events.EventBus.fromEventBusArn(
       this,
       'HomeBus',
-      `arn:${this.partition}:events:${props.homeRegion}:${this.account}:event-bus/default`,
+      props.targetBusArn ??
+        `arn:${this.partition}:events:${props.homeRegion}:${this.account}:event-bus/default`,
     );
     // SQS-managed encryption: EventBridge can write to it without a key of our own in every region.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

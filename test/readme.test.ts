@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { buildApp, readAppConfig } from '../lib/app';
+import { buildApp, buildOrganizationApp, readAppConfig } from '../lib/app';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -89,7 +89,8 @@ describe('the README', () => {
       );
       for (const key of Object.keys(context)) expect(read, `${key} in: ${deploy}`).toContain(key);
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-      buildApp(app, config);
+      if (config.org === undefined) buildApp(app, config);
+      else buildOrganizationApp(app, config);
       expect(app.synth().stacks.length).toBeGreaterThanOrEqual(1);
     }
   });

@@ -231,7 +231,7 @@ export function undoCommands(report: TripReport): string[] {
   return suspendedGroups(report).flatMap((name) => [
     `npx launch-loop-guard resume ${shellWord(name)} --region ${shellWord(region)}${
       report.tableName ? ` --table ${shellWord(report.tableName)}` : ''
-    }`,
+    }${report.viaMemberRole ? ` --account ${report.scope.account}` : ''}`,
     `aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(name)} --scaling-processes ${processes.map(shellWord).join(' ')} --region ${shellWord(region)}`,
   ]);
 }
@@ -340,12 +340,17 @@ function cut(text: string, room: number): string {
   return `${text.slice(0, Math.max(0, room - 3))}...`;
 }
 
+/** The account id, and its name when the report carries one (`123456789012 (payments-prod)`). */
+export function accountText(report: TripReport): string {
+  return report.accountName ? `${report.scope.account} (${report.accountName})` : report.scope.account;
+}
+
 function body(report: TripReport): string {
   const out: string[] = [];
   out.push(headline(report), '');
   out.push('WHAT TRIPPED');
   out.push(`  Scope:         ${scopeLabel(report)}`);
-  out.push(`  Account:       ${report.scope.account}`);
+  out.push(`  Account:       ${accountText(report)}`);
   out.push(`  Region:        ${report.scope.region}`);
   out.push(`  Launches:      ${launchesLine(report)}`);
   out.push(`  First launch:  ${iso(report.firstLaunch)}`);

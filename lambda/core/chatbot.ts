@@ -15,6 +15,7 @@
  */
 
 import {
+  accountText,
   actionLines,
   byHandCommands,
   evidenceLine,
@@ -80,7 +81,7 @@ export function chatThreadId(report: TripReport): string {
  */
 export function chatbotMessage(report: TripReport): ChatbotMessage {
   const lines: string[] = [];
-  lines.push(`*${scopeLabel(report)}* in account ${report.scope.account}, ${report.scope.region}`);
+  lines.push(`*${scopeLabel(report)}* in account ${accountText(report)}, ${report.scope.region}`);
   lines.push(`*Launches:* ${launchesLine(report)}`);
   lines.push(`*First / last launch:* ${iso(report.firstLaunch)} / ${iso(report.lastLaunch)}`);
   lines.push(

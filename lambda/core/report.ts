@@ -76,6 +76,10 @@ export type AutoResumePlan =
 /** Everything an alert says. Times are epoch milliseconds. */
 export interface TripReport {
   readonly scope: ScopeKey;
+  /** The account's name in AWS Organizations (central organization mode), when it could be read. */
+  readonly accountName?: string;
+  /** The guard acted through the account's member role (central mode): `resume` needs `--account`. */
+  readonly viaMemberRole?: boolean;
   readonly action: TripAction;
   readonly dryRun: boolean;
   /** Distinct instances launched in the window. */

@@ -4,6 +4,7 @@
  * text 3,000, at most 10 fields of 2,000 each, at most 50 blocks.
  */
 import {
+  accountText,
   actionLines,
   byHandCommands,
   evidenceLine,
@@ -65,7 +66,7 @@ export function slackBlocks(report: TripReport): SlackMessage {
     {
       type: 'section',
       fields: [
-        field('Account', report.scope.account),
+        field('Account', accountText(report)),
         field('Region', report.scope.region),
         field('First launch', iso(report.firstLaunch)),
         field('Last launch', iso(report.lastLaunch)),

@@ -176,4 +176,44 @@ describe('bin/launch-loop-guard.ts', () => {
       ['LaunchLoopGuard-Forwarder-us-west-2', `aws://${ACCOUNT}/us-west-2`],
     ]);
   });
+
+  it('synthesizes the central organization shape from context, stack set templates beside it', () => {
+    // Prepare
+    const out = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'llg-synth-org-'));
+
+    // Act
+    execFileSync(join('node_modules', '.bin', 'tsx'), ['bin/launch-loop-guard.ts'], {
+      cwd: join(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        CDK_OUTDIR: out,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          account: '999999999999',
+          homeRegion: 'eu-west-1',
+          regions: 'us-west-2',
+          orgTargets: 'ou-ab12-abcdefgh',
+          orgId: 'o-abcdefghij',
+          'aws:cdk:bundling-stacks': [],
+        }),
+      },
+      stdio: 'pipe',
+    });
+
+    // Assess: the top manifest lists the deployable stacks only (the member templates' own
+    // assemblies sit in subdirectories and are not deployed by cdk)
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string; environment: string }>)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([id, a]) => [id, a.environment])
+      .sort();
+    expect(stacks).toEqual([
+      ['LaunchLoopGuard', 'aws://999999999999/eu-west-1'],
+      ['LaunchLoopGuard-Forwarder-us-west-2', 'aws://999999999999/us-west-2'],
+    ]);
+    const template = JSON.parse(readFileSync(join(out, 'LaunchLoopGuard.template.json'), 'utf8'));
+    const sets = Object.values(template.Resources as Record<string, { Type: string }>).filter(
+      (r) => r.Type === 'AWS::CloudFormation::StackSet',
+    );
+    expect(sets).toHaveLength(2);
+  });
 });

@@ -76,8 +76,25 @@ describe('loadConfig', () => {
     [{ [ENV.churnShare]: '1.5' }, ENV.churnShare],
     [{ [ENV.autoResume]: '{not json' }, ENV.autoResume],
     [{ [ENV.autoResume]: '{"baseMs":10}' }, ENV.autoResume],
+    [
+      { [ENV.memberRoleArn]: 'arn:aws:iam::111111111111:role/R', [ENV.homeAccount]: '999999999999' },
+      ENV.memberRoleArn,
+    ],
+    [{ [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/R' }, ENV.homeAccount],
   ])('fails at once with a message naming the variable: %o', (env, name) => {
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(name);
+  });
+
+  it('reads the central organization settings when both are set', () => {
+    const config = loadConfig({
+      ...BASE,
+      [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
+      [ENV.homeAccount]: '999999999999',
+    });
+    expect(config.organization).toEqual({
+      memberRoleArn: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
+      homeAccount: '999999999999',
+    });
   });
 });
