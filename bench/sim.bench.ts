@@ -4,7 +4,8 @@
  * scenario, then a summary against issue 8's targets: every loop suspended within 12 launches of
  * its first failed launch (the 15-minute loop within 6), no healthy group suspended.
  *
- * `SIM_ONLY=<substring>` plays only the matching scenarios; `SIM_HOURS=<n>` shortens them.
+ * `SIM_ONLY=<substring>` plays only the matching scenarios; `SIM_HOURS=<n>` shortens them;
+ * `SIM_LOG=1` prints the guard's log lines with their simulated time.
  */
 import { runScenario, type ScenarioReport, simClock, startSimEnv } from './sim/harness';
 import { SCENARIOS } from './sim/scenarios';
@@ -17,9 +18,11 @@ function line(r: ScenarioReport): string {
   const susp =
     r.suspensions.length === 0
       ? 'not suspended'
-      : r.suspensions.map((s) => `${s.group} suspended ${simClock(s.at)}`).join(', ');
+      : r.suspensions
+          .map((s) => `${s.group} suspended ${simClock(s.at)} after ${s.launchesBefore} launches`)
+          .join(', ');
   const loop = r.loop
-    ? `launches before suspension ${r.launchesBeforeSuspension}, since first failed ${r.launchesSinceFirstFailure} (target ≤ ${r.withinLaunches})`
+    ? `since the first failed launch ${r.launchesSinceFirstFailure} (target ≤ ${r.withinLaunches}), launches in all ${r.launches}`
     : `launches ${r.launches}`;
   const peak = r.callPeak ? `${r.callPeak.calls} ${r.callPeak.action}` : '0';
   const outcomes = Object.entries(r.tripOutcomes)
@@ -27,8 +30,13 @@ function line(r: ScenarioReport): string {
     .join(' ');
   return [
     `${verdict} ${r.name.padEnd(36)} ${susp}; ${loop}`,
-    `      alerts ${r.alerts}, deliveries ${r.deliveries}, errors ${r.errors} (dead letters ${r.deadLetters}), DynamoDB req/event/scope ${r.dynamoPerScopeQuiet.toFixed(2)} quiet / ${r.dynamoPerScopeAll.toFixed(2)} all, peak calls/group/min ${peak} (${r.callPeakAllActions?.calls ?? 0} all actions)${outcomes ? `, trips: ${outcomes}` : ''}`,
+    `      alerts ${r.alerts}, deliveries ${r.deliveries}, errors ${r.errors} (dead letters ${r.deadLetters}), DynamoDB req/event/scope ${r.dynamoPerScopeQuiet.toFixed(2)} quiet / ${r.dynamoPerScopeAll.toFixed(2)} all, peak calls/group/min ${peak} (${r.callPeakAllActions?.calls ?? 0} all actions)${r.regionPeak ? `, region-wide ${r.regionPeak.calls} ${r.regionPeak.action}` : ''}${outcomes ? `, trips: ${outcomes}` : ''}`,
+    ...(r.firstError ? [`      first error: ${r.firstError}`] : []),
   ].join('\n');
+}
+
+function printLog(level: string, at: number, message: string, extra: Record<string, unknown>[]): void {
+  console.log(`      ${simClock(at)} ${level} ${message} ${extra.map((e) => JSON.stringify(e)).join(' ')}`);
 }
 
 async function main(): Promise<void> {
@@ -40,7 +48,10 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   try {
     for (const s of chosen) {
-      const r = await runScenario(s, env, hours ? { durationMs: hours * HOUR } : {});
+      const r = await runScenario(s, env, {
+        ...(hours ? { durationMs: hours * HOUR } : {}),
+        ...(process.env.SIM_LOG ? { log: printLog } : {}),
+      });
       reports.push(r);
       console.log(line(r));
     }

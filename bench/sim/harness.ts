@@ -33,6 +33,8 @@ export interface Suspension {
   readonly group: string;
   /** Simulated time of the SuspendProcesses call (epoch ms). */
   readonly at: number;
+  /** The group's launches up to then. */
+  readonly launchesBefore: number;
 }
 
 /** The most calls one group drew in one simulated minute, for one action. */
@@ -70,6 +72,10 @@ export interface ScenarioReport {
   /** The largest per-action peak, and the largest all-actions peak. */
   readonly callPeak?: CallPeak;
   readonly callPeakAllActions?: CallPeak;
+  /** The most calls of one action that name no group (region-wide lookups) in one minute. */
+  readonly regionPeak?: CallPeak;
+  /** The first error an invocation threw, as `name: message`. */
+  readonly firstError?: string;
   /** Trip outcomes seen, e.g. `churn-blocked: 7`. */
   readonly tripOutcomes: Readonly<Record<string, number>>;
   readonly metrics: Readonly<Record<string, number>>;
@@ -81,6 +87,13 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Play only this long (default: the scenario's own duration). */
   readonly durationMs?: number;
+  /** Where the guard's log goes, with the simulated time (default: nowhere). */
+  readonly log?: (
+    level: 'info' | 'warn' | 'error',
+    at: number,
+    message: string,
+    extra: Record<string, unknown>[],
+  ) => void;
 }
 
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:launch-loop-guard-alerts`;
@@ -162,9 +175,13 @@ export async function runScenario(
   const table = await env.createTable();
   const config: GuardConfig = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...options.env });
   const metrics = new Map<string, number>();
-  const quiet = () => {};
+  const sink = options.log;
+  const level =
+    (name: 'info' | 'warn' | 'error') =>
+    (message: string, ...extra: Record<string, unknown>[]): void =>
+      sink?.(name, world.now, message, extra);
   const deps = buildGuardDeps(config, {
-    log: { info: quiet, warn: quiet, error: quiet },
+    log: { info: level('info'), warn: level('warn'), error: level('error') },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
     now: () => world.now,
   });
@@ -174,6 +191,7 @@ export async function runScenario(
   let deliveries = 0;
   let errors = 0;
   let deadLetters = 0;
+  let firstError: string | undefined;
   let scopes = 0;
   let quietScopes = 0;
   let requests = 0;
@@ -185,8 +203,9 @@ export async function runScenario(
     let result: GuardResult;
     try {
       result = await run(a.delivery.event, deps, config, a.at);
-    } catch {
+    } catch (error) {
       errors += 1;
+      firstError ??= describeError(error);
       const delay = RETRY_DELAYS[a.attempt - 1];
       if (delay === undefined) deadLetters += 1;
       else retries.push({ delivery: a.delivery, at: a.at + delay, attempt: a.attempt + 1 });
@@ -227,7 +246,9 @@ export async function runScenario(
   const suspensions: Suspension[] = [];
   for (const g of world.groups.values()) {
     const at = g.suspended.get('Launch');
-    if (at !== undefined) suspensions.push({ group: g.name, at });
+    if (at === undefined) continue;
+    const launchesBefore = world.launches.filter((l) => l.group === g.name && l.at <= at).length;
+    suspensions.push({ group: g.name, at, launchesBefore });
   }
   const calls = env.cloud.calls.slice(callsBefore);
   const alerts = env.cloud.published.length - publishedBefore;
@@ -246,6 +267,7 @@ export async function runScenario(
     ...peaks,
     tripOutcomes,
     metrics: Object.fromEntries(metrics),
+    ...(firstError ? { firstError } : {}),
   };
   if (!isLoop(scenario)) return { ...base, meetsTarget: suspensions.length === 0 };
 
@@ -273,11 +295,18 @@ export async function runScenario(
 function callPeaks(calls: readonly FakeCloud['calls'][number][]): {
   callPeak?: CallPeak;
   callPeakAllActions?: CallPeak;
+  regionPeak?: CallPeak;
 } {
   const perAction = new Map<string, number>();
   const perGroup = new Map<string, number>();
+  const perRegion = new Map<string, number>();
   for (const c of calls) {
-    if (c.group === undefined) continue;
+    if (c.group === undefined) {
+      if (c.service === 'sns') continue;
+      const k = `${c.action}\u0000${Math.floor(c.at / MINUTE)}`;
+      perRegion.set(k, (perRegion.get(k) ?? 0) + 1);
+      continue;
+    }
     const minute = Math.floor(c.at / MINUTE);
     const k1 = `${c.group}\u0000${c.action}\u0000${minute}`;
     const k2 = `${c.group}\u0000${minute}`;
@@ -295,7 +324,22 @@ function callPeaks(calls: readonly FakeCloud['calls'][number][]): {
     if (!callPeakAllActions || n > callPeakAllActions.calls)
       callPeakAllActions = { action: '(all)', group, calls: n };
   }
-  return { ...(callPeak ? { callPeak } : {}), ...(callPeakAllActions ? { callPeakAllActions } : {}) };
+  let regionPeak: CallPeak | undefined;
+  for (const [k, n] of perRegion) {
+    const [action] = k.split('\u0000') as [string];
+    if (!regionPeak || n > regionPeak.calls) regionPeak = { action, group: '(region)', calls: n };
+  }
+  return {
+    ...(callPeak ? { callPeak } : {}),
+    ...(callPeakAllActions ? { callPeakAllActions } : {}),
+    ...(regionPeak ? { regionPeak } : {}),
+  };
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (cause ${error.cause.name}: ${error.cause.message})` : '';
+  return `${error.name}: ${error.message}${cause}`;
 }
 
 /** `+1h02m` from the simulation's start. */
