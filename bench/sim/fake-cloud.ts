@@ -374,10 +374,14 @@ function ecs(world: World, action: string, body: Json): Json {
           tags: [],
         });
       }
-      const wanted =
-        names === undefined
-          ? all
-          : all.filter((c) => names.some((n) => n === c['name'] || n === c['capacityProviderArn']));
+      // With `cluster`, only the providers associated with that cluster.
+      const ofCluster =
+        body['cluster'] === undefined ? undefined : clusterOf(world, body['cluster']).capacityProviders;
+      const wanted = all
+        .filter(
+          (c) => names === undefined || names.some((n) => n === c['name'] || n === c['capacityProviderArn']),
+        )
+        .filter((c) => ofCluster === undefined || ofCluster.includes(String(c['name'])));
       const { items, next } = page(wanted, body['nextToken'] as string | undefined, size);
       return { capacityProviders: items, failures: [], ...(next ? { nextToken: next } : {}) };
     }
@@ -458,6 +462,20 @@ function visible(world: World, i: Instance): boolean {
   );
 }
 
+/** `Filter.N.Name` / `Filter.N.Value.M`: the instance filters the simulator knows; any other is refused. */
+function ec2Filters(p: Params): ((i: Instance) => boolean)[] {
+  const out: ((i: Instance) => boolean)[] = [];
+  for (let n = 1; p[`Filter.${n}.Name`] !== undefined; n += 1) {
+    const name = p[`Filter.${n}.Name`]!;
+    const values = new Set(list(p, `Filter.${n}.Value`));
+    if (name === 'instance-id') out.push((i) => values.has(i.id));
+    else if (name === 'instance-state-name') out.push((i) => values.has(i.ec2State));
+    else if (name === 'tag:aws:autoscaling:groupName') out.push((i) => values.has(i.group));
+    else throw new ApiError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  }
+  return out;
+}
+
 function ec2(world: World, action: string, p: Params): string {
   switch (action) {
     case 'DescribeImages': {
@@ -487,7 +505,10 @@ function ec2(world: World, action: string, p: Params): string {
           throw new ApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
         found.push(i);
       }
-      const chosen = ids.length > 0 ? found : [...world.instances.values()].filter((i) => visible(world, i));
+      const filters = ec2Filters(p);
+      const chosen = (
+        ids.length > 0 ? found : [...world.instances.values()].filter((i) => visible(world, i))
+      ).filter((i) => filters.every((f) => f(i)));
       const items = chosen
         .map((i) => {
           const reason = i.stateReason

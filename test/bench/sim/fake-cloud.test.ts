@@ -239,6 +239,14 @@ describe('fake cloud', () => {
 
     // Act
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [hit.id] }));
+    const filtered = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag:aws:autoscaling:groupName', Values: ['spot-warm'] },
+          { Name: 'instance-state-name', Values: ['terminated'] },
+        ],
+      }),
+    );
     world.advanceTo(world.now + 61 * MINUTE);
     const later = failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [hit.id] })));
 
@@ -246,6 +254,9 @@ describe('fake cloud', () => {
     const inst = out.Reservations?.[0]?.Instances?.[0];
     expect(inst?.State?.Name).toBe('terminated');
     expect(inst?.StateReason?.Code).toBe('Server.SpotInstanceTermination');
+    expect(filtered.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId)).toEqual([
+      hit.id,
+    ]);
     expect(await later).toMatchObject({ name: 'InvalidInstanceID.NotFound' });
     const terminations = world.activities.filter(
       (a) => a.description === `Terminating EC2 instance: ${hit.id}`,
