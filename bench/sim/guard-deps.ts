@@ -25,6 +25,12 @@ export interface SimWiring {
   readonly metrics: GuardMetrics;
   /** The simulated clock, for an adapter that needs one (the guard's core takes `now` as an argument). */
   readonly now: () => number;
+  /**
+   * Run `invoke` at simulated time `at` (epoch ms), after the world has advanced to it: the way
+   * to simulate a delayed delivery (a queue with `DelaySeconds`, a scheduled check). `invoke`
+   * gets the simulated time; a rejection counts as an invocation error, retried like an event.
+   */
+  readonly defer: (at: number, invoke: (now: number) => Promise<unknown>) => void;
 }
 
 /** Build the guard's dependencies the way the handler does (auto-resume off: no scheduler). */

@@ -87,6 +87,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Play only this long (default: the scenario's own duration). */
   readonly durationMs?: number;
+  /** How the guard's deps are built (default: {@link buildGuardDeps}, the handler's wiring). */
+  readonly buildDeps?: typeof buildGuardDeps;
   /** Where the guard's log goes, with the simulated time (default: nowhere). */
   readonly log?: (
     level: 'info' | 'warn' | 'error',
@@ -155,8 +157,10 @@ export async function startSimEnv(): Promise<SimEnv> {
   };
 }
 
+/** One invocation to make: an event's delivery (or its retry), or a deferred call of the deps. */
 interface Attempt {
-  readonly delivery: Delivery;
+  readonly delivery?: Delivery;
+  readonly invoke?: (now: number) => Promise<unknown>;
   readonly at: number;
   readonly attempt: number;
 }
@@ -175,19 +179,23 @@ export async function runScenario(
   const table = await env.createTable();
   const config: GuardConfig = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...options.env });
   const metrics = new Map<string, number>();
+  // Retries and deferred calls, in simulated time.
+  const retries: Attempt[] = [];
   const sink = options.log;
   const level =
     (name: 'info' | 'warn' | 'error') =>
     (message: string, ...extra: Record<string, unknown>[]): void =>
       sink?.(name, world.now, message, extra);
-  const deps = buildGuardDeps(config, {
+  const deps = (options.buildDeps ?? buildGuardDeps)(config, {
     log: { info: level('info'), warn: level('warn'), error: level('error') },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
     now: () => world.now,
+    defer: (at, invoke) => {
+      retries.push({ invoke, at: Math.max(at, world.now), attempt: 1 });
+    },
   });
 
   const end = SIM_T0 + (options.durationMs ?? scenario.durationMs);
-  const retries: Attempt[] = [];
   let deliveries = 0;
   let errors = 0;
   let deadLetters = 0;
@@ -200,15 +208,20 @@ export async function runScenario(
 
   const handle = async (a: Attempt): Promise<void> => {
     const before = env.dynamoRequests();
-    let result: GuardResult;
+    let result: GuardResult | undefined;
     try {
-      result = await run(a.delivery.event, deps, config, a.at);
+      if (a.delivery) result = await run(a.delivery.event, deps, config, a.at);
+      else await a.invoke?.(a.at);
     } catch (error) {
       errors += 1;
       firstError ??= describeError(error);
       const delay = RETRY_DELAYS[a.attempt - 1];
       if (delay === undefined) deadLetters += 1;
-      else retries.push({ delivery: a.delivery, at: a.at + delay, attempt: a.attempt + 1 });
+      else retries.push({ ...a, at: a.at + delay, attempt: a.attempt + 1 });
+      return;
+    }
+    if (result === undefined) {
+      requests += env.dynamoRequests() - before;
       return;
     }
     const used = env.dynamoRequests() - before;
@@ -238,7 +251,7 @@ export async function runScenario(
     }
     due.sort((a, b) => a.at - b.at);
     for (const a of due) {
-      if (a.attempt === 1) deliveries += 1;
+      if (a.attempt === 1 && a.delivery) deliveries += 1;
       await handle(a);
     }
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGuardDeps } from '../../../bench/sim/guard-deps';
 import { runScenario, type SimEnv, startSimEnv } from '../../../bench/sim/harness';
 import { SCENARIOS } from '../../../bench/sim/scenarios';
 import { MINUTE, SIM_T0 } from '../../../bench/sim/world';
@@ -34,5 +35,26 @@ describe('harness', () => {
       true,
     );
     expect(calls.every((c) => c.at >= SIM_T0 && c.at <= SIM_T0 + 20 * MINUTE)).toBe(true);
+  });
+
+  it('runs a call the deps deferred at its simulated time, after the world advanced to it', async () => {
+    // Prepare
+    const scenario = SCENARIOS.find((s) => s.name === 'healthy-scale-out-40')!;
+    const seen: { now: number; instances: number }[] = [];
+    const at = SIM_T0 + 35 * MINUTE;
+
+    // Act
+    await runScenario(scenario, env, {
+      durationMs: 40 * MINUTE,
+      buildDeps: (config, wiring) => {
+        wiring.defer(at, async (now) => {
+          seen.push({ now, instances: env.cloud.world.groupInstances(env.cloud.world.group('api')).length });
+        });
+        return buildGuardDeps(config, wiring);
+      },
+    });
+
+    // Assess
+    expect(seen).toEqual([{ now: at, instances: 45 }]);
   });
 });
