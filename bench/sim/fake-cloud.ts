@@ -22,7 +22,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ACCOUNT, containerInstanceArn, type Group, HOUR, type Instance, REGION, type World } from './world';
+import { ACCOUNT, type Cluster, type Group, HOUR, type Instance, REGION, type World } from './world';
 
 /** One request the fake answered. */
 export interface CloudCall {
@@ -275,7 +275,7 @@ function ecsLimit(value: unknown, max: number, name: string): number {
   return value;
 }
 
-function clusterOf(world: World, ref: unknown): World['clusters'] extends Map<string, infer C> ? C : never {
+function clusterOf(world: World, ref: unknown): Cluster {
   const name =
     typeof ref === 'string' ? (ref.includes('/') ? ref.slice(ref.lastIndexOf('/') + 1) : ref) : 'default';
   const c = world.clusters.get(name);
@@ -653,5 +653,3 @@ export async function startFakeCloud(world: World): Promise<FakeCloud> {
   (fake as { endpoint: string }).endpoint = `http://127.0.0.1:${port}`;
   return fake;
 }
-
-export { containerInstanceArn };

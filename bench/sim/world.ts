@@ -865,7 +865,8 @@ export class World {
     event.time = isoSeconds(a.end ?? this.now);
     event.resources = [g.arn, `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${inst.id}`];
     const d = event.detail;
-    d.StatusCode = kind === 'asg-launch' ? 'InProgress' : 'InProgress';
+    // As in AWS's sample of the event: the activity's status when the event was emitted.
+    d.StatusCode = 'InProgress';
     d.Description = a.description;
     d.AutoScalingGroupName = g.name;
     d.ActivityId = a.id;
