@@ -8,9 +8,11 @@
  * XML, `<Response><Errors>` errors), ECS JSON 1.1 (`X-Amz-Target:
  * AmazonEC2ContainerServiceV20141113.<Op>`, errors as `{"__type": …}`).
  *
- * Limits enforced as AWS documents them (API references of each operation):
- * - DescribeAutoScalingGroups and DescribeScalingActivities: `MaxRecords` ≤ 100;
- *   DescribeWarmPool: `MaxRecords` ≤ 50. Over it: `ValidationError`.
+ * Limits enforced as AWS documents them (API references of each operation, e.g.
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeWarmPool.html and
+ * API_DescribeScalingActivities.html beside it; the ECS limits from the SDK's model docs):
+ * - DescribeAutoScalingGroups and DescribeScalingActivities: `MaxRecords` ≤ 100 (and at most
+ *   50 `ActivityIds`); DescribeWarmPool: `MaxRecords` ≤ 50. Over it: `ValidationError`.
  * - ECS DescribeCapacityProviders: `maxResults` 1–10 (default 10, then `nextToken`), up to 100
  *   names; ListClusters and ListContainerInstances: `maxResults` ≤ 100; DescribeClusters and
  *   DescribeContainerInstances: ≤ 100 per call. Over it: `InvalidParameterException`.
@@ -205,6 +207,11 @@ function autoScaling(world: World, action: string, p: Params): string {
       const size = maxRecords(p, 'MaxRecords', 100, 100);
       const name = p['AutoScalingGroupName'];
       const ids = list(p, 'ActivityIds');
+      if (ids.length > 50)
+        throw new ApiError(
+          'ValidationError',
+          `1 validation error detected: Value at 'activityIds' failed to satisfy constraint: Member must have length less than or equal to 50`,
+        );
       const found = world.activities
         .filter((a) => a.start <= world.now)
         .filter((a) => (name === undefined || a.group === name) && (ids.length === 0 || ids.includes(a.id)))
