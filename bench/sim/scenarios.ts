@@ -1,0 +1,305 @@
+/**
+ * The scenarios the simulator plays: launch loops the guard must stop, and healthy groups it
+ * must leave alone (issue 8, section 5). Each builds its groups, clusters and timed actions into
+ * a fresh {@link World}; each knows whether it is a loop, which groups loop, and (from the
+ * world's ground truth) when its first failed launch happened.
+ */
+import { type GroupSpec, HOUR, type LaunchFact, MINUTE, SECOND, SIM_T0, type World } from './world';
+
+/** One scenario. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly durationMs: number;
+  /** The groups that loop; empty for a healthy scenario. */
+  readonly loopGroups: readonly string[];
+  /** Target for a loop: suspended within this many of its launches from its first failed one. */
+  readonly withinLaunches?: number;
+  /** Put the scenario's groups, clusters and actions into an empty world. */
+  build(world: World): void;
+}
+
+/** True for a scenario whose groups loop. */
+export function isLoop(s: Scenario): boolean {
+  return s.loopGroups.length > 0;
+}
+
+/** The first failed launch of a loop's groups, from the world's ground truth. */
+export function firstFailedLaunch(s: Scenario, world: World): LaunchFact | undefined {
+  return world.launches.find((l) => l.failed && s.loopGroups.includes(l.group));
+}
+
+const IMAGE = 'ami-0d136904eaba14b45';
+
+function group(spec: Partial<GroupSpec> & Pick<GroupSpec, 'name'>): GroupSpec {
+  return {
+    minSize: 0,
+    maxSize: 50,
+    desired: spec.initialInstances ?? 0,
+    gracePeriodS: 300,
+    healthCheckType: 'EC2',
+    imageId: IMAGE,
+    bootMs: [45 * SECOND, 90 * SECOND],
+    behaviour: () => ({ kind: 'healthy' }),
+    ...spec,
+  };
+}
+
+/** One service task from `start` on, for ever. */
+const always =
+  (start: number) =>
+  (t: number): number =>
+    t >= SIM_T0 + start ? 1 : 0;
+
+const DURATION = 3 * HOUR;
+
+/** Every scenario, loops first. */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'loop-elb-health-replacement',
+    description: 'ELB health check fails 1-4 min after launch; every instance is replaced',
+    seed: 101,
+    durationMs: DURATION,
+    loopGroups: ['web-elb'],
+    withinLaunches: 12,
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'web-elb',
+          desired: 1,
+          maxSize: 4,
+          healthCheckType: 'ELB',
+          gracePeriodS: 60,
+          behaviour: (_n, rnd) => ({ kind: 'unhealthy-after', afterGraceMs: Math.round(rnd() * 3 * MINUTE) }),
+        }),
+      );
+    },
+  },
+  {
+    name: 'loop-crash-at-boot',
+    description: 'instances shut themselves down 20-60 s after boot; EC2 health check replaces them',
+    seed: 102,
+    durationMs: DURATION,
+    loopGroups: ['worker-crash'],
+    withinLaunches: 12,
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'worker-crash',
+          desired: 2,
+          maxSize: 4,
+          behaviour: (_n, rnd) => ({
+            kind: 'crash-at-boot',
+            afterBootMs: 20 * SECOND + Math.round(rnd() * 40 * SECOND),
+          }),
+        }),
+      );
+    },
+  },
+  {
+    name: 'loop-ecs-every-15-min',
+    description: 'capacity provider; the service retries every 15 min, each new instance never registers',
+    seed: 103,
+    durationMs: DURATION,
+    loopGroups: ['svc-retry'],
+    withinLaunches: 6,
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'svc-retry',
+          maxSize: 10,
+          behaviour: () => ({ kind: 'never-register' }),
+          capacityProvider: {
+            name: 'cp-svc-retry',
+            cluster: 'retry',
+            managedTerminationProtection: false,
+            scaleIntervalMs: MINUTE,
+            maxStep: 1,
+            warmupMs: 14 * MINUTE,
+          },
+        }),
+      );
+      // A task waits in PROVISIONING for 12 minutes, stops, and the scheduler retries at 15.
+      w.addCluster('retry', (t) =>
+        (t - SIM_T0 - MINUTE) % (15 * MINUTE) < 12 * MINUTE && t > SIM_T0 + MINUTE ? 1 : 0,
+      );
+    },
+  },
+  ...[20, 200].map(
+    (maxSize): Scenario => ({
+      name: `loop-ecs-never-register-max-${maxSize}`,
+      description: `capacity provider, MaxSize ${maxSize}: InService, Healthy, protected, never registered; managed scaling keeps raising desired`,
+      seed: 104 + maxSize,
+      durationMs: DURATION,
+      loopGroups: [`gpu-${maxSize}`],
+      withinLaunches: 12,
+      build(w) {
+        w.addGroup(
+          group({
+            name: `gpu-${maxSize}`,
+            maxSize,
+            behaviour: () => ({ kind: 'never-register' }),
+            capacityProvider: {
+              name: `cp-gpu-${maxSize}`,
+              cluster: `inference-${maxSize}`,
+              managedTerminationProtection: true,
+              scaleIntervalMs: MINUTE,
+              maxStep: 1,
+              warmupMs: 80 * SECOND,
+            },
+          }),
+        );
+        w.addCluster(`inference-${maxSize}`, always(5 * MINUTE));
+      },
+    }),
+  ),
+  {
+    name: 'healthy-scale-out-40',
+    description: 'a user sets desired 5 -> 45 at once; policy scales back to 5 after 90 min',
+    seed: 201,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'api', initialInstances: 5, maxSize: 60 }));
+      w.at(SIM_T0 + 30 * MINUTE, (x) => x.setDesired('api', 45, { kind: 'user-set' }));
+      w.at(SIM_T0 + 2 * HOUR, (x) => x.setDesired('api', 5, { kind: 'policy', policy: 'cpu-tracker' }));
+    },
+  },
+  {
+    name: 'healthy-instance-refresh-30',
+    description: 'instance refresh of 30 instances, 3 at a time, 5 min warm-up',
+    seed: 202,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'fleet', initialInstances: 30, maxSize: 40 }));
+      w.at(SIM_T0 + 20 * MINUTE, (x) => x.startInstanceRefresh('fleet', 3, 5 * MINUTE));
+    },
+  },
+  {
+    name: 'healthy-batch-hourly',
+    description: 'scheduled actions: 0 -> 15 at :05, 15 -> 0 at :35, every hour',
+    seed: 203,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'batch', maxSize: 20 }));
+      for (let h = 0; h < 3; h += 1) {
+        w.at(SIM_T0 + h * HOUR + 5 * MINUTE, (x) =>
+          x.updateGroup('batch', { min: 0, max: 20, desired: 15 }, true),
+        );
+        w.at(SIM_T0 + h * HOUR + 35 * MINUTE, (x) =>
+          x.updateGroup('batch', { min: 0, max: 20, desired: 0 }, true),
+        );
+      }
+    },
+  },
+  {
+    name: 'healthy-target-tracking-flaps',
+    description: 'target tracking scales out by 10 and back in 15 min later, every 30 min',
+    seed: 204,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'tt', initialInstances: 5, maxSize: 30 }));
+      for (let t = 10 * MINUTE; t < DURATION; t += 30 * MINUTE) {
+        w.at(SIM_T0 + t, (x) => x.setDesired('tt', 15, { kind: 'policy', policy: 'cpu-tracker' }));
+        w.at(SIM_T0 + t + 15 * MINUTE, (x) =>
+          x.setDesired('tt', 5, { kind: 'policy', policy: 'cpu-tracker' }),
+        );
+      }
+    },
+  },
+  {
+    name: 'healthy-ecs-scale-out-8-min-boot',
+    description: 'capacity provider scales out by 12 for waiting tasks; instances boot 8 min and register',
+    seed: 205,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'jobs-cp',
+          initialInstances: 2,
+          maxSize: 30,
+          bootMs: [7 * MINUTE, 8 * MINUTE],
+          behaviour: () => ({ kind: 'healthy', registerAfterMs: 30 * SECOND }),
+          capacityProvider: {
+            name: 'cp-jobs',
+            cluster: 'jobs',
+            managedTerminationProtection: true,
+            scaleIntervalMs: MINUTE,
+            maxStep: 10,
+            warmupMs: 10 * MINUTE,
+          },
+        }),
+      );
+      w.addCluster('jobs', (t) => (t >= SIM_T0 + 30 * MINUTE ? 14 : 2));
+    },
+  },
+  {
+    name: 'healthy-spot-interruption-storm',
+    description: '20 Spot instances: 16 interrupted within 2 min, 8 more an hour later, then an AZ rebalance',
+    seed: 206,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'spot', initialInstances: 20, maxSize: 30, spot: true }));
+      w.at(SIM_T0 + HOUR, (x) => x.spotInterrupt('spot', 12));
+      w.at(SIM_T0 + HOUR + 2 * MINUTE, (x) => x.spotInterrupt('spot', 4));
+      w.at(SIM_T0 + 2 * HOUR, (x) => x.spotInterrupt('spot', 8));
+      w.at(SIM_T0 + 2 * HOUR + 20 * MINUTE, (x) => x.rebalanceZones('spot', 3));
+    },
+  },
+  {
+    name: 'healthy-blue-green',
+    description: 'green 0 -> 20 by a pipeline, then blue 20 -> 0',
+    seed: 207,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'app-blue', initialInstances: 20, maxSize: 20 }));
+      w.addGroup(group({ name: 'app-green', maxSize: 20 }));
+      w.at(SIM_T0 + 30 * MINUTE, (x) => x.updateGroup('app-green', { min: 20, max: 20, desired: 20 }, false));
+      w.at(SIM_T0 + 50 * MINUTE, (x) => x.updateGroup('app-blue', { min: 0, max: 20, desired: 0 }, false));
+    },
+  },
+  {
+    name: 'healthy-lifecycle-hook-20-min',
+    description:
+      'a 20-min bootstrap hook (HeartbeatTimeout 1800) holds each launch in Pending:Wait; scale-out by 12',
+    seed: 208,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'bootstrap',
+          initialInstances: 2,
+          maxSize: 20,
+          launchHook: {
+            name: 'bootstrap',
+            heartbeatTimeoutS: 1800,
+            completeAfterMs: [19 * MINUTE, 21 * MINUTE],
+          },
+        }),
+      );
+      w.at(SIM_T0 + 30 * MINUTE, (x) => x.setDesired('bootstrap', 14, { kind: 'user-set' }));
+    },
+  },
+  {
+    name: 'healthy-warm-pool',
+    description: 'a warm pool of 10 fills, a scale-out by 8 takes warmed instances, the pool refills',
+    seed: 209,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'warm', initialInstances: 4, maxSize: 20, warmPool: { minSize: 10 } }));
+      w.at(SIM_T0 + HOUR, (x) => x.setDesired('warm', 12, { kind: 'policy', policy: 'cpu-tracker' }));
+      w.at(SIM_T0 + HOUR + 40 * MINUTE, (x) =>
+        x.setDesired('warm', 4, { kind: 'policy', policy: 'cpu-tracker' }),
+      );
+    },
+  },
+];
