@@ -26,6 +26,8 @@ export const ENV = {
   maxWindow: 'LLG_MAX_WINDOW',
   autoResume: 'LLG_AUTO_RESUME',
   failedStreak: 'LLG_FAILED_STREAK',
+  /** The queue of delayed checks of launches at their deadline (unset: no delayed checks). */
+  deadlineQueueUrl: 'LLG_DEADLINE_QUEUE_URL',
   /** Central organization mode: the member role's ARN with `{account}` in place of the account id. */
   memberRoleArn: 'LLG_MEMBER_ROLE_ARN',
   /** Central organization mode: the account the function runs in (acts there without a role). */
@@ -67,6 +69,8 @@ export interface GuardConfig {
   readonly churnShare?: number;
   /** Failed launches in a row that trip a group (the streak rule); 0 turns the rule off. */
   readonly failedStreak: number;
+  /** The delayed checks' queue; undefined: launches are judged only when later events come. */
+  readonly deadlineQueueUrl?: string;
   readonly autoResume?: AutoResumeConfig;
   /** Set in central organization mode: act in member accounts through their member role. */
   readonly organization?: OrganizationConfig;
@@ -240,6 +244,7 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     amiMaxGroups: positiveInt(env, ENV.amiMaxGroups, DEFAULTS.amiMaxGroups),
     churnShare: churn(env),
     failedStreak: streak(env),
+    ...(env[ENV.deadlineQueueUrl]?.trim() ? { deadlineQueueUrl: env[ENV.deadlineQueueUrl]!.trim() } : {}),
     autoResume: autoResume(env),
     organization: organization(env),
   };

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AsgSuspender, GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
+import type { DeadlineQueue } from './adapters/deadline-queue';
 import type { InstanceStates } from './adapters/ec2-instances';
 import type { EcsRegistry } from './adapters/ecs-registry';
 import { type LaunchCounter, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
@@ -24,7 +25,7 @@ import type { TripReport } from './core/report';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
-import { judgeGroup } from './judge';
+import { FIRST_CHECK_DELAY_S, judgeGroup, keepFates } from './judge';
 import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
 
 /** Structured logging (Powertools Logger fits). */
@@ -60,6 +61,8 @@ export interface GuardDeps {
   readonly ecs?: EcsRegistry;
   /** EC2 state reasons (Spot or crash), to judge launches whose instance ended. */
   readonly instances?: InstanceStates;
+  /** Delayed checks of group launches at their deadline (see `deadline.ts`). */
+  readonly deadlines?: DeadlineQueue;
 }
 
 /** What happened to one scope of the event. */
@@ -166,6 +169,18 @@ async function countScope(
     defaultsFor(key.scope, config),
   );
   deps.metrics.count(METRIC.launchesCounted, view.outcome.added.length);
+  if (key.scope === SCOPE_KIND.asg && view.outcome.added.length > 0 && deps.deadlines) {
+    // Judge these launches at their deadline (one SQS message per record and group).
+    await deps.deadlines.schedule(
+      {
+        account: key.account,
+        region: key.region,
+        group: key.key,
+        launches: view.outcome.added.map((a) => ({ instanceId: a.instanceId, launchedAt: a.time * 1000 })),
+      },
+      Math.max(0, FIRST_CHECK_DELAY_S - Math.floor((now - record.eventTime) / 1000)),
+    );
+  }
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
   let group: GroupSnapshot | undefined;
   if (view.refreshSettings) ({ view, group } = await refreshSettings(view, deps, config));
@@ -255,9 +270,26 @@ async function tryStreak(
   });
   if (settings.exempt || settings.streak === 0 || view.outcome.ids.size < settings.streak) return undefined;
   const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
-  const judgement = await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now);
+  const judgement = await judgeGroup(
+    judgeDeps(deps),
+    view.key.region,
+    group,
+    launches,
+    settings,
+    now,
+    view.before.fates,
+  );
+  await keepFates(deps, view.key, judgement.newlyDecided);
   const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
-  if (!found.trips) return undefined;
+  if (!found.trips) {
+    if (found.streak > 0)
+      deps.log.info('failed launches in a row, below the streak', {
+        group: view.key.key,
+        streak: found.streak,
+        needed: settings.streak,
+      });
+    return undefined;
+  }
   return actOnTrip({ record, view, deps, config, now, owner, rule: 'streak', judged: { group, judgement } });
 }
 

@@ -12,10 +12,12 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { OrganizationsAccountNames } from './adapters/account-names';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
+import { SqsDeadlineQueue } from './adapters/deadline-queue';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
@@ -25,6 +27,7 @@ import { SnsNotifier } from './adapters/notifier';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { loadConfig } from './config';
 import { METRIC_NAMESPACE } from './core/metric-names';
+import { type BatchResult, isQueueBatch, runDeadlineChecks } from './deadline';
 import { ImageDiagnoser } from './diagnoser';
 import { eventIdOf, type GuardDeps, type GuardResult, run } from './guard';
 import { AccountNamingNotifier, depsForEvent, memberDeps, type OrganizationDeps } from './organization';
@@ -50,6 +53,9 @@ const deps: GuardDeps = {
   diagnoser: new ImageDiagnoser(new Ec2ImageInfo((region) => new EC2Client({ region })), logger),
   ...(config.autoResume
     ? { scheduler: new EventBridgeResumeScheduler(new SchedulerClient({}), config.autoResume) }
+    : {}),
+  ...(config.deadlineQueueUrl
+    ? { deadlines: new SqsDeadlineQueue(new SQSClient({}), config.deadlineQueueUrl) }
     : {}),
   log: logger,
   metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
@@ -83,7 +89,15 @@ const baseDeps: GuardDeps = org
 export const handler = async (
   event: unknown,
   context?: Pick<Context, 'awsRequestId'>,
-): Promise<GuardResult> => {
+): Promise<GuardResult | BatchResult> => {
+  // The delayed checks of launches at their deadline arrive from the guard's own queue.
+  if (isQueueBatch(event)) {
+    try {
+      return await runDeadlineChecks(event.Records, deps, config, Date.now());
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  }
   logger.appendKeys({ eventId: eventIdOf(event) });
   try {
     const eventDeps = org ? depsForEvent(event, baseDeps, org) : deps;

@@ -17,6 +17,7 @@ import {
   CAUSE,
   classifyCause,
   countFates,
+  DEFAULT_DEADLINE_MS,
   type Departure,
   deadlineFor,
   type FateCounts,
@@ -25,8 +26,10 @@ import {
   judgeLaunches,
   type LaunchFacts,
   lifecycleClass,
+  storedFate,
 } from './core/fate';
-import type { GuardLog } from './guard';
+import type { ScopeKey } from './core/types';
+import type { GuardDeps, GuardLog } from './guard';
 
 /** What judging needs beyond the group snapshot. */
 export interface JudgeDeps {
@@ -47,6 +50,8 @@ export interface GroupJudgement {
   readonly ecs: 'none' | 'checked' | 'failed';
   /** Distinct activity causes of the departures among the launches (for the alert). */
   readonly causes: readonly string[];
+  /** Fates decided by this judgement that were not kept yet, to keep (`storedFate`). */
+  readonly newlyDecided: ReadonlyMap<string, string>;
 }
 
 /**
@@ -62,10 +67,12 @@ export async function judgeGroup(
   launches: readonly LaunchFacts[],
   settings: { readonly deadlineMs?: number; readonly ecsCluster?: string },
   now: number,
+  decided: ReadonlyMap<string, string> = new Map(),
 ): Promise<GroupJudgement> {
   const live = new Map(group.instances.map((i) => [i.instanceId, i]));
   const deadlineMs = deadlineFor(group.healthCheckGracePeriodSeconds, settings.deadlineMs);
-  const real = launches.filter((l) => !isSyntheticId(l.instanceId));
+  // Launches decided earlier need no lookup: their fate is kept.
+  const real = launches.filter((l) => !isSyntheticId(l.instanceId) && !decided.has(l.instanceId));
 
   let cluster = settings.ecsCluster;
   let ecs: GroupJudgement['ecs'] = 'none';
@@ -139,7 +146,13 @@ export async function judgeGroup(
     stateReasons,
     ...(registered !== undefined ? { registered } : {}),
     ...(launchHookMs !== undefined ? { launchHookMs } : {}),
+    decided,
   });
+  const newlyDecided = new Map<string, string>();
+  for (const j of judged) {
+    const stored = j.stored ? undefined : storedFate(j);
+    if (stored !== undefined) newlyDecided.set(j.instanceId, stored);
+  }
   const causes = [...new Set(judged.flatMap((j) => (j.cause ? [j.cause] : [])))];
   return {
     judged,
@@ -148,5 +161,18 @@ export async function judgeGroup(
     ...(cluster !== undefined ? { cluster } : {}),
     ecs,
     causes,
+    newlyDecided,
   };
+}
+
+/** The first delay of a group launch's deadline check: the shortest deadline, and a little slack for the instance state to settle. */
+export const FIRST_CHECK_DELAY_S = DEFAULT_DEADLINE_MS / 1000 + 5;
+
+/** Keep the fates a judgement decided, so that they stay decided (see `core/fate.ts`). */
+export async function keepFates(
+  deps: GuardDeps,
+  key: ScopeKey,
+  decided: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (decided.size > 0 && deps.counter.saveFates) await deps.counter.saveFates(key, decided);
 }

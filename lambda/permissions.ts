@@ -6,6 +6,7 @@
  * permission ships without an adapter that calls it.
  */
 import { PERMISSIONS_FOR as SUSPENDER } from './adapters/asg-suspender';
+import { PERMISSIONS as DEADLINES } from './adapters/deadline-queue';
 import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
 import { PERMISSIONS as INSTANCES } from './adapters/ec2-instances';
 import { PERMISSIONS as ECS } from './adapters/ecs-registry';
@@ -22,6 +23,8 @@ export const ADAPTER_PERMISSIONS = {
   // Judging launches: ECS registration and EC2 state reasons, read-only.
   ecsRegistry: ECS,
   ec2Instances: INSTANCES,
+  // The delayed checks at each launch's deadline.
+  deadlineQueue: DEADLINES,
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every action the guard function's adapters call, once each, sorted. */
@@ -38,6 +41,14 @@ export const RUNTIME_PERMISSIONS = {
   topicKey: ['kms:Decrypt', 'kms:GenerateDataKey*'],
   /** The on-failure destination (what Lambda's `SqsDestination` grants). */
   failureQueue: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+  /** Receiving the delayed deadline checks (what Lambda's `SqsEventSource` grants). */
+  deadlineQueue: [
+    'sqs:ReceiveMessage',
+    'sqs:ChangeMessageVisibility',
+    'sqs:GetQueueUrl',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Actions the guard must never hold, whatever an adapter lists. */

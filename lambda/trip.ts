@@ -34,7 +34,7 @@ import {
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
 import type { GuardDeps } from './guard';
-import { type GroupJudgement, judgeGroup } from './judge';
+import { type GroupJudgement, judgeGroup, keepFates } from './judge';
 
 /** What the trip path did. */
 export type TripOutcome =
@@ -236,7 +236,8 @@ async function confirm(
       : view.evaluation.inWindow.map((l) => ({ instanceId: l.instanceId, launchedAt: l.time * 1000 }));
   const judgement =
     ctx.judged?.judgement ??
-    (await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now));
+    (await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now, view.before.fates));
+  if (!ctx.judged) await keepFates(deps, view.key, judgement.newlyDecided);
   for (const j of judgement.judged) deps.metrics.count(fateMetric(j.fate));
   if (rule === TRIP_RULE.streak) {
     const after = view.before.tripProgress?.streakUpTo;

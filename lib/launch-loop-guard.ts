@@ -15,6 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -80,6 +81,8 @@ export class LaunchLoopGuard extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** Invocations the guard function failed (after Lambda's two retries) or that aged out. */
   public readonly failureQueue: sqs.Queue;
+  /** Delayed checks of group launches at their deadline (the guard sends, and receives them). */
+  public readonly deadlineQueue: sqs.Queue;
   /** The alarms, all publishing to `topic` (and to `chatTopic` when set). */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** The trail, when `createTrail` is set. */
@@ -146,7 +149,24 @@ export class LaunchLoopGuard extends Construct {
       },
     ]);
 
+    this.deadlineQueue = new sqs.Queue(this, 'DeadlineQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the function's timeout (60 s), as an SQS event source requires.
+      visibilityTimeout: Duration.minutes(6),
+      retentionPeriod: Duration.hours(4),
+      deadLetterQueue: { queue: this.failureQueue, maxReceiveCount: 5 },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
     this.handler = this.guardFunction(settings);
+    this.handler.addEventSource(
+      new eventSources.SqsEventSource(this.deadlineQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(10),
+        reportBatchItemFailures: true,
+      }),
+    );
 
     this.cloudTrailLaunchRule = new events.Rule(this, 'CloudTrailLaunchRule', {
       description: 'launch-loop-guard: RunInstances and CreateFleet recorded by CloudTrail',
@@ -235,6 +255,7 @@ export class LaunchLoopGuard extends Construct {
       [ENV.amiMaxGroups]: String(settings.amiMaxGroups),
       [ENV.churnShare]: String(settings.churnShare),
       [ENV.failedStreak]: String(settings.failedStreak),
+      [ENV.deadlineQueueUrl]: this.deadlineQueue.queueUrl,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -314,6 +335,7 @@ export class LaunchLoopGuard extends Construct {
         // Read-only calls: the clusters and groups to read are only known at run time.
         add('ReadOnlyDescribe', ['*'], action);
       else if (service === 'autoscaling') add('AutoScalingGroupsOfThisAccount', [groupArn], action);
+      else if (service === 'sqs') add('DeadlineQueue', [this.deadlineQueue.queueArn], action);
       else {
         throw new Error(
           `LaunchLoopGuard: lambda/permissions.ts lists "${action}", which the construct cannot scope; add a rule for it`,

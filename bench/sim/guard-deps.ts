@@ -13,12 +13,14 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { type DeadlineQueue, MAX_DELAY_S } from '../../lambda/adapters/deadline-queue';
 import { Ec2ImageInfo } from '../../lambda/adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from '../../lambda/adapters/ec2-instances';
 import { SdkEcsRegistry } from '../../lambda/adapters/ecs-registry';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import type { GuardConfig } from '../../lambda/config';
+import { runDeadlineChecks } from '../../lambda/deadline';
 import { ImageDiagnoser } from '../../lambda/diagnoser';
 import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/guard';
 
@@ -40,7 +42,25 @@ export interface SimWiring {
 export function buildGuardDeps(config: GuardConfig, wiring: SimWiring): GuardDeps {
   const counter = new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableName, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
-  return {
+  // The deadline queue: SQS delays a message, then Lambda delivers it in a batch. Here the
+  // harness runs the same consumer at the simulated time the message becomes visible.
+  const deadlines: DeadlineQueue = {
+    schedule: async (check, delaySeconds) => {
+      const body = JSON.stringify(check);
+      const at = wiring.now() + Math.min(MAX_DELAY_S, Math.max(0, Math.ceil(delaySeconds))) * 1000;
+      wiring.defer(at, async (now) => {
+        const result = await runDeadlineChecks(
+          [{ messageId: `m-${at}`, body, eventSource: 'aws:sqs' }],
+          deps,
+          config,
+          now,
+        );
+        if (result.batchItemFailures.length > 0)
+          throw new Error('deadline check failed: SQS delivers it again');
+      });
+    },
+  };
+  const deps: GuardDeps = {
     counter,
     streaks: counter,
     suspender,
@@ -48,9 +68,11 @@ export function buildGuardDeps(config: GuardConfig, wiring: SimWiring): GuardDep
     // The ECS mapping cache runs on the simulated clock, as it runs on the real one in Lambda.
     ecs: new SdkEcsRegistry((region) => new ECSClient({ region }), wiring.now),
     instances: new Ec2InstanceStates((region) => new EC2Client({ region })),
+    deadlines,
     notifier: new SnsNotifier(new SNSClient({}), config.topicArn, config.chatTopicArn),
     diagnoser: new ImageDiagnoser(new Ec2ImageInfo((region) => new EC2Client({ region })), wiring.log),
     log: wiring.log,
     metrics: wiring.metrics,
   };
+  return deps;
 }

@@ -29,6 +29,7 @@ import {
   decodeItem,
   type Evaluation,
   evaluate,
+  fateAttr,
   groupAttr,
   type ItemAttrs,
   type ItemState,
@@ -170,6 +171,10 @@ export interface LaunchCounter {
   saveProgress(key: ScopeKey, episode: number, owner: TripOwner, progress: TripProgress): Promise<boolean>;
   releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void>;
   rearm(key: ScopeKey, episode: number): Promise<void>;
+  /** Keep decided fates of a group's launches (first decision stays). */
+  saveFates?(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void>;
+  /** Read one scope's item (the delayed check reads the fates kept so far). */
+  read?(key: ScopeKey): Promise<ItemState | undefined>;
 }
 
 /** The policy a scope is counted with: its cached group settings, else the defaults. */
@@ -311,7 +316,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     const imageIds = [...new Set([...state.amis, ...(req.key.scope === SCOPE_KIND.asg ? req.imageIds : [])])];
 
     const evaluation = evaluate(ids, state.watermark, windowS);
-    const sets = { groups, callers, amis: imageIds };
+    const sets = { groups, callers, amis: imageIds, fates: state.fates };
     // A cold container (nothing carried) facing a large item cleans up at once; a warm one
     // carries whatever can go into its next write for this scope.
     const separate = carried ? undefined : planCleanup(ids, evaluation, sets, windowS, policy.threshold);
@@ -404,6 +409,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       const written = new Set(Object.values(names));
       const attrs = [
         ...ride.removeIds.map(idAttr),
+        ...(ride.removeFates ?? []),
         ...ride.removeGroups.map(groupAttr),
         ...(ride.dropCallers ? [ATTR.callers] : []),
         ...(ride.dropAmis ? [ATTR.amis] : []),
@@ -451,6 +457,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     const removes: string[] = [];
     const attrs = [
       ...plan.removeIds.map(idAttr),
+      ...(plan.removeFates ?? []),
       ...plan.removeGroups.map(groupAttr),
       ...(plan.dropCallers ? [ATTR.callers] : []),
       ...(plan.dropAmis ? [ATTR.amis] : []),
@@ -648,6 +655,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     if (!state) return;
     const attrs = [
       ...[...state.ids.keys()].map(idAttr),
+      ...[...state.fates.keys()].map(fateAttr),
       ...[...state.groups.keys()].map(groupAttr),
       ATTR.watermark,
       ATTR.trippedEpisode,
@@ -671,6 +679,39 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         },
         `clear ${pk}`,
       );
+    }
+  }
+
+  /**
+   * Keep decided fates of a group's launches (`useful` or `failed:<reason>`), each written once:
+   * the first decision stays. Nothing is written for a scope whose item no longer exists.
+   */
+  async saveFates(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void> {
+    const entries = [...fates];
+    for (let i = 0; i < entries.length; i += IDS_PER_WRITE) {
+      const names: Record<string, string> = { '#pk': 'pk' };
+      const values: Record<string, AttributeValue> = {};
+      const sets: string[] = [];
+      entries.slice(i, i + IDS_PER_WRITE).forEach(([id, fate], j) => {
+        names[`#f${j}`] = fateAttr(id);
+        values[`:f${j}`] = { S: fate };
+        sets.push(`#f${j} = if_not_exists(#f${j}, :f${j})`);
+      });
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: { S: scopeId(key) } },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error)) return;
+        throw new CounterStoreError(`save fates ${scopeId(key)} failed`, { cause: error });
+      }
     }
   }
 

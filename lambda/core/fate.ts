@@ -204,6 +204,30 @@ export interface JudgeInput {
   readonly registered?: ReadonlySet<string>;
   /** The longest heartbeat timeout of the group's launch lifecycle hooks (ms), if any. */
   readonly launchHookMs?: number;
+  /**
+   * Fates decided earlier and kept (`useful:<reason>` or `failed:<reason>`, see
+   * {@link storedFate}): a launch decided at its deadline stays decided, whatever becomes of its
+   * instance later (an instance that never registered and was then scaled in still failed).
+   */
+  readonly decided?: ReadonlyMap<string, string>;
+}
+
+/** The stored form of a decided fate, or undefined for one that is not kept. */
+export function storedFate(j: JudgedLaunch): string | undefined {
+  if (j.fate !== FATE.useful && j.fate !== FATE.failed) return undefined;
+  // A departure nobody explained may be a lookup that failed this time: judge it again next time.
+  if (j.reason === FATE_REASON.goneUnknown) return undefined;
+  return `${j.fate}:${j.reason}`;
+}
+
+/** Read a stored fate back, or undefined when the value is not one this file wrote. */
+function readStored(value: string | undefined): { fate: Fate; reason: FateReason } | undefined {
+  if (value === undefined) return undefined;
+  const [fate, reason] = value.split(':');
+  const reasons = Object.values(FATE_REASON) as string[];
+  if ((fate !== FATE.useful && fate !== FATE.failed) || reason === undefined || !reasons.includes(reason))
+    return undefined;
+  return { fate, reason: reason as FateReason };
 }
 
 /** A launch and its fate. */
@@ -212,6 +236,8 @@ export interface JudgedLaunch extends LaunchFacts {
   readonly reason: FateReason;
   /** The activity cause behind a departure, when one was found. */
   readonly cause?: string;
+  /** True when the fate was decided earlier and kept. */
+  readonly stored?: boolean;
 }
 
 /** The deadline of a group's launches. */
@@ -243,6 +269,8 @@ function verdict(launch: LaunchFacts, fate: Fate, reason: FateReason, cause?: st
  */
 export function judgeLaunch(launch: LaunchFacts, input: JudgeInput): JudgedLaunch {
   if (isSyntheticId(launch.instanceId)) return verdict(launch, FATE.neutral, FATE_REASON.noInstanceId);
+  const kept = readStored(input.decided?.get(launch.instanceId));
+  if (kept !== undefined) return { ...verdict(launch, kept.fate, kept.reason), stored: true };
   const age = input.now - launch.launchedAt;
   const due = age >= input.deadlineMs;
   const live = input.live.get(launch.instanceId);

@@ -107,6 +107,15 @@ export function attrId(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The attribute name that stores a launch's decided fate (group scope): `f` and the id's own
+ * attribute name. Its value is `useful` or `failed:<reason>`; written once, it stays (a launch
+ * is decided at its deadline, whatever becomes of the instance later).
+ */
+export function fateAttr(instanceId: string): string {
+  return `f${idAttr(instanceId)}`;
+}
+
 /** The attribute name that stores a group seen by an AMI scope. */
 export function groupAttr(groupName: string): string {
   return `g:${groupName}`;
@@ -154,6 +163,8 @@ export interface ItemState {
   readonly resumeStreak: number;
   readonly resumeStreakAt?: number;
   readonly judgeLease?: number;
+  /** Decided fates of the group's launches, by instance id (`useful` or `failed:<reason>`). */
+  readonly fates: ReadonlyMap<string, string>;
 }
 
 function num(v: AttrValue | undefined): number | undefined {
@@ -177,7 +188,13 @@ export function decodeItem(attrs: ItemAttrs | undefined): ItemState {
   const a = attrs ?? {};
   const ids = new Map<string, number>();
   const groups = new Map<string, number>();
+  const fates = new Map<string, string>();
   for (const [name, value] of Object.entries(a)) {
+    if (name.startsWith('f') && value.S !== undefined) {
+      const id = attrId(name.slice(1));
+      if (id !== undefined) fates.set(id, value.S);
+      continue;
+    }
     if (name.startsWith('g:')) {
       const t = num(value);
       if (t !== undefined) groups.set(name.slice(2), t);
@@ -204,6 +221,7 @@ export function decodeItem(attrs: ItemAttrs | undefined): ItemState {
     resumeStreak: num(a[ATTR.resumeStreak]) ?? 0,
     resumeStreakAt: num(a[ATTR.resumeStreakAt]),
     judgeLease: num(a[ATTR.judgeLease]),
+    fates,
   };
 }
 
@@ -303,6 +321,8 @@ export interface CleanupPlan {
   /** The new watermark when in-window ids are evicted above the cap. */
   readonly watermark?: number;
   readonly removeGroups: readonly string[];
+  /** The decided fates of removed ids, as attribute names. */
+  readonly removeFates?: readonly string[];
   readonly dropCallers: boolean;
   readonly dropAmis: boolean;
 }
@@ -321,7 +341,7 @@ export interface CleanupPlan {
 export function planCleanup(
   ids: ReadonlyMap<string, number>,
   ev: Evaluation,
-  state: Pick<ItemState, 'groups' | 'callers' | 'amis'>,
+  state: Pick<ItemState, 'groups' | 'callers' | 'amis'> & { readonly fates?: ReadonlyMap<string, string> },
   windowS: number,
   threshold: number,
   batch: number = CLEANUP_BATCH,
@@ -348,8 +368,11 @@ export function planCleanup(
     state.amis.length > MAX_SET;
   if (!needed) return undefined;
   const evicted = over > 0 ? ev.inWindow.slice(0, over) : [];
+  const removeIds = [...forgettable, ...evicted.map((e) => e.instanceId)];
+  const removeFates = removeIds.filter((id) => state.fates?.has(id)).map(fateAttr);
   return {
-    removeIds: [...forgettable, ...evicted.map((e) => e.instanceId)],
+    removeIds,
+    ...(removeFates.length > 0 ? { removeFates } : {}),
     ...(evicted.length > 0 ? { watermark: evicted[evicted.length - 1]!.time } : {}),
     removeGroups: staleGroups,
     dropCallers: state.callers.length > MAX_SET,

@@ -317,7 +317,8 @@ describe('run', () => {
     expect(publishedReports().filter((r) => r.scope.scope === 'asg')).toHaveLength(0);
   });
 
-  it('runs the churn check again at the next launch after it blocked a trip', async () => {
+  it('keeps the fates it decided, and tries again at the next launch after a trip it did not confirm', async () => {
+    // Prepare: 10 launches, in service past their deadline: decided useful, the trip not confirmed
     const h = await harness();
     const first = Array.from({ length: 10 }, (_, i) => instanceId(i));
     describeGroup({ instances: inService(first) });
@@ -327,15 +328,25 @@ describe('run', () => {
       T0 + 20 * MIN,
     );
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
-    // Now the instances are gone, replaced after failing health checks, and more come: the loop shows.
+    // Act: the first 10 are replaced later (they served: they stay useful), and the next 10
+    // launches are replaced for failed health checks within minutes.
+    const next = Array.from({ length: 10 }, (_, i) => instanceId(20 + i));
     describeGroup({ instances: [] });
-    departed([...first, instanceId(50)], HEALTH_CAUSE, T0 + 12 * MIN);
+    departed([...first, ...next], HEALTH_CAUSE, T0 + 30 * MIN);
     await replay(
       h,
-      [launchEvent({ group: GROUP, imageId: AMI, instanceIds: [instanceId(50)], time: T0 + 10 * MIN })],
-      T0 + 30 * MIN,
+      next.map((id, i) =>
+        launchEvent({ group: GROUP, imageId: AMI, instanceIds: [id], time: T0 + 25 * MIN + i * 2 * MIN }),
+      ),
     );
+    // Assess: the failing launches trip it; the served ones stay useful and never count against it
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+    const [report] = publishedReports().filter((r) => r.scope.scope === 'asg');
+    // (The store keeps threshold + 8 ids of a busy window: the oldest of the first ten may be gone.)
+    expect(report?.evidence?.useful).toBeGreaterThanOrEqual(9);
+    expect(report?.evidence?.neutral).toBe(0);
+    expect(report?.evidence?.failedBy['health-replaced']).toBeGreaterThanOrEqual(4);
+    expect(report?.evidence?.failedBy['not-registered']).toBeUndefined();
   });
 
   it('suspends without the churn check when it is turned off', async () => {
