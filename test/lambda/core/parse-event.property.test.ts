@@ -1,5 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  isAccountId,
+  isEventId,
+  isGroupName,
+  isImageId,
+  isInstanceId,
+  isRegion,
+} from '../../../lambda/core/identifiers';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
 import { launchScopes } from '../../../lambda/core/scopes';
 import { LAUNCH_SOURCE, type ParsedEvent } from '../../../lambda/core/types';
@@ -25,9 +33,9 @@ function violations(p: ParsedEvent): string[] {
     check(typeof p.malformed === 'boolean', 'malformed is not a boolean');
     return out;
   }
-  check(isText(p.account), 'account is not a non-empty string');
-  check(isText(p.region), 'region is not a non-empty string');
-  check(isText(p.eventId), 'eventId is not a non-empty string');
+  check(isText(p.account) && isAccountId(p.account), 'account is not 12 digits');
+  check(isText(p.region) && isRegion(p.region), 'region is not a partition region');
+  check(isText(p.eventId) && isEventId(p.eventId), 'eventId is not an event id');
   check(
     Number.isFinite(p.eventTime) && p.eventTime % 1000 === 0,
     `eventTime ${p.eventTime} is not whole seconds`,
@@ -43,6 +51,9 @@ function violations(p: ParsedEvent): string[] {
         check(isText(i.instanceId), 'an instance id is not a non-empty string');
         check(isOptionalText(i.imageId), 'imageId is not a non-empty string');
         check(isOptionalText(i.groupName), 'groupName is not a non-empty string');
+        check(p.truncated || isInstanceId(i.instanceId), 'a malformed instance id was kept');
+        check(i.imageId === undefined || isImageId(i.imageId), 'a malformed AMI id was kept');
+        check(i.groupName === undefined || isGroupName(i.groupName), 'a malformed group name was kept');
         check(isOptionalText(i.launchTemplateId), 'launchTemplateId is not a non-empty string');
         if (p.truncated) check(i.instanceId.startsWith(`${p.eventId}#`), 'a truncated launch with a real id');
       }
@@ -65,6 +76,7 @@ function violations(p: ParsedEvent): string[] {
     case 'terminate':
       check(p.instanceIds.length >= 1, 'a termination without instances');
       check(p.instanceIds.every(isText), 'a terminated id is not a non-empty string');
+      check(p.instanceIds.every(isInstanceId), 'a malformed terminated id was kept');
       check(isOptionalText(p.groupName), 'groupName is not a non-empty string');
       break;
     default:
@@ -292,8 +304,8 @@ const tagArb = fc.record(
 );
 const runItemArb = fc.record(
   {
-    instanceId: sometimes(fc.constantFrom('i-1', 'i-2', 'i-3')),
-    imageId: sometimes(fc.constantFrom('ami-1', 'ami-2')),
+    instanceId: sometimes(fc.constantFrom('i-01234567890abcdef', 'i-0fedcba9876543210', 'i-12345678', 'i-1')),
+    imageId: sometimes(fc.constantFrom('ami-0abc1234def567890', 'ami-12345678', 'ami-2')),
     tagSet: sometimes(fc.record({ items: sometimes(fc.array(tagArb, { maxLength: 3 })) })),
   },
   { requiredKeys: [] },
@@ -302,9 +314,9 @@ const fleetItemArb = fc.record(
   {
     instanceIds: sometimes(
       fc.oneof(
-        fc.constant('i-1'),
-        fc.array(fc.constant('i-2')),
-        fc.record({ item: sometimes(fc.constant('i-3')) }),
+        fc.constant('i-01234567890abcdef'),
+        fc.array(fc.constantFrom('i-0fedcba9876543210', 'i-2')),
+        fc.record({ item: sometimes(fc.constant('i-12345678')) }),
       ),
     ),
     launchTemplateAndOverrides: sometimes(fc.record({ overrides: sometimes(fc.record({ imageId: tree })) })),
