@@ -12,6 +12,7 @@ import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event'
 import { launchScopes } from '../../../lambda/core/scopes';
 import { LAUNCH_SOURCE, type ParsedEvent } from '../../../lambda/core/types';
 import { fixtureNames, loadFixture } from '../../support/fixtures';
+import { applyMutations, mutationArb, pathsOf } from '../../support/mutations';
 
 const REASONS = new Set<string>(Object.values(NOT_LAUNCH_REASON));
 const SOURCES = new Set<string>(Object.values(LAUNCH_SOURCE));
@@ -96,68 +97,6 @@ function parseAndCheck(input: unknown): ParsedEvent {
 
 // ---------------------------------------------------------------------------------------------
 // Mutations of the real fixtures
-
-type Path = readonly (string | number)[];
-
-/** Every path to a value inside `value` (objects' keys and arrays' indexes), the root excluded. */
-function pathsOf(value: unknown, prefix: Path = []): Path[] {
-  const out: Path[] = [];
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      out.push([...prefix, i], ...pathsOf(v, [...prefix, i]));
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...pathsOf(v, [...prefix, k]));
-  }
-  return out;
-}
-
-type Mutation =
-  | { readonly op: 'drop'; readonly at: number }
-  | { readonly op: 'replace'; readonly at: number; readonly value: unknown }
-  | { readonly op: 'retype'; readonly at: number };
-
-/** Another JSON type for the same data: what a lossy converter or a hand edit produces. */
-function retype(v: unknown): unknown {
-  if (typeof v === 'string') return /^\d+$/.test(v) ? Number(v) : [v];
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return v ? 'true' : 0;
-  if (v === null) return {};
-  if (Array.isArray(v)) return v.length === 1 ? v[0] : { item: v };
-  return [v];
-}
-
-function applyMutations(original: unknown, paths: readonly Path[], mutations: readonly Mutation[]): unknown {
-  const root: { value: unknown } = { value: structuredClone(original) };
-  for (const m of mutations) {
-    const path = paths[m.at % paths.length];
-    if (path === undefined) continue;
-    let parent: unknown = root.value;
-    for (const step of path.slice(0, -1)) {
-      parent =
-        typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)[step] : undefined;
-    }
-    if (typeof parent !== 'object' || parent === null) continue;
-    const container = parent as Record<string | number, unknown>;
-    const key = path[path.length - 1]!;
-    if (!(key in container)) continue;
-    if (m.op === 'drop') {
-      if (Array.isArray(container) && typeof key === 'number') container.splice(key, 1);
-      else delete container[key];
-    } else if (m.op === 'replace') {
-      container[key] = m.value;
-    } else {
-      container[key] = retype(container[key]);
-    }
-  }
-  return root.value;
-}
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('replace' as const), at: fc.nat(), value: fc.jsonValue({ maxDepth: 3 }) }),
-  fc.record({ op: fc.constant('retype' as const), at: fc.nat() }),
-);
 
 /** The fixtures as parse inputs: each file, the record inside a log file, and each bare record in an envelope. */
 function seeds(): Array<readonly [string, unknown]> {
