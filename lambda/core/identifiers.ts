@@ -42,8 +42,6 @@ const ACCOUNT = /^\d{12}$/;
 const AMI = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/i;
 const INSTANCE = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/i;
 const EVENT_ID = /^[0-9A-Za-z][0-9A-Za-z-]*$/;
-// C0 controls, DEL and C1 controls.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** An AWS account id: exactly 12 digits. */
 export function isAccountId(value: string): boolean {
@@ -57,11 +55,12 @@ export function isRegion(value: string): boolean {
 
 /** An Auto Scaling group name: 1 to 255 characters (code points), none of them a control character. */
 export function isGroupName(value: string): boolean {
-  if (value.length === 0 || CONTROL.test(value)) return false;
-  // Count code points, not UTF-16 units; a lone surrogate is not a character.
+  if (value.length === 0) return false;
+  // Count code points, not UTF-16 units. Refused: C0 controls, DEL, C1 controls, lone surrogates.
   let n = 0;
   for (const ch of value) {
     const code = ch.codePointAt(0)!;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
     if (code >= 0xd800 && code <= 0xdfff) return false;
     n += 1;
     if (n > MAX_GROUP_NAME_LENGTH) return false;

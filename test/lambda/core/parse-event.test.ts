@@ -582,7 +582,12 @@ describe('parseEvent on CreateFleet', () => {
     // Act
     const parsed = asLaunch(parseEvent(record));
     // Assess
-    expect(parsed.instances.map((i) => i.instanceId)).toEqual(['i-01000000000000000', 'i-02000000000000000', 'i-03000000000000000', 'i-04000000000000000']);
+    expect(parsed.instances.map((i) => i.instanceId)).toEqual([
+      'i-01000000000000000',
+      'i-02000000000000000',
+      'i-03000000000000000',
+      'i-04000000000000000',
+    ]);
   });
 
   it('reads the group from a fleet tag specification with a lone Tag object', () => {
@@ -603,7 +608,9 @@ describe('parseEvent on CreateFleet', () => {
     const record = createFleet({
       item: {
         instanceIds: { item: 'i-0aaa0000000000000' },
-        launchTemplateAndOverrides: { overrides: { imageId: 'ami-0ee0000000000000e', instanceType: 'm5.large' } },
+        launchTemplateAndOverrides: {
+          overrides: { imageId: 'ami-0ee0000000000000e', instanceType: 'm5.large' },
+        },
       },
     });
     // Act
