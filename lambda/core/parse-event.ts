@@ -146,9 +146,6 @@ export type NotLaunchReason = (typeof NOT_LAUNCH_REASON)[keyof typeof NOT_LAUNCH
 
 type Json = { readonly [key: string]: unknown };
 
-/** Where an Auto Scaling event says an instance comes from and goes to (the event reference's values). */
-export const WARM_POOL_PLACE = { ec2: 'EC2', group: 'AutoScalingGroup', warmPool: 'WarmPool' } as const;
-
 /**
  * What each `Origin -> Destination` pair of Auto Scaling's launch and terminate events means.
  * `absent` stands for an event without the fields (a group without a warm pool).
