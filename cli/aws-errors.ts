@@ -4,6 +4,7 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ACCESS_DENIED_ERROR_NAMES } from '../lambda/adapters/aws-error';
 
 /** Where a command writes, and how it reaches AWS. Tests pass their own. */
 export interface CliContext {
@@ -128,14 +129,6 @@ function innermost(error: unknown): unknown {
   return e;
 }
 
-const ACCESS_DENIED = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-]);
-
 /** One line for an AWS failure, for a person at a terminal. */
 export function describeAwsError(error: unknown): string {
   const root = innermost(error);
@@ -147,7 +140,7 @@ export function describeAwsError(error: unknown): string {
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') {
     return 'the AWS credentials have expired: refresh them (e.g. `aws sso login`) and try again';
   }
-  if (ACCESS_DENIED.has(code)) return `access denied: ${message}`;
+  if (ACCESS_DENIED_ERROR_NAMES.has(code)) return `access denied: ${message}`;
   if (code === 'ResourceNotFoundException') return `not found: ${message}`;
   const outer = error instanceof Error && error !== root ? `${error.message}: ` : '';
   return `${outer}${code}: ${message}`;

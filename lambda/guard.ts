@@ -4,11 +4,18 @@
  * against the group's live state before it acts.
  *
  * Failure policy: a malformed or irrelevant event is logged, counted in a metric and dropped
- * (a retry cannot fix it); a store or Auto Scaling failure is thrown, so that Lambda's retries
- * and in the end its on-failure destination keep the event.
+ * (a retry cannot fix it). An AWS failure while a scope is handled is classed once
+ * (`adapters/aws-error.ts`):
+ * - transient (throttling, 5xx, timeouts): thrown, so that Lambda's retries and in the end its
+ *   on-failure destination keep the event;
+ * - permanent for this event (validation, not found): logged, counted in `PermanentFailures`,
+ *   the scope is dropped and the event's other scopes go on; no retry;
+ * - blind (access denied, the table or a key missing or disabled): counted in `GuardBlind`
+ *   (an alarm watches it) and thrown as a `GuardBlindError`, so the event is kept for a replay.
  */
 import { randomUUID } from 'node:crypto';
 import type { AsgSuspender, GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
+import { describeAwsFailure } from './adapters/aws-error';
 import type { DeadlineQueue } from './adapters/deadline-queue';
 import type { InstanceStates } from './adapters/ec2-instances';
 import type { EcsRegistry } from './adapters/ecs-registry';
@@ -17,6 +24,7 @@ import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
 import type { GuardConfig } from './config';
 import { stepEpisode } from './core/episode';
+import { GuardBlindError } from './core/errors';
 import { streakRule } from './core/fate';
 import { groupSettings } from './core/group-settings';
 import { METRIC } from './core/metric-names';
@@ -76,12 +84,26 @@ export interface ScopeResult {
   readonly trip?: TripOutcome;
 }
 
+/** A scope dropped after a failure that a retry cannot fix. */
+export interface ScopeFailure {
+  readonly scope: string;
+  readonly key: string;
+  /** The SDK error's name, e.g. `ValidationError`. */
+  readonly error: string;
+}
+
 /** What `run()` did with one event. */
 export type GuardResult =
   | { readonly kind: 'ignored'; readonly reason: string; readonly malformed: boolean }
   | { readonly kind: 'failed-attempt'; readonly errorCode: string }
   | { readonly kind: 'termination'; readonly instances: number }
-  | { readonly kind: 'counted'; readonly eventId: string; readonly scopes: readonly ScopeResult[] };
+  | {
+      readonly kind: 'counted';
+      readonly eventId: string;
+      readonly scopes: readonly ScopeResult[];
+      /** Scopes dropped by a permanent failure; absent when there is none. */
+      readonly failed?: readonly ScopeFailure[];
+    };
 
 /** The id to put on every log line of one event: CloudTrail's eventID, else the EventBridge id. */
 export function eventIdOf(raw: unknown): string | undefined {
@@ -99,7 +121,8 @@ export function eventIdOf(raw: unknown): string | undefined {
  * @param invocationId the invocation's id, Lambda's `context.awsRequestId`: it owns the trips
  *   this call takes, and Lambda's retry of the invocation (same id) resumes them. Omitted, the
  *   call is an invocation of its own, so it is never mistaken for another call's retry.
- * @throws CounterStoreError | SuspendError | NotifyError so that Lambda retries the event
+ * @throws CounterStoreError | SuspendError | NotifyError on a transient failure, so that Lambda retries the event
+ * @throws GuardBlindError when the guard is denied or its own resources are gone (after counting `GuardBlind`)
  */
 export async function run(
   raw: unknown,
@@ -134,11 +157,49 @@ export async function run(
       break;
   }
   deps.metrics.count(METRIC.launchEvents);
+  if (parsed.droppedInstances !== undefined && parsed.droppedInstances > 0) {
+    deps.metrics.count(METRIC.malformedInstances, parsed.droppedInstances);
+    deps.log.warn('instances dropped from the record', {
+      dropped: parsed.droppedInstances,
+      reason: parsed.droppedReason,
+    });
+  }
   const scopes: ScopeResult[] = [];
   const owner = tripOwner(invocationId);
-  for (const share of launchScopes(parsed))
-    scopes.push(await countScope(parsed, share, deps, config, now, owner));
-  return { kind: 'counted', eventId: parsed.eventId, scopes };
+  const failed: ScopeFailure[] = [];
+  for (const share of launchScopes(parsed)) {
+    try {
+      scopes.push(await countScope(parsed, share, deps, config, now, owner));
+    } catch (error) {
+      failed.push(classifyScopeFailure(error, share, deps));
+    }
+  }
+  return { kind: 'counted', eventId: parsed.eventId, scopes, ...(failed.length > 0 ? { failed } : {}) };
+}
+
+/**
+ * Act on a scope's failure by its class: return it when it is permanent (logged and counted),
+ * throw it when it is transient, throw a {@link GuardBlindError} when the guard is blind.
+ */
+function classifyScopeFailure(error: unknown, share: ScopeMentions, deps: GuardDeps): ScopeFailure {
+  const failure = describeAwsFailure(error);
+  const where = { scope: share.key.scope, key: share.key.key, error: failure.name, status: failure.status };
+  if (failure.failure === 'permanent') {
+    deps.metrics.count(METRIC.permanentFailures);
+    deps.log.warn('scope dropped: AWS refused it and a retry cannot fix that', {
+      ...where,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    return { scope: share.key.scope, key: share.key.key, error: failure.name };
+  }
+  if (failure.failure === 'blind') {
+    deps.metrics.count(METRIC.guardBlind);
+    deps.log.error('the guard cannot do its job: fix its permissions, table or key, then replay', where);
+    throw new GuardBlindError(`guard blind on ${share.key.scope} ${share.key.key}: ${failure.name}`, {
+      cause: error,
+    });
+  }
+  throw error;
 }
 
 function defaultsFor(scope: ScopeMentions['key']['scope'], config: GuardConfig): ScopePolicy {

@@ -537,6 +537,18 @@ export class LaunchLoopGuard extends Construct {
       'launch events the guard function could not handle (see the failure queue)',
       this.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
     );
+    add(
+      'GuardBlindAlarm',
+      'the guard cannot do its job (access denied, its table or key missing or disabled): launches are not being counted; fix the permissions, then replay the failure queue',
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: METRIC.guardBlind,
+        dimensionsMap: { service: SERVICE_NAME },
+        // One-minute periods: the alert reaches the topic within 5 minutes of the first blind event.
+        period: Duration.minutes(1),
+        statistic: 'Sum',
+      }),
+    );
     if (this.webhookNotifier !== undefined) {
       add(
         'SlackWebhookErrorsAlarm',

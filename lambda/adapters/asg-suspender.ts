@@ -19,6 +19,7 @@ import {
 import { SuspendError } from '../core/errors';
 import type { Departure, GroupInstance } from '../core/fate';
 import { TAG } from '../core/group-settings';
+import { awsCause } from './aws-error';
 
 /**
  * The IAM actions each user of this adapter needs, so that no function holds more than it calls:
@@ -57,6 +58,16 @@ export const PERMISSIONS = [
   'autoscaling:CreateOrUpdateTags',
   'autoscaling:DeleteTags',
 ] as const;
+
+/**
+ * Page size of `DescribeWarmPool`. The API reference: "The maximum number of instances to return
+ * with this call. The maximum value is 50." (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeWarmPool.html);
+ * AWS refuses a larger value, so 100 made every warm-pool group unreadable.
+ */
+export const WARM_POOL_PAGE = 50;
+
+/** Page size of `DescribeAutoScalingGroups` (the API's maximum: 100). */
+export const GROUPS_PAGE = 100;
 
 /** A group as the guard needs to see it, read at one moment. */
 export interface GroupSnapshot {
@@ -191,7 +202,7 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
     } catch (error) {
       if (isTagLimit(error)) return 'tag-limit';
       if (isGroupGone(error)) return 'gone';
-      throw new SuspendError(`CreateOrUpdateTags failed for group ${name} in ${region}`, { cause: error });
+      throw new SuspendError(`CreateOrUpdateTags failed for group ${name} in ${region}`, awsCause(error));
     }
   }
 
@@ -217,7 +228,7 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
         client.send(
           new DescribeAutoScalingGroupsCommand({
             Filters: [{ Name: 'tag-key', Values: [TAG.suspendedAt] }],
-            MaxRecords: 100,
+            MaxRecords: GROUPS_PAGE,
             NextToken: token,
           }),
         ),
@@ -279,7 +290,11 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
     do {
       const out = await this.call('DescribeWarmPool', region, name, () =>
         client.send(
-          new DescribeWarmPoolCommand({ AutoScalingGroupName: name, MaxRecords: 100, NextToken: token }),
+          new DescribeWarmPoolCommand({
+            AutoScalingGroupName: name,
+            MaxRecords: WARM_POOL_PAGE,
+            NextToken: token,
+          }),
         ),
       );
       instances.push(...(out.Instances ?? []));
@@ -292,7 +307,7 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
     try {
       return await send();
     } catch (error) {
-      throw new SuspendError(`${operation} failed for group ${name} in ${region}`, { cause: error });
+      throw new SuspendError(`${operation} failed for group ${name} in ${region}`, awsCause(error));
     }
   }
 
@@ -307,7 +322,7 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
       return 'done';
     } catch (error) {
       if (isGroupGone(error)) return 'gone';
-      throw new SuspendError(`${operation} failed for group ${name} in ${region}`, { cause: error });
+      throw new SuspendError(`${operation} failed for group ${name} in ${region}`, awsCause(error));
     }
   }
 }

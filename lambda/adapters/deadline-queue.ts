@@ -8,6 +8,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CounterStoreError } from '../core/errors';
+import { awsCause } from './aws-error';
 
 /** The IAM actions the guard function calls through this adapter (the queue's own consumer permissions come with its event source). */
 export const PERMISSIONS = ['sqs:SendMessage'] as const;
@@ -36,7 +37,10 @@ export class SqsDeadlineQueue implements DeadlineQueue {
     private readonly queueUrl: string,
   ) {}
 
-  /** @throws CounterStoreError so that Lambda retries the launch event (its count is idempotent). */
+  /**
+   * @throws CounterStoreError classed by `aws-error.ts`: transient (Lambda retries the launch
+   * event; its count is idempotent), or blind (the queue is gone or denied: `GuardBlind`).
+   */
   async schedule(check: DeadlineCheck, delaySeconds: number): Promise<void> {
     try {
       await this.client.send(
@@ -47,7 +51,7 @@ export class SqsDeadlineQueue implements DeadlineQueue {
         }),
       );
     } catch (error) {
-      throw new CounterStoreError(`scheduling the deadline check of ${check.group} failed`, { cause: error });
+      throw new CounterStoreError(`scheduling the deadline check of ${check.group} failed`, awsCause(error));
     }
   }
 }

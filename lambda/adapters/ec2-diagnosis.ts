@@ -6,6 +6,7 @@
  */
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import type { ImageInfo } from '../core/diagnose';
+import { describeAwsFailure } from './aws-error';
 
 /** The IAM actions this adapter calls, for the function's policy. */
 export const PERMISSIONS = ['ec2:DescribeImages'] as const;
@@ -16,7 +17,13 @@ export const MAX_IMAGES = 20;
 /** Why some or all images could not be read. */
 export type ImageLookupProblem =
   | { readonly kind: 'access-denied'; readonly message: string }
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+  | {
+      readonly kind: 'failed';
+      readonly code: string;
+      readonly message: string;
+      /** `transient` (a retry might work) or `permanent` (an unknown id, …). */
+      readonly failure: 'transient' | 'permanent';
+    };
 
 /** What could be learned about the AMIs. */
 export interface ImageLookup {
@@ -32,7 +39,6 @@ export interface ImageInfoSource {
   describe(region: string, imageIds: readonly string[]): Promise<ImageLookup>;
 }
 
-const ACCESS_DENIED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException']);
 const NOT_FOUND = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable']);
 
 /**
@@ -108,8 +114,11 @@ function toInfo(image: Image): ImageInfo {
   };
 }
 
+/** A blind failure (access denied, …) is `access-denied`; the rest keeps its SDK name and class. */
 function toProblem(error: unknown): ImageLookupProblem {
-  const code = error instanceof Error ? error.name : 'Unknown';
+  const { failure, name } = describeAwsFailure(error);
   const message = error instanceof Error ? error.message : String(error);
-  return ACCESS_DENIED.has(code) ? { kind: 'access-denied', message } : { kind: 'failed', code, message };
+  return failure === 'blind'
+    ? { kind: 'access-denied', message }
+    : { kind: 'failed', code: name, message, failure };
 }

@@ -43,6 +43,7 @@ import {
 } from '../core/scope-item';
 import { DEFAULTS, SCOPE_KIND, type ScopeKey, type ScopePolicy, scopeId } from '../core/types';
 import type { Mention } from '../core/window';
+import { awsCause } from './aws-error';
 
 /** IAM actions the guard function uses through this adapter. */
 export const PERMISSIONS = ['dynamodb:UpdateItem'] as const;
@@ -542,7 +543,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       );
       return { kind: 'claimed' };
     } catch (error) {
-      if (!isConditionFailed(error)) throw new CounterStoreError(`claim trip ${pk} failed`, { cause: error });
+      if (!isConditionFailed(error)) throw new CounterStoreError(`claim trip ${pk} failed`, awsCause(error));
       // DynamoDB returns the item that failed the condition; an emulator may not, so read it then.
       const current = error.Item
         ? decodeItem(error.Item as ItemAttrs)
@@ -639,7 +640,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         }),
       );
     } catch (error) {
-      throw new CounterStoreError(`read ${scopeId(key)} failed`, { cause: error });
+      throw new CounterStoreError(`read ${scopeId(key)} failed`, awsCause(error));
     }
     return out.Item ? decodeItem(out.Item as ItemAttrs) : undefined;
   }
@@ -740,7 +741,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
           new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start }),
         );
       } catch (error) {
-        throw new CounterStoreError(`scan ${this.tableName} failed`, { cause: error });
+        throw new CounterStoreError(`scan ${this.tableName} failed`, awsCause(error));
       }
       for (const item of page.Items ?? []) {
         const key = parseScopeId(item.pk?.S ?? '');
@@ -768,7 +769,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     try {
       return await this.client.send(new UpdateItemCommand(input));
     } catch (error) {
-      throw new CounterStoreError(`${what} failed`, { cause: error });
+      throw new CounterStoreError(`${what} failed`, awsCause(error));
     }
   }
 
@@ -785,7 +786,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       return { applied: true, writeUnits: out.ConsumedCapacity?.CapacityUnits ?? 0 };
     } catch (error) {
       if (isConditionFailed(error)) return { applied: false, writeUnits: 0 };
-      throw new CounterStoreError(`${what} failed`, { cause: error });
+      throw new CounterStoreError(`${what} failed`, awsCause(error));
     }
   }
 }

@@ -8,6 +8,7 @@ import { buildAlert, snsAttributes, subjectLine } from '../core/alert';
 import { chatbotMessage } from '../core/chatbot';
 import { NotifyError } from '../core/errors';
 import type { TripReport } from '../core/report';
+import { awsCause } from './aws-error';
 
 /** The IAM actions this adapter calls, for the function's policy. */
 export const PERMISSIONS = ['sns:Publish'] as const;
@@ -117,7 +118,7 @@ export class SnsNotifier implements Notifier {
       const out = await this.client.send(command);
       return out.MessageId ?? '';
     } catch (error) {
-      throw new NotifyError(`publishing ${what} failed`, { cause: error });
+      throw new NotifyError(`publishing ${what} failed`, awsCause(error));
     }
   }
 }

@@ -5,6 +5,7 @@
 import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { atExpression, type ResumeRequest } from '../core/auto-resume';
 import { GuardError } from '../core/errors';
+import { awsCause } from './aws-error';
 
 /**
  * IAM actions the guard function needs to schedule resumes. `scheduler:CreateSchedule` is
@@ -66,7 +67,7 @@ export class EventBridgeResumeScheduler implements ResumeScheduler {
     } catch (error) {
       // The same name means the same group and trip: a retry of an invocation that got this far.
       if (error instanceof ConflictException) return 'already-scheduled';
-      throw new GuardError(`could not schedule the resume of ${request.groupName}`, { cause: error });
+      throw new GuardError(`could not schedule the resume of ${request.groupName}`, awsCause(error));
     }
   }
 }

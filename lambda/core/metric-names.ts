@@ -22,6 +22,12 @@ export const METRIC = {
   irrelevantEvents: 'IrrelevantEvents',
   failedAttempts: 'FailedLaunchAttempts',
   alertsFailed: 'AlertsFailed',
+  /** Scopes of an event dropped after a failure a retry cannot fix (validation, not found). */
+  permanentFailures: 'PermanentFailures',
+  /** Events the guard could not handle because it is denied or its own resources are gone. */
+  guardBlind: 'GuardBlind',
+  /** Instances dropped from an otherwise good record because their id is malformed. */
+  malformedInstances: 'MalformedInstances',
 } as const;
 
 /** The metric of trips by one rule, e.g. `TripsStreakRule`. */

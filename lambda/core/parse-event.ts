@@ -37,6 +37,24 @@
  * - **Auto Scaling's `EC2 Instance Launch Successful`** (source `aws.autoscaling`): one instance
  *   `detail.EC2InstanceId` in group `detail.AutoScalingGroupName`, no AMI; eventId is the
  *   envelope `id`, eventTime its `time`, the caller `autoscaling.amazonaws.com`.
+ * - **Warm pools.** `detail.Origin` and `detail.Destination` say "where the instance is coming
+ *   from and where it's going", each one of `EC2 | AutoScalingGroup | WarmPool` (EC2 Auto Scaling
+ *   user guide, "Warm pool example events and patterns",
+ *   https://docs.aws.amazon.com/autoscaling/ec2/userguide/warm-pools-eventbridge-events.html, and
+ *   the event reference, https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html).
+ *   Only `Origin: EC2` is a new instance, so {@link ORIGIN_DESTINATION} reads a launch event as:
+ *   `EC2 -> AutoScalingGroup` a launch; `EC2 -> WarmPool` a launch (into the pool: the instance
+ *   exists from now on); `WarmPool -> AutoScalingGroup` a warm start, not a launch (the instance
+ *   was launched into the pool earlier and counted then); no `Origin` (a group without a warm
+ *   pool, older events) a launch, as before. A terminate event is a termination when its
+ *   `Destination` is `EC2` or absent; `AutoScalingGroup -> WarmPool` returns a live instance to
+ *   the pool (instance reuse) and is not one. Any other value or pair is malformed.
+ *
+ * **Identifiers are checked** against AWS's formats (`./identifiers.ts`): the account (12
+ * digits), the region (a partition's pattern), the event id; a record that fails is malformed.
+ * Inside a launch, an instance whose id, AMI or group name is malformed is dropped alone and
+ * counted in `droppedInstances`; a record left with no instance is malformed. A failed attempt
+ * keeps its header but loses a malformed AMI or group; a termination drops malformed ids.
  *
  * A launch call with `errorCode` (`Client.DryRunOperation` included) launched nothing and is a
  * {@link FailedAttempt}, as is `EC2 Instance Launch Unsuccessful`. A successful
@@ -51,6 +69,7 @@
  * CloudTrail's `2022-10-20T14:16:43Z` and the space-separated forms `2022-10-20 14:16:43` and
  * `2024-12-16 18:41:07.000000000` (UTC when no zone is given), truncated to whole seconds.
  */
+import { isAccountId, isEventId, isGroupName, isImageId, isInstanceId, isRegion } from './identifiers';
 import {
   type Caller,
   type FailedAttempt,
@@ -112,10 +131,42 @@ export const NOT_LAUNCH_REASON = {
   noTerminatedIds: 'a TerminateInstances without instance ids',
   missingAsgInstance: 'the Auto Scaling event has no EC2InstanceId',
   missingAsgGroup: 'the Auto Scaling event has no AutoScalingGroupName',
+  badEventId: 'eventID (or the event id) is not letters, digits and dashes of at most 128 characters',
+  badAccount: 'the account id is not 12 digits',
+  badRegion: 'the region is not a region name of an AWS partition',
+  badInstanceId: 'no instance id is i- followed by 8 or 17 hex digits',
+  badImageId: 'the AMI id is not ami- followed by 8 or 17 hex digits',
+  badGroupName: 'the Auto Scaling group name is empty, over 255 characters, or holds a control character',
+  badOriginDestination: 'the Auto Scaling event has an unknown Origin/Destination',
+  // Irrelevant input again (malformed: false), Auto Scaling's warm pools.
+  warmStart: 'a warm start: an instance moved from the warm pool into the group, launched earlier',
+  returnedToWarmPool: 'an instance returned to the warm pool on scale-in, not terminated',
 } as const;
 export type NotLaunchReason = (typeof NOT_LAUNCH_REASON)[keyof typeof NOT_LAUNCH_REASON];
 
 type Json = { readonly [key: string]: unknown };
+
+/**
+ * What each `Origin -> Destination` pair of Auto Scaling's launch and terminate events means.
+ * `absent` stands for an event without the fields (a group without a warm pool).
+ */
+export const ORIGIN_DESTINATION = {
+  launch: {
+    'absent -> absent': 'launch',
+    'EC2 -> AutoScalingGroup': 'launch',
+    'EC2 -> WarmPool': 'launch',
+    'WarmPool -> AutoScalingGroup': 'warm-start',
+  },
+  terminate: {
+    'absent -> absent': 'terminate',
+    'AutoScalingGroup -> EC2': 'terminate',
+    'WarmPool -> EC2': 'terminate',
+    'AutoScalingGroup -> WarmPool': 'returned-to-pool',
+  },
+} as const satisfies Record<'launch' | 'terminate', Record<string, WarmPoolMove>>;
+
+/** What an Auto Scaling event's move is: a new instance, a warm start, an end, a return to the pool. */
+export type WarmPoolMove = 'launch' | 'warm-start' | 'terminate' | 'returned-to-pool';
 
 /**
  * Parse one EventBridge event or bare CloudTrail record.
@@ -204,6 +255,8 @@ function parseRunInstances(header: RecordHeader, request: Json | undefined, resp
 
   if (items === undefined || items.length === 0) {
     // The instance list was cut (or `"omitted": true`): minCount synthetic ids stand for it.
+    const bad = badScopeIds(requestImage, requestGroup);
+    if (bad !== undefined) return notLaunch(bad, true);
     return truncatedLaunch(header, LAUNCH_SOURCE.runInstances, runRequestMinCount(request), {
       imageId: requestImage,
       groupName: requestGroup,
@@ -211,13 +264,13 @@ function parseRunInstances(header: RecordHeader, request: Json | undefined, resp
     });
   }
 
-  const instances: LaunchedInstance[] = [];
+  const checked = new CheckedInstances();
   for (const item of items) {
     if (!isObject(item)) continue;
     const instanceId = str(item['instanceId']);
     if (instanceId === undefined) continue;
     const tags = list(asObject(item['tagSet'])?.['items']);
-    instances.push(
+    checked.add(
       instance(
         instanceId,
         str(item['imageId']) ?? requestImage,
@@ -226,8 +279,7 @@ function parseRunInstances(header: RecordHeader, request: Json | undefined, resp
       ),
     );
   }
-  if (instances.length === 0) return notLaunch('noInstanceIds', true);
-  return launch(header, LAUNCH_SOURCE.runInstances, instances, false);
+  return checked.launch(header, LAUNCH_SOURCE.runInstances, 'noInstanceIds');
 }
 
 function parseCreateFleet(header: RecordHeader, request: Json | undefined, response: unknown): ParsedEvent {
@@ -242,16 +294,16 @@ function parseCreateFleet(header: RecordHeader, request: Json | undefined, respo
 
   const groupName = fleetRequestGroup(request);
   const launchTemplateId = fleetRequestTemplate(request);
-  const instances: LaunchedInstance[] = [];
+  const checked = new CheckedInstances();
   for (const item of list(asObject(fleetResponse['fleetInstanceSet'])?.['item'])) {
     if (!isObject(item)) continue;
     const overrides = asObject(asObject(item['launchTemplateAndOverrides'])?.['overrides']);
     const imageId = str(overrides?.['imageId']) ?? str(overrides?.['ImageId']);
     for (const instanceId of fleetInstanceIds(item['instanceIds'])) {
-      instances.push(instance(instanceId, imageId, groupName, launchTemplateId));
+      checked.add(instance(instanceId, imageId, groupName, launchTemplateId));
     }
   }
-  if (instances.length > 0) return launch(header, LAUNCH_SOURCE.createFleet, instances, false);
+  if (checked.seen > 0) return checked.launch(header, LAUNCH_SOURCE.createFleet, 'noInstanceIds');
 
   // Nothing launched: every failure is in errorSet (an instant fleet that got no capacity).
   const firstError = list(asObject(fleetResponse['errorSet'])?.['item'])
@@ -268,7 +320,9 @@ function parseTermination(header: RecordHeader, request: Json | undefined, respo
   // A response cut by CloudTrail leaves the request's ids: the call succeeded, so they are terminating.
   const ids = fromResponse.length > 0 ? fromResponse : instanceIdsOf(request?.['instancesSet']);
   if (ids.length === 0) return notLaunch('noTerminatedIds', true);
-  const record: TerminationRecord = { ...header, kind: 'terminate', instanceIds: ids };
+  const valid = ids.filter(isInstanceId);
+  if (valid.length === 0) return notLaunch('badInstanceId', true);
+  const record: TerminationRecord = { ...header, kind: 'terminate', instanceIds: valid };
   return record;
 }
 
@@ -290,6 +344,7 @@ function parseAutoScaling(event: Json, detailType: string): ParsedEvent {
   if ('kind' in header) return header;
   const groupName = str(detail['AutoScalingGroupName']);
   if (groupName === undefined) return notLaunch('missingAsgGroup', true);
+  if (!isGroupName(groupName)) return notLaunch('badGroupName', true);
   if (isFailure) {
     return failedAttempt(
       header,
@@ -301,11 +356,24 @@ function parseAutoScaling(event: Json, detailType: string): ParsedEvent {
   }
   const instanceId = str(detail['EC2InstanceId']);
   if (instanceId === undefined) return notLaunch('missingAsgInstance', true);
+  if (!isInstanceId(instanceId)) return notLaunch('badInstanceId', true);
+  const move = originDestination(detail, isTermination ? 'terminate' : 'launch');
+  if (move === undefined) return notLaunch('badOriginDestination', true);
+  if (move === 'warm-start') return notLaunch('warmStart');
+  if (move === 'returned-to-pool') return notLaunch('returnedToWarmPool');
   if (isTermination) {
     const record: TerminationRecord = { ...header, kind: 'terminate', instanceIds: [instanceId], groupName };
     return record;
   }
   return launch(header, LAUNCH_SOURCE.autoScaling, [{ instanceId, groupName }], false);
+}
+
+/** What the event's `Origin -> Destination` means, or undefined for an unknown value or pair. */
+function originDestination(detail: Json, kind: keyof typeof ORIGIN_DESTINATION): WarmPoolMove | undefined {
+  const place = (v: unknown) => (v === undefined || v === null || v === '' ? 'absent' : String(v));
+  const pair = `${place(detail['Origin'])} -> ${place(detail['Destination'])}`;
+  const table: Readonly<Record<string, WarmPoolMove>> = ORIGIN_DESTINATION[kind];
+  return Object.hasOwn(table, pair) ? table[pair] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,12 +390,15 @@ interface HeaderInput {
 function readHeader(input: HeaderInput): RecordHeader | NotLaunch {
   const eventId = str(input.eventId);
   if (eventId === undefined) return notLaunch('missingEventId', true);
+  if (!isEventId(eventId)) return notLaunch('badEventId', true);
   const eventTime = parseEventTime(input.eventTime);
   if (eventTime === undefined) return notLaunch('badEventTime', true);
   const account = firstStr(input.account);
   if (account === undefined) return notLaunch('missingAccount', true);
+  if (!isAccountId(account)) return notLaunch('badAccount', true);
   const region = firstStr(input.region);
   if (region === undefined) return notLaunch('missingRegion', true);
+  if (!isRegion(region)) return notLaunch('badRegion', true);
   return { account, region, eventId, eventTime, caller: input.caller };
 }
 
@@ -478,6 +549,46 @@ function tagValue(tags: readonly unknown[], key: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Results
 
+/** The reason an instance's identifiers are malformed, or undefined when they are well formed. */
+function badScopeIds(
+  imageId: string | undefined,
+  groupName: string | undefined,
+): keyof typeof NOT_LAUNCH_REASON | undefined {
+  if (imageId !== undefined && !isImageId(imageId)) return 'badImageId';
+  if (groupName !== undefined && !isGroupName(groupName)) return 'badGroupName';
+  return undefined;
+}
+
+/** Collects a record's instances, dropping (and counting) those with a malformed identifier. */
+class CheckedInstances {
+  private readonly kept: LaunchedInstance[] = [];
+  private dropped = 0;
+  private firstReason: keyof typeof NOT_LAUNCH_REASON | undefined;
+  /** Instances offered, kept or not. */
+  seen = 0;
+
+  add(candidate: LaunchedInstance): void {
+    this.seen += 1;
+    const reason = isInstanceId(candidate.instanceId)
+      ? badScopeIds(candidate.imageId, candidate.groupName)
+      : 'badInstanceId';
+    if (reason === undefined) {
+      this.kept.push(candidate);
+      return;
+    }
+    this.dropped += 1;
+    this.firstReason ??= reason;
+  }
+
+  /** The launch of the kept instances, or a malformed not-launch when none is left. */
+  launch(header: RecordHeader, source: LaunchSource, none: keyof typeof NOT_LAUNCH_REASON): ParsedEvent {
+    if (this.kept.length === 0) return notLaunch(this.firstReason ?? none, true);
+    const record = launch(header, source, this.kept, false);
+    if (this.dropped === 0) return record;
+    return { ...record, droppedInstances: this.dropped, droppedReason: NOT_LAUNCH_REASON[this.firstReason!] };
+  }
+}
+
 function launch(
   header: RecordHeader,
   source: LaunchSource,
@@ -530,8 +641,9 @@ function failedAttempt(
     kind: 'failed',
     eventName,
     errorCode,
-    ...(imageId === undefined ? {} : { imageId }),
-    ...(groupName === undefined ? {} : { groupName }),
+    // Logged only: a malformed AMI or group is left out rather than failing the record.
+    ...(imageId === undefined || !isImageId(imageId) ? {} : { imageId }),
+    ...(groupName === undefined || !isGroupName(groupName) ? {} : { groupName }),
   };
 }
 

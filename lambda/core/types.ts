@@ -50,6 +50,10 @@ export interface LaunchRecord extends RecordHeader {
   readonly instances: readonly LaunchedInstance[];
   /** Set when CloudTrail cut the instance list and `minCount` synthetic ids stand in for it. */
   readonly truncated: boolean;
+  /** Instances of the record left out because an identifier was malformed; absent when none. */
+  readonly droppedInstances?: number;
+  /** Why the first of them was left out (a `NOT_LAUNCH_REASON` text). */
+  readonly droppedReason?: string;
 }
 
 /** A launch call that failed (`errorCode` set, `Client.DryRunOperation` included): nothing launched. */

@@ -1,11 +1,13 @@
 import {
   AutoScalingClient,
+  AutoScalingServiceException,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   type Instance,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,7 +18,7 @@ import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../lambda/adapters/scheduler';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { stepEpisode } from '../../lambda/core/episode';
-import { CounterStoreError, NotifyError, SuspendError } from '../../lambda/core/errors';
+import { CounterStoreError, GuardBlindError, NotifyError, SuspendError } from '../../lambda/core/errors';
 import { METRIC } from '../../lambda/core/metric-names';
 import { parseEvent } from '../../lambda/core/parse-event';
 import type { TripReport } from '../../lambda/core/report';
@@ -487,7 +489,10 @@ describe('run', () => {
     const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(NotifyError);
+    // The topic's key in an invalid state blinds the guard: counted, thrown, kept for a replay.
+    expect(error).toBeInstanceOf(GuardBlindError);
+    expect((error as Error).cause).toBeInstanceOf(NotifyError);
+    expect(h.metrics.get(METRIC.guardBlind)).toBe(1);
     await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
@@ -506,7 +511,12 @@ describe('run', () => {
     await replay(h, events.slice(0, 9));
     sns
       .on(PublishCommand)
-      .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
+      .rejectsOnce(
+        Object.assign(new Error('internal error'), {
+          name: 'InternalError',
+          $metadata: { httpStatusCode: 500 },
+        }),
+      )
       .resolves({ MessageId: 'm-2' });
     await expect(run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1')).rejects.toBeInstanceOf(
       NotifyError,
@@ -648,24 +658,110 @@ describe('run', () => {
       kind: 'ignored',
       malformed: false,
     });
-    expect(
-      await run(
-        loadFixture('derived-eventbridge-runinstances-failed-unauthorized.json'),
-        h.deps,
-        h.config,
-        T0,
-      ),
-    ).toMatchObject({
+    // Stratus anonymised the fixture's region (ca-south-3r): a real one makes it a record again.
+    const failed = structuredClone(
+      loadFixture('derived-eventbridge-runinstances-failed-unauthorized.json'),
+    ) as Record<string, Record<string, unknown>>;
+    failed['detail']!['awsRegion'] = REGION;
+    expect(await run(failed, h.deps, h.config, T0)).toMatchObject({
       kind: 'failed-attempt',
       errorCode: 'Client.UnauthorizedOperation',
     });
     expect(h.metrics.get(METRIC.failedAttempts)).toBe(1);
   });
 
-  it('throws when the store fails, so that the event is retried', async () => {
+  it('throws when the store cannot be reached, so that the event is retried', async () => {
+    // Prepare: a DynamoDB endpoint nobody listens on (connection refused: transient)
+    const h = await harness();
+    const nowhere = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const broken = { ...h.deps, counter: new DynamoDbLaunchCounter(nowhere, h.config.tableName) };
+    // Act
+    const error = await run(loop(1)[0]!, broken, h.config, T0).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(CounterStoreError);
+    expect((error as CounterStoreError).failure).toBe('transient');
+    expect(h.metrics.get(METRIC.guardBlind)).toBeUndefined();
+    nowhere.destroy();
+  });
+
+  it('counts GuardBlind and throws when the table is missing, so the event is kept for a replay', async () => {
+    // Prepare: dynalite answers ResourceNotFoundException for a table that does not exist
     const h = await harness();
     const broken = { ...h.deps, counter: new DynamoDbLaunchCounter(db.client, 'missing-table') };
-    await expect(run(loop(1)[0]!, broken, h.config, T0)).rejects.toBeInstanceOf(CounterStoreError);
+    // Act
+    const error = await run(loop(1)[0]!, broken, h.config, T0).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(GuardBlindError);
+    expect((error as Error).cause).toBeInstanceOf(CounterStoreError);
+    expect(h.metrics.get(METRIC.guardBlind)).toBe(1);
+    expect(
+      h.logs.some((l) => l.level === 'error' && l.extra[0]?.['error'] === 'ResourceNotFoundException'),
+    ).toBe(true);
+  });
+
+  it('counts GuardBlind and throws when Auto Scaling denies access', async () => {
+    // Prepare: the settings refresh is the first Auto Scaling call of a new group
+    const h = await harness();
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(
+      new AutoScalingServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'User is not authorized to perform: autoscaling:DescribeAutoScalingGroups',
+      }),
+    );
+    // Act
+    const error = await run(loop(1)[0]!, h.deps, h.config, T0).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(GuardBlindError);
+    expect(h.metrics.get(METRIC.guardBlind)).toBe(1);
+  });
+
+  it('drops the scope, counts it and keeps counting the others when Auto Scaling refuses the input', async () => {
+    // Prepare: a ValidationError a retry cannot fix, on the group scope only
+    const h = await harness();
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(
+      new AutoScalingServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: '1 validation error detected',
+      }),
+    );
+    // Act
+    const result = await run(loop(1)[0]!, h.deps, h.config, T0);
+    // Assess
+    expect(result).toMatchObject({
+      kind: 'counted',
+      scopes: [{ scope: 'ami', key: AMI, added: 1 }],
+      failed: [{ scope: 'asg', key: GROUP, error: 'ValidationError' }],
+    });
+    expect(h.metrics.get(METRIC.permanentFailures)).toBe(1);
+    expect(h.metrics.get(METRIC.guardBlind)).toBeUndefined();
+  });
+
+  it('throws a throttled Auto Scaling call as it is, so that Lambda retries', async () => {
+    // Prepare
+    const h = await harness();
+    asg.on(DescribeAutoScalingGroupsCommand).rejects(
+      new AutoScalingServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Rate exceeded',
+      }),
+    );
+    // Act
+    const error = await run(loop(1)[0]!, h.deps, h.config, T0).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(SuspendError);
+    expect((error as SuspendError).failure).toBe('transient');
+    expect(h.metrics.get(METRIC.permanentFailures)).toBeUndefined();
   });
 
   it('finds the eventID to put on log lines', () => {

@@ -165,13 +165,15 @@ describe('handler in several containers', () => {
     const group = newGroup();
     const events = launches(group, groupSeq * 100);
     for (const event of events.slice(0, 9)) await containers[0]!.invoke(event, requestId());
-    let failed = false;
+    // The SDK itself retries a 500 (3 attempts): fail all three, so the invocation fails.
+    let failures = 0;
     fake.hooks = {
       received: (call: FakeCall) => {
-        if (failed || call.action !== 'Publish' || !(call.params['Subject'] ?? '').includes(group))
+        if (failures >= 3 || call.action !== 'Publish' || !(call.params['Subject'] ?? '').includes(group))
           return undefined;
-        failed = true;
-        return { status: 403, code: 'AuthorizationError', message: 'not authorized to publish' };
+        failures += 1;
+        // A transient failure (SNS's 500), which Lambda retries; a 403 would blind the guard instead.
+        return { status: 500, code: 'InternalError', message: 'internal error' };
       },
     };
     try {

@@ -185,9 +185,9 @@ describe('LaunchLoopGuard defaults', () => {
     );
   });
 
-  it('alarms on errors, throttles and both queues, to the topic', () => {
-    expect(base.guard.alarms).toHaveLength(4);
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  it('alarms on errors, throttles, both queues and a blind guard, to the topic', () => {
+    expect(base.guard.alarms).toHaveLength(5);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     t.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }] });
     for (const metric of ['Errors', 'Throttles']) {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -202,6 +202,25 @@ describe('LaunchLoopGuard defaults', () => {
       { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0 },
       2,
     );
+  });
+
+  it('alarms on the first GuardBlind datapoint within 5 minutes, through the alarm topic', () => {
+    const blind = Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter(
+      (r) => r.Properties.MetricName === METRIC.guardBlind,
+    );
+    expect(blind).toHaveLength(1);
+    const props = blind[0]!.Properties;
+    expect(props).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    // One blind event is enough, and the periods it needs fit in 5 minutes.
+    expect(props.Period * (props.DatapointsToAlarm ?? props.EvaluationPeriods)).toBeLessThanOrEqual(300);
   });
 
   it('creates no trail, no Slack delivery and no auto-resume', () => {
@@ -325,7 +344,7 @@ describe('LaunchLoopGuard options', () => {
 
   it('adds the no-launch-events alarm on LaunchEvents, treating missing data as breaching', () => {
     const { template, guard } = guardStack({ noLaunchEventsAlarmHours: 6 });
-    expect(guard.alarms).toHaveLength(5);
+    expect(guard.alarms).toHaveLength(6);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,
       MetricName: METRIC.launchEvents,

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NOT_LAUNCH_REASON } from '../../../lambda/core/parse-event';
 import {
   AMI,
   asgLaunch,
@@ -262,6 +263,21 @@ describe('replay scenarios', () => {
     expect(out.stderr).toMatch(/a\.json:1 \(record #1\): not valid JSON/);
     expect(out.stderr).toMatch(/b\.jsonl:2: not valid JSON/);
     // The good record of each file still counts: 2 launches trip the threshold of 2
+    expect(trips(out)).toMatchObject([{ launches: 2 }]);
+  });
+
+  it('reports a record with a malformed identifier with the reason the guard drops it for', async () => {
+    // Prepare: three launches, one with a 3,965-digit account (a fuzzed record of issue 13)
+    const dir = tempDir();
+    const records = launchSeries(3, T0);
+    records[1]!['recipientAccountId'] = '1'.repeat(3965);
+    writeLog(join(dir, 'log.json'), records);
+    // Act
+    const out = await replay([...JSON_OUT, '--asg-threshold', '2', ...ASG_ONLY, dir]);
+    // Assess
+    expect(out.code).toBe(0);
+    expect(summaryValue(out, 'malformed records skipped')).toBe(1);
+    expect(out.stderr).toContain(`log.json:1 (record #2): ${NOT_LAUNCH_REASON.badAccount}`);
     expect(trips(out)).toMatchObject([{ launches: 2 }]);
   });
 

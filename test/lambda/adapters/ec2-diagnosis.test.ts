@@ -91,6 +91,7 @@ describe('Ec2ImageInfo', () => {
       kind: 'failed',
       code: 'RequestLimitExceeded',
       message: 'Request limit exceeded.',
+      failure: 'transient',
     });
     expect(out.missing).toEqual([AMI, OTHER]);
     expect(ec2).toHaveReceivedCommandTimes(DescribeImagesCommand, 1);

@@ -1,9 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  isAccountId,
+  isEventId,
+  isGroupName,
+  isImageId,
+  isInstanceId,
+  isRegion,
+} from '../../../lambda/core/identifiers';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
 import { launchScopes } from '../../../lambda/core/scopes';
 import { LAUNCH_SOURCE, type ParsedEvent } from '../../../lambda/core/types';
 import { fixtureNames, loadFixture } from '../../support/fixtures';
+import { applyMutations, mutationArb, pathsOf } from '../../support/mutations';
 
 const REASONS = new Set<string>(Object.values(NOT_LAUNCH_REASON));
 const SOURCES = new Set<string>(Object.values(LAUNCH_SOURCE));
@@ -25,9 +34,9 @@ function violations(p: ParsedEvent): string[] {
     check(typeof p.malformed === 'boolean', 'malformed is not a boolean');
     return out;
   }
-  check(isText(p.account), 'account is not a non-empty string');
-  check(isText(p.region), 'region is not a non-empty string');
-  check(isText(p.eventId), 'eventId is not a non-empty string');
+  check(isText(p.account) && isAccountId(p.account), 'account is not 12 digits');
+  check(isText(p.region) && isRegion(p.region), 'region is not a partition region');
+  check(isText(p.eventId) && isEventId(p.eventId), 'eventId is not an event id');
   check(
     Number.isFinite(p.eventTime) && p.eventTime % 1000 === 0,
     `eventTime ${p.eventTime} is not whole seconds`,
@@ -43,6 +52,9 @@ function violations(p: ParsedEvent): string[] {
         check(isText(i.instanceId), 'an instance id is not a non-empty string');
         check(isOptionalText(i.imageId), 'imageId is not a non-empty string');
         check(isOptionalText(i.groupName), 'groupName is not a non-empty string');
+        check(p.truncated || isInstanceId(i.instanceId), 'a malformed instance id was kept');
+        check(i.imageId === undefined || isImageId(i.imageId), 'a malformed AMI id was kept');
+        check(i.groupName === undefined || isGroupName(i.groupName), 'a malformed group name was kept');
         check(isOptionalText(i.launchTemplateId), 'launchTemplateId is not a non-empty string');
         if (p.truncated) check(i.instanceId.startsWith(`${p.eventId}#`), 'a truncated launch with a real id');
       }
@@ -65,6 +77,7 @@ function violations(p: ParsedEvent): string[] {
     case 'terminate':
       check(p.instanceIds.length >= 1, 'a termination without instances');
       check(p.instanceIds.every(isText), 'a terminated id is not a non-empty string');
+      check(p.instanceIds.every(isInstanceId), 'a malformed terminated id was kept');
       check(isOptionalText(p.groupName), 'groupName is not a non-empty string');
       break;
     default:
@@ -84,68 +97,6 @@ function parseAndCheck(input: unknown): ParsedEvent {
 
 // ---------------------------------------------------------------------------------------------
 // Mutations of the real fixtures
-
-type Path = readonly (string | number)[];
-
-/** Every path to a value inside `value` (objects' keys and arrays' indexes), the root excluded. */
-function pathsOf(value: unknown, prefix: Path = []): Path[] {
-  const out: Path[] = [];
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => {
-      out.push([...prefix, i], ...pathsOf(v, [...prefix, i]));
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...pathsOf(v, [...prefix, k]));
-  }
-  return out;
-}
-
-type Mutation =
-  | { readonly op: 'drop'; readonly at: number }
-  | { readonly op: 'replace'; readonly at: number; readonly value: unknown }
-  | { readonly op: 'retype'; readonly at: number };
-
-/** Another JSON type for the same data: what a lossy converter or a hand edit produces. */
-function retype(v: unknown): unknown {
-  if (typeof v === 'string') return /^\d+$/.test(v) ? Number(v) : [v];
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return v ? 'true' : 0;
-  if (v === null) return {};
-  if (Array.isArray(v)) return v.length === 1 ? v[0] : { item: v };
-  return [v];
-}
-
-function applyMutations(original: unknown, paths: readonly Path[], mutations: readonly Mutation[]): unknown {
-  const root: { value: unknown } = { value: structuredClone(original) };
-  for (const m of mutations) {
-    const path = paths[m.at % paths.length];
-    if (path === undefined) continue;
-    let parent: unknown = root.value;
-    for (const step of path.slice(0, -1)) {
-      parent =
-        typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)[step] : undefined;
-    }
-    if (typeof parent !== 'object' || parent === null) continue;
-    const container = parent as Record<string | number, unknown>;
-    const key = path[path.length - 1]!;
-    if (!(key in container)) continue;
-    if (m.op === 'drop') {
-      if (Array.isArray(container) && typeof key === 'number') container.splice(key, 1);
-      else delete container[key];
-    } else if (m.op === 'replace') {
-      container[key] = m.value;
-    } else {
-      container[key] = retype(container[key]);
-    }
-  }
-  return root.value;
-}
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('replace' as const), at: fc.nat(), value: fc.jsonValue({ maxDepth: 3 }) }),
-  fc.record({ op: fc.constant('retype' as const), at: fc.nat() }),
-);
 
 /** The fixtures as parse inputs: each file, the record inside a log file, and each bare record in an envelope. */
 function seeds(): Array<readonly [string, unknown]> {
@@ -292,8 +243,8 @@ const tagArb = fc.record(
 );
 const runItemArb = fc.record(
   {
-    instanceId: sometimes(fc.constantFrom('i-1', 'i-2', 'i-3')),
-    imageId: sometimes(fc.constantFrom('ami-1', 'ami-2')),
+    instanceId: sometimes(fc.constantFrom('i-01234567890abcdef', 'i-0fedcba9876543210', 'i-12345678', 'i-1')),
+    imageId: sometimes(fc.constantFrom('ami-0abc1234def567890', 'ami-12345678', 'ami-2')),
     tagSet: sometimes(fc.record({ items: sometimes(fc.array(tagArb, { maxLength: 3 })) })),
   },
   { requiredKeys: [] },
@@ -302,9 +253,9 @@ const fleetItemArb = fc.record(
   {
     instanceIds: sometimes(
       fc.oneof(
-        fc.constant('i-1'),
-        fc.array(fc.constant('i-2')),
-        fc.record({ item: sometimes(fc.constant('i-3')) }),
+        fc.constant('i-01234567890abcdef'),
+        fc.array(fc.constantFrom('i-0fedcba9876543210', 'i-2')),
+        fc.record({ item: sometimes(fc.constant('i-12345678')) }),
       ),
     ),
     launchTemplateAndOverrides: sometimes(fc.record({ overrides: sometimes(fc.record({ imageId: tree })) })),

@@ -43,13 +43,16 @@ const ASG_SLR_LAUNCH = {
   ],
 };
 const XZ_CALLER = { arn: 'arn:aws:sts::123456789012:assumed-role/ARole/user.name' };
+/** Stratus anonymised the region of its detonation logs (`ca-south-3r`): no partition has it. */
+const STRATUS_BAD_REGION = { kind: 'not-launch', reason: NOT_LAUNCH_REASON.badRegion, malformed: true };
+/** The same record with a real region (see 'parses the Stratus record once its region is real'). */
 const STRATUS_FAILED = {
   kind: 'failed',
   eventName: 'RunInstances',
   errorCode: 'Client.UnauthorizedOperation',
   imageId: 'ami-aCBbfd13bdb1d1E4b',
   account: '900138736586',
-  region: 'ca-south-3r',
+  region: 'ca-central-1',
   eventId: '1a4debbb-12e9-4bde-b8c7-ea29002bb2a7',
   eventTime: Date.UTC(2024, 7, 1, 11, 30, 23),
   caller: {
@@ -68,7 +71,7 @@ const PANTHER_TERMINATION = {
 /** Every shared fixture and what parsing the whole file gives, read by hand from the file. */
 const FIXTURE_EXPECTATIONS: ReadonlyArray<readonly [string, unknown]> = [
   ['derived-eventbridge-runinstances-asg-slr.json', ASG_SLR_LAUNCH],
-  ['derived-eventbridge-runinstances-failed-unauthorized.json', STRATUS_FAILED],
+  ['derived-eventbridge-runinstances-failed-unauthorized.json', STRATUS_BAD_REGION],
   [
     'eventbridge-asg-launch-successful.aws-lambda-go.json',
     {
@@ -256,7 +259,7 @@ const FIXTURE_EXPECTATIONS: ReadonlyArray<readonly [string, unknown]> = [
       },
     },
   ],
-  ['runinstances-failed-unauthorizedoperation.stratus.json', STRATUS_FAILED],
+  ['runinstances-failed-unauthorizedoperation.stratus.json', STRATUS_BAD_REGION],
   [
     'terminateinstances-asg-slr.panther.json',
     {
@@ -293,6 +296,22 @@ describe('parseEvent on the shared fixtures', () => {
     const parsed = parseEvent(loadFixture(name));
     // Assess
     expect(parsed).toStrictEqual(expected);
+  });
+
+  it.each([
+    'runinstances-failed-unauthorizedoperation.stratus.json',
+    'derived-eventbridge-runinstances-failed-unauthorized.json',
+  ])('parses the Stratus record %s once its region is real', (name) => {
+    // Prepare: the anonymised region replaced by a real one
+    const record = copy(name);
+    if (record['detail']) {
+      record['region'] = 'ca-central-1';
+      record['detail']['awsRegion'] = 'ca-central-1';
+    } else record['awsRegion'] = 'ca-central-1';
+    // Act
+    const parsed = parseEvent(record);
+    // Assess
+    expect(parsed).toStrictEqual(STRATUS_FAILED);
   });
 
   it('parses the record inside a CloudTrail log file as a termination', () => {
@@ -537,7 +556,7 @@ function createFleet(fleetInstanceSet: unknown, extra: Json = {}): Json {
 }
 
 describe('parseEvent on CreateFleet', () => {
-  const lone = { item: { lifecycle: 'on-demand', instanceIds: { item: 'i-0aaa' } } };
+  const lone = { item: { lifecycle: 'on-demand', instanceIds: { item: 'i-0aaa0000000000000' } } };
 
   it('reads a lone fleet item given as an object, with the group from the request tags', () => {
     // Act
@@ -546,7 +565,7 @@ describe('parseEvent on CreateFleet', () => {
     expect(parsed.source).toBe('CreateFleet');
     expect(parsed.truncated).toBe(false);
     expect(parsed.instances).toStrictEqual([
-      { instanceId: 'i-0aaa', groupName: ASG_GROUP, launchTemplateId: 'lt-07a0b5cea4ece8ffd' },
+      { instanceId: 'i-0aaa0000000000000', groupName: ASG_GROUP, launchTemplateId: 'lt-07a0b5cea4ece8ffd' },
     ]);
   });
 
@@ -554,16 +573,21 @@ describe('parseEvent on CreateFleet', () => {
     // Prepare
     const record = createFleet({
       item: [
-        { instanceIds: { item: ['i-01', 'i-02'] } },
-        { instanceIds: 'i-03' },
-        { instanceIds: ['i-04'] },
+        { instanceIds: { item: ['i-01000000000000000', 'i-02000000000000000'] } },
+        { instanceIds: 'i-03000000000000000' },
+        { instanceIds: ['i-04000000000000000'] },
         { lifecycle: 'spot' },
       ],
     });
     // Act
     const parsed = asLaunch(parseEvent(record));
     // Assess
-    expect(parsed.instances.map((i) => i.instanceId)).toEqual(['i-01', 'i-02', 'i-03', 'i-04']);
+    expect(parsed.instances.map((i) => i.instanceId)).toEqual([
+      'i-01000000000000000',
+      'i-02000000000000000',
+      'i-03000000000000000',
+      'i-04000000000000000',
+    ]);
   });
 
   it('reads the group from a fleet tag specification with a lone Tag object', () => {
@@ -583,26 +607,28 @@ describe('parseEvent on CreateFleet', () => {
     // Prepare
     const record = createFleet({
       item: {
-        instanceIds: { item: 'i-0aaa' },
-        launchTemplateAndOverrides: { overrides: { imageId: 'ami-0override', instanceType: 'm5.large' } },
+        instanceIds: { item: 'i-0aaa0000000000000' },
+        launchTemplateAndOverrides: {
+          overrides: { imageId: 'ami-0ee0000000000000e', instanceType: 'm5.large' },
+        },
       },
     });
     // Act
     const parsed = asLaunch(parseEvent(record));
     // Assess
-    expect(parsed.instances[0]?.imageId).toBe('ami-0override');
+    expect(parsed.instances[0]?.imageId).toBe('ami-0ee0000000000000e');
   });
 
   it('counts the launched instances of a partial success (errorSet beside them)', () => {
     // Prepare
     const record = createFleet(
-      { item: { instanceIds: { item: ['i-01', 'i-02'] } } },
+      { item: { instanceIds: { item: ['i-01000000000000000', 'i-02000000000000000'] } } },
       { errorSet: { item: { errorCode: 'InsufficientInstanceCapacity', errorMessage: 'no capacity' } } },
     );
     // Act
     const parsed = asLaunch(parseEvent(record));
     // Assess
-    expect(parsed.instances.map((i) => i.instanceId)).toEqual(['i-01', 'i-02']);
+    expect(parsed.instances.map((i) => i.instanceId)).toEqual(['i-01000000000000000', 'i-02000000000000000']);
   });
 
   it('reports an instant fleet whose errorSet holds every failure as a failed attempt', () => {
