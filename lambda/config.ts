@@ -5,6 +5,7 @@
  * reader cannot drift. Importing this file has no side effects.
  */
 
+import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from './core/ami-change';
 import { parseDuration } from './core/duration';
 import { ConfigError } from './core/errors';
 import { DEFAULTS } from './core/types';
@@ -24,6 +25,7 @@ export const ENV = {
   churnShare: 'LLG_CHURN_SHARE',
   maxWindow: 'LLG_MAX_WINDOW',
   autoResume: 'LLG_AUTO_RESUME',
+  amiChangeAlerts: 'LLG_AMI_CHANGE_ALERTS',
 } as const;
 
 /** What an AMI trip does. */
@@ -60,6 +62,8 @@ export interface GuardConfig {
   /** Share of the window's launches that must be churned before suspending; undefined = check off. */
   readonly churnShare?: number;
   readonly autoResume?: AutoResumeConfig;
+  /** Which AMI changes of a group are announced: `family` (family changes and unknown ones), `all`, `off`. */
+  readonly amiChangeAlerts: AmiChangeAlerts;
 }
 
 /** Auto Scaling's process names, as `SuspendProcesses` accepts them. */
@@ -134,6 +138,16 @@ function processes(env: Env): string[] {
   return [...new Set(list)];
 }
 
+function amiChangeAlerts(env: Env): AmiChangeAlerts {
+  const raw = env[ENV.amiChangeAlerts]?.trim();
+  if (raw === undefined || raw === '') return AMI_CHANGE_ALERTS.family;
+  const known = Object.values(AMI_CHANGE_ALERTS) as string[];
+  if (!known.includes(raw)) {
+    throw new ConfigError(`${ENV.amiChangeAlerts} must be "family", "all" or "off", got "${raw}"`);
+  }
+  return raw as AmiChangeAlerts;
+}
+
 function autoResume(env: Env): AutoResumeConfig | undefined {
   const raw = env[ENV.autoResume]?.trim();
   if (raw === undefined || raw === '') return undefined;
@@ -194,5 +208,6 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     amiMaxGroups: positiveInt(env, ENV.amiMaxGroups, DEFAULTS.amiMaxGroups),
     churnShare: churn(env),
     autoResume: autoResume(env),
+    amiChangeAlerts: amiChangeAlerts(env),
   };
 }

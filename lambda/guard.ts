@@ -7,10 +7,13 @@
  * (a retry cannot fix it); a store or Auto Scaling failure is thrown, so that Lambda's retries
  * and in the end its on-failure destination keep the event.
  */
+
 import type { AsgSuspender } from './adapters/asg-suspender';
+import type { ImageInfoSource } from './adapters/ec2-diagnosis';
 import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
+import { noticeAmiChange } from './ami-change-step';
 import type { GuardConfig } from './config';
 import { stepEpisode } from './core/episode';
 import { groupSettings } from './core/group-settings';
@@ -20,6 +23,7 @@ import type { TripReport } from './core/report';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
+import type { RoleChecker } from './role-checker';
 import { actOnTrip, type TripOutcome } from './trip';
 
 /** Structured logging (Powertools Logger fits). */
@@ -49,6 +53,10 @@ export interface GuardDeps {
   readonly scheduler?: ResumeScheduler;
   readonly streaks?: { setResumeStreak(key: ScopeView['key'], streak: number, at: number): Promise<void> };
   readonly diagnoser?: Diagnoser;
+  /** AMI descriptions for the AMI-change alert (cached); without it the alert is off. */
+  readonly images?: ImageInfoSource;
+  /** The instance-role check of the AMI-change alert. */
+  readonly roles?: RoleChecker;
 }
 
 /** What happened to one scope of the event. */
@@ -117,7 +125,11 @@ export async function run(
   }
   deps.metrics.count(METRIC.launchEvents);
   const scopes: ScopeResult[] = [];
-  for (const share of launchScopes(parsed)) scopes.push(await countScope(parsed, share, deps, config, now));
+  // AMI-change alerts run beside the counting and the trips, never ahead of them.
+  const notices: Promise<unknown>[] = [];
+  for (const share of launchScopes(parsed))
+    scopes.push(await countScope(parsed, share, deps, config, now, notices));
+  await Promise.all(notices);
   return { kind: 'counted', eventId: parsed.eventId, scopes };
 }
 
@@ -134,6 +146,7 @@ async function countScope(
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
+  notices: Promise<unknown>[],
 ): Promise<ScopeResult> {
   const { key } = share;
   let view = await deps.counter.record(
@@ -149,6 +162,7 @@ async function countScope(
   );
   deps.metrics.count(METRIC.launchesCounted, view.outcome.added.length);
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
+  notices.push(noticeAmiChange(record, view, deps, config));
   if (view.refreshSettings) view = await refreshSettings(view, deps, config);
 
   const result = {

@@ -7,7 +7,9 @@
  */
 import { PERMISSIONS_FOR as SUSPENDER } from './adapters/asg-suspender';
 import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
+import { PERMISSIONS as IAM_ROLE } from './adapters/iam-role';
 import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
+import { PERMISSIONS as LAUNCH_TEMPLATE } from './adapters/launch-template';
 import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
 
 /** What each adapter of the guard function calls. */
@@ -17,6 +19,9 @@ export const ADAPTER_PERMISSIONS = {
   asgSuspender: SUSPENDER.guard,
   notifier: NOTIFIER,
   ec2Diagnosis: DIAGNOSIS,
+  // The instance-role check of the AMI-change alert: read-only.
+  launchTemplate: LAUNCH_TEMPLATE,
+  iamRole: IAM_ROLE,
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every action the guard function's adapters call, once each, sorted. */
@@ -39,7 +44,8 @@ export const RUNTIME_PERMISSIONS = {
 export const FORBIDDEN_ACTIONS: readonly RegExp[] = [
   /^ec2:TerminateInstances$/i,
   /^ec2:StopInstances$/i,
-  /^iam:(?!PassRole$|Get|List)/i,
+  // Reading and simulating are allowed (the role check); anything that changes IAM is not.
+  /^iam:(?!PassRole$|Get|List|SimulatePrincipalPolicy$)/i,
   // A whole service or everything (`*`, `ec2:*`); suffix wildcards such as `kms:GenerateDataKey*` name a known family.
   /^\*$|:\*$/,
 ];

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       amiMaxGroups: 5,
       churnShare: 0.5,
       autoResume: undefined,
+      amiChangeAlerts: 'family',
     });
   });
 
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       [ENV.amiAction]: 'suspend',
       [ENV.amiMaxGroups]: '2',
       [ENV.churnShare]: 'off',
+      [ENV.amiChangeAlerts]: 'all',
       [ENV.autoResume]: JSON.stringify({
         baseMs: 900_000,
         maxMs: 14_400_000,
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       amiAction: 'suspend',
       amiMaxGroups: 2,
       churnShare: undefined,
+      amiChangeAlerts: 'all',
       autoResume: { baseMs: 900_000, maxTrips: 4 },
     });
   });
@@ -75,6 +78,7 @@ describe('loadConfig', () => {
     [{ [ENV.churnShare]: '1.5' }, ENV.churnShare],
     [{ [ENV.autoResume]: '{not json' }, ENV.autoResume],
     [{ [ENV.autoResume]: '{"baseMs":10}' }, ENV.autoResume],
+    [{ [ENV.amiChangeAlerts]: 'family-only' }, ENV.amiChangeAlerts],
   ])('fails at once with a message naming the variable: %o', (env, name) => {
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(name);

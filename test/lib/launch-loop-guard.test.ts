@@ -58,6 +58,7 @@ describe('LaunchLoopGuard defaults', () => {
       [ENV.amiAction]: 'alert',
       [ENV.amiMaxGroups]: '5',
       [ENV.churnShare]: '0.5',
+      [ENV.amiChangeAlerts]: 'family',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
