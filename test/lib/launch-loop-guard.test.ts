@@ -263,6 +263,28 @@ describe('LaunchLoopGuard least privilege', () => {
     });
     expect(statements.find((s) => s.Sid === 'AlertTopics')?.Resource).toEqual({ Ref: topicId });
   });
+
+  it("scopes the role check's IAM reads to this account's instance profiles and roles", () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[],
+    );
+    const arn = (kind: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:${kind}/*`],
+      ],
+    });
+    expect(statements.find((s) => s.Sid === 'InstanceProfilesOfThisAccount')).toMatchObject({
+      Action: 'iam:GetInstanceProfile',
+      Resource: arn('instance-profile'),
+    });
+    expect(statements.find((s) => s.Sid === 'SimulateRolesOfThisAccount')).toMatchObject({
+      Action: 'iam:SimulatePrincipalPolicy',
+      Resource: arn('role'),
+    });
+    expect(actions).toContain('ec2:DescribeLaunchTemplateVersions');
+  });
 });
 
 describe('LaunchLoopGuard options', () => {
@@ -277,10 +299,12 @@ describe('LaunchLoopGuard options', () => {
       amiAction: 'suspend',
       amiMaxGroups: 3,
       churnShare: 'off',
+      amiChangeAlerts: 'all',
     });
 
     // Assess
     expect(guardEnv(template)).toMatchObject({
+      [ENV.amiChangeAlerts]: 'all',
       [ENV.window]: '90m',
       [ENV.asgThreshold]: '4',
       [ENV.amiThreshold]: '30',
