@@ -137,7 +137,7 @@ describe('DynamoDbLaunchCounter', () => {
     expect(view.requests).toBe(2);
     expect(view.before.amis).toEqual(['ami-0abc']);
     expect([...view.imageIds].sort()).toEqual(['ami-0abc', 'ami-0new']);
-    expect((await counter.read(GROUP))?.amis.sort()).toEqual(['ami-0abc', 'ami-0new']);
+    expect([...((await counter.read(GROUP))?.amis ?? [])].sort()).toEqual(['ami-0abc', 'ami-0new']);
   });
 
   it('tells exactly one of many concurrent writers that it added an AMI to the set', async () => {
