@@ -19,6 +19,7 @@ import { METRIC } from './core/metric-names';
 import { likelyCause, type RoleFinding } from './core/role-check';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
 import type { GuardDeps } from './guard';
+import { roleCheckGroup } from './role-checker';
 
 /** What the step did for one new AMI (or for the launch when nothing was new). */
 export type AmiChangeOutcome = 'off' | 'none' | 'quiet' | 'alerted' | 'failed';
@@ -151,14 +152,10 @@ async function checkRole(
     });
     group = undefined;
   }
-  return deps.roles.check(region, {
-    account,
-    name,
-    ...(group ? { tags: group.tags } : {}),
-    ...(group?.launchTemplate ? { launchTemplate: group.launchTemplate } : {}),
-    ...(profile !== undefined ? { instanceProfileArn: profile } : {}),
-    ...(imageFamily !== undefined ? { imageFamily } : {}),
-  });
+  return deps.roles.check(
+    region,
+    roleCheckGroup(account, name, group, { instanceProfileArn: profile, imageFamily }),
+  );
 }
 
 /**

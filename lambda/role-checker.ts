@@ -7,6 +7,7 @@
  * an alert or a suspension. The pure rules are in `core/role-check.ts`.
  */
 
+import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { RoleReader, SimulatedDecision } from './adapters/iam-role';
 import { isProblem, type LaunchTemplateReader, type LookupProblem } from './adapters/launch-template';
 import {
@@ -20,6 +21,26 @@ import {
   type RoleCheckGroup,
   type RoleFinding,
 } from './core/role-check';
+
+/**
+ * What the check needs about a group, from its live snapshot (`AsgSuspender.describeGroup`) and,
+ * when known, a launched instance's profile and the family of the AMI it uses. The trip path can
+ * build its input the same way as the AMI-change step.
+ */
+export function roleCheckGroup(
+  account: string,
+  name: string,
+  snapshot: Pick<GroupSnapshot, 'tags' | 'launchTemplate'> | undefined,
+  known: Pick<RoleCheckGroup, 'instanceProfileArn' | 'imageFamily' | 'capacityProvider' | 'cluster'> = {},
+): RoleCheckGroup {
+  return {
+    account,
+    name,
+    ...(snapshot ? { tags: snapshot.tags } : {}),
+    ...(snapshot?.launchTemplate ? { launchTemplate: snapshot.launchTemplate } : {}),
+    ...Object.fromEntries(Object.entries(known).filter(([, v]) => v !== undefined)),
+  };
+}
 
 /** Checks a group's instance role. */
 export interface RoleChecker {

@@ -6,7 +6,7 @@ import type {
   LookupProblem,
 } from '../../lambda/adapters/launch-template';
 import { ECS_AGENT_ACTIONS } from '../../lambda/core/role-check';
-import { InstanceRoleChecker } from '../../lambda/role-checker';
+import { InstanceRoleChecker, roleCheckGroup } from '../../lambda/role-checker';
 
 const ACCOUNT = '123456789012';
 const ROLE: RoleRef = { name: 'ecs-role', arn: `arn:aws:iam::${ACCOUNT}:role/ecs-role` };
@@ -171,5 +171,25 @@ describe('InstanceRoleChecker', () => {
       launchTemplate: { id: 'lt-1' },
     });
     expect(finding.unknown).toEqual(['the instance role (TypeError)']);
+  });
+});
+
+describe('roleCheckGroup', () => {
+  it("takes the group's tags and launch template and leaves out what is not known", () => {
+    expect(
+      roleCheckGroup(
+        ACCOUNT,
+        'asg',
+        { tags: { team: 'a' }, launchTemplate: { id: 'lt-1', version: '$Latest' } },
+        { instanceProfileArn: undefined, imageFamily: 'al2023-ecs' },
+      ),
+    ).toEqual({
+      account: ACCOUNT,
+      name: 'asg',
+      tags: { team: 'a' },
+      launchTemplate: { id: 'lt-1', version: '$Latest' },
+      imageFamily: 'al2023-ecs',
+    });
+    expect(roleCheckGroup(ACCOUNT, 'asg', undefined)).toEqual({ account: ACCOUNT, name: 'asg' });
   });
 });
