@@ -7,7 +7,6 @@
  * (a retry cannot fix it); a store or Auto Scaling failure is thrown, so that Lambda's retries
  * and in the end its on-failure destination keep the event.
  */
-
 import type { AsgSuspender } from './adapters/asg-suspender';
 import type { ImageInfoSource } from './adapters/ec2-diagnosis';
 import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
