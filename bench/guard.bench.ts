@@ -23,13 +23,16 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { build } from 'esbuild';
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
+import { Ec2ImageInfo } from '../lambda/adapters/ec2-diagnosis';
 import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../lambda/adapters/notifier';
+import { CachedImageInfo } from '../lambda/ami-change-step';
 import { loadConfig } from '../lambda/config';
 import { stepEpisode } from '../lambda/core/episode';
 import { parseEvent } from '../lambda/core/parse-event';
@@ -195,6 +198,9 @@ async function storeAndThroughput(): Promise<void> {
   asg.on(SuspendProcessesCommand).resolves({});
   asg.on(CreateOrUpdateTagsCommand).resolves({});
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  // The AMI-change step is on (as deployed): it must cost no DynamoDB request.
+  const ec2 = mockClient(EC2Client);
+  ec2.on(DescribeImagesCommand).resolves({ Images: [] });
 
   const db = await startDynamo();
   const config = loadConfig({ LLG_TABLE_NAME: db.table, LLG_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t' });
@@ -204,6 +210,7 @@ async function storeAndThroughput(): Promise<void> {
     streaks: counter,
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region })),
     notifier: new SnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:1:t'),
+    images: new CachedImageInfo(new Ec2ImageInfo((region) => new EC2Client({ region }))),
     log: { info: () => {}, warn: () => {}, error: () => {} },
     metrics: { count: () => {} },
   };
@@ -242,7 +249,7 @@ async function storeAndThroughput(): Promise<void> {
   );
   console.log(`write capacity per event per scope: ${(wcu / scopes).toFixed(3)} WCU`);
   console.log(
-    `Auto Scaling describes: ${asg.commandCalls(DescribeAutoScalingGroupsCommand).length}, suspensions: ${asg.commandCalls(SuspendProcessesCommand).length}, alerts: ${sns.commandCalls(PublishCommand).length}`,
+    `AMI-change lookups (DescribeImages): ${ec2.commandCalls(DescribeImagesCommand).length}; Auto Scaling describes: ${asg.commandCalls(DescribeAutoScalingGroupsCommand).length}, suspensions: ${asg.commandCalls(SuspendProcessesCommand).length}, alerts: ${sns.commandCalls(PublishCommand).length}`,
   );
   // The groups in this workload lose every instance (the mocked group lists none), so every
   // count-rule trip is confirmed: the suspensions should equal the reference model's trips.
@@ -278,15 +285,17 @@ async function storeAndThroughput(): Promise<void> {
   await db.close();
   asg.restore();
   sns.restore();
+  ec2.restore();
 }
 
 const FLOOR_SOURCE = `
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
-export const clients = [new DynamoDBClient({}), new SNSClient({}), new AutoScalingClient({ region: 'us-east-1' }), new EC2Client({ region: 'us-east-1' }), new SchedulerClient({})];
+export const clients = [new DynamoDBClient({}), new SNSClient({}), new AutoScalingClient({ region: 'us-east-1' }), new EC2Client({ region: 'us-east-1' }), new SchedulerClient({}), new IAMClient({})];
 export const handler = async () => clients.length;
 `;
 

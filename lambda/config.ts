@@ -5,6 +5,7 @@
  * reader cannot drift. Importing this file has no side effects.
  */
 
+import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from './core/ami-change';
 import { parseDuration } from './core/duration';
 import { ConfigError } from './core/errors';
 import { MAX_STREAK } from './core/group-settings';
@@ -32,6 +33,7 @@ export const ENV = {
   memberRoleArn: 'LLG_MEMBER_ROLE_ARN',
   /** Central organization mode: the account the function runs in (acts there without a role). */
   homeAccount: 'LLG_HOME_ACCOUNT',
+  amiChangeAlerts: 'LLG_AMI_CHANGE_ALERTS',
 } as const;
 
 /** What an AMI trip does. */
@@ -72,6 +74,8 @@ export interface GuardConfig {
   /** The delayed checks' queue; undefined: launches are judged only when later events come. */
   readonly deadlineQueueUrl?: string;
   readonly autoResume?: AutoResumeConfig;
+  /** Which AMI changes of a group are announced: `family` (family changes and unknown ones), `all`, `off`. */
+  readonly amiChangeAlerts: AmiChangeAlerts;
   /** Set in central organization mode: act in member accounts through their member role. */
   readonly organization?: OrganizationConfig;
 }
@@ -169,6 +173,16 @@ function processes(env: Env): string[] {
   return [...new Set(list)];
 }
 
+function amiChangeAlerts(env: Env): AmiChangeAlerts {
+  const raw = env[ENV.amiChangeAlerts]?.trim();
+  if (raw === undefined || raw === '') return AMI_CHANGE_ALERTS.family;
+  const known = Object.values(AMI_CHANGE_ALERTS) as string[];
+  if (!known.includes(raw)) {
+    throw new ConfigError(`${ENV.amiChangeAlerts} must be "family", "all" or "off", got "${raw}"`);
+  }
+  return raw as AmiChangeAlerts;
+}
+
 function autoResume(env: Env): AutoResumeConfig | undefined {
   const raw = env[ENV.autoResume]?.trim();
   if (raw === undefined || raw === '') return undefined;
@@ -247,5 +261,6 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     ...(env[ENV.deadlineQueueUrl]?.trim() ? { deadlineQueueUrl: env[ENV.deadlineQueueUrl]!.trim() } : {}),
     autoResume: autoResume(env),
     organization: organization(env),
+    amiChangeAlerts: amiChangeAlerts(env),
   };
 }

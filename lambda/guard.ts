@@ -17,11 +17,13 @@ import { randomUUID } from 'node:crypto';
 import type { AsgSuspender, GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
 import { describeAwsFailure } from './adapters/aws-error';
 import type { DeadlineQueue } from './adapters/deadline-queue';
+import type { ImageInfoSource } from './adapters/ec2-diagnosis';
 import type { InstanceStates } from './adapters/ec2-instances';
 import type { EcsRegistry } from './adapters/ecs-registry';
 import { type LaunchCounter, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
+import { noticeAmiChange } from './ami-change-step';
 import type { GuardConfig } from './config';
 import { stepEpisode } from './core/episode';
 import { GuardBlindError } from './core/errors';
@@ -34,6 +36,7 @@ import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
 import { FIRST_CHECK_DELAY_S, judgeGroup, keepFates } from './judge';
+import type { RoleChecker } from './role-checker';
 import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
 
 /** Structured logging (Powertools Logger fits). */
@@ -71,6 +74,10 @@ export interface GuardDeps {
   readonly instances?: InstanceStates;
   /** Delayed checks of group launches at their deadline (see `deadline.ts`). */
   readonly deadlines?: DeadlineQueue;
+  /** AMI descriptions for the AMI-change alert (cached); without it the alert is off. */
+  readonly images?: ImageInfoSource;
+  /** The instance-role check of the AMI-change alert. */
+  readonly roles?: RoleChecker;
 }
 
 /** What happened to one scope of the event. */
@@ -167,13 +174,16 @@ export async function run(
   const scopes: ScopeResult[] = [];
   const owner = tripOwner(invocationId);
   const failed: ScopeFailure[] = [];
+  // AMI-change alerts run beside the counting and the trips, never ahead of them.
+  const notices: Promise<unknown>[] = [];
   for (const share of launchScopes(parsed)) {
     try {
-      scopes.push(await countScope(parsed, share, deps, config, now, owner));
+      scopes.push(await countScope(parsed, share, deps, config, now, owner, notices));
     } catch (error) {
       failed.push(classifyScopeFailure(error, share, deps));
     }
   }
+  await Promise.all(notices);
   return { kind: 'counted', eventId: parsed.eventId, scopes, ...(failed.length > 0 ? { failed } : {}) };
 }
 
@@ -216,6 +226,7 @@ async function countScope(
   config: GuardConfig,
   now: number,
   owner: TripOwner,
+  notices: Promise<unknown>[],
 ): Promise<ScopeResult> {
   const { key } = share;
   let view = await deps.counter.record(
@@ -243,6 +254,7 @@ async function countScope(
     );
   }
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
+  notices.push(noticeAmiChange(record, view, deps, config));
   let group: GroupSnapshot | undefined;
   if (view.refreshSettings) ({ view, group } = await refreshSettings(view, deps, config));
 

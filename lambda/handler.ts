@@ -9,6 +9,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,21 +22,28 @@ import { SqsDeadlineQueue } from './adapters/deadline-queue';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
+import { IamRoleReader } from './adapters/iam-role';
 import { DynamoDbLaunchCounter } from './adapters/launch-counter';
+import { Ec2LaunchTemplateReader } from './adapters/launch-template';
 import { MemberAccounts } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
+import { CachedImageInfo } from './ami-change-step';
 import { loadConfig } from './config';
 import { METRIC_NAMESPACE } from './core/metric-names';
 import { type BatchResult, isQueueBatch, runDeadlineChecks } from './deadline';
 import { ImageDiagnoser } from './diagnoser';
 import { eventIdOf, type GuardDeps, type GuardResult, run } from './guard';
 import { AccountNamingNotifier, depsForEvent, memberDeps, type OrganizationDeps } from './organization';
+import { InstanceRoleChecker } from './role-checker';
 
 const config = loadConfig();
 const logger = new Logger({ serviceName: 'launch-loop-guard' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'launch-loop-guard' });
 const counter = new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableName, config.maxWindowMs);
+// The AMI-change lookups are best effort: short timeouts and one retry, so they end well inside the invocation.
+const lookup = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } };
+const lookupEc2 = (region: string) => new EC2Client({ region, ...lookup });
 
 const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
 
@@ -51,6 +59,11 @@ const deps: GuardDeps = {
   ),
   notifier: new SnsNotifier(new SNSClient({}), config.topicArn, config.chatTopicArn),
   diagnoser: new ImageDiagnoser(new Ec2ImageInfo((region) => new EC2Client({ region })), logger),
+  images: new CachedImageInfo(new Ec2ImageInfo(lookupEc2)),
+  roles: new InstanceRoleChecker(
+    new Ec2LaunchTemplateReader(lookupEc2),
+    new IamRoleReader(new IAMClient(lookup)),
+  ),
   ...(config.autoResume
     ? { scheduler: new EventBridgeResumeScheduler(new SchedulerClient({}), config.autoResume) }
     : {}),

@@ -10,6 +10,7 @@ import { type AsgSuspender, AutoScalingSuspender, type GroupHistory } from './ad
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import type { MemberAccounts, MemberCredentials } from './adapters/member-credentials';
 import type { Notifier, Published } from './adapters/notifier';
+import type { AmiChangeReport } from './core/ami-change-alert';
 import { parseEvent } from './core/parse-event';
 import type { TripReport } from './core/report';
 import { ImageDiagnoser } from './diagnoser';
@@ -115,6 +116,11 @@ export class AccountNamingNotifier implements Notifier {
     attributes: Readonly<Record<string, string>>,
   ): Promise<Published> {
     return this.inner.publishText(subject, body, attributes);
+  }
+
+  /** The AMI-change alert names its account by id (its own format has no account-name field yet). */
+  publishAmiChange(report: AmiChangeReport): Promise<Published> {
+    return this.inner.publishAmiChange(report);
   }
 }
 

@@ -10,7 +10,9 @@ import { PERMISSIONS as DEADLINES } from './adapters/deadline-queue';
 import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
 import { PERMISSIONS as INSTANCES } from './adapters/ec2-instances';
 import { PERMISSIONS as ECS } from './adapters/ecs-registry';
+import { PERMISSIONS as IAM_ROLE } from './adapters/iam-role';
 import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
+import { PERMISSIONS as LAUNCH_TEMPLATE } from './adapters/launch-template';
 import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
 
 /** What each adapter of the guard function calls. */
@@ -25,6 +27,9 @@ export const ADAPTER_PERMISSIONS = {
   ec2Instances: INSTANCES,
   // The delayed checks at each launch's deadline.
   deadlineQueue: DEADLINES,
+  // The instance-role check of the AMI-change alert: read-only.
+  launchTemplate: LAUNCH_TEMPLATE,
+  iamRole: IAM_ROLE,
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every action the guard function's adapters call, once each, sorted. */
@@ -55,7 +60,8 @@ export const RUNTIME_PERMISSIONS = {
 export const FORBIDDEN_ACTIONS: readonly RegExp[] = [
   /^ec2:TerminateInstances$/i,
   /^ec2:StopInstances$/i,
-  /^iam:(?!PassRole$|Get|List)/i,
+  // Reading and simulating are allowed (the role check); anything that changes IAM is not.
+  /^iam:(?!PassRole$|Get|List|SimulatePrincipalPolicy$)/i,
   // A whole service or everything (`*`, `ec2:*`); suffix wildcards such as `kms:GenerateDataKey*` name a known family.
   /^\*$|:\*$/,
 ];

@@ -81,6 +81,7 @@ function minutes(get: Get, key: string): Duration | undefined {
  *
  * Keys: `homeRegion`, `regions` (comma list or array), `account`, `stackPrefix`, `windowMinutes`,
  * `asgThreshold`, `amiThreshold`, `dryRun`, `amiAction`, `churnShare` (a share or `off`),
+ * `amiChangeAlerts` (`family`, `all` or `off`),
  * `emails`, `createTrail`, `noLaunchEventsAlarmHours`, `reservedConcurrency`,
  * `slackWorkspaceId`, `slackChannelId`, `slackWebhookSecretName`, `autoResume`,
  * `autoResumeCooldownMinutes`, `autoResumeMaxTrips`; organizations: `orgMode`, `orgTargets`,
@@ -111,6 +112,7 @@ export function readAppConfig(get: Get, env: Readonly<Record<string, string | un
     dryRun: bool(get, 'dryRun'),
     amiAction: text(get, 'amiAction') as LaunchLoopGuardProps['amiAction'],
     churnShare: churn === undefined ? undefined : churn === 'off' ? 'off' : Number(churn),
+    amiChangeAlerts: text(get, 'amiChangeAlerts') as LaunchLoopGuardProps['amiChangeAlerts'],
     emails: list(get, 'emails'),
     createTrail: bool(get, 'createTrail'),
     noLaunchEventsAlarmHours: num(get, 'noLaunchEventsAlarmHours'),

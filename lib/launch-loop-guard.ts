@@ -256,6 +256,7 @@ export class LaunchLoopGuard extends Construct {
       [ENV.churnShare]: String(settings.churnShare),
       [ENV.failedStreak]: String(settings.failedStreak),
       [ENV.deadlineQueueUrl]: this.deadlineQueue.queueUrl,
+      [ENV.amiChangeAlerts]: settings.amiChangeAlerts,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -308,6 +309,15 @@ export class LaunchLoopGuard extends Construct {
         },
         {
           id: 'AwsSolutions-IAM5',
+          reason:
+            'The instance-role check reads the instance profile and simulates the role of whichever group launched a new AMI; both are found at run time, and the actions only read.',
+          appliesTo: [
+            'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*',
+            'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
+          ],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
           reason: "Log streams of the function's own log group are created at run time.",
           appliesTo: [{ regex: '/^Resource::<.*GuardLogs.*\\.Arn>:\\*$/g' }],
         },
@@ -336,6 +346,14 @@ export class LaunchLoopGuard extends Construct {
         add('ReadOnlyDescribe', ['*'], action);
       else if (service === 'autoscaling') add('AutoScalingGroupsOfThisAccount', [groupArn], action);
       else if (service === 'sqs') add('DeadlineQueue', [this.deadlineQueue.queueArn], action);
+      else if (action === 'iam:GetInstanceProfile')
+        add(
+          'InstanceProfilesOfThisAccount',
+          [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:instance-profile/*`],
+          action,
+        );
+      else if (action === 'iam:SimulatePrincipalPolicy')
+        add('SimulateRolesOfThisAccount', [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`], action);
       else {
         throw new Error(
           `LaunchLoopGuard: lambda/permissions.ts lists "${action}", which the construct cannot scope; add a rule for it`,

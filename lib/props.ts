@@ -5,6 +5,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
+import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from '../lambda/core/ami-change';
 import { MAX_STREAK } from '../lambda/core/group-settings';
 import { DEFAULTS } from '../lambda/core/types';
 import type { AutoResumeOptions } from './auto-resume';
@@ -140,6 +141,14 @@ export interface LaunchLoopGuardProps {
    * @default - off: a suspended group stays suspended until a person resumes it
    */
   readonly autoResume?: AutoResumeOptions;
+  /**
+   * Alert at a group's first launch of an AMI its recent launches did not use (notify only, never
+   * suspends): `family` announces family changes (standard → ECS Neuron, likely unintended) and
+   * changes whose family cannot be told; `all` also announces routine upgrades within a family,
+   * at low severity; `off` announces nothing and makes no lookups.
+   * @default 'family'
+   */
+  readonly amiChangeAlerts?: AmiChangeAlerts;
 }
 
 /** The props with every default filled, as the function's environment needs them. */
@@ -157,6 +166,7 @@ export interface ResolvedSettings {
   readonly trailRetentionDays: number;
   readonly noLaunchEventsAlarmHours?: number;
   readonly reservedConcurrency?: number;
+  readonly amiChangeAlerts: AmiChangeAlerts;
 }
 
 function fail(prop: string, value: unknown, rule: string): never {
@@ -240,8 +250,13 @@ export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
   if (props.trailRetention !== undefined && props.createTrail !== true) {
     fail('trailRetention', props.trailRetention.toHumanString(), 'applies only with createTrail: true');
   }
+  const amiChangeAlerts = props.amiChangeAlerts ?? AMI_CHANGE_ALERTS.family;
+  if (!(Object.values(AMI_CHANGE_ALERTS) as string[]).includes(amiChangeAlerts)) {
+    fail('amiChangeAlerts', amiChangeAlerts, 'must be "family", "all" or "off"');
+  }
   return {
     windowMs,
+    amiChangeAlerts,
     asgThreshold: wholeNumber('asgThreshold', props.asgThreshold, DEFAULTS.asgThreshold, 1, 100_000),
     amiThreshold: wholeNumber('amiThreshold', props.amiThreshold, DEFAULTS.amiThreshold, 1, 100_000),
     dryRun: props.dryRun ?? false,

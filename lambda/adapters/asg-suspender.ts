@@ -84,6 +84,8 @@ export interface GroupSnapshot {
   readonly maxSize: number;
   /** Auto Scaling's `Status`, e.g. `Delete in progress`; undefined for a normal group. */
   readonly status?: string;
+  /** The group's launch template, or its mixed instances policy's (for the instance-role check). */
+  readonly launchTemplate?: { readonly id?: string; readonly name?: string; readonly version?: string };
 }
 
 /** What a call that changes a group found: done, or the group no longer exists. */
@@ -350,5 +352,19 @@ function snapshot(group: AutoScalingGroup, warm: readonly Instance[]): GroupSnap
     minSize: group.MinSize ?? 0,
     maxSize: group.MaxSize ?? 0,
     ...(group.Status ? { status: group.Status } : {}),
+    ...launchTemplateOf(group),
+  };
+}
+
+function launchTemplateOf(group: AutoScalingGroup): Pick<GroupSnapshot, 'launchTemplate'> {
+  const spec =
+    group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+  if (spec?.LaunchTemplateId === undefined && spec?.LaunchTemplateName === undefined) return {};
+  return {
+    launchTemplate: {
+      ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}),
+      ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}),
+      ...(spec.Version ? { version: spec.Version } : {}),
+    },
   };
 }

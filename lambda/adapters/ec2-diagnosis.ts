@@ -109,6 +109,8 @@ function toInfo(image: Image): ImageInfo {
     ...(image.Name ? { name: image.Name } : {}),
     ...(image.Description ? { description: image.Description } : {}),
     ...(image.ImageOwnerAlias ? { ownerAlias: image.ImageOwnerAlias } : {}),
+    ...(image.OwnerId ? { ownerId: image.OwnerId } : {}),
+    ...(image.CreationDate ? { creationDate: image.CreationDate } : {}),
     ...(image.Architecture ? { architecture: String(image.Architecture) } : {}),
     ...(image.Platform ? { platform: String(image.Platform) } : {}),
   };

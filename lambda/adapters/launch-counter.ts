@@ -276,7 +276,8 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     this.pending.delete(pk);
     for (const [index, chunk] of chunks.entries()) {
       const ride = index === 0 ? carried : undefined;
-      const out = await this.send(this.recordInput(pk, req, chunk, index === 0, ride), `record ${pk}`);
+      const last = index === chunks.length - 1;
+      const out = await this.send(this.recordInput(pk, req, chunk, index === 0, last, ride), `record ${pk}`);
       requests += 1;
       writeUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
       const old = decodeItem(out.Attributes as ItemAttrs | undefined);
@@ -364,6 +365,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
     req: RecordRequest,
     chunk: readonly Mention[],
     first: boolean,
+    last: boolean,
     ride?: CleanupPlan,
   ): UpdateItemCommandInput {
     const names: Record<string, string> = { '#ep': ATTR.episode, '#ttl': ATTR.ttl };
@@ -386,11 +388,6 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         names['#jq'] = ATTR.judgeLease;
         values[':jq'] = n(Math.floor(req.now / JUDGE_PERIOD_MS));
         sets.push('#jq = :jq');
-        if (req.imageIds.length > 0 && !ride?.dropAmis) {
-          names['#a'] = ATTR.amis;
-          values[':a'] = { SS: [...new Set(req.imageIds)] };
-          adds.push('#a :a');
-        }
       } else if (req.mentions.length > 0) {
         const t = latestSeconds(req.mentions);
         [...new Set(req.groupNames)].forEach((g, i) => {
@@ -404,6 +401,14 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         values[':c'] = { SS: [...new Set(req.callers)] };
         adds.push('#c :c');
       }
+    }
+    // The AMI set is added to by a record's last write, so that the item that write returns
+    // (`before`) holds the set as it was before this record: the AMI-change check reads it, and
+    // of concurrent writers adding one AMI exactly one finds it missing.
+    if (last && req.key.scope === SCOPE_KIND.asg && req.imageIds.length > 0 && !ride?.dropAmis) {
+      names['#a'] = ATTR.amis;
+      values[':a'] = { SS: [...new Set(req.imageIds)] };
+      adds.push('#a :a');
     }
     const removes: string[] = [];
     if (ride) {

@@ -5,6 +5,7 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { buildAlert, snsAttributes, subjectLine } from '../core/alert';
+import { type AmiChangeReport, amiChangeChatMessage, buildAmiChangeAlert } from '../core/ami-change-alert';
 import { chatbotMessage } from '../core/chatbot';
 import { NotifyError } from '../core/errors';
 import type { TripReport } from '../core/report';
@@ -15,6 +16,9 @@ export const PERMISSIONS = ['sns:Publish'] as const;
 
 /** The message attribute that carries the report's JSON (for the Slack webhook function). */
 export const REPORT_ATTRIBUTE = 'report';
+
+/** The message attribute that carries an AMI-change report's JSON (for the Slack webhook function). */
+export const AMI_CHANGE_ATTRIBUTE = 'amiChange';
 
 /**
  * The largest report JSON sent as an attribute. A message and its attributes share SNS's
@@ -34,6 +38,8 @@ export interface Published {
 export interface Notifier {
   /** Publish a trip's alert. */
   publishTrip(report: TripReport): Promise<Published>;
+  /** Publish an AMI-change alert (notify only) to the main topic and the chat topic. */
+  publishAmiChange(report: AmiChangeReport): Promise<Published>;
   /** Publish a message that is not a trip (alarms, trail tampering) to the main topic. */
   publishText(
     subject: string,
@@ -87,6 +93,38 @@ export class SnsNotifier implements Notifier {
         MessageAttributes: snsAttributes(alert.attributes),
       }),
       `the chat message for ${report.scope.scope} ${report.scope.key} (the main alert was sent)`,
+    );
+    return { messageId, chatMessageId };
+  }
+
+  /**
+   * Publish to the main topic (text, attributes, the report's JSON), then to the chat topic.
+   *
+   * @throws NotifyError when either publication fails; its message says which one
+   */
+  async publishAmiChange(report: AmiChangeReport): Promise<Published> {
+    const alert = buildAmiChangeAlert(report);
+    const attributes: Record<string, string> = { ...alert.attributes };
+    const json = JSON.stringify(report);
+    if (Buffer.byteLength(json, 'utf8') <= REPORT_ATTRIBUTE_MAX) attributes[AMI_CHANGE_ATTRIBUTE] = json;
+    const what = `the AMI-change alert for group ${report.group.key} (${report.assessment.after.imageId})`;
+    const messageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: alert.subject,
+        Message: alert.body,
+        MessageAttributes: snsAttributes(attributes),
+      }),
+      what,
+    );
+    if (this.chatTopicArn === undefined) return { messageId };
+    const chatMessageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.chatTopicArn,
+        Message: JSON.stringify(amiChangeChatMessage(report)),
+        MessageAttributes: snsAttributes(alert.attributes),
+      }),
+      `the chat message of ${what} (the main alert was sent)`,
     );
     return { messageId, chatMessageId };
   }

@@ -65,7 +65,7 @@ export interface ChatbotMessage {
 }
 
 /** The thread of a scope: stable, so every trip of one scope lands in one thread. */
-export function chatThreadId(report: TripReport): string {
+export function chatThreadId(report: Pick<TripReport, 'scope'>): string {
   const id = `launch-loop-guard#${scopeId(report.scope)}`;
   if (id.length <= CHAT_LIMITS.threadId) return id;
   // Long group names: keep a readable head and make the tail unique with a hash of the whole id.

@@ -17,6 +17,10 @@ export interface ImageInfo {
   readonly description?: string;
   /** e.g. `amazon`, or undefined for a private or third-party image. */
   readonly ownerAlias?: string;
+  /** The owner's account id. */
+  readonly ownerId?: string;
+  /** When the image was created (ISO 8601, as EC2 gives it). */
+  readonly creationDate?: string;
   /** `x86_64`, `arm64`, … */
   readonly architecture?: string;
   /** `windows` for Windows images, undefined otherwise. */

@@ -276,6 +276,7 @@ function parseRunInstances(header: RecordHeader, request: Json | undefined, resp
         str(item['imageId']) ?? requestImage,
         tagValue(tags, GROUP_TAG) ?? requestGroup,
         requestTemplate ?? tagValue(tags, LAUNCH_TEMPLATE_TAG),
+        str(asObject(item['iamInstanceProfile'])?.['arn']),
       ),
     );
   }
@@ -620,12 +621,14 @@ function instance(
   imageId: string | undefined,
   groupName: string | undefined,
   launchTemplateId: string | undefined,
+  instanceProfileArn?: string,
 ): LaunchedInstance {
   return {
     instanceId,
     ...(imageId === undefined ? {} : { imageId }),
     ...(groupName === undefined ? {} : { groupName }),
     ...(launchTemplateId === undefined ? {} : { launchTemplateId }),
+    ...(instanceProfileArn === undefined ? {} : { instanceProfileArn }),
   };
 }
 

@@ -21,7 +21,9 @@
  *   each period claims it, so one invocation per group and period reads the tags); `s` the
  *   group settings from its tags, absent when they are the defaults.
  * - `c` callers, `a` AMI ids (group scope), `g<name>` groups with their newest launch time
- *   (AMI scope): small sets for the alert.
+ *   (AMI scope): small sets for the alert. `a` also tells the AMI-change check whether a launch's
+ *   AMI is new to its group (`core/ami-change.ts`): it is added to with `ADD` by a record's last
+ *   write, so that write's `ALL_OLD` is the set before the record.
  * - `ttl` for DynamoDB's expiry. Correctness never depends on it: every count is computed from
  *   the times in the item, so an expired item that is still readable counts exactly the same.
  *
@@ -58,7 +60,11 @@ export const DEDUP_SKEW_S = 15 * 60;
 export const CAP_MARGIN = 8;
 /** Cleanup runs once this many ids (or group entries) can go at once: it bounds its cost to ~1/16 of writes. */
 export const CLEANUP_BATCH = 16;
-/** More callers or AMI ids than this are dropped at the next cleanup (they only feed the alert). */
+/**
+ * More callers or AMI ids than this are dropped at the next cleanup. They feed the alerts; after
+ * the AMI set is dropped, its group has no history until its next launch, so a change at that
+ * very launch goes unannounced.
+ */
 export const MAX_SET = 8;
 
 /** Attribute names of the scope item. */

@@ -22,6 +22,8 @@ export interface LaunchedInstance {
   readonly imageId?: string;
   readonly groupName?: string;
   readonly launchTemplateId?: string;
+  /** The instance profile the instance carries (`iamInstanceProfile.arn` of a RunInstances record). */
+  readonly instanceProfileArn?: string;
 }
 
 /** Where a launch was read from. */

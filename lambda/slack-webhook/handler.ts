@@ -4,6 +4,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
+import { amiChangeSlackBlocks } from '../core/ami-change-alert';
 import { slackBlocks, slackTextMessage } from '../core/slack-blocks';
 import { loadWebhookConfig } from './config';
 import { type NotifyDeps, notify } from './notify';
@@ -18,6 +19,7 @@ const deps: NotifyDeps = {
   post: (url, body) => postToWebhook(url, body),
   renderReport: slackBlocks,
   renderText: slackTextMessage,
+  renderAmiChange: amiChangeSlackBlocks,
 };
 
 export const handler = async (event: SNSEvent): Promise<void> => {

@@ -4,11 +4,14 @@
  * trail changes) becomes a text message.
  */
 import type { SNSEvent, SNSMessage } from 'aws-lambda';
+import type { AmiChangeReport } from '../core/ami-change-alert';
 import type { TripReport } from '../core/report';
 import type { PostResult } from './post';
 
 /** The message attribute holding a trip's report JSON (the notifier adapter sets it). */
 export const REPORT_ATTRIBUTE = 'report';
+/** The message attribute holding an AMI-change report's JSON (the notifier adapter sets it). */
+export const AMI_CHANGE_ATTRIBUTE = 'amiChange';
 
 /** A Slack message body. */
 export interface SlackMessage {
@@ -23,6 +26,8 @@ export interface NotifyDeps {
   readonly post: (url: string, body: SlackMessage) => Promise<PostResult>;
   readonly renderReport: (report: TripReport) => SlackMessage;
   readonly renderText: (text: string) => SlackMessage;
+  /** Block Kit for an AMI-change alert; without it the alert is posted as text. */
+  readonly renderAmiChange?: (report: AmiChangeReport) => SlackMessage;
 }
 
 /** A CloudWatch alarm notification, as SNS delivers it (only the fields used). */
@@ -64,7 +69,19 @@ export function textOf(sns: Pick<SNSMessage, 'Subject' | 'Message'>): string {
 }
 
 /** The Slack message for one SNS message. */
-export function slackMessageFor(sns: SNSMessage, deps: Pick<NotifyDeps, 'renderReport' | 'renderText'>) {
+export function slackMessageFor(
+  sns: SNSMessage,
+  deps: Pick<NotifyDeps, 'renderReport' | 'renderText' | 'renderAmiChange'>,
+) {
+  const amiChange = sns.MessageAttributes?.[AMI_CHANGE_ATTRIBUTE];
+  if (amiChange?.Value !== undefined && deps.renderAmiChange !== undefined) {
+    try {
+      return deps.renderAmiChange(JSON.parse(amiChange.Value) as AmiChangeReport);
+    } catch {
+      // A report that does not parse must not swallow the alert: fall back to its text.
+      return deps.renderText(textOf(sns));
+    }
+  }
   const attr = sns.MessageAttributes?.[REPORT_ATTRIBUTE];
   if (attr?.Value !== undefined) {
     try {

@@ -19,6 +19,7 @@ describe('readAppConfig', () => {
         asgThreshold: '6',
         dryRun: 'true',
         churnShare: 'off',
+        amiChangeAlerts: 'all',
         emails: 'a@example.com,b@example.com',
         windowMinutes: 30,
       }),
@@ -28,7 +29,13 @@ describe('readAppConfig', () => {
       account: ACCOUNT,
       homeRegion: 'eu-west-1',
       regions: ['us-east-1', 'eu-central-1'],
-      guard: { asgThreshold: 6, dryRun: true, churnShare: 'off', emails: ['a@example.com', 'b@example.com'] },
+      guard: {
+        asgThreshold: 6,
+        dryRun: true,
+        churnShare: 'off',
+        amiChangeAlerts: 'all',
+        emails: ['a@example.com', 'b@example.com'],
+      },
     });
     expect(config.guard.window?.toMinutes()).toBe(30);
   });

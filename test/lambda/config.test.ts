@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       churnShare: 0.5,
       failedStreak: 4,
       autoResume: undefined,
+      amiChangeAlerts: 'family',
     });
   });
 
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       [ENV.amiAction]: 'suspend',
       [ENV.amiMaxGroups]: '2',
       [ENV.churnShare]: 'off',
+      [ENV.amiChangeAlerts]: 'all',
       [ENV.autoResume]: JSON.stringify({
         baseMs: 900_000,
         maxMs: 14_400_000,
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       amiAction: 'suspend',
       amiMaxGroups: 2,
       churnShare: undefined,
+      amiChangeAlerts: 'all',
       autoResume: { baseMs: 900_000, maxTrips: 4 },
     });
   });
@@ -81,6 +84,7 @@ describe('loadConfig', () => {
       ENV.memberRoleArn,
     ],
     [{ [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/R' }, ENV.homeAccount],
+    [{ [ENV.amiChangeAlerts]: 'family-only' }, ENV.amiChangeAlerts],
   ])('fails at once with a message naming the variable: %o', (env, name) => {
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(name);

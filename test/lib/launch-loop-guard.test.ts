@@ -60,6 +60,7 @@ describe('LaunchLoopGuard defaults', () => {
       [ENV.amiAction]: 'alert',
       [ENV.amiMaxGroups]: '5',
       [ENV.churnShare]: '0.5',
+      [ENV.amiChangeAlerts]: 'family',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -286,6 +287,28 @@ describe('LaunchLoopGuard least privilege', () => {
     });
     expect(statements.find((s) => s.Sid === 'AlertTopics')?.Resource).toEqual({ Ref: topicId });
   });
+
+  it("scopes the role check's IAM reads to this account's instance profiles and roles", () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[],
+    );
+    const arn = (kind: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:${kind}/*`],
+      ],
+    });
+    expect(statements.find((s) => s.Sid === 'InstanceProfilesOfThisAccount')).toMatchObject({
+      Action: 'iam:GetInstanceProfile',
+      Resource: arn('instance-profile'),
+    });
+    expect(statements.find((s) => s.Sid === 'SimulateRolesOfThisAccount')).toMatchObject({
+      Action: 'iam:SimulatePrincipalPolicy',
+      Resource: arn('role'),
+    });
+    expect(actions).toContain('ec2:DescribeLaunchTemplateVersions');
+  });
 });
 
 describe('LaunchLoopGuard options', () => {
@@ -300,10 +323,12 @@ describe('LaunchLoopGuard options', () => {
       amiAction: 'suspend',
       amiMaxGroups: 3,
       churnShare: 'off',
+      amiChangeAlerts: 'all',
     });
 
     // Assess
     expect(guardEnv(template)).toMatchObject({
+      [ENV.amiChangeAlerts]: 'all',
       [ENV.window]: '90m',
       [ENV.asgThreshold]: '4',
       [ENV.amiThreshold]: '30',

@@ -17,6 +17,7 @@ describe('resolveProps', () => {
       churnShare: 0.5,
       emails: [],
       trailRetentionDays: 90,
+      amiChangeAlerts: 'family',
     });
   });
 
@@ -38,6 +39,10 @@ describe('resolveProps', () => {
       message: /amiAction must be "alert" or "suspend", got "terminate"/,
     },
     { props: { churnShare: 0 }, message: /churnShare .*got 0/ },
+    {
+      props: { amiChangeAlerts: 'some' as never },
+      message: /amiChangeAlerts must be "family", "all" or "off", got "some"/,
+    },
     { props: { churnShare: 1.5 }, message: /churnShare .*got 1.5/ },
     { props: { churnShare: 'on' as never }, message: /churnShare .*got "on"/ },
     { props: { emails: ['oncall@example.com', 'not-an-address'] }, message: /emails .*got "not-an-address"/ },

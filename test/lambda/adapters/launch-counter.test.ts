@@ -126,6 +126,37 @@ describe('DynamoDbLaunchCounter', () => {
     expect(final.evaluation.count).toBe(200);
   });
 
+  it("returns the group's AMI set as it was before the record, also for a record of several writes", async () => {
+    // Prepare: the group launched ami-0abc before
+    const counter = await newCounter();
+    await counter.record(req(GROUP, [{ instanceId: iid(0), time: T0 }]), WIDE);
+    const many = Array.from({ length: 45 }, (_, i) => ({ instanceId: iid(100 + i), time: T0 + 60_000 }));
+    // Act: 45 instances of a new AMI take two writes
+    const view = await counter.record({ ...req(GROUP, many), imageIds: ['ami-0new'] }, WIDE);
+    // Assess
+    expect(view.requests).toBe(2);
+    expect(view.before.amis).toEqual(['ami-0abc']);
+    expect([...view.imageIds].sort()).toEqual(['ami-0abc', 'ami-0new']);
+    expect([...((await counter.read(GROUP))?.amis ?? [])].sort()).toEqual(['ami-0abc', 'ami-0new']);
+  });
+
+  it('tells exactly one of many concurrent writers that it added an AMI to the set', async () => {
+    // Prepare
+    const counter = await newCounter();
+    await counter.record(req(GROUP, [{ instanceId: iid(0), time: T0 }]), WIDE);
+    // Act: 20 writers record launches of a new AMI at once (duplicates and other instances alike)
+    const views = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        counter.record(
+          { ...req(GROUP, [{ instanceId: iid(1 + (i % 3)), time: T0 }]), imageIds: ['ami-0new'] },
+          WIDE,
+        ),
+      ),
+    );
+    // Assess
+    expect(views.filter((v) => !v.before.amis.includes('ami-0new'))).toHaveLength(1);
+  });
+
   it('lets exactly one of many concurrent invocations claim a trip', async () => {
     const counter = await newCounter();
     await counter.record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE);

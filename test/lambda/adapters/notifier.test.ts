@@ -1,9 +1,16 @@
 import { PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PERMISSIONS, REPORT_ATTRIBUTE_MAX, SnsNotifier } from '../../../lambda/adapters/notifier';
+import {
+  AMI_CHANGE_ATTRIBUTE,
+  PERMISSIONS,
+  REPORT_ATTRIBUTE_MAX,
+  SnsNotifier,
+} from '../../../lambda/adapters/notifier';
 import { buildAlert } from '../../../lambda/core/alert';
+import { amiChangeChatMessage, buildAmiChangeAlert } from '../../../lambda/core/ami-change-alert';
 import { NotifyError } from '../../../lambda/core/errors';
+import { incidentAmiChange } from '../core/example-ami-change';
 import { GROUP, suspendedReport } from '../core/example-reports';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:launch-loop-guard';
@@ -167,6 +174,40 @@ describe('SnsNotifier', () => {
       const error = await rejection(new SnsNotifier(client(), TOPIC).publishText('s', 'b', {}));
       // Assess
       expect(error).toBeInstanceOf(NotifyError);
+      expect((error as NotifyError).cause).toBe(sdkError);
+    });
+  });
+
+  describe('publishAmiChange', () => {
+    it('publishes the text, the filter attributes and the report JSON, then the chat JSON', async () => {
+      // Prepare
+      sns.on(PublishCommand, { TopicArn: TOPIC }).resolves({ MessageId: 'm-1' });
+      sns.on(PublishCommand, { TopicArn: CHAT_TOPIC }).resolves({ MessageId: 'c-1' });
+      const report = incidentAmiChange();
+      const alert = buildAmiChangeAlert(report);
+      // Act
+      const out = await new SnsNotifier(client(), TOPIC, CHAT_TOPIC).publishAmiChange(report);
+      // Assess
+      expect(out).toEqual({ messageId: 'm-1', chatMessageId: 'c-1' });
+      const [main, chat] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+      expect(main).toMatchObject({ TopicArn: TOPIC, Subject: alert.subject, Message: alert.body });
+      expect(main!.MessageAttributes?.action).toEqual({ DataType: 'String', StringValue: 'ami-changed' });
+      expect(main!.MessageAttributes?.severity).toEqual({ DataType: 'String', StringValue: 'high' });
+      expect(JSON.parse(main!.MessageAttributes![AMI_CHANGE_ATTRIBUTE]!.StringValue!)).toEqual(report);
+      expect(main!.MessageAttributes?.report).toBeUndefined();
+      expect(chat!.TopicArn).toBe(CHAT_TOPIC);
+      expect(JSON.parse(chat!.Message!)).toEqual(JSON.parse(JSON.stringify(amiChangeChatMessage(report))));
+    });
+
+    it('surfaces a failure as a NotifyError that names the group and the AMI', async () => {
+      // Prepare
+      const sdkError = snsError('Throttled', 'Rate exceeded');
+      sns.on(PublishCommand).rejects(sdkError);
+      // Act
+      const error = await rejection(new SnsNotifier(client(), TOPIC).publishAmiChange(incidentAmiChange()));
+      // Assess
+      expect(error).toBeInstanceOf(NotifyError);
+      expect((error as NotifyError).message).toContain('ecs-capacity-provider-asg (ami-0d136904eaba14b45)');
       expect((error as NotifyError).cause).toBe(sdkError);
     });
   });

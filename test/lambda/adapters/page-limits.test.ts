@@ -25,6 +25,7 @@ import {
   ListClustersCommand,
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
+import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -38,13 +39,16 @@ import { SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from '../../../lambda/adapters/ec2-instances';
 import { SdkEcsRegistry } from '../../../lambda/adapters/ecs-registry';
+import { IamRoleReader } from '../../../lambda/adapters/iam-role';
 import { DynamoDbLaunchCounter, tripOwner } from '../../../lambda/adapters/launch-counter';
+import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { MemberAccounts } from '../../../lambda/adapters/member-credentials';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
 import type { ScopeKey } from '../../../lambda/core/types';
 import { autoScalingGroup } from '../../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../support/dynalite';
+import { incidentAmiChange } from '../core/example-ami-change';
 import { suspendedReport } from '../core/example-reports';
 
 const requireFromHere = createRequire(__filename);
@@ -88,6 +92,7 @@ const PACKAGE_OF = {
   ECS: '@aws-sdk/client-ecs',
   SQS: '@aws-sdk/client-sqs',
   STS: '@aws-sdk/client-sts',
+  IAM: '@aws-sdk/client-iam',
   Organizations: '@aws-sdk/client-organizations',
 } as const;
 type Service = keyof typeof PACKAGE_OF;
@@ -163,6 +168,7 @@ const ecs = mockClient(ECSClient);
 const sqs = mockClient(SQSClient);
 const sts = mockClient(STSClient);
 const orgs = mockClient(OrganizationsClient);
+const iam = mockClient(IAMClient);
 /** What each mocked client was sent, as `(service, sinon calls)`. */
 const MOCKS: ReadonlyArray<readonly [Service, () => ReadonlyArray<{ readonly args: readonly unknown[] }>]> = [
   ['AutoScaling', () => asg.calls()],
@@ -173,6 +179,7 @@ const MOCKS: ReadonlyArray<readonly [Service, () => ReadonlyArray<{ readonly arg
   ['SQS', () => sqs.calls()],
   ['STS', () => sts.calls()],
   ['Organizations', () => orgs.calls()],
+  ['IAM', () => iam.calls()],
 ];
 
 let db: LocalDynamo;
@@ -233,6 +240,8 @@ function answerEveryPaginatedCallWithTwoPages(): void {
       Expiration: new Date(T0 + 3_600_000),
     },
   });
+  iam.on(GetInstanceProfileCommand).resolves({});
+  iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [] });
   orgs.on(DescribeAccountCommand).resolves({ Account: { Id: '222222222222', Name: 'member' } });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   scheduler
@@ -272,6 +281,15 @@ const memberDrivers: Drivers<MemberAccounts> = {
   client: async (a) => a.client('222222222222', REGION, (options) => options.credentials?.()),
 };
 
+const launchTemplateDrivers: Drivers<Ec2LaunchTemplateReader> = {
+  read: (a) => a.read(REGION, { id: 'lt-0123456789abcdef0', version: '3' }),
+};
+
+const roleDrivers: Drivers<IamRoleReader> = {
+  roleOfProfile: (a) => a.roleOfProfile('web-profile'),
+  simulate: (a) => a.simulate('arn:aws:iam::111122223333:role/web', ['ecs:Poll']),
+};
+
 const queueDrivers: Drivers<SqsDeadlineQueue> = {
   schedule: (a) => a.schedule({ account: '111122223333', region: REGION, group: GROUP, launches: [] }, 605),
 };
@@ -308,6 +326,7 @@ const counterDrivers: Drivers<DynamoDbLaunchCounter> = {
 const notifierDrivers: Drivers<SnsNotifier> = {
   publishTrip: (a) => a.publishTrip(suspendedReport()),
   publishText: (a) => a.publishText('subject', 'body', {}),
+  publishAmiChange: (a) => a.publishAmiChange(incidentAmiChange()),
 };
 
 const schedulerDrivers: Drivers<EventBridgeResumeScheduler> = {
@@ -372,6 +391,11 @@ async function sendEverything(): Promise<SentCommand[]> {
     queueDrivers,
   );
   await runAll(
+    new Ec2LaunchTemplateReader((region) => new EC2Client({ region, credentials: CREDENTIALS })),
+    launchTemplateDrivers,
+  );
+  await runAll(new IamRoleReader(new IAMClient({ region: REGION, credentials: CREDENTIALS })), roleDrivers);
+  await runAll(
     new OrganizationsAccountNames(new OrganizationsClient({ region: REGION, credentials: CREDENTIALS })),
     accountNameDrivers,
   );
@@ -431,8 +455,10 @@ describe('page sizes the adapters send', () => {
       'DynamoDB.ScanCommand',
       'EC2.DescribeImagesCommand',
       'EC2.DescribeInstancesCommand',
+      'EC2.DescribeLaunchTemplateVersionsCommand',
       'ECS.ListClustersCommand',
       'ECS.ListContainerInstancesCommand',
+      'IAM.SimulatePrincipalPolicyCommand',
     ]);
     // Both loops followed NextToken to a second page.
     expect(

@@ -39,9 +39,11 @@ const ASG_SLR_LAUNCH = {
       imageId: 'ami-013e7d3a6659f358d',
       groupName: ASG_GROUP,
       launchTemplateId: 'lt-07a0b5cea4ece8ffd',
+      instanceProfileArn: 'arn:aws:iam::111122223333:instance-profile/profile-id',
     },
   ],
 };
+const LEGACY_PROFILE = 'arn:aws:iam::619193117841:instance-profile/BaseIAMRole';
 const XZ_CALLER = { arn: 'arn:aws:sts::123456789012:assumed-role/ARole/user.name' };
 /** Stratus anonymised the region of its detonation logs (`ca-south-3r`): no partition has it. */
 const STRATUS_BAD_REGION = { kind: 'not-launch', reason: NOT_LAUNCH_REASON.badRegion, malformed: true };
@@ -117,8 +119,8 @@ const FIXTURE_EXPECTATIONS: ReadonlyArray<readonly [string, unknown]> = [
       truncated: false,
       // 2016 Auto Scaling launches carry no group name: counted for the AMI only.
       instances: [
-        { instanceId: 'i-784cdacd', imageId: 'ami-06116566' },
-        { instanceId: 'i-7b4cdace', imageId: 'ami-06116566' },
+        { instanceId: 'i-784cdacd', imageId: 'ami-06116566', instanceProfileArn: LEGACY_PROFILE },
+        { instanceId: 'i-7b4cdace', imageId: 'ami-06116566', instanceProfileArn: LEGACY_PROFILE },
       ],
     },
   ],

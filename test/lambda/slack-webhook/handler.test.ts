@@ -2,10 +2,15 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { SNSEvent, SNSMessageAttributes } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPORT_ATTRIBUTE as NOTIFIER_REPORT_ATTRIBUTE } from '../../../lambda/adapters/notifier';
+import {
+  AMI_CHANGE_ATTRIBUTE as NOTIFIER_AMI_CHANGE_ATTRIBUTE,
+  REPORT_ATTRIBUTE as NOTIFIER_REPORT_ATTRIBUTE,
+} from '../../../lambda/adapters/notifier';
+import { amiChangeSlackBlocks } from '../../../lambda/core/ami-change-alert';
 import { slackBlocks, slackTextMessage } from '../../../lambda/core/slack-blocks';
 import { WEBHOOK_ENV } from '../../../lambda/slack-webhook/config';
-import { REPORT_ATTRIBUTE, textOf } from '../../../lambda/slack-webhook/notify';
+import { AMI_CHANGE_ATTRIBUTE, REPORT_ATTRIBUTE, textOf } from '../../../lambda/slack-webhook/notify';
+import { incidentAmiChange } from '../core/example-ami-change';
 import { amiReport, suspendedReport } from '../core/example-reports';
 import { WebhookServer } from './webhook-server';
 
@@ -85,6 +90,22 @@ describe('slack-webhook handler', () => {
     expect(sm).toHaveReceivedCommandWith(GetSecretValueCommand, {
       SecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:llg/slack-AbCdEf',
     });
+  });
+
+  it('posts the Block Kit message of an AMI-change alert', async () => {
+    // Prepare
+    expect(AMI_CHANGE_ATTRIBUTE).toBe(NOTIFIER_AMI_CHANGE_ATTRIBUTE);
+    const report = incidentAmiChange();
+    const event = snsEvent('text for people', {
+      [AMI_CHANGE_ATTRIBUTE]: { Type: 'String', Value: JSON.stringify(report) },
+      action: { Type: 'String', Value: 'ami-changed' },
+    });
+
+    // Act
+    await handler(event);
+
+    // Assess
+    expect(server.bodies()).toEqual([JSON.parse(JSON.stringify(amiChangeSlackBlocks(report)))]);
   });
 
   it('posts a CloudWatch alarm as a text message', async () => {
