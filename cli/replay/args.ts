@@ -1,7 +1,7 @@
 /**
  * The `replay` command line: `[--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] PATH...`.
  */
-import { parseDuration } from '../../lambda/core/duration';
+import { parseDuration, WINDOW_RULE, windowProblem } from '../../lambda/core/duration';
 import { DEFAULTS } from '../../lambda/core/types';
 
 /** Output formats of `replay`. */
@@ -15,13 +15,15 @@ export interface ReplayOptions {
   /** Window length in milliseconds. */
   readonly windowMs: number;
   readonly format: Format;
+  /** Threads that read inputs (1 reads in the main thread); the output never depends on it. */
+  readonly threads: number;
   /** Files, directories, or `-` for standard input, in the order given. */
   readonly paths: readonly string[];
 }
 
 /** The one-line usage text. */
 export const USAGE =
-  'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] PATH...';
+  'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] [--threads N] PATH...';
 
 /** A command line that cannot be run; the message is the one line printed before exit 2. */
 export class UsageError extends Error {
@@ -31,7 +33,10 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = ['--asg-threshold', '--ami-threshold', '--window', '--format'] as const;
+const VALUE_FLAGS = ['--asg-threshold', '--ami-threshold', '--window', '--format', '--threads'] as const;
+
+/** The most reading threads `--threads` accepts. */
+export const MAX_THREADS = 64;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /**
@@ -42,7 +47,7 @@ type ValueFlag = (typeof VALUE_FLAGS)[number];
  * @returns the options, or `'help'` for `--help` / `-h`
  * @throws UsageError naming the bad flag or value
  */
-export function parseReplayArgs(argv: readonly string[]): ReplayOptions | 'help' {
+export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): ReplayOptions | 'help' {
   const values = new Map<ValueFlag, string>();
   const paths: string[] = [];
   let flagsDone = false;
@@ -81,6 +86,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayOptions | 'help'
     amiThreshold: threshold(values, '--ami-threshold', DEFAULTS.amiThreshold),
     windowMs: windowMs(values.get('--window')),
     format: format as Format,
+    threads: wholeNumber(values, '--threads', defaultThreads, MAX_THREADS),
     paths,
   };
 }
@@ -99,6 +105,16 @@ function threshold(values: Map<ValueFlag, string>, flag: ValueFlag, fallback: nu
   return n;
 }
 
+function wholeNumber(values: Map<ValueFlag, string>, flag: ValueFlag, fallback: number, max: number): number {
+  const text = values.get(flag);
+  if (text === undefined) return fallback;
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= max)) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
 function windowMs(text: string | undefined): number {
   if (text === undefined) return DEFAULTS.windowMs;
   const ms = parseDuration(text);
@@ -106,6 +122,10 @@ function windowMs(text: string | undefined): number {
     throw new UsageError(
       `--window must be a duration such as 90s, 15m, 1h or 6h, not ${JSON.stringify(text)}`,
     );
+  }
+  // The deployed guard's rule (the construct's window prop and LLG_WINDOW share it).
+  if (windowProblem(ms) !== undefined) {
+    throw new UsageError(`--window ${WINDOW_RULE} (as the deployed guard), not ${JSON.stringify(text)}`);
   }
   return ms;
 }
