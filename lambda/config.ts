@@ -5,7 +5,7 @@
  * reader cannot drift. Importing this file has no side effects.
  */
 
-import { parseDuration } from './core/duration';
+import { parseDuration, WINDOW_LIMITS, windowProblem } from './core/duration';
 import { ConfigError } from './core/errors';
 import { DEFAULTS } from './core/types';
 
@@ -171,7 +171,10 @@ function autoResume(env: Env): AutoResumeConfig | undefined {
  */
 export function loadConfig(env: Env = process.env): GuardConfig {
   const windowMs = duration(env, ENV.window, DEFAULTS.windowMs);
-  const maxWindowMs = duration(env, ENV.maxWindow, 24 * 3_600_000);
+  const windowRule = windowProblem(windowMs);
+  if (windowRule !== undefined)
+    throw new ConfigError(`${ENV.window} ${windowRule}, got "${env[ENV.window]}"`);
+  const maxWindowMs = duration(env, ENV.maxWindow, WINDOW_LIMITS.maxMs);
   if (windowMs > maxWindowMs) {
     throw new ConfigError(`${ENV.window} (${env[ENV.window]}) is longer than ${ENV.maxWindow}`);
   }
