@@ -17,13 +17,21 @@ export interface ReplayOptions {
   readonly format: Format;
   /** Threads that read inputs (1 reads in the main thread); the output never depends on it. */
   readonly threads: number;
+  /** First and last day folder (`YYYY/MM/DD`) read from S3. */
+  readonly since?: string;
+  readonly until?: string;
+  /** The AWS profile for S3 (else the standard credential chain). */
+  readonly profile?: string;
   /** Files, directories, or `-` for standard input, in the order given. */
   readonly paths: readonly string[];
 }
 
 /** The one-line usage text. */
 export const USAGE =
-  'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] [--threads N] PATH...';
+  'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] [--threads N]\n' +
+  '              [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--profile NAME] PATH...\n' +
+  '  PATH: a CloudTrail log file, a folder of them, - for standard input, or s3://bucket/prefix/\n' +
+  '  (--since/--until pick the day folders read from S3; --profile names the AWS profile for S3)';
 
 /** A command line that cannot be run; the message is the one line printed before exit 2. */
 export class UsageError extends Error {
@@ -33,7 +41,16 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = ['--asg-threshold', '--ami-threshold', '--window', '--format', '--threads'] as const;
+const VALUE_FLAGS = [
+  '--asg-threshold',
+  '--ami-threshold',
+  '--window',
+  '--format',
+  '--threads',
+  '--since',
+  '--until',
+  '--profile',
+] as const;
 
 /** The most reading threads `--threads` accepts. */
 export const MAX_THREADS = 64;
@@ -87,6 +104,8 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
     windowMs: windowMs(values.get('--window')),
     format: format as Format,
     threads: wholeNumber(values, '--threads', defaultThreads, MAX_THREADS),
+    ...days(values),
+    ...(values.has('--profile') ? { profile: values.get('--profile')! } : {}),
     paths,
   };
 }
@@ -103,6 +122,23 @@ function threshold(values: Map<ValueFlag, string>, flag: ValueFlag, fallback: nu
     throw new UsageError(`${flag} must be a whole number of at least 1, not ${JSON.stringify(text)}`);
   }
   return n;
+}
+
+function days(values: Map<ValueFlag, string>): { since?: string; until?: string } {
+  const out: { since?: string; until?: string } = {};
+  for (const flag of ['--since', '--until'] as const) {
+    const text = values.get(flag);
+    if (text === undefined) continue;
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    const t = Date.parse(`${text}T00:00:00Z`);
+    const ok = m !== null && !Number.isNaN(t) && new Date(t).toISOString().startsWith(text);
+    if (!ok) throw new UsageError(`${flag} must be a day such as 2025-12-01, not ${JSON.stringify(text)}`);
+    out[flag === '--since' ? 'since' : 'until'] = text.replaceAll('-', '/');
+  }
+  if (out.since !== undefined && out.until !== undefined && out.since > out.until) {
+    throw new UsageError('--since must not be after --until');
+  }
+  return out;
 }
 
 function wholeNumber(values: Map<ValueFlag, string>, flag: ValueFlag, fallback: number, max: number): number {

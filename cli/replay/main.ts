@@ -16,22 +16,34 @@
  * yielded a record, and the summary's last line then says how many inputs were left out.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parseReplayArgs, type ReplayOptions, USAGE, UsageError } from './args';
 import { replayLaunches } from './engine';
 import { InputError, resolveInputs } from './inputs';
 import { LaunchStore } from './launch-store';
 import { formatJson, formatSummary, formatText, type ReadSummary } from './output';
-import { type FileBatch, MALFORMED_EXAMPLES, readSourceBatch } from './read-batch';
-import { defaultThreads, inOrder, inThreadReader, WorkerReader } from './read-pool';
-import { type Source, stdinSource } from './read-source';
+import { Progress } from './progress';
+import { type FileBatch, MALFORMED_EXAMPLES, readSourceBatch, WHOLE_FILE_BYTES } from './read-batch';
+import { type BatchReader, defaultThreads, inOrder, inThreadReader, WorkerReader } from './read-pool';
+import { isJsonDocumentName, type Source, stdinSource } from './read-source';
+import type { DayRange } from './s3-inputs';
+import { isS3Url, parseS3Url, type S3Location } from './s3-url';
 
 export { MALFORMED_EXAMPLES };
 
-/** The streams `replay` talks to (the process's own, or test doubles). */
+/** The streams `replay` talks to (the process's own, or test doubles), and how it reaches S3. */
 export interface ReplayIo {
   readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** The S3 client for `s3://` PATHs (default: the standard credential chain and region). */
+  readonly s3?: (profile: string | undefined) => S3Client;
+}
+
+/** The real S3 client: standard chain, or the named profile; follows a bucket to its region. */
+async function defaultS3(profile: string | undefined): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({ ...(profile === undefined ? {} : { profile }), followRegionRedirects: true });
 }
 
 /** Run `replay` on the process's streams. @returns the exit code */
@@ -43,13 +55,25 @@ export function main(argv: readonly string[]): Promise<number> {
 export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<number> {
   let options: ReplayOptions | 'help';
   let inputs: ReturnType<typeof resolveInputs>;
+  let local: string[];
+  let s3: S3Location[];
   try {
     options = parseReplayArgs(argv, defaultThreads());
     if (options === 'help') {
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    inputs = resolveInputs(options.paths);
+    local = options.paths.filter((p) => !isS3Url(p));
+    s3 = options.paths.filter(isS3Url).map((url) => {
+      const location = parseS3Url(url);
+      if (location === undefined || location.bucket === '')
+        throw new UsageError(`${url} is not s3://bucket/prefix`);
+      return location;
+    });
+    if (s3.length === 0 && (options.since !== undefined || options.until !== undefined)) {
+      throw new UsageError('--since and --until pick day folders of s3:// PATHs; give one');
+    }
+    inputs = local.length === 0 ? { inputs: [], skipped: [] } : resolveInputs(local);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       io.stderr.write(`replay: ${error.message}\n`);
@@ -60,6 +84,30 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
   const reads: ReadInput[] = inputs.inputs.map((p) =>
     p === '-' ? { kind: 'stream', source: stdinSource(io.stdin) } : { kind: 'file', path: p },
   );
+  if (s3.length > 0) {
+    const days = { since: options.since, until: options.until };
+    const s3in = await import('./s3-inputs.js');
+    const client = io.s3 === undefined ? await defaultS3(options.profile) : io.s3(options.profile);
+    const progress = new Progress(io.stderr);
+    try {
+      const objects = s3Reads(s3in, client, s3, days, progress);
+      const { store, summary } = await readAll(
+        concat(reads, objects),
+        inputs.skipped,
+        options.threads,
+        progress,
+      );
+      progress.finish();
+      return report(store, summary, options, io);
+    } catch (error) {
+      progress.finish();
+      if (!(error instanceof s3in.S3InputError)) throw error;
+      io.stderr.write(`replay: ${error.message}\n`);
+      return 2;
+    } finally {
+      client.destroy();
+    }
+  }
   if (reads.length === 0) {
     io.stderr.write(
       `replay: no log file in ${options.paths.join(', ')}: expected CloudTrail files (*.json, *.jsonl, either gzipped)` +
@@ -68,10 +116,16 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     return 2;
   }
   const { store, summary } = await readAll(reads, inputs.skipped, options.threads);
+  return report(store, summary, options, io);
+}
+
+/** Print the trips and the summary; exit 2 when no input yielded a record. */
+function report(store: LaunchStore, summary: ReadSummary, options: ReplayOptions, io: ReplayIo): number {
+  const inputCount = summary.filesRead + summary.fileErrors.length;
   if (summary.objectsRead === 0) {
     io.stderr.write(formatSummary(summary));
     io.stderr.write(
-      `replay: no input yielded a record: ${reads.length} input${reads.length === 1 ? '' : 's'} read, ` +
+      `replay: no input yielded a record: ${inputCount} input${inputCount === 1 ? '' : 's'} read, ` +
         'none holding a JSON object (expected CloudTrail log files {"Records":[...]}, or JSON Lines of records or EventBridge events)\n',
     );
     return 2;
@@ -82,10 +136,50 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
   return 0;
 }
 
-/** One input of {@link readAll}: a file (read whole or streamed, on any thread) or a stream. */
+async function* concat<T>(first: readonly T[], rest: AsyncIterable<T>): AsyncGenerator<T> {
+  yield* first;
+  yield* rest;
+}
+
+/** The S3 objects of every location, in PATH order then key order, as read inputs. */
+async function* s3Reads(
+  s3in: typeof import('./s3-inputs.js'),
+  client: S3Client,
+  locations: readonly S3Location[],
+  days: DayRange,
+  progress: Progress,
+): AsyncGenerator<ReadInput> {
+  for (const location of locations) {
+    for await (const object of s3in.listLogObjects(client, location, days)) {
+      progress.list(object.size);
+      yield {
+        kind: 'object',
+        label: `s3://${location.bucket}/${object.key}`,
+        size: object.size,
+        jsonDocument: isJsonDocumentName(object.key),
+        fetch: () => s3in.fetchObject(client, location.bucket, object.key),
+        stream: () => s3in.streamObject(client, location.bucket, object.key),
+      };
+    }
+  }
+  progress.listingComplete();
+}
+
+/**
+ * One input of {@link readAll}: a file (read whole or streamed, on any thread), a stream, or an
+ * object fetched whole (then parsed on any thread) or streamed when it is big.
+ */
 export type ReadInput =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'stream'; readonly source: Source };
+  | { readonly kind: 'stream'; readonly source: Source }
+  | {
+      readonly kind: 'object';
+      readonly label: string;
+      readonly size: number;
+      readonly jsonDocument: boolean;
+      readonly fetch: () => Promise<Uint8Array>;
+      readonly stream: () => Readable;
+    };
 
 /**
  * Read every input, on up to `threads` threads. A source's records are committed only when the
@@ -94,9 +188,10 @@ export type ReadInput =
  * the number of threads.
  */
 export async function readAll(
-  inputs: readonly ReadInput[],
+  inputs: readonly ReadInput[] | AsyncIterable<ReadInput>,
   skipped: readonly string[] = [],
   threads = 1,
+  progress?: Progress,
 ): Promise<{ store: LaunchStore; summary: ReadSummary }> {
   const store = new LaunchStore();
   let recordsRead = 0;
@@ -120,17 +215,19 @@ export async function readAll(
     for (const r of batch.failed) store.addFailed(r);
     for (const r of batch.terminations) store.addTermination(r);
   };
-  const files = inputs.filter((i) => i.kind === 'file').length;
-  const workers = Math.min(threads, files);
+  // Threads only for what they can share: a lone file or standard input is read right here.
+  const workers = Array.isArray(inputs)
+    ? Math.min(threads, inputs.filter((i) => i.kind === 'file').length)
+    : threads;
   const reader = workers > 1 ? new WorkerReader(workers) : inThreadReader();
+  const job = (input: ReadInput): (() => Promise<FileBatch>) => {
+    if (input.kind === 'stream') return () => readSourceBatch(input.source);
+    if (input.kind === 'file') return async () => (await reader.read({ kind: 'file', path: input.path }))!;
+    return () => readObject(input, reader, progress);
+  };
   try {
-    const jobs = inputs.map((input) =>
-      input.kind === 'stream'
-        ? () => readSourceBatch(input.source)
-        : async () => (await reader.read({ kind: 'file', path: input.path }))!,
-    );
     // A few jobs per thread in flight: reads overlap parsing, memory stays a few files per thread.
-    await inOrder(jobs, 4 * Math.max(workers, 1), commit);
+    await inOrder(mapJobs(inputs, job), 4 * Math.max(workers, 1), commit);
   } finally {
     await reader.close();
   }
@@ -148,5 +245,54 @@ export async function readAll(
       fileErrors,
       skipped,
     },
+  };
+}
+
+async function* mapJobs(
+  inputs: readonly ReadInput[] | AsyncIterable<ReadInput>,
+  job: (input: ReadInput) => () => Promise<FileBatch>,
+): AsyncGenerator<() => Promise<FileBatch>> {
+  for await (const input of inputs) yield job(input);
+}
+
+/** Fetch an object whole and parse it on a reading thread; stream it when it is big. */
+async function readObject(
+  input: ReadInput & { kind: 'object' },
+  reader: BatchReader,
+  progress: Progress | undefined,
+): Promise<FileBatch> {
+  const streamed = (): Promise<FileBatch> =>
+    readSourceBatch({ label: input.label, open: input.stream, jsonDocument: input.jsonDocument });
+  let batch: FileBatch;
+  if (input.size > WHOLE_FILE_BYTES) batch = await streamed();
+  else {
+    let bytes: Uint8Array;
+    try {
+      bytes = await input.fetch();
+    } catch (error) {
+      // One object that cannot be fetched (denied by its KMS key, deleted since the listing) is
+      // reported like a broken file; the SDK already retried what was transient.
+      return unreadable(input.label, error);
+    }
+    const job = { kind: 'bytes', label: input.label, bytes, jsonDocument: input.jsonDocument } as const;
+    batch = (await reader.read(job)) ?? (await streamed());
+  }
+  progress?.read(input.size);
+  return batch;
+}
+
+function unreadable(label: string, error: unknown): FileBatch {
+  const name = (error as { name?: unknown }).name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const reason = status === undefined ? String(name) : `${String(name)} (HTTP ${status})`;
+  return {
+    records: 0,
+    objects: 0,
+    malformed: 0,
+    malformedExamples: [],
+    launches: [],
+    failed: [],
+    terminations: [],
+    error: `${label}:1: cannot fetch: ${reason}`,
   };
 }
