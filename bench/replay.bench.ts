@@ -42,15 +42,21 @@ interface Run {
   readonly stderr: string;
   /** The first KB of the last command's output. */
   readonly stdout: string;
+  /** User + system CPU seconds of every command, when /usr/bin/time is there. */
+  readonly cpuSeconds?: number;
 }
 
 /** Run a pipeline of commands, stdout of each into the next; count the last one's output lines. */
 function pipeline(commands: readonly (readonly string[])[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const children = commands.map(([cmd, ...args]) =>
-      spawn(cmd!, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }),
-    );
+    // Each command under /usr/bin/time: its CPU seconds do not depend on how busy the machine is.
+    const timed = (command: readonly string[]): readonly string[] =>
+      existsSync(TIME) ? [TIME, '-f', 'BENCH_RSS_KB=%M BENCH_CPU=%U+%S', ...command] : command;
+    const children = commands.map((command) => {
+      const [cmd, ...args] = timed(command);
+      return spawn(cmd!, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    });
     children.forEach((child, k) => {
       const next = children[k + 1];
       if (next !== undefined) child.stdout.pipe(next.stdin);
@@ -77,7 +83,15 @@ function pipeline(commands: readonly (readonly string[])[]): Promise<Run> {
         if (pending > 0) return;
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const m = /BENCH_RSS_KB=(\d+)/.exec(stderr);
-        resolve({ seconds, lines, peakRssKb: m ? Number(m[1]) : undefined, stderr, stdout });
+        const cpu = [...stderr.matchAll(/BENCH_CPU=([\d.]+)\+([\d.]+)/g)];
+        resolve({
+          seconds,
+          lines,
+          peakRssKb: m ? Number(m[1]) : undefined,
+          stderr,
+          stdout,
+          cpuSeconds: cpu.length === 0 ? undefined : cpu.reduce((t, c) => t + Number(c[1]) + Number(c[2]), 0),
+        });
       });
     }
   });
@@ -120,8 +134,7 @@ async function benchShape(shape: (typeof SHAPES)[number]): Promise<boolean> {
     ...(THREADS === undefined ? [] : ['--threads', THREADS]),
     join(dir, 'AWSLogs'),
   ];
-  const timed = existsSync(TIME) ? [TIME, '-f', 'BENCH_RSS_KB=%M', ...replayArgs] : replayArgs;
-  const replay = await pipeline([timed]);
+  const replay = await pipeline([replayArgs]);
   const list = join(dir, 'files.txt');
   writeFileSync(list, `${manifest.files.map((f) => join(dir, f)).join('\n')}\n`);
   const jq = await pipeline([
@@ -135,7 +148,12 @@ async function benchShape(shape: (typeof SHAPES)[number]): Promise<boolean> {
   const row = (name: string, r: Run): string =>
     `  ${name.padEnd(7)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(records / r.seconds)
       .toString()
-      .padStart(9)} records/s  ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s`;
+      .padStart(9)} records/s  ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s` +
+    (r.cpuSeconds === undefined ? '' : `  ${r.cpuSeconds.toFixed(2).padStart(6)} s CPU`);
+  const cpuRatio = (a: Run, b: Run): string =>
+    a.cpuSeconds === undefined || b.cpuSeconds === undefined
+      ? ''
+      : `; in CPU seconds ${(a.cpuSeconds / b.cpuSeconds).toFixed(2)}×`;
   const jqRatio = jq.seconds / replay.seconds;
   const floorRatio = replay.seconds / floor.seconds;
   const rssMb = replay.peakRssKb === undefined ? undefined : replay.peakRssKb / 1024;
@@ -146,8 +164,10 @@ async function benchShape(shape: (typeof SHAPES)[number]): Promise<boolean> {
       row('replay', replay),
       row('jq', jq),
       row('floor', floor),
-      `  replay vs jq, throughput: ${jqRatio.toFixed(2)}× (target ≥ 3×: ${jqRatio >= 3 ? 'met' : 'MISSED'})`,
-      `  replay vs floor, time: ${floorRatio.toFixed(2)}× (target ≤ 1.5×: ${floorRatio <= 1.5 ? 'met' : 'MISSED'})`,
+      `  replay vs jq, throughput: ${jqRatio.toFixed(2)}× (target ≥ 3×: ${jqRatio >= 3 ? 'met' : 'MISSED'})` +
+        cpuRatio(jq, replay),
+      `  replay vs floor, time: ${floorRatio.toFixed(2)}× (target ≤ 1.5×: ${floorRatio <= 1.5 ? 'met' : 'MISSED'})` +
+        cpuRatio(replay, floor),
       `  replay peak RSS: ${rssMb === undefined ? 'unknown (no /usr/bin/time)' : `${rssMb.toFixed(0)} MB`}` +
         (rssMb === undefined ? '' : ` (target < 500 MB: ${rssMb < 500 ? 'met' : 'MISSED'})`),
       `  replay: ${replay.lines} trips, ${summary} distinct instances launched`,
