@@ -22,6 +22,8 @@ export interface ReplayOptions {
   readonly until?: string;
   /** The AWS profile for S3 (else the standard credential chain). */
   readonly profile?: string;
+  /** `--sql athena`: print the query over this table instead of reading anything. */
+  readonly sql?: { readonly dialect: 'athena'; readonly table: string };
   /** Files, directories, or `-` for standard input, in the order given. */
   readonly paths: readonly string[];
 }
@@ -30,6 +32,7 @@ export interface ReplayOptions {
 export const USAGE =
   'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] [--threads N]\n' +
   '              [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--profile NAME] PATH...\n' +
+  '       replay --sql athena [--table DB.TABLE] [--since ...] [--until ...] [thresholds, --window]\n' +
   '  PATH: a CloudTrail log file, a folder of them, - for standard input, or s3://bucket/prefix/\n' +
   '  (--since/--until pick the day folders read from S3; --profile names the AWS profile for S3)';
 
@@ -50,7 +53,12 @@ const VALUE_FLAGS = [
   '--since',
   '--until',
   '--profile',
+  '--sql',
+  '--table',
 ] as const;
+
+/** The table `--sql` queries unless `--table` names another: the one AWS's Athena guide creates. */
+export const DEFAULT_TABLE = 'cloudtrail_logs_pp';
 
 /** The most reading threads `--threads` accepts. */
 export const MAX_THREADS = 64;
@@ -93,7 +101,20 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
     if (value === undefined) throw new UsageError(`${name} needs a value`);
     values.set(name, value);
   }
-  if (paths.length === 0) throw new UsageError('no PATH given (a file, a directory, or - for stdin)');
+  const sql = values.get('--sql');
+  if (sql !== undefined && sql !== 'athena')
+    throw new UsageError(`--sql must be athena, not ${JSON.stringify(sql)}`);
+  if (sql !== undefined && paths.length > 0) throw new UsageError('--sql prints a query and reads no PATH');
+  if (sql === undefined && values.has('--table')) throw new UsageError('--table goes with --sql athena');
+  const table = values.get('--table') ?? DEFAULT_TABLE;
+  if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/.test(table)) {
+    throw new UsageError(
+      `--table must be a table name such as mydb.cloudtrail_logs_pp, not ${JSON.stringify(table)}`,
+    );
+  }
+  if (sql === undefined && paths.length === 0) {
+    throw new UsageError('no PATH given (a file, a directory, or - for stdin)');
+  }
   const format = values.get('--format') ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be text or json, not ${JSON.stringify(format)}`);
@@ -106,6 +127,7 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
     threads: wholeNumber(values, '--threads', defaultThreads, MAX_THREADS),
     ...days(values),
     ...(values.has('--profile') ? { profile: values.get('--profile')! } : {}),
+    ...(sql === undefined ? {} : { sql: { dialect: 'athena' as const, table } }),
     paths,
   };
 }

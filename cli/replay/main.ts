@@ -18,6 +18,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parseReplayArgs, type ReplayOptions, USAGE, UsageError } from './args';
+import { ATHENA, tripsSql } from './athena-sql';
 import { replayLaunches } from './engine';
 import { InputError, resolveInputs } from './inputs';
 import { LaunchStore } from './launch-store';
@@ -61,6 +62,12 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     options = parseReplayArgs(argv, defaultThreads());
     if (options === 'help') {
       io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (options.sql !== undefined) {
+      io.stdout.write(
+        tripsSql(options, { table: options.sql.table, since: options.since, until: options.until }, ATHENA),
+      );
       return 0;
     }
     local = options.paths.filter((p) => !isS3Url(p));
