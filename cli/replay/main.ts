@@ -207,7 +207,7 @@ export async function readAll(
   let malformed = 0;
   const malformedExamples: string[] = [];
   const fileErrors: string[] = [];
-  const commit = (batch: FileBatch): void => {
+  const commitOne = (batch: FileBatch): void => {
     if (batch.error !== undefined) {
       fileErrors.push(batch.error);
       return;
@@ -223,18 +223,17 @@ export async function readAll(
     for (const r of batch.terminations) store.addTermination(r);
   };
   // Threads only for what they can share: a lone file or standard input is read right here.
-  const workers = Array.isArray(inputs)
-    ? Math.min(threads, inputs.filter((i) => i.kind === 'file').length)
-    : threads;
-  const reader = workers > 1 ? new WorkerReader(workers) : inThreadReader();
-  const job = (input: ReadInput): (() => Promise<FileBatch>) => {
-    if (input.kind === 'stream') return () => readSourceBatch(input.source);
-    if (input.kind === 'file') return async () => (await reader.read({ kind: 'file', path: input.path }))!;
-    return () => readObject(input, reader, progress);
+  const commit = (batches: readonly FileBatch[]): void => {
+    for (const b of batches) commitOne(b);
   };
+  const files = Array.isArray(inputs) ? inputs.filter((i) => i.kind === 'file').length : undefined;
+  const workers = files === undefined ? threads : Math.min(threads, files);
+  const reader = workers > 1 ? new WorkerReader(workers) : inThreadReader();
+  // Small files go to a thread a few dozen at a time: a message per file cost more than the file.
+  const perJob = Math.max(1, Math.min(32, Math.floor((files ?? 0) / (8 * Math.max(workers, 1)))));
   try {
     // A few jobs per thread in flight: reads overlap parsing, memory stays a few files per thread.
-    await inOrder(mapJobs(inputs, job), 4 * Math.max(workers, 1), commit);
+    await inOrder(jobs(inputs, perJob, reader, progress), 4 * Math.max(workers, 1), commit);
   } finally {
     await reader.close();
   }
@@ -255,11 +254,34 @@ export async function readAll(
   };
 }
 
-async function* mapJobs(
+/** The read jobs, in input order: runs of up to `perJob` files, then one job per other input. */
+async function* jobs(
   inputs: readonly ReadInput[] | AsyncIterable<ReadInput>,
-  job: (input: ReadInput) => () => Promise<FileBatch>,
-): AsyncGenerator<() => Promise<FileBatch>> {
-  for await (const input of inputs) yield job(input);
+  perJob: number,
+  reader: BatchReader,
+  progress: Progress | undefined,
+): AsyncGenerator<() => Promise<FileBatch[]>> {
+  let paths: string[] = [];
+  const files = (run: readonly string[]) => async () => (await reader.read({ kind: 'files', paths: run }))!;
+  for await (const input of inputs) {
+    if (input.kind === 'file') {
+      paths.push(input.path);
+      if (paths.length >= perJob) {
+        yield files(paths);
+        paths = [];
+      }
+      continue;
+    }
+    if (paths.length > 0) {
+      yield files(paths);
+      paths = [];
+    }
+    if (input.kind === 'stream') {
+      const source = input.source;
+      yield async () => [await readSourceBatch(source)];
+    } else yield async () => [await readObject(input, reader, progress)];
+  }
+  if (paths.length > 0) yield files(paths);
 }
 
 /** Fetch an object whole and parse it on a reading thread; stream it when it is big. */
@@ -282,7 +304,7 @@ async function readObject(
       return unreadable(input.label, error);
     }
     const job = { kind: 'bytes', label: input.label, bytes, jsonDocument: input.jsonDocument } as const;
-    batch = (await reader.read(job)) ?? (await streamed());
+    batch = (await reader.read(job))?.[0] ?? (await streamed());
   }
   progress?.read(input.size);
   return batch;

@@ -16,7 +16,7 @@ import type { ReadReply } from './read-worker';
 
 /** One input for a reader: a file on disk, or bytes already fetched (an S3 object). */
 export type ReadJob =
-  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'files'; readonly paths: readonly string[] }
   | {
       readonly kind: 'bytes';
       readonly label: string;
@@ -26,8 +26,11 @@ export type ReadJob =
 
 /** Reads jobs somewhere (this thread or workers). */
 export interface BatchReader {
-  /** @returns the batch, or undefined when a bytes job inflates too much to read whole */
-  read(job: ReadJob): Promise<FileBatch | undefined>;
+  /**
+   * @returns one batch per file, in order; for bytes, one batch, or undefined when they inflate
+   *   too much to read whole
+   */
+  read(job: ReadJob): Promise<FileBatch[] | undefined>;
   close(): Promise<void>;
 }
 
@@ -36,23 +39,25 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 16));
 }
 
+/** Run one job where it stands (this thread, or a worker's). */
+export async function runJob(job: ReadJob): Promise<FileBatch[] | undefined> {
+  if (job.kind === 'files') {
+    const out: FileBatch[] = [];
+    for (const path of job.paths) out.push(await readFileBatch(path));
+    return out;
+  }
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  const batch = readBytesBatch(job.label, bytes, job.jsonDocument);
+  return batch === undefined ? undefined : [batch];
+}
+
 /** Reads in the calling thread (for one thread, or one input). */
 export function inThreadReader(): BatchReader {
-  return {
-    read: async (job) =>
-      job.kind === 'file'
-        ? readFileBatch(job.path)
-        : readBytesBatch(
-            job.label,
-            Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength),
-            job.jsonDocument,
-          ),
-    close: async () => undefined,
-  };
+  return { read: runJob, close: async () => undefined };
 }
 
 interface Pending {
-  readonly resolve: (batch: FileBatch | undefined) => void;
+  readonly resolve: (batches: FileBatch[] | undefined) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -76,7 +81,7 @@ export class WorkerReader implements BatchReader {
     }
   }
 
-  read(job: ReadJob): Promise<FileBatch | undefined> {
+  read(job: ReadJob): Promise<FileBatch[] | undefined> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
     let best = 0;
     for (let k = 1; k < this.workers.length; k += 1)
@@ -100,7 +105,7 @@ export class WorkerReader implements BatchReader {
     this.pending.delete(reply.seq);
     this.workers[p.slot]!.load -= 1;
     if ('failure' in reply) p.reject(new Error(`a reading thread failed: ${reply.failure}`));
-    else p.resolve(reply.batch ?? undefined);
+    else p.resolve(reply.batches === null ? undefined : (JSON.parse(reply.batches) as FileBatch[]));
   }
 
   private fail(error: Error): void {
