@@ -2,8 +2,8 @@
  * The floor `replay.bench.ts` compares replay with: read, gunzip and `JSON.parse` every file of
  * an archive, one after the other on one thread, and do nothing with the records.
  *
- * `node --import tsx bench/gunzip-parse-floor.ts <archive dir>` (the dir holding `manifest.json`);
- * prints the number of records parsed.
+ * `node --import tsx bench/gunzip-parse-floor.ts <archive dir>` (the dir holding `manifest.json`),
+ * or its bundle in `bench/out/dist/`; prints the number of records parsed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
