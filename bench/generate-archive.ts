@@ -10,7 +10,7 @@
  * RunInstances Fleet writes for it, failed and dry-run calls, and a few truncated records. Some
  * records arrive in a later file than their time, and some launches are delivered twice.
  *
- * Run alone: `npx tsx bench/generate-archive.ts [records] [dir]`.
+ * Run alone: `npx tsx bench/generate-archive.ts [records] [recordsPerFile] [dir]`.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,14 +20,17 @@ import { gzip } from 'node:zlib';
 const gzipAsync = promisify(gzip);
 
 /** Bump when the generated content changes, so cached archives are rebuilt. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'cloudtrail');
 const ACCOUNT = '111122223333';
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'] as const;
 const START = Date.UTC(2025, 2, 1, 0, 0, 0);
 const FILE_MS = 5 * 60_000;
+/** Records per file unless told: a busy region's 5-minute file. */
 const RECORDS_PER_FILE = 1000;
+/** The fewest records a file of the small-file shape holds. */
+const MIN_RECORDS_PER_FILE = 10;
 /** Normal groups and AMIs per region; launches pick them with a skewed choice (a few are busy). */
 const GROUPS_PER_REGION = 3000;
 const AMIS_PER_REGION = 40;
@@ -39,6 +42,7 @@ export interface ArchiveManifest {
   readonly version: number;
   readonly seed: number;
   readonly records: number;
+  readonly recordsPerFile: number;
   /** Records actually written (launch loops and late deliveries make it differ a little). */
   readonly recordsWritten: number;
   readonly files: readonly string[];
@@ -55,6 +59,11 @@ export interface GenerateOptions {
   readonly dir: string;
   readonly records: number;
   readonly seed: number;
+  /**
+   * Mean records per file (default 1,000, each file that many). Under 100, files vary from 10 to
+   * twice the mean less 10, as a quiet account's region writes them: the small-file shape.
+   */
+  readonly recordsPerFile?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -271,7 +280,8 @@ export async function generateArchive(options: GenerateOptions): Promise<Archive
     if (
       cached.version === GENERATOR_VERSION &&
       cached.seed === options.seed &&
-      cached.records === options.records
+      cached.records === options.records &&
+      cached.recordsPerFile === (options.recordsPerFile ?? RECORDS_PER_FILE)
     ) {
       return cached;
     }
@@ -284,7 +294,9 @@ export async function generateArchive(options: GenerateOptions): Promise<Archive
   return manifest;
 }
 
-async function generate({ dir, records, seed }: GenerateOptions): Promise<ArchiveManifest> {
+async function generate(options: GenerateOptions): Promise<ArchiveManifest> {
+  const { dir, records, seed } = options;
+  const recordsPerFile = options.recordsPerFile ?? RECORDS_PER_FILE;
   const rand = prng(seed);
   const t = templates();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -299,7 +311,7 @@ async function generate({ dir, records, seed }: GenerateOptions): Promise<Archiv
   const skewed = (n: number): number => Math.min(n - 1, Math.floor(n * rand() ** 1.5));
   const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-  const slots = Math.max(1, Math.ceil(records / (REGIONS.length * RECORDS_PER_FILE)));
+  const slots = Math.max(1, Math.ceil(records / (REGIONS.length * recordsPerFile)));
   const perFile = records / (slots * REGIONS.length);
   const amis = REGIONS.map((_region, ri) =>
     Array.from(
@@ -336,7 +348,12 @@ async function generate({ dir, records, seed }: GenerateOptions): Promise<Archiv
       const region = REGIONS[ri]!;
       const here: Pending[] = carry[ri]!.splice(0);
       const next = carry[ri]!;
-      const target = slot === slots - 1 ? records - written - here.length : Math.round(perFile);
+      const target =
+        recordsPerFile < 100
+          ? MIN_RECORDS_PER_FILE + Math.floor(rand() * (2 * (perFile - MIN_RECORDS_PER_FILE) + 1))
+          : slot === slots - 1
+            ? records - written - here.length
+            : Math.round(perFile);
       const base = (time: number): Record<string, string> => ({
         eventId: uuid(),
         requestId: uuid(),
@@ -511,6 +528,7 @@ async function generate({ dir, records, seed }: GenerateOptions): Promise<Archiv
     version: GENERATOR_VERSION,
     seed,
     records,
+    recordsPerFile,
     recordsWritten,
     files,
     uncompressedBytes,
@@ -522,8 +540,9 @@ async function generate({ dir, records, seed }: GenerateOptions): Promise<Archiv
 
 if (require.main === module) {
   const records = Number(process.argv[2] ?? 100_000);
-  const dir = process.argv[3] ?? join(__dirname, 'out', `archive-${records}`);
-  generateArchive({ dir, records, seed: 1 }).then(
+  const recordsPerFile = Number(process.argv[3] ?? RECORDS_PER_FILE);
+  const dir = process.argv[4] ?? join(__dirname, 'out', `archive-${records}-${recordsPerFile}`);
+  generateArchive({ dir, records, seed: 1, recordsPerFile }).then(
     (m) =>
       process.stdout.write(
         `${dir}: ${m.records} records, ${m.files.length} files, ${m.uncompressedBytes} bytes\n`,

@@ -6,7 +6,7 @@
  */
 
 import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from './core/ami-change';
-import { parseDuration } from './core/duration';
+import { parseDuration, WINDOW_LIMITS, windowProblem } from './core/duration';
 import { ConfigError } from './core/errors';
 import { MAX_STREAK } from './core/group-settings';
 import { DEFAULTS } from './core/types';
@@ -235,7 +235,10 @@ function organization(env: Env): OrganizationConfig | undefined {
  */
 export function loadConfig(env: Env = process.env): GuardConfig {
   const windowMs = duration(env, ENV.window, DEFAULTS.windowMs);
-  const maxWindowMs = duration(env, ENV.maxWindow, 24 * 3_600_000);
+  const windowRule = windowProblem(windowMs);
+  if (windowRule !== undefined)
+    throw new ConfigError(`${ENV.window} ${windowRule}, got "${env[ENV.window]}"`);
+  const maxWindowMs = duration(env, ENV.maxWindow, WINDOW_LIMITS.maxMs);
   if (windowMs > maxWindowMs) {
     throw new ConfigError(`${ENV.window} (${env[ENV.window]}) is longer than ${ENV.maxWindow}`);
   }

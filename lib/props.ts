@@ -6,12 +6,13 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
 import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from '../lambda/core/ami-change';
+import { WINDOW_LIMITS, windowProblem } from '../lambda/core/duration';
 import { MAX_STREAK } from '../lambda/core/group-settings';
 import { DEFAULTS } from '../lambda/core/types';
 import type { AutoResumeOptions } from './auto-resume';
 
 /** The longest counting window, tag overrides included; the table's item TTL is built on it. */
-export const MAX_WINDOW = Duration.hours(24);
+export const MAX_WINDOW = Duration.millis(WINDOW_LIMITS.maxMs);
 
 /** AWS Chatbot (Amazon Q Developer in chat applications) delivery to one Slack channel. */
 export interface SlackChatbotOptions {
@@ -199,9 +200,8 @@ const SLACK_ID = /^[A-Z0-9]{2,}$/;
  */
 export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
   const windowMs = durationMs('window', props.window, DEFAULTS.windowMs);
-  if (windowMs < 60_000 || windowMs > MAX_WINDOW.toMilliseconds() || windowMs % 1000 !== 0) {
-    fail('window', props.window?.toHumanString(), 'must be whole seconds from 1 minute to 24 hours');
-  }
+  const windowRule = windowProblem(windowMs);
+  if (windowRule !== undefined) fail('window', props.window?.toHumanString(), windowRule);
   const suspendProcesses = props.suspendProcesses ?? ['Launch'];
   const known = new Set<string>(SCALING_PROCESSES);
   if (suspendProcesses.length === 0 || suspendProcesses.some((p) => !known.has(p))) {

@@ -14,6 +14,8 @@ export const TOP_PEAKS = 10;
 export interface ReadSummary {
   readonly filesRead: number;
   readonly recordsRead: number;
+  /** Of those, the JSON objects (records and events are objects; a CSV row is not). */
+  readonly objectsRead: number;
   readonly launchStats: LaunchStats;
   /** Distinct instance ids in launch records. */
   readonly distinctInstances: number;
@@ -177,5 +179,10 @@ export function formatSummary(s: ReadSummary): string {
     for (const e of s.fileErrors) out.push(`    ${e}`);
   }
   if (s.skipped.length > 0) out.push(`  digest and Insights files or folders skipped: ${s.skipped.length}`);
+  if (s.fileErrors.length > 0 && s.objectsRead > 0) {
+    out.push(
+      `replay: ${s.fileErrors.length} of ${s.fileErrors.length + s.filesRead} inputs could not be read and were left out; the results cover the rest`,
+    );
+  }
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { mayMatter } from './prefilter';
 import { RECORDS_PREFIX, RecordsSplitter, SplitError } from './records-splitter';
 
@@ -30,17 +30,19 @@ export interface Where {
 
 /**
  * One record of an input: its JSON value, or why it is not valid JSON, or `skipped` when the
- * prefilter showed it cannot be a launch, a failed launch or a termination (it was not parsed).
+ * prefilter showed it cannot be a launch, a failed launch or a termination (it was not parsed;
+ * `object` tells whether its text is `{...}`, as every CloudTrail record and event is).
  */
 export type SourceItem =
   | { readonly kind: 'value'; readonly value: unknown }
   | { readonly kind: 'malformed'; readonly reason: string }
-  | { readonly kind: 'skipped' };
+  | { readonly kind: 'skipped'; readonly object: boolean };
 
 /** What an input yields, one call per record. */
 export type RecordSink = (item: SourceItem, where: Where) => void;
 
-const SKIPPED: SourceItem = { kind: 'skipped' };
+const SKIPPED_OBJECT: SourceItem = { kind: 'skipped', object: true };
+const SKIPPED_OTHER: SourceItem = { kind: 'skipped', object: false };
 
 /** The input as a whole cannot be read: not gzip, not JSON, cut off, or an I/O error. */
 export class SourceError extends Error {
@@ -53,12 +55,18 @@ export class SourceError extends Error {
   }
 }
 
-/** A source for a file on disk. */
+/** Whether a file name says it may hold one JSON document (`.json`, `.json.gz`). */
+export function isJsonDocumentName(name: string): boolean {
+  return /\.json(\.gz)?$/i.test(name);
+}
+
+/** A source for a file on disk, streamed (for files too big to hold whole; see `read-batch.ts`). */
 export function fileSource(path: string): Source {
   return {
     label: path,
-    open: () => createReadStream(path, { highWaterMark: 1 << 20 }),
-    jsonDocument: /\.json(\.gz)?$/i.test(path),
+    // Node's default 64 KiB chunks: a 1 MiB buffer per file was most of the garbage on small files.
+    open: () => createReadStream(path),
+    jsonDocument: isJsonDocumentName(path),
   };
 }
 
@@ -87,14 +95,14 @@ export async function readSource(source: Source, sink: RecordSink): Promise<void
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes < PEEK_BYTES) continue;
-        reader = chooseReader(Buffer.concat(pending), source, sink);
+        reader = chooseReader(Buffer.concat(pending), source.jsonDocument, sink);
         for (const c of pending) reader.push(c);
         continue;
       }
       reader.push(chunk);
     }
     if (reader === undefined) {
-      reader = chooseReader(Buffer.concat(pending), source, sink);
+      reader = chooseReader(Buffer.concat(pending), source.jsonDocument, sink);
       for (const c of pending) reader.push(c);
     }
     reader.end();
@@ -106,6 +114,73 @@ export async function readSource(source: Source, sink: RecordSink): Promise<void
   } finally {
     // Release the file at once, also when gzip or JSON failed half way.
     if (raw !== undefined && source.label !== '-') raw.destroy();
+  }
+}
+
+/**
+ * The most bytes one gunzip call may produce; a bigger input is streamed instead (see
+ * `read-batch.ts`), so memory per reader stays bounded whatever the archive holds.
+ */
+export const MAX_WHOLE_BYTES = 64 << 20;
+
+/** Thrown by {@link readBytes} when the input inflates past {@link MAX_WHOLE_BYTES}. */
+export class TooLargeError extends Error {
+  constructor() {
+    super(`inflates to more than ${MAX_WHOLE_BYTES} bytes`);
+    this.name = 'TooLargeError';
+  }
+}
+
+/**
+ * Read every record of an input held whole in memory (a small file, an S3 object): one gunzip
+ * call and one pass over the bytes, no streams. Same records, same order and same errors as
+ * {@link readSource} on the same bytes.
+ *
+ * @throws SourceError when the input is not readable as a whole (the caller skips it)
+ * @throws TooLargeError when it inflates past {@link MAX_WHOLE_BYTES} (the caller streams it)
+ */
+export function readBytes(bytes: Buffer, jsonDocument: boolean, sink: RecordSink): void {
+  let reader: ChunkReader | undefined;
+  try {
+    let text = bytes;
+    if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        text = gunzipSync(bytes, { maxOutputLength: MAX_WHOLE_BYTES, chunkSize: outputChunk(bytes.length) });
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new TooLargeError();
+        // As a stream would: hand out what decodes before the break, then report the break at
+        // the line it reached.
+        const partial = partialGunzip(bytes);
+        reader = chooseReader(partial, jsonDocument, sink);
+        if (partial.length > 0) reader.push(partial);
+        throw error;
+      }
+    }
+    reader = chooseReader(text, jsonDocument, sink);
+    if (text.length > 0) reader.push(text);
+    reader.end();
+  } catch (error) {
+    if (error instanceof TooLargeError || error instanceof SourceError) throw error;
+    if (error instanceof SplitError) throw new SourceError(error.message, error.line);
+    throw new SourceError(describe(error), reader?.line() ?? 1);
+  }
+}
+
+/**
+ * An output chunk big enough for most inputs in one piece (CloudTrail JSON inflates about 7 to
+ * 10 times): zlib's default 16 KiB chunks cost a copy and garbage per piece.
+ */
+function outputChunk(compressed: number): number {
+  return Math.min(MAX_WHOLE_BYTES, Math.max(1 << 16, 2 ** Math.ceil(Math.log2(compressed * 12))));
+}
+
+/** What a broken gzip stream decodes to before it breaks (empty when nothing does). */
+function partialGunzip(bytes: Buffer): Buffer {
+  try {
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: MAX_WHOLE_BYTES });
+  } catch {
+    // Broken from its first bytes: nothing decodes, the error is reported at line 1.
+    return Buffer.alloc(0);
   }
 }
 
@@ -149,10 +224,10 @@ function toBuffer(value: Buffer | string): Buffer {
   return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
-function chooseReader(head: Buffer, source: Source, sink: RecordSink): ChunkReader {
+function chooseReader(head: Buffer, jsonDocument: boolean, sink: RecordSink): ChunkReader {
   const text = head.toString('latin1', 0, Math.min(head.length, 4096));
   if (RECORDS_PREFIX.test(text)) return recordsReader(sink);
-  if (source.jsonDocument) return documentReader(sink);
+  if (jsonDocument) return documentReader(sink);
   return linesReader(sink);
 }
 
@@ -160,7 +235,12 @@ function recordsReader(sink: RecordSink): ChunkReader {
   let lastLine = 1;
   const splitter = new RecordsSplitter((r) => {
     lastLine = r.line;
-    sink(mayMatter(r.bytes) ? parseJson(r.bytes.toString('utf8')) : SKIPPED, {
+    const item = mayMatter(r.bytes)
+      ? parseJson(r.bytes.toString('utf8'))
+      : r.bytes[0] === OPEN_BRACE
+        ? SKIPPED_OBJECT
+        : SKIPPED_OTHER;
+    sink(item, {
       line: r.line,
       index: r.index,
     });
@@ -175,7 +255,7 @@ function linesReader(sink: RecordSink): ChunkReader {
   const one = (bytes: Buffer): void => {
     line += 1;
     if (!mayMatter(bytes)) {
-      if (!isBlank(bytes)) sink(SKIPPED, { line });
+      if (!isBlank(bytes)) sink(looksLikeObject(bytes) ? SKIPPED_OBJECT : SKIPPED_OTHER, { line });
       return;
     }
     sink(parseJson(bytes.toString('utf8')), { line });
@@ -238,6 +318,22 @@ function parseJson(text: string): SourceItem {
   } catch (error) {
     return { kind: 'malformed', reason: `not valid JSON: ${describe(error)}` };
   }
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** `{...}` once blanks are trimmed: a CSV row or a bare value is not. */
+function looksLikeObject(bytes: Buffer): boolean {
+  let a = 0;
+  let b = bytes.length - 1;
+  while (a <= b && isSpace(bytes[a]!)) a += 1;
+  while (b >= a && isSpace(bytes[b]!)) b -= 1;
+  return a < b && bytes[a] === OPEN_BRACE && bytes[b] === CLOSE_BRACE;
 }
 
 function isBlank(bytes: Buffer): boolean {

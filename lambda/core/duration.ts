@@ -22,3 +22,24 @@ export function formatDuration(ms: number): string {
   if (ms % UNIT_MS.m === 0) return `${ms / UNIT_MS.m}m`;
   return `${Math.round(ms / 1000)}s`;
 }
+
+/**
+ * The counting window's bounds: one rule for the construct's `window` prop (`lib/props.ts`), the
+ * function's `LLG_WINDOW` (`lambda/config.ts`) and `replay --window`. The upper bound is also the
+ * longest window the table keeps launches for.
+ */
+export const WINDOW_LIMITS = { minMs: 60_000, maxMs: 24 * 3_600_000 } as const;
+
+/** What {@link windowProblem} says about a window out of bounds. */
+export const WINDOW_RULE = 'must be whole seconds from 1 minute to 24 hours';
+
+/**
+ * Check a window length against {@link WINDOW_LIMITS}.
+ *
+ * @returns undefined when allowed, else {@link WINDOW_RULE}
+ */
+export function windowProblem(ms: number): string | undefined {
+  const ok =
+    Number.isSafeInteger(ms) && ms % 1000 === 0 && ms >= WINDOW_LIMITS.minMs && ms <= WINDOW_LIMITS.maxMs;
+  return ok ? undefined : WINDOW_RULE;
+}

@@ -2,7 +2,7 @@
  * A group's own settings, read from its tags: exemption and overrides of the threshold and
  * the window. Also the tag keys the guard writes when it suspends a group.
  */
-import { formatDuration, parseDuration } from './duration';
+import { formatDuration, parseDuration, WINDOW_LIMITS } from './duration';
 
 /** The tag keys the guard reads (first three) and writes (the others). */
 export const TAG = {
@@ -137,6 +137,12 @@ function readWindow(raw: string | undefined, defaults: SettingsDefaults, problem
   if (ms === undefined) {
     problems.push(
       `tag ${TAG.window}="${raw}" is not a duration such as 30m or 2h: the default window ${fallback} applies`,
+    );
+    return defaults.windowMs;
+  }
+  if (ms < WINDOW_LIMITS.minMs) {
+    problems.push(
+      `tag ${TAG.window}="${raw}" is shorter than 1 minute, the shortest window the guard takes: the default window ${fallback} applies`,
     );
     return defaults.windowMs;
   }

@@ -71,6 +71,7 @@ describe('loadConfig', () => {
     [{ [ENV.topicArn]: undefined }, ENV.topicArn],
     [{ [ENV.window]: 'an hour' }, ENV.window],
     [{ [ENV.window]: '48h' }, ENV.window],
+    [{ [ENV.window]: '30s' }, ENV.window],
     [{ [ENV.asgThreshold]: '0' }, ENV.asgThreshold],
     [{ [ENV.amiThreshold]: '2.5' }, ENV.amiThreshold],
     [{ [ENV.dryRun]: 'yes' }, ENV.dryRun],

@@ -1,16 +1,23 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { parseReplayArgs, UsageError } from '../../../cli/replay/args';
+import { ENV, loadConfig } from '../../../lambda/config';
+import { WINDOW_LIMITS } from '../../../lambda/core/duration';
+import { ConfigError } from '../../../lambda/core/errors';
 import { DEFAULTS } from '../../../lambda/core/types';
+import { MAX_WINDOW, resolveProps } from '../../../lib/props';
 import { launchSeries, replay, replayProcess, T0, tempDir, trips, writeLog } from './support';
 
 describe('parseReplayArgs', () => {
   it('fills the defaults the deployed guard uses', () => {
-    expect(parseReplayArgs(['logs'])).toEqual({
+    expect(parseReplayArgs(['logs'], 4)).toEqual({
       asgThreshold: DEFAULTS.asgThreshold,
       amiThreshold: DEFAULTS.amiThreshold,
       windowMs: DEFAULTS.windowMs,
       format: 'text',
+      threads: 4,
       paths: ['logs'],
     });
   });
@@ -24,11 +31,20 @@ describe('parseReplayArgs', () => {
         '--window',
         '90s',
         '--format=json',
+        '--threads',
+        '3',
         'a',
         '-',
         'b',
       ]),
-    ).toEqual({ asgThreshold: 4, amiThreshold: 7, windowMs: 90_000, format: 'json', paths: ['a', '-', 'b'] });
+    ).toEqual({
+      asgThreshold: 4,
+      amiThreshold: 7,
+      windowMs: 90_000,
+      format: 'json',
+      threads: 3,
+      paths: ['a', '-', 'b'],
+    });
     expect(parseReplayArgs(['--', '--weird-file-name'])).toMatchObject({ paths: ['--weird-file-name'] });
   });
 
@@ -41,8 +57,42 @@ describe('parseReplayArgs', () => {
     [['--format'], '--format needs a value'],
     [['--window', '1h', '--window', '2h', 'x'], '--window given twice'],
     [['--format', 'json'], 'no PATH given (a file, a directory, or - for stdin)'],
+    [['--threads', '0', 'x'], '--threads must be a whole number from 1 to 64, not "0"'],
+    [['--threads', '65', 'x'], '--threads must be a whole number from 1 to 64, not "65"'],
   ])('rejects %j with one line: %s', (argv, message) => {
     expect(() => parseReplayArgs(argv)).toThrow(new UsageError(message));
+  });
+
+  it.each(['30s', '59s', '25h', '400d', '2d'])(
+    'rejects --window %s: the deployed guard takes 1 minute to 24 hours',
+    (text) => {
+      expect(() => parseReplayArgs(['--window', text, 'x'])).toThrow(
+        new UsageError(
+          `--window must be whole seconds from 1 minute to 24 hours (as the deployed guard), not "${text}"`,
+        ),
+      );
+    },
+  );
+
+  it.each([
+    ['60s', 60_000],
+    ['1m', 60_000],
+    ['24h', 86_400_000],
+    ['1d', 86_400_000],
+  ])('accepts --window %s, a bound of the deployed guard', (text, ms) => {
+    expect(parseReplayArgs(['--window', text, 'x'])).toMatchObject({ windowMs: ms });
+  });
+
+  it('shares its window bounds with the construct and the function config', () => {
+    // Prepare: the three readers of a window length, on the same out-of-bounds values
+    const tooShort = '30s';
+    // Act + Assess
+    expect(() => parseReplayArgs(['--window', tooShort, 'x'])).toThrow(UsageError);
+    expect(() => resolveProps({ window: Duration.seconds(30) })).toThrow(/window must be whole seconds/);
+    expect(() => loadConfig({ [ENV.tableName]: 't', [ENV.topicArn]: 'arn', [ENV.window]: tooShort })).toThrow(
+      ConfigError,
+    );
+    expect(MAX_WINDOW.toMilliseconds()).toBe(WINDOW_LIMITS.maxMs);
   });
 });
 
@@ -75,6 +125,71 @@ describe('replay exit codes (real process)', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toBe(line);
     expect(out.stdout).toBe('');
+  });
+
+  it('exits 2 naming the folder when it holds no log file', async () => {
+    // Prepare: an empty folder, and one with only a digest file and a CSV
+    const empty = tempDir();
+    const digestsOnly = tempDir();
+    writeFileSync(
+      join(digestsOnly, '111122223333_CloudTrail-Digest_us-east-1_t_20250301T010000Z.json.gz'),
+      '',
+    );
+    writeFileSync(join(digestsOnly, 'export.csv'), 'eventName,eventTime\n');
+    // Act
+    const a = await replayProcess([empty]);
+    const b = await replay([digestsOnly]);
+    // Assess
+    expect(a.code).toBe(2);
+    expect(a.stdout).toBe('');
+    expect(a.stderr).toBe(
+      `replay: no log file in ${empty}: expected CloudTrail files (*.json, *.jsonl, either gzipped)\n`,
+    );
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(
+      /^replay: no log file in .*; 1 digest or Insights files or folders were left out\n$/,
+    );
+  });
+
+  it.each([
+    ['only broken files', { 'a.json.gz': 'not gzip', 'b.json': '{"Records":[{"eventName":' }],
+    ['a CSV named as a file', { 'trail.csv': 'eventName,eventTime\nRunInstances,2025-03-01T12:00:00Z\n' }],
+    ['an empty log', { 'a.jsonl': '' }],
+  ])('exits 2 after the summary when no input yields a record: %s', async (_name, files) => {
+    // Prepare
+    const dir = tempDir();
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const paths = Object.keys(files).map((name) => join(dir, name));
+    // Act
+    const out = await replay(['--format', 'json', ...paths]);
+    // Assess
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/^replay: read \d+ records? from \d+ inputs?\n/);
+    expect(out.stderr).toMatch(
+      /\nreplay: no input yielded a record: \d+ inputs? read, none holding a JSON object .*\n$/,
+    );
+  });
+
+  it('exits 2 on an empty standard input', async () => {
+    const out = await replay(['-'], '');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('replay: no input yielded a record: 1 input read');
+  });
+
+  it('exits 0 when some inputs are readable, saying how many were left out', async () => {
+    // Prepare
+    const dir = tempDir();
+    writeLog(join(dir, 'a.json'), launchSeries(2, T0));
+    writeFileSync(join(dir, 'b.json.gz'), 'not gzip');
+    // Act
+    const out = await replay(['--format', 'json', '--asg-threshold', '2', dir]);
+    // Assess
+    expect(out.code).toBe(0);
+    expect(trips(out)).toHaveLength(1);
+    expect(out.stderr).toMatch(
+      /\nreplay: 1 of 2 inputs could not be read and were left out; the results cover the rest\n$/,
+    );
   });
 
   it('exits 2 naming a path it cannot read in-process too', async () => {

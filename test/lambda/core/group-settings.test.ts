@@ -119,6 +119,16 @@ describe('groupSettings', () => {
     },
   );
 
+  it.each(['30s', '59s'])('refuses window=%j, shorter than the guard takes', (value) => {
+    // Act
+    const s = groupSettings({ [TAG.window]: value }, DEFAULTS);
+    // Assess
+    expect(s.windowMs).toBe(3_600_000);
+    expect(s.problems).toEqual([
+      `tag ${TAG.window}="${value}" is shorter than 1 minute, the shortest window the guard takes: the default window 1h applies`,
+    ]);
+  });
+
   it.each(['25h', '2d', '86401s'])('refuses window=%j, longer than the store keeps', (value) => {
     // Act
     const s = groupSettings({ [TAG.window]: value }, DEFAULTS);
