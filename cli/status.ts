@@ -5,6 +5,7 @@
  */
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter, type ScopeSummary } from '../lambda/adapters/launch-counter';
+import { deleteTagsCommand, shellWord } from '../lambda/core/alert';
 import { formatDuration } from '../lambda/core/duration';
 import { TAG } from '../lambda/core/group-settings';
 import { DEFAULTS } from '../lambda/core/types';
@@ -176,7 +177,13 @@ export function renderStatus(report: StatusReport, now: number): string {
     lines.push(
       `    processes: ${g.processes.join(', ')}${still.length < g.processes.length ? ` (suspended now: ${g.suspendedNow.join(', ') || 'none'})` : ''}`,
     );
-    lines.push(`    undo: launch-loop-guard resume ${g.groupName} --region ${g.region}`);
+    // The AWS CLI first: every operator has it; this tool's resume also clears the window and backoff.
+    lines.push(
+      '    undo with the AWS CLI:',
+      `      aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(g.groupName)} --scaling-processes ${g.processes.map(shellWord).join(' ')} --region ${shellWord(g.region)}`,
+      `      ${deleteTagsCommand(g.groupName, g.region)}`,
+      `    or, also clearing its launch window and backoff: launch-loop-guard resume ${shellWord(g.groupName)} --region ${shellWord(g.region)}${report.table !== undefined ? ` --table ${shellWord(report.table)}` : ''}`,
+    );
   }
   if (report.table === undefined) {
     lines.push('Scopes near their threshold: not read (pass --table or set LLG_TABLE_NAME)');

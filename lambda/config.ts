@@ -24,7 +24,17 @@ export const ENV = {
   churnShare: 'LLG_CHURN_SHARE',
   maxWindow: 'LLG_MAX_WINDOW',
   autoResume: 'LLG_AUTO_RESUME',
+  /** The resumer function's name, for the `aws lambda invoke` line of the alert. */
+  resumerFunction: 'LLG_RESUMER_FUNCTION',
+  /** The region the resumer function runs in (the guard's home region). */
+  resumerRegion: 'LLG_RESUMER_REGION',
 } as const;
+
+/** The deployed resumer function a person can invoke to resume a group. */
+export interface ResumerRef {
+  readonly functionName: string;
+  readonly region: string;
+}
 
 /** What an AMI trip does. */
 export const AMI_ACTION = { alert: 'alert', suspend: 'suspend' } as const;
@@ -60,6 +70,8 @@ export interface GuardConfig {
   /** Share of the window's launches that must be churned before suspending; undefined = check off. */
   readonly churnShare?: number;
   readonly autoResume?: AutoResumeConfig;
+  /** The resumer function, when the construct names it (it always does). */
+  readonly resumer?: ResumerRef;
 }
 
 /** Auto Scaling's process names, as `SuspendProcesses` accepts them. */
@@ -180,6 +192,11 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     throw new ConfigError(`${ENV.amiAction} must be "alert" or "suspend", got "${amiAction}"`);
   }
   const chatTopicArn = env[ENV.chatTopicArn]?.trim();
+  const resumerFunction = env[ENV.resumerFunction]?.trim();
+  const resumerRegion = env[ENV.resumerRegion]?.trim();
+  if (Boolean(resumerFunction) !== Boolean(resumerRegion)) {
+    throw new ConfigError(`${ENV.resumerFunction} and ${ENV.resumerRegion} must be set together`);
+  }
   return {
     tableName: required(env, ENV.tableName),
     topicArn: required(env, ENV.topicArn),
@@ -194,5 +211,8 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     amiMaxGroups: positiveInt(env, ENV.amiMaxGroups, DEFAULTS.amiMaxGroups),
     churnShare: churn(env),
     autoResume: autoResume(env),
+    ...(resumerFunction && resumerRegion
+      ? { resumer: { functionName: resumerFunction, region: resumerRegion } }
+      : {}),
   };
 }

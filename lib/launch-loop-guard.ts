@@ -2,7 +2,6 @@
  * The LaunchLoopGuard L3 construct: the table, the guard function, its rules, queues, topics,
  * alarms, Slack delivery and (optionally) a trail, with least-privilege IAM.
  */
-import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -15,7 +14,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -30,7 +28,9 @@ import { GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../lambda/permissions';
 import { WEBHOOK_ENV } from '../lambda/slack-webhook/config';
 import { AutoResume } from './auto-resume';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { guardFunction } from './function-code';
 import { type LaunchLoopGuardProps, MAX_WINDOW, type ResolvedSettings, resolveProps } from './props';
+import { Resumer } from './resumer';
 
 /** Powertools service name: the `service` dimension of the guard's metrics. */
 export const SERVICE_NAME = 'launch-loop-guard';
@@ -39,8 +39,6 @@ export const SERVICE_NAME = 'launch-loop-guard';
 export const TARGET_MAX_EVENT_AGE = Duration.hours(6);
 /** EventBridge's own maximum number of retries of a target. */
 export const TARGET_RETRY_ATTEMPTS = 185;
-
-const LAMBDA_DIR = path.join(__dirname, '..', 'lambda');
 
 /**
  * Stops EC2 Auto Scaling launch loops in the account: counts launches per group and per AMI
@@ -61,7 +59,12 @@ export class LaunchLoopGuard extends Construct {
   /** Launch windows per scope (partition key `pk`, TTL attribute `ttl`). */
   public readonly table: dynamodb.Table;
   /** The guard function. */
-  public readonly handler: NodejsFunction;
+  public readonly handler: lambda.Function;
+  /**
+   * The resumer function: resumes a group the guard suspended (tags removed, window cleared,
+   * backoff reset). Auto-resume schedules invoke it, and the alerts tell people how to.
+   */
+  public readonly resumer: lambda.Function;
   /** The key that encrypts the topics (the queues use SQS-managed encryption). */
   public readonly key: kms.Key;
   /** Alerts for people and subscribers: trips, alarms and trail changes. */
@@ -85,7 +88,7 @@ export class LaunchLoopGuard extends Construct {
   /** The trail, when `createTrail` is set. */
   public readonly trail?: cloudtrail.Trail;
   /** The incoming-webhook notifier, when `slack.webhookSecret` is set. */
-  public readonly webhookNotifier?: NodejsFunction;
+  public readonly webhookNotifier?: lambda.Function;
   /** The Chatbot channel configuration, when `slack.chatbot` is set. */
   public readonly slackChannel?: chatbot.SlackChannelConfiguration;
   /** Auto-resume, when `autoResume` is set. */
@@ -146,7 +149,8 @@ export class LaunchLoopGuard extends Construct {
       },
     ]);
 
-    this.handler = this.guardFunction(settings);
+    this.resumer = new Resumer(this, 'Resumer', { table: this.table, topic: this.topic }).function;
+    this.handler = this.newGuardFunction(settings);
 
     this.cloudTrailLaunchRule = new events.Rule(this, 'CloudTrailLaunchRule', {
       description: 'launch-loop-guard: RunInstances and CreateFleet recorded by CloudTrail',
@@ -184,6 +188,7 @@ export class LaunchLoopGuard extends Construct {
         guardFunction: this.handler,
         table: this.table,
         topic: this.topic,
+        resumer: this.resumer,
       });
     }
   }
@@ -213,7 +218,7 @@ export class LaunchLoopGuard extends Construct {
     });
   }
 
-  private guardFunction(settings: ResolvedSettings): NodejsFunction {
+  private newGuardFunction(settings: ResolvedSettings): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'GuardLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -234,16 +239,17 @@ export class LaunchLoopGuard extends Construct {
       [ENV.amiAction]: settings.amiAction,
       [ENV.amiMaxGroups]: String(settings.amiMaxGroups),
       [ENV.churnShare]: String(settings.churnShare),
+      // The alert's `aws lambda invoke` line names the resumer; it runs beside the guard.
+      [ENV.resumerFunction]: this.resumer.functionName,
+      [ENV.resumerRegion]: Aws.REGION,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     if (this.chatTopic !== undefined) environment[ENV.chatTopicArn] = this.chatTopic.topicArn;
 
-    const fn = new NodejsFunction(this, 'Guard', {
+    const fn = guardFunction(this, 'Guard', 'guard', {
       description: 'launch-loop-guard: counts EC2 launches and suspends runaway Auto Scaling groups',
-      entry: path.join(LAMBDA_DIR, 'handler.ts'),
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
@@ -259,8 +265,6 @@ export class LaunchLoopGuard extends Construct {
       ...(settings.reservedConcurrency === undefined
         ? {}
         : { reservedConcurrentExecutions: settings.reservedConcurrency }),
-      // The SDK is bundled: the function runs the exact versions the tests ran.
-      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
     });
     logGroup.grantWrite(role);
     this.grantAdapterPermissions(role);
@@ -408,10 +412,8 @@ export class LaunchLoopGuard extends Construct {
       description: 'launch-loop-guard: the Slack webhook notifier (reads its secret, writes its logs)',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    const fn = new NodejsFunction(this, 'SlackWebhook', {
+    const fn = guardFunction(this, 'SlackWebhook', 'slack-webhook', {
       description: 'launch-loop-guard: posts alerts to a Slack incoming webhook',
-      entry: path.join(LAMBDA_DIR, 'slack-webhook', 'handler.ts'),
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -425,7 +427,6 @@ export class LaunchLoopGuard extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       retryAttempts: 2,
-      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
     });
     logGroup.grantWrite(role);
     secret.grantRead(role);

@@ -58,6 +58,8 @@ describe('LaunchLoopGuard defaults', () => {
       [ENV.amiAction]: 'alert',
       [ENV.amiMaxGroups]: '5',
       [ENV.churnShare]: '0.5',
+      [ENV.resumerFunction]: { Ref: logicalId(base.stack, base.guard.resumer) },
+      [ENV.resumerRegion]: { Ref: 'AWS::Region' },
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -200,6 +202,21 @@ describe('LaunchLoopGuard defaults', () => {
       { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0 },
       2,
     );
+  });
+
+  it('deploys the resumer function even without auto-resume, on the table and topic only', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Description: Match.stringLikeRegexp('resumes a group the guard suspended'),
+      Environment: {
+        Variables: {
+          [ENV.tableName]: { Ref: logicalId(base.stack, base.guard.table) },
+          [ENV.topicArn]: { Ref: topicId },
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
+    });
+    t.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
   it('creates no trail, no Slack delivery and no auto-resume', () => {
@@ -439,6 +456,9 @@ describe('LaunchLoopGuard options', () => {
   it('wires auto-resume when asked, exposing it', () => {
     const { template, guard } = guardStack({ autoResume: { cooldown: Duration.minutes(20), maxTrips: 3 } });
     expect(guard.autoResume).toBeDefined();
+    // The schedules invoke the resumer every deployment has: no second one.
+    expect(guard.autoResume?.resumer).toBe(guard.resumer);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     expect(guardEnv(template)[ENV.autoResume]).toBeDefined();
   });
