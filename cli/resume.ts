@@ -19,6 +19,7 @@ import {
   tableRegionOf,
   UsageError,
 } from './aws-errors';
+import { RESUME_HELP } from './help';
 
 export const USAGE =
   'usage: resume <group> [--region R] [--table T] [--table-region R] [--force]   (table: --table or LLG_TABLE_NAME)';
@@ -50,7 +51,7 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
   try {
     const args = parseArgs(argv, ['--region', '--table', '--table-region'], ['--force', '--help']);
     if (args.flags.has('--help')) {
-      ctx.stdout(`${USAGE}\n`);
+      ctx.stdout(`${RESUME_HELP}\n`);
       return RESUME_EXIT.ok;
     }
     if (args.positionals.length !== 1) throw new UsageError('give exactly one group name');

@@ -19,6 +19,7 @@ import {
   tableRegionOf,
   UsageError,
 } from './aws-errors';
+import { STATUS_HELP } from './help';
 
 export const USAGE =
   'usage: status [--region R]... [--table T] [--table-region R] [--near SHARE] [--format text|json]   (table: --table or LLG_TABLE_NAME)';
@@ -72,7 +73,7 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
   try {
     const args = parseArgs(argv, ['--region', '--table', '--table-region', '--near', '--format'], ['--help']);
     if (args.flags.has('--help')) {
-      ctx.stdout(`${USAGE}\n`);
+      ctx.stdout(`${STATUS_HELP}\n`);
       return 0;
     }
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);

@@ -9,7 +9,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { parseEvent } from '../../lambda/core/parse-event';
 import type { FailedAttempt, LaunchRecord, TerminationRecord } from '../../lambda/core/types';
-import { parseReplayArgs, type ReplayOptions, USAGE, UsageError } from './args';
+import { REPLAY_HELP } from '../help';
+import { parseReplayArgs, type ReplayOptions, UsageError } from './args';
 import { replayLaunches } from './engine';
 import { InputError, resolveInputs } from './inputs';
 import { LaunchStore } from './launch-store';
@@ -38,7 +39,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
   try {
     options = parseReplayArgs(argv);
     if (options === 'help') {
-      io.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${REPLAY_HELP}\n`);
       return 0;
     }
     inputs = resolveInputs(options.paths);
