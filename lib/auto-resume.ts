@@ -149,7 +149,9 @@ export class AutoResume extends Construct {
             'scheduler:CreateSchedule on the schedules of the construct own schedule group only; their names are made per trip at run time.',
           appliesTo: [
             {
-              regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/[^/]+\\/\\*$/g',
+              // Account and region are tokens in an environment-agnostic (offline) synth.
+              regex:
+                '/^Resource::arn:<AWS::Partition>:scheduler:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):schedule\\/[^/]+\\/\\*$/g',
             },
           ],
         },

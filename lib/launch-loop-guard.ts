@@ -105,15 +105,13 @@ export class LaunchLoopGuard extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // EventBridge rule targets and CloudWatch alarms publish to encrypted topics only when the
-    // key lets them; scoped to this account.
+    // CloudWatch alarms publish to encrypted topics only when the key lets them; scoped to this
+    // account. EventBridge publishes through a role of this account (see tamperingRule), so no
+    // service principal of EventBridge appears in the key or topic policies.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowEventBridgeAndCloudWatchToUseTheKey',
-        principals: [
-          new iam.ServicePrincipal('events.amazonaws.com'),
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-        ],
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: [...RUNTIME_PERMISSIONS.topicKey],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
@@ -338,10 +336,21 @@ export class LaunchLoopGuard extends Construct {
     const account = events.EventField.fromPath('$.account');
     const time = events.EventField.fromPath('$.time');
     const description = `${call} of trail ${trail} by ${who} in ${region} (account ${account}) at ${time}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind.`;
+    // EventBridge publishes with this role, not as its service principal: an SnsTopic target
+    // without a role adds an unconditioned `events.amazonaws.com` grant to the topic policy and
+    // the key policy, which any account's rule could use. The trust is limited to this account's
+    // rules (EventBridge sets aws:SourceAccount: docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+    const publisher = new iam.Role(this, 'TrailAlertRole', {
+      description: 'launch-loop-guard: lets the trail-change rule publish to the alert topics, nothing else',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
     const targetProps = {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: TARGET_RETRY_ATTEMPTS,
       maxEventAge: TARGET_MAX_EVENT_AGE,
+      role: publisher,
     };
     rule.addTarget(
       new targets.SnsTopic(this.topic, {
@@ -366,6 +375,19 @@ export class LaunchLoopGuard extends Construct {
         }),
       );
     }
+    // After the targets: their grants create the role's default policy.
+    NagSuppressions.addResourceSuppressions(
+      publisher,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'kms:GenerateDataKey* is the documented action family for publishing to an encrypted topic; granted on the construct key only.',
+          appliesTo: ['Action::kms:GenerateDataKey*'],
+        },
+      ],
+      true,
+    );
     return rule;
   }
 
