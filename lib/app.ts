@@ -19,9 +19,9 @@ export interface AppConfig {
    */
   readonly homeRegionDefaulted?: boolean;
   /** The other regions: each gets a forwarder stack. */
-  readonly regions: readonly string[];
+  readonly regions: string[];
   /** The guard's settings (`slack.webhookSecret` comes from `slackWebhookSecretName`). */
-  readonly guard: Omit<LaunchLoopGuardProps, 'slack'>;
+  readonly guard: LaunchLoopGuardProps;
   readonly slackWorkspaceId?: string;
   readonly slackChannelId?: string;
   /** Name of the Secrets Manager secret (in the home region) holding the webhook URL. */
@@ -33,7 +33,7 @@ export interface AppConfig {
 /** The stacks {@link buildApp} made. */
 export interface BuiltApp {
   readonly home: LaunchLoopGuardStack;
-  readonly forwarders: readonly GuardForwarderStack[];
+  readonly forwarders: GuardForwarderStack[];
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;

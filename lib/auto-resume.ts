@@ -15,6 +15,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { PERMISSIONS as SCHEDULER_PERMISSIONS } from '../lambda/adapters/scheduler';
 import { type AutoResumeConfig, ENV } from '../lambda/config';
+import type { BackoffSettings } from '../lambda/core/auto-resume';
 import { Resumer } from './resumer';
 
 export { RESUMER_ASG_PERMISSIONS, RESUMER_TABLE_PERMISSIONS } from './resumer';
@@ -69,7 +70,7 @@ export class AutoResume extends Construct {
   /** The role EventBridge Scheduler assumes; it may invoke only the resumer. */
   public readonly schedulerRole: iam.Role;
   /** The settings written to the guard's `LLG_AUTO_RESUME`. */
-  public readonly settings: Omit<AutoResumeConfig, 'scheduleGroup' | 'schedulerRoleArn' | 'targetArn'>;
+  public readonly settings: BackoffSettings;
 
   constructor(scope: Construct, id: string, props: AutoResumeProps) {
     super(scope, id);

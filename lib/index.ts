@@ -5,6 +5,7 @@
  * import { LaunchLoopGuard } from 'launch-loop-guard';
  * new LaunchLoopGuard(stack, 'Guard', { emails: ['oncall@example.com'] });
  */
+export type { BackoffSettings } from '../lambda/core/auto-resume';
 export { type AppConfig, type BuiltApp, buildApp, readAppConfig } from './app';
 export { AutoResume, type AutoResumeOptions, type AutoResumeProps } from './auto-resume';
 export {
@@ -22,3 +23,4 @@ export {
   type SlackChatbotOptions,
   type SlackOptions,
 } from './props';
+export { Resumer, type ResumerProps } from './resumer';

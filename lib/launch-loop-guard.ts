@@ -78,13 +78,13 @@ export class LaunchLoopGuard extends Construct {
   /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail. */
   public readonly trailTamperingRule: events.Rule;
   /** Every rule above. */
-  public readonly rules: readonly events.Rule[];
+  public readonly rules: events.Rule[];
   /** Events EventBridge could not hand to a target after its retries. */
   public readonly deadLetterQueue: sqs.Queue;
   /** Invocations the guard function failed (after Lambda's two retries) or that aged out. */
   public readonly failureQueue: sqs.Queue;
   /** The alarms, all publishing to `topic` (and to `chatTopic` when set). */
-  public readonly alarms: readonly cloudwatch.Alarm[];
+  public readonly alarms: cloudwatch.Alarm[];
   /** The trail, when `createTrail` is set. */
   public readonly trail?: cloudtrail.Trail;
   /** The incoming-webhook notifier, when `slack.webhookSecret` is set. */
