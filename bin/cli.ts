@@ -1,10 +1,12 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 /**
  * The `launch-loop-guard` command line: `launch-loop-guard <command> [args...]`.
  *
  * Each command is a module with `main(argv): Promise<number>` (argv is what follows the command
  * name; the number is the exit code), loaded only when it runs.
  */
+
+import { OVERVIEW } from '../cli/help.js';
 
 /** A command's module. */
 interface CommandModule {
@@ -21,16 +23,23 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 
 async function run(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h') {
+    process.stdout.write(`${OVERVIEW}\n`);
+    return 0;
+  }
   const load = name === undefined ? undefined : COMMANDS[name];
   if (load === undefined) {
     const known = Object.keys(COMMANDS).join(', ');
     process.stderr.write(
-      name === undefined || name === '--help' || name === '-h'
-        ? `usage: launch-loop-guard <command> [args...]   (commands: ${known})\n`
-        : `launch-loop-guard: unknown command ${JSON.stringify(name)} (commands: ${known})\n`,
+      name === undefined
+        ? `${OVERVIEW}\n`
+        : `launch-loop-guard: unknown command ${JSON.stringify(name)} (commands: ${known}; --help for more)\n`,
     );
-    return name === '--help' || name === '-h' ? 0 : 2;
+    return 2;
   }
+  // On Node.js 20 the AWS SDK prints a 7-line end-of-support warning before every message; the
+  // guard pins an SDK that supports Node.js 20 (engines), so the warning only hides the answer.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   return (await load()).main(rest);
 }
 

@@ -71,6 +71,11 @@ export function parseArgs(
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
+    // -h is --help wherever --help is a flag (a group is never named -h by accident).
+    if (arg === '-h' && booleanFlags.includes('--help')) {
+      flags.add('--help');
+      continue;
+    }
     if (!arg.startsWith('--')) {
       positionals.push(arg);
       continue;

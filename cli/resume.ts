@@ -21,6 +21,7 @@ import {
   tableRegionOf,
   UsageError,
 } from './aws-errors';
+import { RESUME_HELP } from './help';
 import { ACCOUNT_FLAGS, type MemberContext, withMemberAccount } from './member-account';
 
 export const USAGE =
@@ -58,7 +59,7 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
       ['--force', '--help'],
     );
     if (args.flags.has('--help')) {
-      ctx.stdout(`${USAGE}\n`);
+      ctx.stdout(`${RESUME_HELP}\n`);
       return RESUME_EXIT.ok;
     }
     if (args.positionals.length !== 1) throw new UsageError('give exactly one group name');

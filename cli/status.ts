@@ -6,6 +6,7 @@
  */
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter, type ScopeSummary } from '../lambda/adapters/launch-counter';
+import { deleteTagsCommand, shellWord } from '../lambda/core/alert';
 import { formatDuration } from '../lambda/core/duration';
 import { TAG } from '../lambda/core/group-settings';
 import { DEFAULTS } from '../lambda/core/types';
@@ -19,6 +20,7 @@ import {
   tableRegionOf,
   UsageError,
 } from './aws-errors';
+import { STATUS_HELP } from './help';
 import { ACCOUNT_FLAGS, withMemberAccount } from './member-account';
 
 export const USAGE =
@@ -79,7 +81,7 @@ export async function runStatus(argv: readonly string[], ctx: CliContext): Promi
       ['--help'],
     );
     if (args.flags.has('--help')) {
-      ctx.stdout(`${USAGE}\n`);
+      ctx.stdout(`${STATUS_HELP}\n`);
       return 0;
     }
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
@@ -203,8 +205,12 @@ export function renderStatus(report: StatusReport, now: number): string {
     lines.push(
       `    processes: ${g.processes.join(', ')}${still.length < g.processes.length ? ` (suspended now: ${g.suspendedNow.join(', ') || 'none'})` : ''}`,
     );
+    // The AWS CLI first: every operator has it; this tool's resume also clears the window and backoff.
     lines.push(
-      `    undo: launch-loop-guard resume ${g.groupName} --region ${g.region}${report.account ? ` --account ${report.account}` : ''}`,
+      '    undo with the AWS CLI:',
+      `      aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(g.groupName)} --scaling-processes ${g.processes.map(shellWord).join(' ')} --region ${shellWord(g.region)}`,
+      `      ${deleteTagsCommand(g.groupName, g.region)}`,
+      `    or, also clearing its launch window and backoff: launch-loop-guard resume ${shellWord(g.groupName)} --region ${shellWord(g.region)}${report.table !== undefined ? ` --table ${shellWord(report.table)}` : ''}${report.account ? ` --account ${report.account}` : ''}`,
     );
   }
   if (report.table === undefined) {

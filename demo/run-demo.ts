@@ -158,6 +158,9 @@ export async function runDemo(write: Write = (t) => process.stdout.write(t)): Pr
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LLG_TABLE_NAME: TABLE,
       LLG_TOPIC_ARN: TOPIC,
+      // As the construct sets them: the alert's `aws lambda invoke` names the deployed resumer.
+      LLG_RESUMER_FUNCTION: 'LaunchLoopGuard-GuardResumerFunction6D3CDC87-Xq3Rb9TzLw1M',
+      LLG_RESUMER_REGION: 'eu-west-1',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       // Powertools then writes through the global console, which the demo hushes around the handler.

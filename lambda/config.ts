@@ -34,7 +34,17 @@ export const ENV = {
   /** Central organization mode: the account the function runs in (acts there without a role). */
   homeAccount: 'LLG_HOME_ACCOUNT',
   amiChangeAlerts: 'LLG_AMI_CHANGE_ALERTS',
+  /** The resumer function's name, for the `aws lambda invoke` line of the alert. */
+  resumerFunction: 'LLG_RESUMER_FUNCTION',
+  /** The region the resumer function runs in (the guard's home region). */
+  resumerRegion: 'LLG_RESUMER_REGION',
 } as const;
+
+/** The deployed resumer function a person can invoke to resume a group. */
+export interface ResumerRef {
+  readonly functionName: string;
+  readonly region: string;
+}
 
 /** What an AMI trip does. */
 export const AMI_ACTION = { alert: 'alert', suspend: 'suspend' } as const;
@@ -78,6 +88,8 @@ export interface GuardConfig {
   readonly amiChangeAlerts: AmiChangeAlerts;
   /** Set in central organization mode: act in member accounts through their member role. */
   readonly organization?: OrganizationConfig;
+  /** The resumer function, when the construct names it (it always does). */
+  readonly resumer?: ResumerRef;
 }
 
 /** The central guard's settings (organization mode `central`). */
@@ -247,6 +259,11 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     throw new ConfigError(`${ENV.amiAction} must be "alert" or "suspend", got "${amiAction}"`);
   }
   const chatTopicArn = env[ENV.chatTopicArn]?.trim();
+  const resumerFunction = env[ENV.resumerFunction]?.trim();
+  const resumerRegion = env[ENV.resumerRegion]?.trim();
+  if (Boolean(resumerFunction) !== Boolean(resumerRegion)) {
+    throw new ConfigError(`${ENV.resumerFunction} and ${ENV.resumerRegion} must be set together`);
+  }
   return {
     tableName: required(env, ENV.tableName),
     topicArn: required(env, ENV.topicArn),
@@ -265,5 +282,8 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     autoResume: autoResume(env),
     organization: organization(env),
     amiChangeAlerts: amiChangeAlerts(env),
+    ...(resumerFunction && resumerRegion
+      ? { resumer: { functionName: resumerFunction, region: resumerRegion } }
+      : {}),
   };
 }

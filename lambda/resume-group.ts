@@ -1,5 +1,6 @@
 /**
- * Putting a group back: shared by the resumer function (auto-resume) and the `resume` command.
+ * Putting a group back: shared by the resumer function (auto-resume schedules and people who
+ * invoke it, as the alert says) and the `resume` command.
  * The decision is pure (`decideResume` in the core); this file only runs its steps in a safe
  * order: resume the processes, then remove the tags, then clear the window. A retry after a
  * partial success finds the processes resumed and only finishes the rest.
@@ -8,7 +9,8 @@ import type { AsgSuspender } from './adapters/asg-suspender';
 import type { Notifier } from './adapters/notifier';
 import {
   decideResume,
-  parseResumeRequest,
+  type ManualResumeRequest,
+  parseResumerInput,
   RESUME_LAUNCH_WARNING,
   type ResumeDecision,
   type ResumeOptions,
@@ -106,7 +108,7 @@ export function resumeNotice(
     `Account ${request.account}, region ${request.region}, trip ${request.trip} of the current streak.`,
     RESUME_LAUNCH_WARNING,
     'If the group trips again, the guard suspends it again with a longer cool-down; after the last automatic',
-    'resume it stays suspended until a person runs `launch-loop-guard resume`.',
+    'resume it stays suspended until a person resumes it (the commands are in the trip alert).',
   ].join('\n');
   return {
     subject: `${prefix}${name}`,
@@ -121,41 +123,85 @@ export function resumeNotice(
   };
 }
 
+/** A person's resume through the resumer: subject (≤ 99 characters), body, attributes. */
+export function manualResumeNotice(
+  request: ManualResumeRequest,
+  text: string,
+): { subject: string; body: string; attributes: Record<string, string> } {
+  const prefix = 'launch-loop-guard: resumed on request ';
+  const name =
+    request.groupName.length > 99 - prefix.length
+      ? `${request.groupName.slice(0, 99 - prefix.length - 1)}…`
+      : request.groupName;
+  const body = [
+    text,
+    '',
+    `Account ${request.account}, region ${request.region}: someone invoked the resumer function (CloudTrail's Invoke record names who); the group's auto-resume backoff starts over.`,
+    RESUME_LAUNCH_WARNING,
+  ].join('\n');
+  return {
+    subject: `${prefix}${name}`,
+    body,
+    attributes: {
+      scope: SCOPE_KIND.asg,
+      key: request.groupName,
+      account: request.account,
+      region: request.region,
+      action: 'resumed',
+    },
+  };
+}
+
 /** What one resumer invocation did. */
 export type ResumerResult =
   | { readonly kind: 'malformed'; readonly error: string }
   | {
       readonly kind: 'done';
-      readonly request: ResumeRequest;
+      readonly request: ResumeRequest | ManualResumeRequest;
       readonly outcome: ResumeGroupOutcome;
       readonly text: string;
     };
 
 /**
- * The resumer function's work for one schedule input. A malformed input is returned (a retry
- * cannot fix it); Auto Scaling and DynamoDB failures throw, so EventBridge Scheduler retries.
- * A failed notice is thrown too: the steps before it are idempotent, so a retry only resends it.
+ * The resumer function's work for one input: a schedule's (auto-resume) or a person's
+ * (`{"action":"resume",…}`, which also resets the group's backoff, as the `resume` command does).
+ * A malformed input is returned (a retry cannot fix it); Auto Scaling and DynamoDB failures
+ * throw, so EventBridge Scheduler retries. A failed notice is thrown too: the steps before it are
+ * idempotent, so a retry only resends it.
+ *
+ * @param now epoch milliseconds (a person's resume resets the streak at this time)
  */
 export async function runResumer(
   raw: unknown,
   deps: ResumeGroupDeps & { readonly notifier: Pick<Notifier, 'publishText'> },
+  now: number,
 ): Promise<ResumerResult> {
-  const request = parseResumeRequest(raw);
-  if ('error' in request) return { kind: 'malformed', error: request.error };
+  const input = parseResumerInput(raw);
+  if ('error' in input) return { kind: 'malformed', error: input.error };
+  const request = input.request;
   const key: ScopeKey = {
     scope: SCOPE_KIND.asg,
     account: request.account,
     region: request.region,
     key: request.groupName,
   };
+  if (input.kind === 'manual') {
+    const outcome = await resumeGroup(key, deps, { force: input.request.force, resetStreakAt: now });
+    const text = describeOutcome(request.groupName, outcome);
+    if (outcome.kind === 'resume') {
+      const notice = manualResumeNotice(input.request, text);
+      await deps.notifier.publishText(notice.subject, notice.body, notice.attributes);
+    }
+    return { kind: 'done', request, outcome, text };
+  }
   const outcome = await resumeGroup(key, deps, {
-    fallback: request.processes,
-    ...(request.suspendedAt !== undefined ? { expectSuspendedAt: request.suspendedAt } : {}),
+    fallback: input.request.processes,
+    ...(input.request.suspendedAt !== undefined ? { expectSuspendedAt: input.request.suspendedAt } : {}),
   });
   const text = describeOutcome(request.groupName, outcome);
   // Only a resume is news; a group gone, resumed by a person, or suspended again is logged only.
   if (outcome.kind === 'resume') {
-    const notice = resumeNotice(request, text);
+    const notice = resumeNotice(input.request, text);
     await deps.notifier.publishText(notice.subject, notice.body, notice.attributes);
   }
   return { kind: 'done', request, outcome, text };

@@ -1,5 +1,6 @@
 /**
- * The resumer function: EventBridge Scheduler invokes it once per auto-resume schedule. Wiring
+ * The resumer function: EventBridge Scheduler invokes it once per auto-resume schedule, and a
+ * person may invoke it (`aws lambda invoke`, as the alert prints) to resume a group. Wiring
  * only; the work is `runResumer` in `resume-group.ts`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -21,7 +22,7 @@ const deps = {
 };
 
 export const handler = async (raw: unknown): Promise<ResumerResult> => {
-  const result = await runResumer(raw, deps);
+  const result = await runResumer(raw, deps, Date.now());
   if (result.kind === 'malformed') logger.error('not a resume request', { error: result.error, input: raw });
   else logger.info(result.text, { request: result.request, outcome: result.outcome.kind });
   return result;

@@ -106,6 +106,7 @@ function baseReport(ctx: TripContext, action: TripAction, extra: Partial<TripRep
     eventId: record.eventId,
     processes: config.suspendProcesses,
     tableName: config.tableName,
+    ...(config.resumer !== undefined ? { resumer: config.resumer } : {}),
     ...extra,
   };
 }

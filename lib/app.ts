@@ -2,7 +2,7 @@
  * The deployable app: the guard in a home region, a forwarder in every other region listed.
  * `bin/launch-loop-guard.ts` reads the CDK context into {@link AppConfig} and calls {@link buildApp}.
  */
-import { type App, Duration } from 'aws-cdk-lib';
+import { Annotations, type App, Duration } from 'aws-cdk-lib';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuardStack } from './launch-loop-guard-stack';
 import { type BuiltOrgApp, buildOrgApp, type OrgAppConfig, readOrgConfig } from './org-app';
@@ -14,10 +14,15 @@ export interface AppConfig {
   readonly account?: string;
   /** The region the guard runs in. */
   readonly homeRegion: string;
+  /**
+   * True when neither `homeRegion` nor a CLI region was given and the guard falls back to
+   * us-east-1: {@link buildApp} says so with a warning at synth.
+   */
+  readonly homeRegionDefaulted?: boolean;
   /** The other regions: each gets a forwarder stack. */
-  readonly regions: readonly string[];
+  readonly regions: string[];
   /** The guard's settings (`slack.webhookSecret` comes from `slackWebhookSecretName`). */
-  readonly guard: Omit<LaunchLoopGuardProps, 'slack'>;
+  readonly guard: LaunchLoopGuardProps;
   readonly slackWorkspaceId?: string;
   readonly slackChannelId?: string;
   /** Name of the Secrets Manager secret (in the home region) holding the webhook URL. */
@@ -31,10 +36,12 @@ export interface AppConfig {
 /** The stacks {@link buildApp} made. */
 export interface BuiltApp {
   readonly home: LaunchLoopGuardStack;
-  readonly forwarders: readonly GuardForwarderStack[];
+  readonly forwarders: GuardForwarderStack[];
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Where the guard goes when no region is given at all (the CDK's own fallback). */
+export const DEFAULT_HOME_REGION = 'us-east-1';
 /** Partitions whose regions cannot send events to a bus in another region (see the README). */
 const NO_CROSS_REGION = /^(us-gov-|cn-|us-iso)/;
 
@@ -90,7 +97,8 @@ function minutes(get: Get, key: string): Duration | undefined {
  * @throws Error naming the key and the value when one is wrong
  */
 export function readAppConfig(get: Get, env: Readonly<Record<string, string | undefined>>): AppConfig {
-  const homeRegion = text(get, 'homeRegion') ?? env.CDK_DEFAULT_REGION ?? 'us-east-1';
+  const givenHome = text(get, 'homeRegion') ?? env.CDK_DEFAULT_REGION;
+  const homeRegion = givenHome ?? DEFAULT_HOME_REGION;
   const regions = [...new Set(list(get, 'regions'))].filter((r) => r !== homeRegion);
   for (const r of [homeRegion, ...regions]) {
     if (!REGION.test(r)) throw new Error(`context regions/homeRegion must hold region names, got "${r}"`);
@@ -127,6 +135,7 @@ export function readAppConfig(get: Get, env: Readonly<Record<string, string | un
     ...(org === undefined ? {} : { org }),
     account,
     homeRegion,
+    ...(givenHome === undefined ? { homeRegionDefaulted: true } : {}),
     regions,
     guard,
     slackWorkspaceId: text(get, 'slackWorkspaceId'),
@@ -154,6 +163,13 @@ export function buildApp(app: App, config: AppConfig): BuiltApp {
     },
     slackWebhookSecretName,
   });
+  if (config.homeRegionDefaulted === true) {
+    // Not silent: a guard in a region nobody chose watches nothing the account launches elsewhere.
+    Annotations.of(home).addWarningV2(
+      'launch-loop-guard:homeRegionDefaulted',
+      `No home region given (-c homeRegion=…, AWS_REGION or the AWS CLI's profile): the guard goes to ${DEFAULT_HOME_REGION}. Pass -c homeRegion=<region> to choose.`,
+    );
+  }
   const forwarders = config.regions.map(
     (region) =>
       new GuardForwarderStack(app, `${config.stackPrefix}-Forwarder-${region}`, {

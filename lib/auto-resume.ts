@@ -5,26 +5,20 @@
  * Built on EventBridge Scheduler one-time `at()` schedules that delete themselves after they
  * run: the guard creates one per trip, the schedule invokes the resumer function once.
  */
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { PERMISSIONS_FOR as ASG_PERMISSIONS_FOR } from '../lambda/adapters/asg-suspender';
-import { OPERATOR_PERMISSIONS as TABLE_PERMISSIONS } from '../lambda/adapters/launch-counter';
 import { PERMISSIONS as SCHEDULER_PERMISSIONS } from '../lambda/adapters/scheduler';
 import { type AutoResumeConfig, ENV } from '../lambda/config';
+import type { BackoffSettings } from '../lambda/core/auto-resume';
+import { Resumer } from './resumer';
 
-/** The resumer's Auto Scaling actions: the Auto Scaling adapter's list for resuming. */
-export const RESUMER_ASG_PERMISSIONS: readonly string[] = ASG_PERMISSIONS_FOR.resume;
-/** The resumer's table actions: clearing a group's window (no Scan). */
-export const RESUMER_TABLE_PERMISSIONS = TABLE_PERMISSIONS.filter((a) => a !== 'dynamodb:Scan');
+export { RESUMER_ASG_PERMISSIONS, RESUMER_TABLE_PERMISSIONS } from './resumer';
 
 /** Auto-resume settings, as the guard construct's `autoResume` prop takes them. */
 export interface AutoResumeOptions {
@@ -55,6 +49,11 @@ export interface AutoResumeProps extends AutoResumeOptions {
   readonly table: dynamodb.ITable;
   /** The topic the resumer reports to. */
   readonly topic: sns.ITopic;
+  /**
+   * The resumer function the schedules invoke (the guard passes the one it always deploys).
+   * @default - a new {@link Resumer} on `table` and `topic`
+   */
+  readonly resumer?: lambda.IFunction;
 }
 
 /**
@@ -65,13 +64,13 @@ export interface AutoResumeProps extends AutoResumeOptions {
  */
 export class AutoResume extends Construct {
   /** The function that the schedules invoke: resumes a group the guard suspended. */
-  public readonly resumer: NodejsFunction;
+  public readonly resumer: lambda.IFunction;
   /** The group holding the one-time resume schedules. */
   public readonly scheduleGroup: ScheduleGroup;
   /** The role EventBridge Scheduler assumes; it may invoke only the resumer. */
   public readonly schedulerRole: iam.Role;
   /** The settings written to the guard's `LLG_AUTO_RESUME`. */
-  public readonly settings: Omit<AutoResumeConfig, 'scheduleGroup' | 'schedulerRoleArn' | 'targetArn'>;
+  public readonly settings: BackoffSettings;
 
   constructor(scope: Construct, id: string, props: AutoResumeProps) {
     super(scope, id);
@@ -90,37 +89,8 @@ export class AutoResume extends Construct {
     this.settings = { baseMs, maxMs, maxTrips };
     const stack = Stack.of(this);
 
-    const logGroup = new logs.LogGroup(this, 'ResumerLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.resumer = new NodejsFunction(this, 'Resumer', {
-      entry: path.join(__dirname, '..', 'lambda', 'resumer.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      logGroup,
-      description: 'launch-loop-guard: resumes a group the guard suspended, after its cool-down',
-      environment: {
-        [ENV.tableName]: props.table.tableName,
-        [ENV.topicArn]: props.topic.topicArn,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      bundling: { minify: true, sourceMap: false, externalModules: ['@aws-sdk/*'] },
-    });
-    this.resumer.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ResumeGuardedGroups',
-        actions: [...RESUMER_ASG_PERMISSIONS],
-        // Auto Scaling has no resource-level permissions for DescribeAutoScalingGroups, and the
-        // groups the guard suspends are not known at deploy time.
-        resources: ['*'],
-      }),
-    );
-    props.table.grant(this.resumer, ...RESUMER_TABLE_PERMISSIONS);
-    props.topic.grantPublish(this.resumer);
+    this.resumer =
+      props.resumer ?? new Resumer(this, 'Resumer', { table: props.table, topic: props.topic }).function;
 
     this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
 
@@ -170,31 +140,6 @@ export class AutoResume extends Construct {
     };
     props.guardFunction.addEnvironment(ENV.autoResume, stack.toJsonString(config));
 
-    NagSuppressions.addResourceSuppressions(
-      this.resumer,
-      [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason: 'AWSLambdaBasicExecutionRole only lets the resumer write its own logs.',
-          appliesTo: [
-            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-          ],
-        },
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Auto Scaling DescribeAutoScalingGroups/ResumeProcesses/DeleteTags: the groups are found at run time; the resumer acts only on groups carrying the guard tag.',
-          appliesTo: ['Resource::*'],
-        },
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'kms:GenerateDataKey* is the family SNS needs to publish to the KMS-encrypted topic; it is granted on that one key only.',
-          appliesTo: ['Action::kms:GenerateDataKey*'],
-        },
-      ],
-      true,
-    );
     // The guard's policy lives on its role, which may be a sibling of the function: suppress there.
     NagSuppressions.addResourceSuppressions(
       props.guardFunction.role ?? props.guardFunction,
@@ -205,7 +150,9 @@ export class AutoResume extends Construct {
             'scheduler:CreateSchedule on the schedules of the construct own schedule group only; their names are made per trip at run time.',
           appliesTo: [
             {
-              regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/[^/]+\\/\\*$/g',
+              // Account and region are tokens in an environment-agnostic (offline) synth.
+              regex:
+                '/^Resource::arn:<AWS::Partition>:scheduler:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):schedule\\/[^/]+\\/\\*$/g',
             },
           ],
         },

@@ -34,7 +34,7 @@ export class GuardForwarderStack extends Stack {
   /** The home region's default event bus. */
   public readonly homeBus: events.IEventBus;
   /** One rule per guard pattern. */
-  public readonly rules: readonly events.Rule[];
+  public readonly rules: events.Rule[];
   /** Events that could not be put on the home bus after the retries. */
   public readonly deadLetterQueue: sqs.Queue;
 

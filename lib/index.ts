@@ -5,6 +5,8 @@
  * import { LaunchLoopGuard } from 'launch-loop-guard';
  * new LaunchLoopGuard(stack, 'Guard', { emails: ['oncall@example.com'] });
  */
+
+export type { BackoffSettings } from '../lambda/core/auto-resume';
 export { type AppConfig, type BuiltApp, buildApp, buildOrganizationApp, readAppConfig } from './app';
 export { AutoResume, type AutoResumeOptions, type AutoResumeProps } from './auto-resume';
 export {
@@ -40,3 +42,4 @@ export {
   type SlackChatbotOptions,
   type SlackOptions,
 } from './props';
+export { Resumer, type ResumerProps } from './resumer';

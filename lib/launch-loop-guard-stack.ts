@@ -52,6 +52,12 @@ export class LaunchLoopGuardStack extends Stack {
       value: this.guard.table.tableName,
       description: 'The guard table: pass it to `launch-loop-guard status` and `resume` as --table',
     });
+    // What the alerts' `aws lambda invoke --function-name` names.
+    new CfnOutput(this, 'ResumerFunctionName', {
+      value: this.guard.resumer.functionName,
+      description:
+        'The resumer function: `aws lambda invoke` it with {"action":"resume","account","region","groupName"} to resume a group the guard suspended',
+    });
     new CfnOutput(this, 'TopicArn', {
       value: this.guard.topic.topicArn,
       description: 'Where the guard alerts',

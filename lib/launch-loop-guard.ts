@@ -2,7 +2,6 @@
  * The LaunchLoopGuard L3 construct: the table, the guard function, its rules, queues, topics,
  * alarms, Slack delivery and (optionally) a trail, with least-privilege IAM.
  */
-import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -16,7 +15,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -31,7 +29,9 @@ import { GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../lambda/permissions';
 import { WEBHOOK_ENV } from '../lambda/slack-webhook/config';
 import { AutoResume } from './auto-resume';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { guardFunction } from './function-code';
 import { type LaunchLoopGuardProps, MAX_WINDOW, type ResolvedSettings, resolveProps } from './props';
+import { Resumer } from './resumer';
 
 /** Powertools service name: the `service` dimension of the guard's metrics. */
 export const SERVICE_NAME = 'launch-loop-guard';
@@ -40,8 +40,6 @@ export const SERVICE_NAME = 'launch-loop-guard';
 export const TARGET_MAX_EVENT_AGE = Duration.hours(6);
 /** EventBridge's own maximum number of retries of a target. */
 export const TARGET_RETRY_ATTEMPTS = 185;
-
-const LAMBDA_DIR = path.join(__dirname, '..', 'lambda');
 
 /**
  * Stops EC2 Auto Scaling launch loops in the account: counts launches per group and per AMI
@@ -62,7 +60,12 @@ export class LaunchLoopGuard extends Construct {
   /** Launch windows per scope (partition key `pk`, TTL attribute `ttl`). */
   public readonly table: dynamodb.Table;
   /** The guard function. */
-  public readonly handler: NodejsFunction;
+  public readonly handler: lambda.Function;
+  /**
+   * The resumer function: resumes a group the guard suspended (tags removed, window cleared,
+   * backoff reset). Auto-resume schedules invoke it, and the alerts tell people how to.
+   */
+  public readonly resumer: lambda.Function;
   /** The key that encrypts the topics (the queues use SQS-managed encryption). */
   public readonly key: kms.Key;
   /** Alerts for people and subscribers: trips, alarms and trail changes. */
@@ -76,7 +79,7 @@ export class LaunchLoopGuard extends Construct {
   /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail. */
   public readonly trailTamperingRule: events.Rule;
   /** Every rule above. */
-  public readonly rules: readonly events.Rule[];
+  public readonly rules: events.Rule[];
   /** Events EventBridge could not hand to a target after its retries. */
   public readonly deadLetterQueue: sqs.Queue;
   /** Invocations the guard function failed (after Lambda's two retries) or that aged out. */
@@ -84,11 +87,11 @@ export class LaunchLoopGuard extends Construct {
   /** Delayed checks of group launches at their deadline (the guard sends, and receives them). */
   public readonly deadlineQueue: sqs.Queue;
   /** The alarms, all publishing to `topic` (and to `chatTopic` when set). */
-  public readonly alarms: readonly cloudwatch.Alarm[];
+  public readonly alarms: cloudwatch.Alarm[];
   /** The trail, when `createTrail` is set. */
   public readonly trail?: cloudtrail.Trail;
   /** The incoming-webhook notifier, when `slack.webhookSecret` is set. */
-  public readonly webhookNotifier?: NodejsFunction;
+  public readonly webhookNotifier?: lambda.Function;
   /** The Chatbot channel configuration, when `slack.chatbot` is set. */
   public readonly slackChannel?: chatbot.SlackChannelConfiguration;
   /** Auto-resume, when `autoResume` is set. */
@@ -105,15 +108,13 @@ export class LaunchLoopGuard extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // EventBridge rule targets and CloudWatch alarms publish to encrypted topics only when the
-    // key lets them; scoped to this account.
+    // CloudWatch alarms publish to encrypted topics only when the key lets them; scoped to this
+    // account. EventBridge publishes through a role of this account (see tamperingRule), so no
+    // service principal of EventBridge appears in the key or topic policies.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowEventBridgeAndCloudWatchToUseTheKey',
-        principals: [
-          new iam.ServicePrincipal('events.amazonaws.com'),
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-        ],
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: [...RUNTIME_PERMISSIONS.topicKey],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
@@ -159,7 +160,8 @@ export class LaunchLoopGuard extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.handler = this.guardFunction(settings);
+    this.resumer = new Resumer(this, 'Resumer', { table: this.table, topic: this.topic }).function;
+    this.handler = this.newGuardFunction(settings);
     this.handler.addEventSource(
       new eventSources.SqsEventSource(this.deadlineQueue, {
         batchSize: 10,
@@ -204,6 +206,7 @@ export class LaunchLoopGuard extends Construct {
         guardFunction: this.handler,
         table: this.table,
         topic: this.topic,
+        resumer: this.resumer,
       });
     }
   }
@@ -233,7 +236,7 @@ export class LaunchLoopGuard extends Construct {
     });
   }
 
-  private guardFunction(settings: ResolvedSettings): NodejsFunction {
+  private newGuardFunction(settings: ResolvedSettings): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'GuardLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -257,16 +260,17 @@ export class LaunchLoopGuard extends Construct {
       [ENV.failedStreak]: String(settings.failedStreak),
       [ENV.deadlineQueueUrl]: this.deadlineQueue.queueUrl,
       [ENV.amiChangeAlerts]: settings.amiChangeAlerts,
+      // The alert's `aws lambda invoke` line names the resumer; it runs beside the guard.
+      [ENV.resumerFunction]: this.resumer.functionName,
+      [ENV.resumerRegion]: Aws.REGION,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     if (this.chatTopic !== undefined) environment[ENV.chatTopicArn] = this.chatTopic.topicArn;
 
-    const fn = new NodejsFunction(this, 'Guard', {
+    const fn = guardFunction(this, 'Guard', 'guard', {
       description: 'launch-loop-guard: counts EC2 launches and suspends runaway Auto Scaling groups',
-      entry: path.join(LAMBDA_DIR, 'handler.ts'),
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
@@ -282,8 +286,6 @@ export class LaunchLoopGuard extends Construct {
       ...(settings.reservedConcurrency === undefined
         ? {}
         : { reservedConcurrentExecutions: settings.reservedConcurrency }),
-      // The SDK is bundled: the function runs the exact versions the tests ran.
-      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
     });
     logGroup.grantWrite(role);
     this.grantAdapterPermissions(role);
@@ -377,10 +379,21 @@ export class LaunchLoopGuard extends Construct {
     const account = events.EventField.fromPath('$.account');
     const time = events.EventField.fromPath('$.time');
     const description = `${call} of trail ${trail} by ${who} in ${region} (account ${account}) at ${time}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind.`;
+    // EventBridge publishes with this role, not as its service principal: an SnsTopic target
+    // without a role adds an unconditioned `events.amazonaws.com` grant to the topic policy and
+    // the key policy, which any account's rule could use. The trust is limited to this account's
+    // rules (EventBridge sets aws:SourceAccount: docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+    const publisher = new iam.Role(this, 'TrailAlertRole', {
+      description: 'launch-loop-guard: lets the trail-change rule publish to the alert topics, nothing else',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
     const targetProps = {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: TARGET_RETRY_ATTEMPTS,
       maxEventAge: TARGET_MAX_EVENT_AGE,
+      role: publisher,
     };
     rule.addTarget(
       new targets.SnsTopic(this.topic, {
@@ -405,6 +418,19 @@ export class LaunchLoopGuard extends Construct {
         }),
       );
     }
+    // After the targets: their grants create the role's default policy.
+    NagSuppressions.addResourceSuppressions(
+      publisher,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'kms:GenerateDataKey* is the documented action family for publishing to an encrypted topic; granted on the construct key only.',
+          appliesTo: ['Action::kms:GenerateDataKey*'],
+        },
+      ],
+      true,
+    );
     return rule;
   }
 
@@ -451,10 +477,8 @@ export class LaunchLoopGuard extends Construct {
       description: 'launch-loop-guard: the Slack webhook notifier (reads its secret, writes its logs)',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    const fn = new NodejsFunction(this, 'SlackWebhook', {
+    const fn = guardFunction(this, 'SlackWebhook', 'slack-webhook', {
       description: 'launch-loop-guard: posts alerts to a Slack incoming webhook',
-      entry: path.join(LAMBDA_DIR, 'slack-webhook', 'handler.ts'),
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -468,7 +492,6 @@ export class LaunchLoopGuard extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       retryAttempts: 2,
-      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
     });
     logGroup.grantWrite(role);
     secret.grantRead(role);

@@ -73,7 +73,7 @@ export interface LaunchLoopGuardProps {
    * The Auto Scaling processes to suspend when a group trips.
    * @default ['Launch']
    */
-  readonly suspendProcesses?: readonly string[];
+  readonly suspendProcesses?: string[];
   /**
    * What an AMI trip does: `alert` only, or `suspend` the non-exempt groups that launched it.
    * @default 'alert'
@@ -107,7 +107,7 @@ export interface LaunchLoopGuardProps {
    * E-mail addresses subscribed to the topic (each must confirm its subscription).
    * @default - none
    */
-  readonly emails?: readonly string[];
+  readonly emails?: string[];
   /**
    * Slack delivery.
    * @default - no Slack delivery

@@ -1,7 +1,7 @@
 /**
  * Keeps the README's commands from rotting. `npm run demo`, `npm test` and `replay` are run by
  * their own tests; this file checks the rest: every `npm run` names a script, every
- * `npx launch-loop-guard` command and flag exists, and every `cdk deploy` context key is one the
+ * `launch-loop-guard` command and flag exists, nothing tells anyone to `npx` the unpublished name, and every `cdk deploy` context key is one the
  * app reads, with values it accepts (synthesized here, offline). The `aws` commands need an AWS
  * account and are not run.
  */
@@ -49,18 +49,23 @@ describe('the README', () => {
     for (const script of used) expect(Object.keys(SCRIPTS)).toContain(script);
   });
 
+  it('never tells anyone to run the unpublished npm name through npx', () => {
+    // Outside the package npx would fetch whatever someone registers under that name.
+    expect(README).not.toMatch(/npx\s+(--\S+\s+)*launch-loop-guard/);
+  });
+
   it('uses only launch-loop-guard commands and flags that exist', () => {
-    const uses = COMMANDS.filter((c) => c.startsWith('npx launch-loop-guard '));
+    const uses = COMMANDS.filter((c) => c.startsWith('launch-loop-guard '));
     expect(uses.length).toBeGreaterThan(0);
     const byCommand = new Map<string, Set<string>>();
     for (const use of uses) {
-      const [, , command, ...rest] = use.split(/\s+/);
+      const [, command, ...rest] = use.split(/\s+/);
       const flags = byCommand.get(command!) ?? new Set<string>();
       for (const w of rest) for (const flag of w.matchAll(/--[a-z-]+/g)) flags.add(flag[0]);
       byCommand.set(command!, flags);
     }
     for (const [command, flags] of byCommand) {
-      const help = spawnSync('npx', ['--offline', 'launch-loop-guard', command, '--help'], {
+      const help = spawnSync(process.execPath, ['--import', 'tsx', 'bin/cli.ts', command!, '--help'], {
         cwd: ROOT,
         encoding: 'utf8',
       });

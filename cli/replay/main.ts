@@ -17,7 +17,8 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { parseReplayArgs, type ReplayOptions, USAGE, UsageError } from './args';
+import { REPLAY_HELP } from '../help';
+import { parseReplayArgs, type ReplayOptions, UsageError } from './args';
 import { ATHENA, tripsSql } from './athena-sql';
 import { replayLaunches } from './engine';
 import { InputError, resolveInputs } from './inputs';
@@ -61,7 +62,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
   try {
     options = parseReplayArgs(argv, defaultThreads());
     if (options === 'help') {
-      io.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${REPLAY_HELP}\n`);
       return 0;
     }
     if (options.sql !== undefined) {

@@ -224,16 +224,70 @@ export function suspendedGroups(report: TripReport): string[] {
   return (report.groups ?? []).filter((g) => g.outcome === 'suspended').map((g) => g.groupName);
 }
 
-/** The commands that undo what the trip did, one per suspended group (two commands each). */
+/**
+ * The commands that undo what the trip did: first the plain AWS CLI ones ({@link awsUndoCommands}),
+ * then the guard's own resume through the deployed resumer function ({@link resumerCommands}).
+ * Every one runs with only the AWS CLI, without this repository or any npm package.
+ */
 export function undoCommands(report: TripReport): string[] {
-  const region = report.scope.region;
-  const processes = report.processes.length > 0 ? report.processes : ['Launch'];
+  return [...awsUndoCommands(report), ...resumerCommands(report)];
+}
+
+/**
+ * Per suspended group: resume the processes the guard suspended, then remove its tags (when it
+ * wrote them). AWS CLI only.
+ */
+export function awsUndoCommands(report: TripReport): string[] {
+  const region = shellWord(report.scope.region);
+  const processes = (report.processes.length > 0 ? report.processes : ['Launch']).map(shellWord).join(' ');
   return suspendedGroups(report).flatMap((name) => [
-    `npx launch-loop-guard resume ${shellWord(name)} --region ${shellWord(region)}${
-      report.tableName ? ` --table ${shellWord(report.tableName)}` : ''
-    }${report.viaMemberRole ? ` --account ${report.scope.account}` : ''}`,
-    `aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(name)} --scaling-processes ${processes.map(shellWord).join(' ')} --region ${shellWord(region)}`,
+    `aws autoscaling resume-processes --auto-scaling-group-name ${shellWord(name)} --scaling-processes ${processes} --region ${region}`,
+    ...(report.tagged === false ? [] : [deleteTagsCommand(name, report.scope.region)]),
   ]);
+}
+
+/**
+ * Per suspended group: the guard's own resume (processes, tags, the group's launch window and its
+ * auto-resume backoff) by invoking the resumer function every deployment has; empty when the
+ * report does not name it. `--cli-binary-format raw-in-base64-out` is AWS CLI v2's switch for a
+ * plain-JSON `--payload`.
+ */
+export function resumerCommands(report: TripReport): string[] {
+  const resumer = report.resumer;
+  if (resumer === undefined) return [];
+  return suspendedGroups(report).map((groupName) => {
+    const payload = JSON.stringify({
+      action: 'resume',
+      account: report.scope.account,
+      region: report.scope.region,
+      groupName,
+    });
+    return `aws lambda invoke --function-name ${shellWord(resumer.functionName)} --region ${shellWord(resumer.region)} --cli-binary-format raw-in-base64-out --payload ${shellWord(payload)} /dev/stdout`;
+  });
+}
+
+/** The tags the guard writes on a group it suspends (`TAG` in group-settings.ts). */
+const WRITTEN_TAGS = [
+  'launch-loop-guard:suspended-at',
+  'launch-loop-guard:reason',
+  'launch-loop-guard:suspended-processes',
+] as const;
+
+/**
+ * `aws autoscaling delete-tags` for the guard's tags: shorthand syntax when the group name is
+ * plain, JSON syntax otherwise (shorthand splits on `,` and `=`).
+ */
+export function deleteTagsCommand(groupName: string, region: string): string {
+  const tags = WRITTEN_TAGS.map((Key) => ({
+    ResourceId: groupName,
+    ResourceType: 'auto-scaling-group',
+    Key,
+  }));
+  const plain = /^[A-Za-z0-9._\-/:@+]+$/.test(groupName);
+  const value = plain
+    ? tags.map((t) => `ResourceId=${t.ResourceId},ResourceType=${t.ResourceType},Key=${t.Key}`).join(' ')
+    : shellWord(JSON.stringify(tags));
+  return `aws autoscaling delete-tags --tags ${value} --region ${shellWord(region)}`;
 }
 
 /** The commands a person can run when the guard did not act, or empty when nothing applies. */
@@ -377,9 +431,14 @@ function body(report: TripReport): string {
   const byHand = byHandCommands(report);
   if (undo.length > 0) {
     out.push('', 'HOW TO UNDO IT');
-    out.push('  Fix the cause first (AMI, instance role, ECS registration), then resume with the guard:');
-    for (let i = 0; i < undo.length; i += 2) {
-      out.push(`    ${undo[i]}`, '  or with the AWS CLI:', `    ${undo[i + 1]}`);
+    out.push('  Fix the cause first (AMI, instance role, ECS registration), then resume with the AWS CLI:');
+    for (const c of awsUndoCommands(report)) out.push(`    ${c}`);
+    const viaResumer = resumerCommands(report);
+    if (viaResumer.length > 0) {
+      out.push(
+        "  or through the guard's resumer function, which also clears the group's launch window and resets its auto-resume backoff:",
+      );
+      for (const c of viaResumer) out.push(`    ${c}`);
     }
   } else {
     out.push('', 'HOW TO UNDO IT', '  Nothing to undo: the guard changed nothing.');

@@ -141,6 +141,63 @@ export function parseResumeRequest(input: unknown): ResumeRequest | { readonly e
   return { account, region, groupName, processes, trip, ...(suspendedAt ? { suspendedAt } : {}) };
 }
 
+/** The `action` of a resume a person asks for by invoking the resumer (`aws lambda invoke`). */
+export const MANUAL_RESUME_ACTION = 'resume';
+
+/**
+ * What a person hands to the resumer function to resume a group, as the alert's
+ * `aws lambda invoke … --payload` prints it:
+ * `{"action":"resume","account":…,"region":…,"groupName":…}` (optionally `"force":true`).
+ * It does what the `resume` command does: the processes the guard suspended, its tags, the
+ * group's window, and the auto-resume streak (the person fixed the cause).
+ */
+export interface ManualResumeRequest {
+  readonly action: typeof MANUAL_RESUME_ACTION;
+  readonly account: string;
+  readonly region: string;
+  readonly groupName: string;
+  /** Resume even a group the guard did not suspend. */
+  readonly force: boolean;
+}
+
+/** A resumer input: a schedule's (auto-resume) or a person's. */
+export type ResumerInput =
+  | { readonly kind: 'scheduled'; readonly request: ResumeRequest }
+  | { readonly kind: 'manual'; readonly request: ManualResumeRequest };
+
+/**
+ * Read any resumer input. Never throws.
+ *
+ * @returns a person's request when `action` is `"resume"`, else a schedule's, or why it is neither
+ */
+export function parseResumerInput(input: unknown): ResumerInput | { readonly error: string } {
+  if (input !== null && typeof input === 'object' && 'action' in input) {
+    const o = input as Record<string, unknown>;
+    if (o['action'] !== MANUAL_RESUME_ACTION) {
+      return { error: `input action must be "${MANUAL_RESUME_ACTION}", got ${JSON.stringify(o['action'])}` };
+    }
+    const text = (k: string): string | undefined =>
+      typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
+    const account = text('account');
+    const region = text('region');
+    const groupName = text('groupName');
+    if (account === undefined || region === undefined || groupName === undefined) {
+      return { error: 'input needs account, region and groupName' };
+    }
+    if (!/^\d{12}$/.test(account)) return { error: `input account must be 12 digits, got "${account}"` };
+    const force = o['force'];
+    if (force !== undefined && typeof force !== 'boolean') {
+      return { error: 'input force must be true or false' };
+    }
+    return {
+      kind: 'manual',
+      request: { action: MANUAL_RESUME_ACTION, account, region, groupName, force: force === true },
+    };
+  }
+  const request = parseResumeRequest(input);
+  return 'error' in request ? request : { kind: 'scheduled', request };
+}
+
 /**
  * A schedule name for one trip of one group: idempotent (a retry of the same trip gets the same
  * name), within EventBridge Scheduler's 64 characters of `[0-9a-zA-Z-_.]`.

@@ -110,6 +110,8 @@ export interface TripReport {
   readonly autoResume?: AutoResumePlan;
   /** The guard's table, for the `resume` command in the alert (`--table`). */
   readonly tableName?: string;
+  /** The deployed resumer function, for the alert's `aws lambda invoke` line. */
+  readonly resumer?: { readonly functionName: string; readonly region: string };
   /** Likely causes, one sentence each (from diagnosis). */
   readonly diagnosis?: readonly string[];
   /** Names and descriptions of the AMIs, when diagnosis could read them. */

@@ -6,6 +6,7 @@
 import {
   accountText,
   actionLines,
+  awsUndoCommands,
   byHandCommands,
   evidenceLine,
   headline,
@@ -14,6 +15,7 @@ import {
   LAUNCH_SUSPENDED_MEANS,
   launchesLine,
   listText,
+  resumerCommands,
   ruleText,
   scopeLabel,
   undoCommands,
@@ -99,7 +101,19 @@ export function slackBlocks(report: TripReport): SlackMessage {
   const undo = undoCommands(report);
   if (undo.length > 0) {
     blocks.push(context(LAUNCH_SUSPENDED_MEANS));
-    blocks.push(section(`*How to undo it* (fix the cause first)\n${codeBlock(undo)}`));
+    blocks.push(
+      section(
+        `*How to undo it* (fix the cause first), with the AWS CLI:\n${codeBlock(awsUndoCommands(report))}`,
+      ),
+    );
+    const viaResumer = resumerCommands(report);
+    if (viaResumer.length > 0) {
+      blocks.push(
+        section(
+          `Or through the guard's resumer function (also clears the group's launch window and resets its auto-resume backoff):\n${codeBlock(viaResumer)}`,
+        ),
+      );
+    }
   } else {
     const byHand = byHandCommands(report);
     if (byHand.length > 0) blocks.push(section(`*Nothing was changed.* By hand:\n${codeBlock(byHand)}`));

@@ -46,6 +46,23 @@ describe('readAppConfig', () => {
     expect(config.regions).toEqual([]);
   });
 
+  it('says so at synth when no region was given at all and the guard falls back to us-east-1', () => {
+    // Act
+    const config = readAppConfig(context({}), {});
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { home } = buildApp(app, config);
+    const chosen = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [] } }),
+      readAppConfig(context({ homeRegion: 'eu-west-1' }), {}),
+    ).home;
+    // Assess
+    expect(config).toMatchObject({ homeRegion: 'us-east-1', homeRegionDefaulted: true });
+    Annotations.fromStack(home).hasWarning('*', Match.stringLikeRegexp('No home region given.*us-east-1'));
+    expect(
+      Annotations.fromStack(chosen).findWarning('*', Match.stringLikeRegexp('No home region given')),
+    ).toEqual([]);
+  });
+
   it.each([
     { values: { regions: 'eu-west-1,not a region' }, message: /got "not a region"/ },
     {

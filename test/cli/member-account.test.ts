@@ -147,7 +147,7 @@ describe('status --account', () => {
     const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table }, now: T0 + 40 * 60_000 });
     await runStatus(['--region', 'eu-west-1', '--account', MEMBER], ctx);
     expect(ctx.out()).toContain(
-      `undo: launch-loop-guard resume ${GROUP} --region eu-west-1 --account ${MEMBER}`,
+      `launch-loop-guard resume ${GROUP} --region eu-west-1 --table ${table} --account ${MEMBER}`,
     );
   });
 });

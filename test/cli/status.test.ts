@@ -85,7 +85,15 @@ describe('status', () => {
     expect(out).toContain('suspended at 2025-12-09T08:40:00.000Z (20 min ago)');
     expect(out).toContain('reason: 10 launches in 1h, 10 of 10 churned');
     expect(out).toContain('processes: Launch');
-    expect(out).toContain('undo: launch-loop-guard resume ecs-neuron --region eu-west-1');
+    expect(out).toContain(
+      [
+        '    undo with the AWS CLI:',
+        '      aws autoscaling resume-processes --auto-scaling-group-name ecs-neuron --scaling-processes Launch --region eu-west-1',
+        '      aws autoscaling delete-tags --tags ResourceId=ecs-neuron,ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-at ResourceId=ecs-neuron,ResourceType=auto-scaling-group,Key=launch-loop-guard:reason ResourceId=ecs-neuron,ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-processes --region eu-west-1',
+        `    or, also clearing its launch window and backoff: launch-loop-guard resume ecs-neuron --region eu-west-1 --table ${table}`,
+      ].join('\n'),
+    );
+    expect(out).not.toContain('npx');
     expect(out).toContain('asg hot  8/10 in 1h');
     expect(out).not.toContain('calm');
     expect(out).not.toContain('elsewhere');

@@ -27,6 +27,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the resumer function the alerts name, and refuses half of it', () => {
+    // Act
+    const config = loadConfig({
+      ...BASE,
+      [ENV.resumerFunction]: 'llg-resumer',
+      [ENV.resumerRegion]: 'eu-west-1',
+    });
+    // Assess
+    expect(config.resumer).toEqual({ functionName: 'llg-resumer', region: 'eu-west-1' });
+    expect(() => loadConfig({ ...BASE, [ENV.resumerFunction]: 'llg-resumer' })).toThrow(
+      /LLG_RESUMER_FUNCTION and LLG_RESUMER_REGION must be set together/,
+    );
+  });
+
   it('reads every value it is given', () => {
     const config = loadConfig({
       ...BASE,

@@ -58,7 +58,13 @@ interface Harness {
 
 async function harness(env: Record<string, string> = {}): Promise<Harness> {
   const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
+  const config = loadConfig({
+    LLG_TABLE_NAME: table,
+    LLG_TOPIC_ARN: TOPIC,
+    LLG_RESUMER_FUNCTION: 'llg-resumer',
+    LLG_RESUMER_REGION: 'us-west-2',
+    ...env,
+  });
   const metrics = new Map<string, number>();
   const logs: Harness['logs'] = [];
   const log =
@@ -198,7 +204,7 @@ describe('run', () => {
     expect(report!.evidence).toMatchObject({ rule: 'count', failed: 3, useful: 0, neutral: 7 });
     const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
     expect(body).toContain(
-      `npx launch-loop-guard resume ${GROUP} --region ${REGION} --table ${h.config.tableName}`,
+      `aws lambda invoke --function-name llg-resumer --region us-west-2 --cli-binary-format raw-in-base64-out --payload '{"action":"resume","account":"111122223333","region":"${REGION}","groupName":"${GROUP}"}' /dev/stdout`,
     );
     expect(body).toContain(
       `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region ${REGION}`,

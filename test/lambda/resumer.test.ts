@@ -84,7 +84,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     const before = (await counter.listScopes({ asg: POLICY, ami: POLICY })).find((s) => s.key.key === GROUP);
 
     // Act
-    const result = await runResumer(request, deps);
+    const result = await runResumer(request, deps, T0);
 
     // Assess
     expect(before?.count).toBe(3);
@@ -117,7 +117,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     });
 
     // Act
-    await runResumer(request, deps);
+    await runResumer(request, deps, T0);
 
     // Assess
     expect(asgMock).toHaveReceivedCommandWith(ResumeProcessesCommand, {
@@ -132,7 +132,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     });
 
     // Act
-    const result = await runResumer(request, deps);
+    const result = await runResumer(request, deps, T0);
 
     // Assess
     expect(result).toMatchObject({ outcome: { kind: 'not-guard-suspended' } });
@@ -149,7 +149,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     });
 
     // Act
-    const result = await runResumer({ ...request, suspendedAt: '2025-12-09T07:00:00.000Z' }, deps);
+    const result = await runResumer({ ...request, suspendedAt: '2025-12-09T07:00:00.000Z' }, deps, T0);
 
     // Assess
     expect(result).toMatchObject({ outcome: { kind: 'superseded' } });
@@ -161,7 +161,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 
     // Act
-    const result = await runResumer(request, deps);
+    const result = await runResumer(request, deps, T0);
 
     // Assess
     expect(result).toMatchObject({ outcome: { kind: 'gone' } });
@@ -170,10 +170,67 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 
   it('returns a malformed input without calling anything', async () => {
     // Act
-    const result = await runResumer({ groupName: GROUP }, deps);
+    const result = await runResumer({ groupName: GROUP }, deps, T0);
 
     // Assess
     expect(result).toEqual({ kind: 'malformed', error: 'input needs account, region and groupName' });
+    expect(asgMock.calls()).toHaveLength(0);
+  });
+
+  it("resumes on a person's request (the alert's aws lambda invoke), resets the backoff and says so", async () => {
+    // Prepare
+    await counter.setResumeStreak(KEY, 3, T0);
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch'] })],
+    });
+    asgMock.on(ResumeProcessesCommand).resolves({});
+    asgMock.on(DeleteTagsCommand).resolves({});
+    const payload = { action: 'resume', account: ACCOUNT, region: REGION, groupName: GROUP };
+
+    // Act
+    const result = await runResumer(payload, deps, T0 + 60_000);
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'done', outcome: { kind: 'resume', processes: ['Launch'] } });
+    expect(asgMock).toHaveReceivedCommandWith(ResumeProcessesCommand, { ScalingProcesses: ['Launch'] });
+    expect(asgMock).toHaveReceivedCommandTimes(DeleteTagsCommand, 1);
+    const item = await counter.read(KEY);
+    expect(item?.ids.size ?? 0).toBe(0);
+    expect(item?.resumeStreak).toBe(0);
+    const published = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(published.Subject).toBe(`launch-loop-guard: resumed on request ${GROUP}`);
+    expect(published.MessageAttributes?.action?.StringValue).toBe('resumed');
+  });
+
+  it("refuses a person's request for a group the guard did not suspend unless it says force", async () => {
+    // Prepare
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
+    });
+    asgMock.on(ResumeProcessesCommand).resolves({});
+    const payload = { action: 'resume', account: ACCOUNT, region: REGION, groupName: GROUP };
+
+    // Act
+    const refused = await runResumer(payload, deps, T0);
+    const forced = await runResumer({ ...payload, force: true }, deps, T0);
+
+    // Assess
+    expect(refused).toMatchObject({ outcome: { kind: 'not-guard-suspended' } });
+    expect(forced).toMatchObject({ outcome: { kind: 'resume', forced: true, processes: ['Launch'] } });
+    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 1);
+  });
+
+  it.each([
+    [{ action: 'suspend', account: ACCOUNT, region: REGION, groupName: GROUP }, /action must be "resume"/],
+    [{ action: 'resume', account: 'me', region: REGION, groupName: GROUP }, /account must be 12 digits/],
+    [{ action: 'resume', account: ACCOUNT, region: REGION }, /needs account, region and groupName/],
+    [{ action: 'resume', account: ACCOUNT, region: REGION, groupName: GROUP, force: 'yes' }, /force/],
+  ])('returns a malformed request of a person without calling anything (%j)', async (payload, error) => {
+    // Act
+    const result = await runResumer(payload, deps, T0);
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'malformed', error: expect.stringMatching(error) });
     expect(asgMock.calls()).toHaveLength(0);
   });
 
@@ -189,12 +246,12 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
       .resolves({});
 
     // Act
-    const first = await runResumer(request, deps).catch((e: unknown) => e);
+    const first = await runResumer(request, deps, T0).catch((e: unknown) => e);
     // The retry sees Launch resumed already: it resumes nothing and finishes the tags and window.
     asgMock
       .on(DescribeAutoScalingGroupsCommand)
       .resolves({ AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: [] })] });
-    const second = await runResumer(request, deps);
+    const second = await runResumer(request, deps, T0);
 
     // Assess
     expect(first).toBeInstanceOf(SuspendError);

@@ -5,7 +5,7 @@ import { LaunchLoopGuardStack } from '../../lib/launch-loop-guard-stack';
 import { ACCOUNT, REGION } from './stacks';
 
 describe('LaunchLoopGuardStack', () => {
-  it('outputs the table name that status and resume take as --table, and the topic', () => {
+  it('outputs the table name that status and resume take as --table, the resumer function the alerts invoke, and the topic', () => {
     // Prepare
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     // Act
@@ -16,6 +16,9 @@ describe('LaunchLoopGuardStack', () => {
     // Assess
     const template = Template.fromStack(stack);
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^GuardTable') } });
+    template.hasOutput('ResumerFunctionName', {
+      Value: { Ref: Match.stringLikeRegexp('^GuardResumerFunction') },
+    });
     template.hasOutput('TopicArn', { Value: { Ref: Match.stringLikeRegexp('^GuardTopic') } });
   });
 });

@@ -61,6 +61,8 @@ describe('LaunchLoopGuard defaults', () => {
       [ENV.amiMaxGroups]: '5',
       [ENV.churnShare]: '0.5',
       [ENV.amiChangeAlerts]: 'family',
+      [ENV.resumerFunction]: { Ref: logicalId(base.stack, base.guard.resumer) },
+      [ENV.resumerRegion]: { Ref: 'AWS::Region' },
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -147,20 +149,20 @@ describe('LaunchLoopGuard defaults', () => {
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           }),
           Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }),
         ]),
       },
     });
   });
 
-  it('lets EventBridge, CloudWatch and the function use the key', () => {
+  it('lets CloudWatch (this account only) and the function use the key', () => {
     t.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: [...RUNTIME_PERMISSIONS.topicKey],
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
           }),
         ]),
       },
@@ -168,6 +170,47 @@ describe('LaunchLoopGuard defaults', () => {
     expect(roleActions(t, logicalId(base.stack, base.guard.handler.role as never))).toEqual(
       expect.arrayContaining([...RUNTIME_PERMISSIONS.topicKey]),
     );
+  });
+
+  it('grants services the key and the topics for this account only: no unconditioned service principal', () => {
+    // Prepare: the chat topic too, whose rule target is the other SNS target.
+    const { template } = guardStack({
+      slack: { chatbot: { workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' } },
+    });
+    const policies = [
+      ...Object.values(template.findResources('AWS::KMS::Key')).map((r) => r.Properties.KeyPolicy),
+      ...Object.values(template.findResources('AWS::SNS::TopicPolicy')).map(
+        (r) => r.Properties.PolicyDocument,
+      ),
+    ] as { Statement: { Effect: string; Principal?: { Service?: unknown }; Condition?: unknown }[] }[];
+    // Assess
+    expect(policies).toHaveLength(3);
+    const serviceGrants = policies
+      .flatMap((p) => p.Statement)
+      .filter((s) => s.Effect === 'Allow' && s.Principal?.Service !== undefined);
+    expect(serviceGrants.length).toBeGreaterThan(0);
+    for (const grant of serviceGrants) {
+      expect(JSON.stringify(grant.Principal)).not.toContain('events.amazonaws.com');
+      expect(grant.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+    }
+  });
+
+  it("publishes trail changes through a role only this account's rules can use", () => {
+    // Assess
+    const rule = Object.values(t.findResources('AWS::Events::Rule')).find((r) =>
+      JSON.stringify(r.Properties.EventPattern).includes('StopLogging'),
+    ) as { Properties: { Targets: { RoleArn?: unknown }[] } };
+    expect(rule.Properties.Targets.every((target) => target.RoleArn !== undefined)).toBe(true);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          }),
+        ],
+      },
+    });
   });
 
   it('encrypts the three queues and enforces SSL on them', () => {
@@ -222,6 +265,21 @@ describe('LaunchLoopGuard defaults', () => {
     });
     // One blind event is enough, and the periods it needs fit in 5 minutes.
     expect(props.Period * (props.DatapointsToAlarm ?? props.EvaluationPeriods)).toBeLessThanOrEqual(300);
+  });
+
+  it('deploys the resumer function even without auto-resume, on the table and topic only', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Description: Match.stringLikeRegexp('resumes a group the guard suspended'),
+      Environment: {
+        Variables: {
+          [ENV.tableName]: { Ref: logicalId(base.stack, base.guard.table) },
+          [ENV.topicArn]: { Ref: topicId },
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
+    });
+    t.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
   it('creates no trail, no Slack delivery and no auto-resume', () => {
@@ -488,6 +546,9 @@ describe('LaunchLoopGuard options', () => {
   it('wires auto-resume when asked, exposing it', () => {
     const { template, guard } = guardStack({ autoResume: { cooldown: Duration.minutes(20), maxTrips: 3 } });
     expect(guard.autoResume).toBeDefined();
+    // The schedules invoke the resumer every deployment has: no second one.
+    expect(guard.autoResume?.resumer).toBe(guard.resumer);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     expect(guardEnv(template)[ENV.autoResume]).toBeDefined();
   });

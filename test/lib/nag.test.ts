@@ -7,9 +7,13 @@ import { LaunchLoopGuard } from '../../lib/launch-loop-guard';
 import type { LaunchLoopGuardProps } from '../../lib/props';
 import { ACCOUNT, REGION } from './stacks';
 
-function nagFindings(props: (stack: Stack) => LaunchLoopGuardProps) {
+/** `env: undefined` is an environment-agnostic stack: offline `cdk synth` without an account. */
+function nagFindings(
+  props: (stack: Stack) => LaunchLoopGuardProps,
+  env: { account?: string; region?: string } | undefined = { account: ACCOUNT, region: REGION },
+) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Nag', { env: { account: ACCOUNT, region: REGION } });
+  const stack = new Stack(app, 'Nag', env === undefined ? {} : { env });
   new LaunchLoopGuard(stack, 'Guard', props(stack));
   Aspects.of(stack).add(new AwsSolutionsChecks());
   const annotations = Annotations.fromStack(stack);
@@ -45,6 +49,15 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
   it('finds no unsuppressed error or warning with auto-resume on', () => {
     const { errors, warnings } = nagFindings(() => ({ autoResume: {} }));
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['no account or region (offline synth)', undefined],
+    ['a region but no account (`cdk synth -c autoResume=true` without credentials)', { region: REGION }],
+  ])('finds no unsuppressed error or warning with auto-resume on and %s', (_, env) => {
+    const { errors, warnings } = nagFindings(() => ({ autoResume: {} }), env);
     expect(errors).toEqual([]);
     expect(warnings).toEqual([]);
   });

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildAlert, SUBJECT_MAX, shellWord, snsAttributes, subjectLine } from '../../../lambda/core/alert';
 import { TRIP_ACTION, type TripAction, type TripReport } from '../../../lambda/core/report';
-import { AMI, AMI_NAME, ASG_CALLER, amiReport, GROUP, suspendedReport } from './example-reports';
+import { AMI, AMI_NAME, ASG_CALLER, amiReport, GROUP, RESUMER, suspendedReport } from './example-reports';
 
-const UNDO_GUARD = `npx launch-loop-guard resume ${GROUP} --region eu-west-1`;
 const UNDO_CLI = `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1`;
+const UNTAG_CLI = `aws autoscaling delete-tags --tags ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-at ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:reason ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-processes --region eu-west-1`;
+const resumerCall = (group: string) =>
+  `aws lambda invoke --function-name ${RESUMER.functionName} --region eu-west-1 --cli-binary-format raw-in-base64-out --payload '{"action":"resume","account":"123456789012","region":"eu-west-1","groupName":"${group}"}' /dev/stdout`;
+const UNDO_GUARD = resumerCall(GROUP);
 
 const ALL_ACTIONS: TripAction[] = Object.values(TRIP_ACTION);
 const LONG_NAME = `eks-${'very-long-node-group-name-'.repeat(9)}end`;
@@ -95,17 +98,36 @@ describe('buildAlert', () => {
       expect(body).toContain('replaces every instance it found unhealthy meanwhile, all at once');
     });
 
-    it('ends with the two ways to undo it', () => {
+    it('ends with the AWS CLI commands first, then the deployed resumer function', () => {
       // Act
       const { body } = buildAlert(suspendedReport());
       // Assess
       const lines = body.split('\n');
-      expect(lines.slice(-5)).toEqual([
+      expect(lines.slice(-6)).toEqual([
         'HOW TO UNDO IT',
-        '  Fix the cause first (AMI, instance role, ECS registration), then resume with the guard:',
-        `    ${UNDO_GUARD}`,
-        '  or with the AWS CLI:',
+        '  Fix the cause first (AMI, instance role, ECS registration), then resume with the AWS CLI:',
         `    ${UNDO_CLI}`,
+        `    ${UNTAG_CLI}`,
+        "  or through the guard's resumer function, which also clears the group's launch window and resets its auto-resume backoff:",
+        `    ${UNDO_GUARD}`,
+      ]);
+    });
+
+    it('never tells anyone to run the unpublished npm package', () => {
+      // Act
+      const bodies = ALL_ACTIONS.map((action) => buildAlert(suspendedReport({ action })).body);
+      // Assess
+      for (const body of bodies) expect(body).not.toMatch(/npx|npm /);
+    });
+
+    it('gives only the AWS CLI commands when the report names no resumer function', () => {
+      // Act
+      const { body } = buildAlert(suspendedReport({ resumer: undefined }));
+      // Assess
+      expect(body.trimEnd().split('\n').slice(-3)).toEqual([
+        '  Fix the cause first (AMI, instance role, ECS registration), then resume with the AWS CLI:',
+        `    ${UNDO_CLI}`,
+        `    ${UNTAG_CLI}`,
       ]);
     });
 
@@ -113,8 +135,8 @@ describe('buildAlert', () => {
       // Act
       const { body } = buildAlert(suspendedReport({ processes: ['Launch', 'AZRebalance'] }));
       // Assess
-      expect(body.trimEnd().split('\n').at(-1)).toBe(
-        `    aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch AZRebalance --region eu-west-1`,
+      expect(body).toContain(
+        `    aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch AZRebalance --region eu-west-1\n`,
       );
       expect(body).toContain('Suspended Launch, AZRebalance on the group.');
     });
@@ -127,7 +149,15 @@ describe('buildAlert', () => {
         }),
       );
       // Assess
-      expect(body).toContain(`npx launch-loop-guard resume 'team'\\''s asg' --region eu-west-1`);
+      expect(body).toContain(
+        `aws autoscaling resume-processes --auto-scaling-group-name 'team'\\''s asg' --scaling-processes Launch --region eu-west-1`,
+      );
+      expect(body).toContain(
+        `aws autoscaling delete-tags --tags '[{"ResourceId":"team'\\''s asg","ResourceType":"auto-scaling-group","Key":"launch-loop-guard:suspended-at"},`,
+      );
+      expect(body).toContain(
+        `--payload '{"action":"resume","account":"123456789012","region":"eu-west-1","groupName":"team'\\''s asg"}' /dev/stdout`,
+      );
     });
 
     it('says "would have suspended" in a dry run, and that nothing changed', () => {
@@ -139,7 +169,7 @@ describe('buildAlert', () => {
       expect(subject).toBe(`Launch loop (dry run): would suspend ${GROUP} (12 in 1h) eu-west-1`);
       expect(body).toContain('Dry run: the guard would have suspended Launch; nothing was changed.');
       expect(body).toContain('Nothing to undo: the guard changed nothing.');
-      expect(body).not.toContain('npx launch-loop-guard resume');
+      expect(body).not.toContain('aws lambda invoke');
       expect(body.trimEnd().split('\n').at(-1)).toBe(
         `    aws autoscaling suspend-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1`,
       );
@@ -168,6 +198,7 @@ describe('buildAlert', () => {
         "The guard's tags could not be written (the group already has 50 tags); the suspension stands.",
       );
       expect(body).toContain(UNDO_CLI);
+      expect(body).not.toContain('delete-tags');
     });
 
     it.each([
@@ -180,7 +211,7 @@ describe('buildAlert', () => {
       // Assess
       expect(body).toContain(text);
       expect(body).toContain('Nothing to undo: the guard changed nothing.');
-      expect(body).not.toContain('npx launch-loop-guard resume');
+      expect(body).not.toContain('aws lambda invoke');
     });
 
     it('says "at least" when the store kept only part of the window', () => {
@@ -302,7 +333,8 @@ describe('buildAlert', () => {
       const { body } = buildAlert(report);
       // Assess
       expect(body).toContain(UNDO_GUARD);
-      expect(body).toContain('npx launch-loop-guard resume web-asg --region eu-west-1');
+      expect(body).toContain(resumerCall('web-asg'));
+      expect(body).toContain('--auto-scaling-group-name web-asg --scaling-processes Launch');
       expect(body).not.toContain('resume batch');
       expect(body).toContain('Group batch: left alone, over the cap of groups one AMI trip may suspend.');
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHAT_LIMITS, chatbotMessage, chatThreadId } from '../../../lambda/core/chatbot';
 import { TRIP_ACTION } from '../../../lambda/core/report';
-import { AMI, AMI_NAME, amiReport, GROUP, suspendedReport } from './example-reports';
+import { AMI, AMI_NAME, amiReport, GROUP, RESUMER, suspendedReport } from './example-reports';
 
 describe('chatbotMessage', () => {
   it('has the custom-notification envelope', () => {
@@ -39,8 +39,9 @@ describe('chatbotMessage', () => {
     const m = chatbotMessage(suspendedReport());
     // Assess
     expect(m.content.nextSteps).toEqual([
-      `\`npx launch-loop-guard resume ${GROUP} --region eu-west-1\``,
       `\`aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1\``,
+      `\`aws autoscaling delete-tags --tags ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-at ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:reason ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-processes --region eu-west-1\``,
+      `\`aws lambda invoke --function-name ${RESUMER.functionName} --region eu-west-1 --cli-binary-format raw-in-base64-out --payload '{"action":"resume","account":"123456789012","region":"eu-west-1","groupName":"${GROUP}"}' /dev/stdout\``,
     ]);
   });
 

@@ -39,9 +39,13 @@ export function suspendedReport(overrides: Partial<TripReport> = {}): TripReport
     },
     tagged: true,
     imageNames: { [AMI]: AMI_NAME },
+    resumer: RESUMER,
     ...overrides,
   };
 }
+
+/** The deployed resumer function the alerts name. */
+export const RESUMER = { functionName: 'LaunchLoopGuard-GuardResumer0A1B2C3D-xYz123', region: 'eu-west-1' };
 
 /** An AMI-scope trip that alerts only. */
 export function amiReport(overrides: Partial<TripReport> = {}): TripReport {
@@ -65,6 +69,7 @@ export function amiReport(overrides: Partial<TripReport> = {}): TripReport {
     ],
     ungroupedCallers: ['arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
     imageNames: { [AMI]: AMI_NAME },
+    resumer: RESUMER,
     ...overrides,
   };
 }

@@ -7,7 +7,7 @@ import {
   slackBlocks,
   slackTextMessage,
 } from '../../../lambda/core/slack-blocks';
-import { AMI, AMI_NAME, amiReport, GROUP, suspendedReport } from './example-reports';
+import { AMI, AMI_NAME, amiReport, GROUP, RESUMER, suspendedReport } from './example-reports';
 
 function texts(blocks: readonly SlackBlock[]): string[] {
   return blocks.flatMap((b) => {
@@ -53,22 +53,33 @@ describe('slackBlocks', () => {
     });
   });
 
-  it('ends with the undo commands in a code block, then the callers', () => {
+  it('ends with the AWS CLI commands, then the resumer function, in code blocks, then the callers', () => {
     // Act
     const m = slackBlocks(suspendedReport());
     // Assess
-    const undo = m.blocks.at(-2);
-    expect(undo).toEqual({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          '*How to undo it* (fix the cause first)\n```' +
-          `npx launch-loop-guard resume ${GROUP} --region eu-west-1\n` +
-          `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1` +
-          '```',
+    expect(m.blocks.slice(-3, -1)).toEqual([
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            '*How to undo it* (fix the cause first), with the AWS CLI:\n```' +
+            `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1\n` +
+            `aws autoscaling delete-tags --tags ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-at ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:reason ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-processes --region eu-west-1` +
+            '```',
+        },
       },
-    });
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            "Or through the guard's resumer function (also clears the group's launch window and resets its auto-resume backoff):\n```" +
+            `aws lambda invoke --function-name ${RESUMER.functionName} --region eu-west-1 --cli-binary-format raw-in-base64-out --payload '{"action":"resume","account":"123456789012","region":"eu-west-1","groupName":"${GROUP}"}' /dev/stdout` +
+            '```',
+        },
+      },
+    ]);
     expect(m.blocks.at(-1)?.type).toBe('context');
   });
 
@@ -93,7 +104,7 @@ describe('slackBlocks', () => {
     // Assess
     expect(all).toContain('Dry run: the guard would have suspended Launch; nothing was changed.');
     expect(all).toContain('aws autoscaling suspend-processes');
-    expect(all).not.toContain('launch-loop-guard resume');
+    expect(all).not.toContain('aws lambda invoke');
   });
 
   it('escapes &, < and > in values', () => {
