@@ -1,17 +1,23 @@
 /**
- * Writes `demo/examples/incident-events.jsonl`: the incident's events as EventBridge delivers
- * them, one JSON object per line, in delivery order. Launches are `AWS API Call via CloudTrail`
- * RunInstances records made by the Auto Scaling service-linked role (shaped like the real
- * records in `test/fixtures/cloudtrail`, e.g. `derived-eventbridge-runinstances-asg-slr.json`:
+ * Writes `demo/examples/incident-events.jsonl` (the default variant) and
+ * `demo/examples/incident-events-replace.jsonl`: the loop's events as EventBridge delivers them,
+ * one JSON object per line, in delivery order, for the loop's first hour left alone (the demo
+ * stops playing launches once the guard suspended Launch). Launches are `AWS API Call via
+ * CloudTrail` RunInstances records made by the Auto Scaling service-linked role (shaped like the
+ * real records in `test/fixtures/cloudtrail`, e.g. `derived-eventbridge-runinstances-asg-slr.json`:
  * group name only in the instance's `tagSet`, AMI only in `responseElements`, launch template in
  * the request); terminations are Auto Scaling's own `EC2 Instance Terminate Successful` events.
+ *
+ * Delivery: CloudTrail hands a record to EventBridge 2 to 6 minutes after the call (so launches
+ * can arrive out of order); Auto Scaling's own events arrive within a minute. The delays are
+ * fixed pseudo-random numbers, so every run is the same.
  *
  * Run: `npx tsx demo/generate-incident.ts` (the output is kept in the repository; a test checks
  * that it is up to date).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INCIDENT, instanceId } from './incident';
+import { INCIDENT, instanceId, LOOP, VARIANTS, type Variant } from './incident';
 
 const I = INCIDENT;
 
@@ -133,7 +139,7 @@ export function launchEvent(n: number, at: number): Record<string, unknown> {
   };
 }
 
-/** Auto Scaling's event for the termination of launch n's instance. */
+/** Auto Scaling's event for the termination of launch n's instance (its health check took it out at `at`). */
 export function terminateEvent(n: number, at: number): Record<string, unknown> {
   const id = instanceId(n);
   const time = cloudTrailTime(at);
@@ -160,66 +166,142 @@ export function terminateEvent(n: number, at: number): Record<string, unknown> {
       EndTime: time,
       EC2InstanceId: id,
       StartTime: time,
-      Cause: `At ${time} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`,
+      Cause: healthCause(at),
     },
   };
 }
 
-/** One delivered event and when it happened. */
-export interface IncidentEvent {
+/**
+ * Auto Scaling's Cause for an instance its EC2 health check found stopped (the phrase as AWS
+ * writes it; test/fixtures/autoscaling/causes.json).
+ */
+export function healthCause(at: number): string {
+  return `At ${cloudTrailTime(at)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`;
+}
+
+/** The ECS managed scaling policy's name (ECS names it `ECSManagedAutoScalingPolicy-<uuid>`). */
+const ECS_POLICY = 'ECSManagedAutoScalingPolicy-2f1c3e5a-7b0d-4d2b-9e8f-0a1b2c3d4e5f';
+
+/**
+ * Auto Scaling's Cause for a launch: managed scaling raised the desired capacity from `from`, or
+ * a replacement of an unhealthy instance. The phrases are AWS's (Auto Scaling activity history;
+ * two spaces between sentences).
+ */
+export function launchCause(at: number, why: { readonly from: number } | 'replacement'): string {
+  if (why === 'replacement')
+    return `At ${cloudTrailTime(at)} an instance was launched in response to an unhealthy instance needing to be replaced.`;
+  const alarmAt = cloudTrailTime(at - 12_000);
+  return `At ${alarmAt} a monitor alarm TargetTracking-${ECS_POLICY.slice(0, 32)}-AlarmHigh-6c1d2e3f in state ALARM triggered policy ${ECS_POLICY} changing the desired capacity from ${why.from} to ${why.from + 1}.  At ${cloudTrailTime(at)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${why.from} to ${why.from + 1}.`;
+}
+
+/** One launch of the loop left alone, and what becomes of its instance (epoch ms). */
+export interface LoopLaunch {
+  /** 1 for the first launch. */
+  readonly n: number;
+  readonly instanceId: string;
   readonly at: number;
+  readonly inServiceAt: number;
+  readonly cause: string;
+  /** `replace`: when the instance shuts itself down, its health check takes it out, and it is gone. */
+  readonly stopsAt?: number;
+  readonly terminateAt?: number;
+  readonly terminatedAt?: number;
+}
+
+/** The loop's launches, left alone, in launch order. */
+export function loopLaunches(variant: Variant, start: number = I.start): LoopLaunch[] {
+  const out: LoopLaunch[] = [];
+  for (let k = 0; k < LOOP[variant].launches; k += 1) {
+    const n = k + 1;
+    const at = start + k * LOOP[variant].everySeconds * 1000 + (k % 3) * 1000;
+    const base = { n, instanceId: instanceId(k), at, inServiceAt: at + I.inServiceAfterSeconds * 1000 };
+    if (variant === 'unregistered') {
+      out.push({ ...base, cause: launchCause(at, { from: k }) });
+      continue;
+    }
+    const r = LOOP.replace;
+    out.push({
+      ...base,
+      cause: launchCause(at, k === 0 ? { from: 0 } : 'replacement'),
+      stopsAt: at + r.stopsAfterSeconds * 1000,
+      terminateAt: at + r.terminateAfterSeconds * 1000,
+      terminatedAt: at + r.terminatedAfterSeconds * 1000,
+    });
+  }
+  return out;
+}
+
+/** One delivered event: what happened when, and when EventBridge handed it to the function. */
+export interface IncidentEvent {
+  readonly kind: 'launch' | 'terminate';
+  /** The launch it belongs to (1 for the first). */
+  readonly n: number;
+  readonly instanceId: string;
+  /** When it happened. */
+  readonly at: number;
+  /** When it reaches the function. */
+  readonly deliveredAt: number;
   readonly event: Record<string, unknown>;
 }
 
+/** A fixed pseudo-random whole number in [lo, hi] for (n, salt). */
+function jitter(n: number, salt: number, lo: number, hi: number): number {
+  const x = Math.imul(n * 0x9e3779b1 + salt * 0x85ebca6b, 0x27d4eb2f) >>> 0;
+  return lo + (x % (hi - lo + 1));
+}
+
+/** CloudTrail's delay for launch n: 2 to 6 minutes (whole seconds). */
+export function cloudTrailDelayMs(variant: Variant, n: number): number {
+  return jitter(n, variant === 'unregistered' ? 21 : 23, 120, 360) * 1000;
+}
+
 /**
- * The incident's events in delivery order: the loop's launches and terminations, then the
- * launches that were already in flight when the guard suspended Launch.
+ * The loop's events in delivery order, for its first hour left alone.
  *
- * @param start the time of the first launch (the demo moves the incident to the last hour)
+ * @param start the time of the first launch
  */
-export function incidentEvents(start: number = I.start): IncidentEvent[] {
+export function incidentEvents(variant: Variant = 'unregistered', start: number = I.start): IncidentEvent[] {
   const out: IncidentEvent[] = [];
-  const total = I.launchesBeforeTrip + I.launchesInFlight;
-  for (let n = 0; n < total; n += 1) {
-    const inFlight = n >= I.launchesBeforeTrip;
-    const at = inFlight
-      ? start + (I.launchesBeforeTrip - 1) * I.everyMinutes * 60_000 + (n - I.launchesBeforeTrip + 1) * 40_000
-      : start + n * I.everyMinutes * 60_000 + (n % 3) * 1_000;
-    out.push({ at, event: launchEvent(n, at) });
-    // The last launches stay in service in the story's time frame (not terminated yet).
-    if (n < I.launchesBeforeTrip - 1) {
-      const end = at + I.terminateAfterSeconds * 1_000;
-      out.push({ at: end, event: terminateEvent(n, end) });
+  for (const l of loopLaunches(variant, start)) {
+    out.push({
+      kind: 'launch',
+      n: l.n,
+      instanceId: l.instanceId,
+      at: l.at,
+      deliveredAt: l.at + cloudTrailDelayMs(variant, l.n),
+      event: launchEvent(l.n - 1, l.at),
+    });
+    if (l.terminateAt !== undefined) {
+      // Auto Scaling's own event comes within a minute, without a trail.
+      out.push({
+        kind: 'terminate',
+        n: l.n,
+        instanceId: l.instanceId,
+        at: l.terminateAt,
+        deliveredAt: (l.terminatedAt ?? l.terminateAt) + jitter(l.n, 5, 5, 40) * 1000,
+        event: terminateEvent(l.n - 1, l.terminateAt),
+      });
     }
   }
-  // The in-flight launches reach the guard after the trip (CloudTrail delivers minutes late).
-  const beforeTrip = out.filter((e) => !isInFlight(e));
-  const inFlight = out.filter(isInFlight);
-  beforeTrip.sort((a, b) => a.at - b.at);
-  return [...beforeTrip, ...inFlight];
+  return out.sort((a, b) => a.deliveredAt - b.deliveredAt || a.at - b.at);
 }
 
-function isInFlight(e: IncidentEvent): boolean {
-  const detail = e.event['detail'] as { eventName?: string; responseElements?: unknown };
-  if (detail.eventName !== 'RunInstances') return false;
-  const items = (detail.responseElements as { instancesSet: { items: { instanceId: string }[] } })
-    .instancesSet.items;
-  const n = Array.from({ length: I.launchesBeforeTrip + I.launchesInFlight }, (_, k) =>
-    instanceId(k),
-  ).indexOf(items[0]!.instanceId);
-  return n >= I.launchesBeforeTrip;
-}
-
-/** The JSON Lines text of the incident (what `demo/examples/incident-events.jsonl` holds). */
-export function incidentJsonl(): string {
-  return `${incidentEvents()
+/** The JSON Lines text of a variant's events (what its kept example file holds). */
+export function incidentJsonl(variant: Variant = 'unregistered'): string {
+  return `${incidentEvents(variant)
     .map((e) => JSON.stringify(e.event))
     .join('\n')}\n`;
 }
 
-export const EXAMPLE_PATH = join(__dirname, 'examples', 'incident-events.jsonl');
+/** The kept example file of each variant. */
+export const EXAMPLE_PATHS: Readonly<Record<Variant, string>> = {
+  unregistered: join(__dirname, 'examples', 'incident-events.jsonl'),
+  replace: join(__dirname, 'examples', 'incident-events-replace.jsonl'),
+};
 
 if (require.main === module) {
-  writeFileSync(EXAMPLE_PATH, incidentJsonl());
-  process.stdout.write(`wrote ${EXAMPLE_PATH}\n`);
+  for (const variant of VARIANTS) {
+    writeFileSync(EXAMPLE_PATHS[variant], incidentJsonl(variant));
+    process.stdout.write(`wrote ${EXAMPLE_PATHS[variant]}\n`);
+  }
 }

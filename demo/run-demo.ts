@@ -1,13 +1,16 @@
 /**
- * `npm run demo`: plays the incident that motivated launch-loop-guard, on this machine, with
- * nothing to set up.
+ * `npm run demo [-- --variant unregistered|replace]`: plays the incident that motivated
+ * launch-loop-guard, on this machine, with nothing to set up.
  *
- * The incident's events (demo/generate-incident.ts, moved to the last hour) go one by one through
- * the REAL function entry (`lambda/handler.ts`, imported after the environment is set) and the
- * real DynamoDB store on an embedded dynalite. Auto Scaling, SNS and EC2 are answered by a local
- * server speaking their wire protocols (demo/fake-aws.ts), reached through the SDK's standard
- * `AWS_ENDPOINT_URL_<SERVICE>` variables with dummy credentials. Then `status` and `resume` run
- * against the same endpoints. Everything is closed and removed at the end.
+ * The loop's events (demo/generate-incident.ts) go one by one through the REAL function entry
+ * (`lambda/handler.ts`, imported after the environment is set) and the real DynamoDB store on an
+ * embedded dynalite. Auto Scaling, ECS, EC2 and SNS are answered by a local server speaking their
+ * wire protocols (demo/fake-aws.ts), reached through the SDK's standard
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables with dummy credentials; demo/loop-world.ts moves their
+ * state along the loop's script. Each event is handled at its delivery time: `Date.now` returns
+ * that time while the handler runs (and is restored after), so the function's judge lease and
+ * deadlines behave as in production. Then `status` and `resume` run against the same endpoints.
+ * Everything is closed and removed at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -19,13 +22,14 @@ import type { CliContext } from '../cli/aws-errors';
 import { defaultContext } from '../cli/aws-errors';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
+import { evidenceLine } from '../lambda/core/alert';
+import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
 import type { TripReport } from '../lambda/core/report';
-import { slackBlocks } from '../lambda/core/slack-blocks';
 import type { GuardResult } from '../lambda/guard';
-import { type FakeAws, startFakeAws } from './fake-aws';
-import { type IncidentEvent, incidentEvents } from './generate-incident';
-import { INCIDENT } from './incident';
-import { slackToText } from './slack-render';
+import { type FakeAws, type FakeGroup, startFakeAws } from './fake-aws';
+import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
+import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
+import { LoopWorld, seedWorld } from './loop-world';
 
 const I = INCIDENT;
 const TABLE = 'launch-loop-guard-demo';
@@ -33,10 +37,20 @@ const TOPIC = `arn:aws:sns:${I.region}:${I.account}:launch-loop-guard-alerts`;
 
 /** What the demo saw, for its test. */
 export interface DemoSummary {
+  readonly variant: Variant;
+  /** Launches Auto Scaling made (the script's, until Launch was suspended). */
+  readonly launchesMade: number;
+  /** Launches the script had that never happened, because Launch was suspended. */
+  readonly launchesPrevented: number;
   readonly launchesCounted: number;
   readonly suspendCalls: number;
   readonly alerts: number;
+  /** The launch (1 for the first) whose event tripped the group; 0 when nothing tripped. */
   readonly tripAtLaunch: number;
+  /** When the trip was handled (the simulated clock, epoch ms). */
+  readonly tripAt?: number;
+  /** The launches whose events arrived after the trip, and what the guard did with each. */
+  readonly lateLaunches: readonly { readonly n: number; readonly trip?: string }[];
   readonly resumeExit: number;
   readonly groupSuspendedAfterResume: readonly string[];
   readonly guardTagsAfterResume: readonly string[];
@@ -44,10 +58,37 @@ export interface DemoSummary {
   readonly report?: TripReport;
 }
 
+/** What to play. */
+export interface DemoOptions {
+  /** @default 'unregistered' */
+  readonly variant?: Variant;
+  /** The first launch (epoch ms). @default INCIDENT.start */
+  readonly start?: number;
+}
+
 type Write = (text: string) => void;
 
 function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
+}
+
+function minutesSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * Run `fn` with `Date.now()` returning `ms` (the simulated clock), and restore it afterwards.
+ * The handler reads the time once per event through `Date.now()`.
+ */
+async function atTime<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  const real = Date.now;
+  Date.now = () => ms;
+  try {
+    return await fn();
+  } finally {
+    Date.now = real;
+  }
 }
 
 function indent(text: string, prefix = '  │ '): string {
@@ -70,38 +111,6 @@ function setEnv(vars: Record<string, string>): () => void {
   };
 }
 
-function seedGroup(fake: FakeAws): void {
-  fake.groups.set(I.groupName, {
-    name: I.groupName,
-    arn: `arn:aws:autoscaling:${I.region}:${I.account}:autoScalingGroup:6f4c2b1a-0000-4000-8000-00000000e5c5:autoScalingGroupName/${I.groupName}`,
-    healthCheckGracePeriod: I.healthCheckGracePeriod,
-    tags: new Map([
-      ['AmazonECSManaged', ''],
-      ['ecs:cluster', I.cluster],
-    ]),
-    suspended: new Set(),
-    instances: new Map(),
-    desired: 1,
-  });
-  fake.images.set(I.imageId, {
-    name: I.imageName,
-    description: 'Amazon Linux AMI 2023.0.20251209 x86_64 ECS HVM EBS (Neuron)',
-  });
-}
-
-function launchOf(e: IncidentEvent): { instanceId: string; caller: string } | undefined {
-  const detail = e.event['detail'] as {
-    eventName?: string;
-    userIdentity?: { invokedBy?: string };
-    responseElements?: { instancesSet: { items: { instanceId: string }[] } };
-  };
-  if (detail.eventName !== 'RunInstances') return undefined;
-  return {
-    instanceId: detail.responseElements!.instancesSet.items[0]!.instanceId,
-    caller: detail.userIdentity?.invokedBy ?? '',
-  };
-}
-
 function describeCall(call: FakeAws['calls'][number]): string {
   const p = call.params;
   const members = (prefix: string) =>
@@ -119,6 +128,10 @@ function describeCall(call: FakeAws['calls'][number]): string {
         .map(([, v]) => v);
       return `autoscaling:${call.action} ${keys.join(', ')}`;
     }
+    case 'ListContainerInstances': {
+      const ids = (p['filter'] ?? '').match(/'i-[0-9a-f]+'/g)?.length ?? 0;
+      return `ecs:ListContainerInstances ${p['cluster']} (ec2InstanceId in [${ids} ids])`;
+    }
     case 'Publish':
       return `sns:Publish "${p['Subject'] ?? '(no subject)'}"`;
     default:
@@ -126,12 +139,31 @@ function describeCall(call: FakeAws['calls'][number]): string {
   }
 }
 
+/** The calls of one event, several to a line. */
+function callLines(calls: readonly FakeAws['calls'][number][], prefix: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const c of calls) {
+    const text = describeCall(c);
+    if (line !== '' && line.length + text.length > 88) {
+      lines.push(`${prefix}→ ${line}`);
+      line = '';
+    }
+    line = line === '' ? text : `${line} · ${text}`;
+  }
+  if (line !== '') lines.push(`${prefix}→ ${line}`);
+  return lines;
+}
+
 /**
  * Play the incident.
  *
  * @param write where the timeline goes
  */
-export async function runDemo(write: Write = (t) => process.stdout.write(t)): Promise<DemoSummary> {
+export async function runDemo(
+  write: Write = (t) => process.stdout.write(t),
+  options: DemoOptions = {},
+): Promise<DemoSummary> {
   const out = (line = '') => write(`${line}\n`);
   const tmp = mkdtempSync(join(tmpdir(), 'llg-demo-'));
   const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -141,7 +173,6 @@ export async function runDemo(write: Write = (t) => process.stdout.write(t)): Pr
     await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
     const dynamoEndpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
     fake = await startFakeAws();
-    seedGroup(fake);
     restoreEnv = setEnv({
       AWS_REGION: I.region,
       AWS_ACCESS_KEY_ID: 'demo',
@@ -155,6 +186,7 @@ export async function runDemo(write: Write = (t) => process.stdout.write(t)): Pr
       AWS_ENDPOINT_URL_AUTO_SCALING: fake.endpoint,
       AWS_ENDPOINT_URL_SNS: fake.endpoint,
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
+      AWS_ENDPOINT_URL_ECS: fake.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LLG_TABLE_NAME: TABLE,
       LLG_TOPIC_ARN: TOPIC,
@@ -179,7 +211,7 @@ export async function runDemo(write: Write = (t) => process.stdout.write(t)): Pr
     const { handler } = (await import('../lambda/handler.js')) as {
       handler: (e: unknown) => Promise<GuardResult>;
     };
-    return await play(handler, fake, out);
+    return await play(handler, fake, out, options.variant ?? 'unregistered', options.start ?? I.start);
   } finally {
     restoreEnv?.();
     await fake?.close();
@@ -191,118 +223,218 @@ export async function runDemo(write: Write = (t) => process.stdout.write(t)): Pr
   }
 }
 
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width = 96): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+function intro(variant: Variant, events: readonly IncidentEvent[], out: (line?: string) => void): void {
+  const para = (text: string) => {
+    for (const l of wrap(text)) out(l);
+    out();
+  };
+  const every = LOOP[variant].everySeconds / 60;
+  if (variant === 'unregistered') {
+    out('launch-loop-guard demo: an ECS capacity provider that keeps launching instances it cannot use');
+    out('='.repeat(96));
+    para(
+      `Group ${I.groupName} (${I.account}, ${I.region}) backs capacity provider ${I.capacityProvider} of ECS cluster ${I.cluster}. It launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). They come up InService and Healthy, but their instance role lacks the ECS permissions, so none registers as a container instance. Tasks keep waiting, managed scaling keeps raising the desired capacity, and managed termination protection keeps every instance: one launch every ${every} minutes, no termination, and nothing in AWS stops it.`,
+    );
+  } else {
+    out('launch-loop-guard demo (--variant replace): a group that replaces its instances in a loop');
+    out('='.repeat(96));
+    para(
+      `Group ${I.groupName} (${I.account}, ${I.region}) launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). Each instance shuts itself down during boot; Auto Scaling's EC2 health check finds it stopped, terminates it and launches a replacement, about every ${every} minutes.`,
+    );
+  }
+  para(
+    `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy${variant === 'unregistered' ? `, and a container instance of ${I.cluster}` : ''}) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
+  );
+  para(
+    `${events.length} events (${relative(EXAMPLE_PATHS[variant])}: the loop's first hour left alone, ${LOOP[variant].launches} launches) reach lambda/handler.ts at their delivery time: CloudTrail's 2 to 6 minutes late, Auto Scaling's own events within a minute. DynamoDB runs on dynalite, Auto Scaling, ECS, EC2 and SNS on a local server. Once Launch is suspended, Auto Scaling launches nothing more.`,
+  );
+}
+
+function relative(path: string): string {
+  const at = path.lastIndexOf('/demo/');
+  return at >= 0 ? path.slice(at + 1) : path;
+}
+
+/** "failed 1-4 (not-registered) · undecided 5" from judged launches numbered by `numberOf`. */
+function fateText(judged: readonly JudgedLaunch[], numberOf: ReadonlyMap<string, number>): string {
+  const runs: { label: string; from: number; to: number }[] = [];
+  for (const j of judged) {
+    const n = numberOf.get(j.instanceId) ?? 0;
+    const label = j.fate === 'failed' || j.fate === 'neutral' ? `${j.fate} (${j.reason})` : j.fate;
+    const last = runs.at(-1);
+    if (last !== undefined && last.label === label && last.to === n - 1) last.to = n;
+    else runs.push({ label, from: n, to: n });
+  }
+  return runs
+    .map((r) => {
+      const [word, why] = r.label.split(' ');
+      return `${word} ${r.from === r.to ? r.from : `${r.from}-${r.to}`}${why ? ` ${why}` : ''}`;
+    })
+    .join(' · ');
+}
+
+/** The fates of the counted launches as the group shows them now (core/fate.ts on the fake's state). */
+function judgeNow(
+  fake: FakeAws,
+  group: FakeGroup,
+  counted: readonly { instanceId: string; launchedAt: number }[],
+  now: number,
+): JudgedLaunch[] {
+  const departures = new Map<string, { cause: string; at: number }>();
+  for (const a of group.activities ?? []) {
+    const id = /^Terminating EC2 instance: (i-[0-9a-f]+)/.exec(a.description)?.[1];
+    if (id !== undefined) departures.set(id, { cause: a.cause, at: a.startTime });
+  }
+  const stateReasons = new Map<string, string>();
+  for (const i of fake.instances.values())
+    if (i.stateReason !== undefined) stateReasons.set(i.instanceId, i.stateReason.code);
+  const registered = new Set(
+    (fake.ecs.clusters.get(I.cluster)?.containerInstances ?? []).map((c) => c.ec2InstanceId),
+  );
+  return judgeLaunches(counted, {
+    now,
+    deadlineMs: deadlineFor(group.healthCheckGracePeriod),
+    live: new Map([...group.instances].map(([id, i]) => [id, i])),
+    departures,
+    stateReasons,
+    registered,
+  });
+}
+
 async function play(
   handler: (e: unknown) => Promise<GuardResult>,
   fake: FakeAws,
   out: (line?: string) => void,
+  variant: Variant,
+  start: number,
 ): Promise<DemoSummary> {
-  const group = fake.groups.get(I.groupName)!;
-  // The incident, moved so that its last event is a minute old.
-  const span = (I.launchesBeforeTrip - 1) * I.everyMinutes * 60_000 + I.launchesInFlight * 40_000;
-  const start = Math.floor((Date.now() - span - 60_000) / 1000) * 1000;
-  const events = incidentEvents(start);
+  const group = seedWorld(fake);
+  const world = new LoopWorld(fake, group, variant, start);
+  const events = incidentEvents(variant, start);
+  intro(variant, events, out);
 
-  out('launch-loop-guard demo: a launch loop on an ECS capacity provider');
-  out('='.repeat(68));
-  out(`Group ${I.groupName} (${I.account}, ${I.region}) launches ${I.instanceType} instances from`);
-  out(`${I.imageId} (${I.imageName}).`);
-  out(`They never join ECS cluster ${I.cluster}: Auto Scaling finds each one unhealthy, terminates it`);
-  out(
-    `and launches the next, one every ${I.everyMinutes} minutes. Default threshold: 10 launches of one group in 1h.`,
-  );
-  out(`${events.length} events (demo/examples/incident-events.jsonl, moved to the last hour) go through`);
-  out('lambda/handler.ts, DynamoDB on dynalite, Auto Scaling/SNS/EC2 on a local server.');
-  out();
-
+  const numberOf = new Map<string, number>();
+  const counted: { instanceId: string; launchedAt: number }[] = [];
+  const lateLaunches: { n: number; trip?: string }[] = [];
   let launchesCounted = 0;
   let tripAtLaunch = 0;
-  let launchNo = 0;
-  let tripped = false;
+  let tripAt: number | undefined;
+  let lastHandled = start;
   for (const e of events) {
-    const launch = launchOf(e);
+    world.advanceTo(e.deliveredAt);
+    if (!world.happened(e.n)) continue;
     const callsBefore = fake.calls.length;
-    if (launch !== undefined) {
-      launchNo += 1;
-      group.instances.set(launch.instanceId, {
-        instanceId: launch.instanceId,
-        lifecycleState: 'Pending',
-        healthStatus: 'Healthy',
-      });
-    } else {
-      const id = (e.event['detail'] as { EC2InstanceId: string }).EC2InstanceId;
-      group.instances.delete(id);
-    }
-    const result = await quietly(() => handler(e.event));
+    const result = await atTime(e.deliveredAt, () => quietly(() => handler(e.event)));
+    lastHandled = e.deliveredAt;
+    const newCalls = fake.calls.slice(callsBefore);
     if (result.kind === 'termination') {
       out(
-        `${clock(e.at)}  Auto Scaling terminated ${(e.event['detail'] as { EC2InstanceId: string }).EC2InstanceId} (unhealthy)`,
+        `${clock(e.deliveredAt)}  Auto Scaling terminated ${e.instanceId} (launch ${e.n}): "EC2 health check indicating it has been terminated or stopped"`,
       );
       continue;
     }
-    if (result.kind !== 'counted' || launch === undefined) {
-      out(`${clock(e.at)}  ${result.kind}`);
+    if (result.kind !== 'counted' || e.kind !== 'launch') {
+      out(`${clock(e.deliveredAt)}  ${result.kind}`);
       continue;
     }
     launchesCounted += 1;
+    numberOf.set(e.instanceId, e.n);
+    counted.push({ instanceId: e.instanceId, launchedAt: e.at });
     const asg = result.scopes.find((s) => s.scope === 'asg');
     const ami = result.scopes.find((s) => s.scope === 'ami');
-    const late = tripped ? '  (delivered after the suspension)' : '';
+    const late = tripAt !== undefined;
     out(
-      `${clock(e.at)}  launch ${String(launchNo).padStart(2)}  ${launch.instanceId}  group ${asg?.launches}/${asg?.threshold}  AMI ${ami?.launches}/${ami?.threshold}${late}`,
+      `${clock(e.deliveredAt)}  launch ${String(e.n).padStart(2)}  ${e.instanceId}  made ${clock(e.at)} (+${minutesSeconds(e.deliveredAt - e.at)})  group ${asg?.launches}/${asg?.threshold}  AMI ${ami?.launches}/${ami?.threshold}${late ? '  (delivered after the suspension)' : ''}`,
     );
-    const newCalls = fake.calls.slice(callsBefore).filter((c) => c.action !== 'DescribeImages');
-    if (asg?.trip !== undefined) {
-      out(
-        `          TRIP: ${asg.launches} launches ≥ threshold ${asg.threshold}; the guard's action: ${asg.trip}`,
-      );
-      if (asg.trip === 'suspended') {
-        tripAtLaunch = launchNo;
-        tripped = true;
-      }
-    } else if (tripped) {
-      out('          no new trip: the group tripped already in this episode, and Launch stays suspended');
+    out(`          fates now: ${fateText(judgeNow(fake, group, counted, e.deliveredAt), numberOf)}`);
+    if (late) lateLaunches.push({ n: e.n, ...(asg?.trip !== undefined ? { trip: asg.trip } : {}) });
+    if (asg?.trip === 'suspended' && tripAt === undefined) {
+      tripAt = e.deliveredAt;
+      tripAtLaunch = e.n;
+      const report = reportOf(fake.published.at(-1));
+      const rule = report?.evidence?.rule ?? 'count';
+      out(`          TRIP by the ${rule} rule: ${report ? evidenceLine(report)?.split('; ')[0] : ''}`);
+      for (const c of newCalls) out(`          → ${describeCall(c)}`);
+      showAlert(fake, out, variant);
+      continue;
     }
-    for (const c of newCalls) out(`          → ${describeCall(c)}`);
-    if (asg?.trip === 'suspended') showAlert(fake, out);
+    if (asg?.trip !== undefined) out(`          trip attempt: ${asg.trip}`);
+    else if (late) out('          no new trip: Launch is suspended already, one alert was enough');
+    for (const line of callLines(newCalls, '          ')) out(line);
   }
 
   const suspendCalls = fake.calls.filter((c) => c.action === 'SuspendProcesses').length;
-  const reportRaw = fake.published.find((p) => p.attributes['report'] !== undefined)?.attributes['report'];
+  const report = reportOf(fake.published.find((p) => p.attributes['report'] !== undefined));
   out();
   out(
-    `After ${launchesCounted} launches: ${suspendCalls} SuspendProcesses call(s), ${fake.published.length} alert(s).`,
+    `Auto Scaling made ${world.made.length} launches; the guard counted ${launchesCounted}, called SuspendProcesses ${suspendCalls} time(s) and sent ${fake.published.length} alert(s).`,
   );
+  if (world.prevented.length > 0)
+    out(
+      `Left alone, the loop would have made ${LOOP[variant].launches} launches in its first hour: ${world.prevented.length} never happened${variant === 'unregistered' ? ` (managed scaling still asks for ${group.desired}; the group holds ${group.instances.size})` : ''}.`,
+    );
   out();
+  // Someone looks a quarter of an hour after the last event.
+  const lookAt = lastHandled + 15 * 60_000;
   const ctx = cliContext();
-  out('$ launch-loop-guard status');
-  await runStatus([], ctx.context);
+  out(`${clock(lookAt)}  $ launch-loop-guard status`);
+  await atTime(lookAt, () => runStatus([], ctx.context));
   out(indent(ctx.take(), '  '));
   out();
-  out('Someone fixes the launch template (a standard ECS-optimized AMI), then:');
+  out(
+    variant === 'unregistered'
+      ? 'Someone gives the instance role the ECS permissions (AmazonEC2ContainerServiceforEC2Role), then:'
+      : 'Someone fixes the launch template, then:',
+  );
   out(`$ launch-loop-guard resume ${I.groupName}`);
-  const resumeExit = await runResume([I.groupName], ctx.context);
+  const resumeExit = await atTime(lookAt, () => runResume([I.groupName], ctx.context));
   out(indent(ctx.take(), '  '));
   const resumeCalls = fake.calls.filter((c) => c.action === 'ResumeProcesses' || c.action === 'DeleteTags');
   for (const c of resumeCalls) out(`  → ${describeCall(c)}`);
   out();
   out('$ launch-loop-guard status');
-  await runStatus([], ctx.context);
+  await atTime(lookAt, () => runStatus([], ctx.context));
   out(indent(ctx.take(), '  '));
   out();
   out('Nothing is left behind: the local servers are closed and the temporary files removed.');
   return {
+    variant,
+    launchesMade: world.made.length,
+    launchesPrevented: world.prevented.length,
     launchesCounted,
     suspendCalls,
     alerts: fake.published.length,
     tripAtLaunch,
+    ...(tripAt !== undefined ? { tripAt } : {}),
+    lateLaunches,
     resumeExit,
     groupSuspendedAfterResume: [...group.suspended],
     guardTagsAfterResume: [...group.tags.keys()].filter((k) => k.startsWith('launch-loop-guard:')),
-    ...(reportRaw !== undefined ? { report: JSON.parse(reportRaw) as TripReport } : {}),
+    ...(report !== undefined ? { report } : {}),
   };
 }
 
-function showAlert(fake: FakeAws, out: (line?: string) => void): void {
+function reportOf(published: FakeAws['published'][number] | undefined): TripReport | undefined {
+  const raw = published?.attributes['report'];
+  return raw === undefined ? undefined : (JSON.parse(raw) as TripReport);
+}
+
+/** The alert, once: the SNS text in full; Slack gets the same content as Block Kit. */
+function showAlert(fake: FakeAws, out: (line?: string) => void, variant: Variant): void {
   const alert = fake.published.at(-1);
   if (alert === undefined) return;
   out();
@@ -312,13 +444,11 @@ function showAlert(fake: FakeAws, out: (line?: string) => void): void {
   out(
     `  └ attributes: ${JSON.stringify(Object.fromEntries(Object.entries(alert.attributes).filter(([k]) => k !== 'report')))}`,
   );
-  const raw = alert.attributes['report'];
-  if (raw !== undefined) {
-    const report = JSON.parse(raw) as TripReport;
-    out();
-    out('  The same alert as a Slack message (Block Kit, see docs/slack-alert.png):');
-    out(indent(slackToText(slackBlocks(report), '')));
-  }
+  out(
+    variant === 'unregistered'
+      ? '  Slack gets the same alert as a Block Kit message: docs/slack-alert.png is this one (npm run render-slack).'
+      : "  Slack gets the same alert as a Block Kit message (docs/slack-alert.png shows the default variant's).",
+  );
   out();
 }
 
@@ -356,9 +486,24 @@ function cliContext(): { context: CliContext; take: () => string } {
   };
 }
 
+/** `--variant NAME` from the command line, or an error naming what was expected. */
+export function variantOf(argv: readonly string[]): Variant | Error {
+  const i = argv.indexOf('--variant');
+  if (i < 0) return VARIANTS[0];
+  const name = argv[i + 1];
+  return (VARIANTS as readonly string[]).includes(name ?? '')
+    ? (name as Variant)
+    : new Error(`--variant expects one of ${VARIANTS.join(', ')}; got ${name ?? 'nothing'}`);
+}
+
 if (require.main === module) {
   const started = Date.now();
-  runDemo().then(
+  const variant = variantOf(process.argv.slice(2));
+  if (variant instanceof Error) {
+    process.stderr.write(`demo: ${variant.message}\n`);
+    process.exit(2);
+  }
+  runDemo(undefined, { variant }).then(
     (summary) => {
       process.stdout.write(`(demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
       process.exitCode = summary.suspendCalls === 1 && summary.resumeExit === 0 ? 0 : 1;

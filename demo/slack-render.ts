@@ -2,7 +2,9 @@
  * Shows a Block Kit message the way Slack roughly does: as terminal text (the demo) and as a
  * small HTML page (screenshotted into docs/slack-alert.png by demo/render-slack.ts).
  */
-import type { SlackBlock, SlackMessage, SlackText } from '../lambda/core/slack-blocks';
+import { createHash } from 'node:crypto';
+import type { TripReport } from '../lambda/core/report';
+import { type SlackBlock, type SlackMessage, type SlackText, slackBlocks } from '../lambda/core/slack-blocks';
 
 /** Undo Slack's three mrkdwn escapes. */
 function unescapeMrkdwn(text: string): string {
@@ -111,4 +113,21 @@ export function slackToHtml(message: SlackMessage, appName = 'launch-loop-guard'
 ${message.blocks.map(blockHtml).join('\n')}
 </div></div></body></html>
 `;
+}
+
+/**
+ * The page of docs/slack-alert.png: a trip report's Slack message, posted at `postedAt` (epoch
+ * ms; the post shows its UTC hour and minute, as Slack shows a post's time).
+ */
+export function alertPageHtml(report: TripReport, postedAt: number): string {
+  return slackToHtml(
+    slackBlocks(report),
+    'launch-loop-guard',
+    new Date(postedAt).toISOString().slice(11, 16),
+  );
+}
+
+/** The sha256 (hex) that docs/slack-alert.html.sha256 keeps for the page the PNG was made from. */
+export function pageHash(html: string): string {
+  return createHash('sha256').update(html, 'utf8').digest('hex');
 }

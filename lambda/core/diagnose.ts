@@ -1,6 +1,7 @@
 /**
  * Likely causes of a launch loop, from what the trip knows: the AMIs (names, descriptions,
- * architecture, platform), the launch calls that failed, and who made the launches. Each
+ * architecture, platform), the instance types when known, the launch calls that failed, and who
+ * made the launches. Each
  * finding is one sentence for a person; none is certain, so each says "likely" or names what
  * to check.
  *
@@ -38,6 +39,11 @@ export interface DiagnosisInput {
   readonly images: readonly ImageInfo[];
   readonly failedAttempts?: readonly FailedAttemptCount[];
   readonly callers?: readonly string[];
+  /**
+   * The instance types the launches used (e.g. `inf2.xlarge`), when known. Without them, a
+   * finding that depends on the instance type is worded as a condition to check.
+   */
+  readonly instanceTypes?: readonly string[];
 }
 
 /** An AMI variant that breaks a generic workload, recognized by its name. */
@@ -48,10 +54,16 @@ interface Variant {
 
 const ECS_NEURON: Variant = {
   test: (t) => /ecs/.test(t) && /neuron|inf[12]?\b|inferentia|trainium/.test(t),
-  what:
-    'the ECS-optimized Neuron AMI, built for Inferentia/Trainium instances; on other instance types its instances ' +
-    'typically never join the ECS cluster',
+  what: 'the ECS-optimized Neuron AMI, built for Inferentia and Trainium instances (inf1, inf2, trn1, trn2)',
 };
+
+/** Instance types the Neuron AMIs are built for: Inferentia (`inf1`, `inf2`) and Trainium (`trn1`, `trn1n`, `trn2`). */
+const NEURON_TYPE = /^(inf|trn)\d/i;
+
+/** How the Neuron AMI was picked in the incident behind this guard, and the fix. */
+const NEURON_HOW =
+  'This is how the incident behind this guard began: a wildcard AMI name filter with most_recent=true ' +
+  'picked the newest matching image, which was this one; pin the AMI id or narrow the filter.';
 
 const VARIANTS: readonly Variant[] = [
   {
@@ -79,7 +91,7 @@ const VARIANTS: readonly Variant[] = [
  */
 export function diagnose(input: DiagnosisInput): string[] {
   const out: string[] = [];
-  for (const image of input.images) out.push(...imageFindings(image));
+  for (const image of input.images) out.push(...imageFindings(image, input.instanceTypes));
   out.push(...architectureFindings(input.images));
   if (input.images.length > 1) {
     out.push(
@@ -97,17 +109,13 @@ export function imageLabel(image: ImageInfo): string {
   return image.name ? `${image.imageId} (${image.name})` : image.imageId;
 }
 
-function imageFindings(image: ImageInfo): string[] {
+function imageFindings(image: ImageInfo, instanceTypes?: readonly string[]): string[] {
   const text = `${image.name ?? ''} ${image.description ?? ''}`.toLowerCase();
   const label = imageLabel(image);
   const out: string[] = [];
   if (ECS_NEURON.test(text)) {
-    out.push(
-      `${label} is ${ECS_NEURON.what}. This is how the incident behind this guard began: a wildcard AMI name ` +
-        'filter with most_recent=true picked the newest matching image, which was this one; pin the AMI id ' +
-        'or narrow the filter.',
-    );
-    return out;
+    const finding = neuronFinding(label, instanceTypes);
+    return finding === undefined ? [] : [finding];
   }
   const variant = VARIANTS.find((v) => v.test(text));
   if (variant !== undefined) {
@@ -120,6 +128,27 @@ function imageFindings(image: ImageInfo): string[] {
     out.push(`${label} is a Windows image: Linux user data and agents do not run on it.`);
   }
   return out;
+}
+
+/**
+ * The ECS Neuron AMI is a likely cause only on instance types it is not built for. Known types
+ * decide (on Inferentia or Trainium types it is the right image: no finding); unknown types make
+ * the finding a condition to check, so it never claims a mismatch it has not seen.
+ */
+function neuronFinding(label: string, instanceTypes?: readonly string[]): string | undefined {
+  const types = [...new Set(instanceTypes ?? [])].filter((t) => t !== '');
+  if (types.length === 0) {
+    return (
+      `${label} is ${ECS_NEURON.what}. If the group launches other instance types, this AMI is the likely ` +
+      `cause: on them its instances typically never join the ECS cluster. ${NEURON_HOW}`
+    );
+  }
+  const others = types.filter((t) => !NEURON_TYPE.test(t)).sort();
+  if (others.length === 0) return undefined;
+  return (
+    `${label} is ${ECS_NEURON.what}, but the group launched ${others.join(', ')}: on ${others.length === 1 ? 'that type' : 'those types'} ` +
+    `its instances typically never join the ECS cluster. ${NEURON_HOW}`
+  );
 }
 
 function architectureFindings(images: readonly ImageInfo[]): string[] {

@@ -1,78 +1,211 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { EXAMPLE_PATH, incidentJsonl } from '../../demo/generate-incident';
-import { runDemo } from '../../demo/run-demo';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { EXAMPLE_PATHS, incidentEvents, incidentJsonl } from '../../demo/generate-incident';
+import { INCIDENT, LOOP, VARIANTS, type Variant } from '../../demo/incident';
+import { HASH_PATH } from '../../demo/render-slack';
+import { type DemoSummary, variantOf } from '../../demo/run-demo';
+import { alertPageHtml, pageHash } from '../../demo/slack-render';
 import { parseEvent } from '../../lambda/core/parse-event';
 
-describe('npm run demo', () => {
-  it('plays the incident: ten launches trip once, one suspension, one alert, late launches do not trip, resume undoes it', async () => {
-    // Prepare
+/**
+ * The function's entry reads its environment (endpoints, table) once, when it is imported, as
+ * Lambda does at cold start: each run of the demo, with its own local servers, needs a fresh import.
+ */
+async function freshRun(write: (t: string) => void, variant: Variant): Promise<DemoSummary> {
+  vi.resetModules();
+  const { runDemo: fresh } = (await import('../../demo/run-demo.js')) as typeof import('../../demo/run-demo');
+  return fresh(write, { variant });
+}
+
+/** One run of each variant, shared by the tests below (each run takes about a second). */
+const runs = new Map<Variant, { summary: DemoSummary; text: string }>();
+
+beforeAll(async () => {
+  const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('llg-demo-')));
+  for (const variant of VARIANTS) {
     let text = '';
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('llg-demo-')));
-
-    // Act
-    const summary = await runDemo((t) => {
+    const summary = await freshRun((t) => {
       text += t;
-    });
+    }, variant);
+    runs.set(variant, { summary, text });
+  }
+  // Nothing left behind by either run.
+  expect(readdirSync(tmpdir()).filter((n) => n.startsWith('llg-demo-') && !before.has(n))).toEqual([]);
+});
 
-    // Assess: what the demo saw
+function run(variant: Variant): { summary: DemoSummary; text: string } {
+  return runs.get(variant)!;
+}
+
+describe('npm run demo (the default: instances that never register with ECS)', () => {
+  it('trips by the streak rule at launch 6, before the count rule could, with one suspension and one alert', () => {
+    // Assess
+    const { summary } = run('unregistered');
     expect(summary).toMatchObject({
-      launchesCounted: 12,
+      launchesMade: 7,
+      launchesCounted: 7,
+      launchesPrevented: LOOP.unregistered.launches - 7,
       suspendCalls: 1,
       alerts: 1,
-      tripAtLaunch: 10,
-      resumeExit: 0,
-      groupSuspendedAfterResume: [],
-      guardTagsAfterResume: [],
+      tripAtLaunch: 6,
     });
-    expect(summary.report).toMatchObject({ action: 'suspended', launches: 10, threshold: 10 });
-    // Assess: the timeline's key lines
-    expect(text).toMatch(/launch {2}1 {2}i-\w+ {2}group 1\/10 {2}AMI 1\/50/);
-    expect(text).toMatch(/launch {2}9 {2}i-\w+ {2}group 9\/10/);
-    expect(text).toContain("TRIP: 10 launches ≥ threshold 10; the guard's action: suspended");
-    expect(text).toContain('→ autoscaling:SuspendProcesses ecs-inferentia-cp-asg ["Launch"]');
-    expect(text).toContain('┌ Subject: Launch loop: suspended ecs-inferentia-cp-asg');
+    expect(summary.report).toMatchObject({
+      action: 'suspended',
+      launches: 6,
+      threshold: 10,
+      evidence: {
+        rule: 'streak',
+        streak: 5,
+        streakNeeded: 4,
+        failed: 5,
+        undecided: 1,
+        failedBy: { 'not-registered': 4 },
+        cluster: INCIDENT.cluster,
+      },
+    });
+  });
+
+  it("says why in the alert's WHY section, and prints the alert once", () => {
+    // Assess
+    const { text } = run('unregistered');
+    expect(text).toContain('WHY: WHAT BECAME OF THE LAUNCHES');
     expect(text).toContain(
-      'aws autoscaling resume-processes --auto-scaling-group-name ecs-inferentia-cp-asg',
+      '5 of the last 5 decided launches never registered with ECS cluster inference-prod (InService, not a container instance 10m after launch)',
     );
-    expect(text).toContain('The same alert as a Slack message');
-    expect(text).toContain('al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64');
-    expect(text).toMatch(/launch 11 .*group 11\/10 .*\(delivered after the suspension\)\n\s+no new trip/);
-    expect(text).toContain('$ launch-loop-guard resume ecs-inferentia-cp-asg');
-    expect(text).toContain('warning: Resuming Launch makes Auto Scaling replace, all at once');
+    expect(text).toContain(
+      'TRIP by the streak rule: 5 of the last 5 decided launches never registered with ECS cluster inference-prod',
+    );
+    expect(text.match(/┌ Subject: Launch loop: suspended ecs-inferentia-cp-asg/g)).toHaveLength(1);
+    expect(text.match(/WHAT WAS DONE/g)).toHaveLength(1);
+    expect(text).toContain('docs/slack-alert.png is this one');
+    // The likely cause never claims the inf2 group launched other instance types.
+    expect(text).not.toMatch(/; on other instance types/);
+  });
+
+  it('prints each launch at its delivery time with the fates the group shows, and the calls made', () => {
+    // Assess
+    const { text } = run('unregistered');
+    expect(text).toMatch(
+      /\n02:17:20 {2}launch {2}1 {2}i-05a3c9e1702d4f0e1 {2}made 02:14:07 \(\+3m13s\) {2}group 1\/10 {2}AMI 1\/50\n {10}fates now: undecided 1\n/,
+    );
+    expect(text).toContain('fates now: failed 1-5 (not-registered) · undecided 6');
+    expect(text).toMatch(/ecs:DescribeCapacityProviders · ecs:ListClusters/);
+    expect(text).toContain('ecs:ListContainerInstances inference-prod (ec2InstanceId in [6 ids])');
+    expect(text).toContain('→ autoscaling:SuspendProcesses ecs-inferentia-cp-asg ["Launch"]');
+  });
+
+  it('does not trip again for the launch delivered after the suspension, and resume undoes it', () => {
+    // Assess
+    const { summary, text } = run('unregistered');
+    expect(summary.lateLaunches).toEqual([{ n: 7 }]);
+    expect(text).toMatch(
+      /launch {2}7 .*group 7\/10 .*\(delivered after the suspension\)\n.*\n\s+no new trip: Launch is suspended already/,
+    );
+    expect(summary).toMatchObject({ resumeExit: 0, groupSuspendedAfterResume: [], guardTagsAfterResume: [] });
     expect(text).toContain('→ autoscaling:ResumeProcesses ecs-inferentia-cp-asg ["Launch"]');
     expect(text).toMatch(
       /Groups suspended by launch-loop-guard \(eu-west-1\): 0\n.*table launch-loop-guard-demo\): 0/,
     );
-    // Assess: nothing left behind
-    const after = readdirSync(tmpdir()).filter((n) => n.startsWith('llg-demo-') && !before.has(n));
-    expect(after).toEqual([]);
   });
 
-  it('keeps demo/examples/incident-events.jsonl as the generator makes it', () => {
-    // The kept example is what `npx tsx demo/generate-incident.ts` writes.
-    expect(existsSync(EXAMPLE_PATH)).toBe(true);
-    expect(readFileSync(EXAMPLE_PATH, 'utf8')).toBe(incidentJsonl());
-  });
-
-  it('generates events the parser reads as launches of the group and Auto Scaling terminations', () => {
+  it('is the picture docs/slack-alert.png shows (else: npm run render-slack)', () => {
+    // Prepare
+    const { summary } = run('unregistered');
+    const kept = readFileSync(HASH_PATH, 'utf8').trim();
     // Act
-    const parsed = readFileSync(EXAMPLE_PATH, 'utf8')
+    const now = pageHash(alertPageHtml(summary.report!, summary.tripAt!));
+    // Assess
+    expect(now, 'docs/slack-alert.png is stale: run `npm run render-slack`').toBe(kept);
+  });
+
+  it('plays the same every run: the page of the picture does not depend on the day', async () => {
+    // Act
+    const again = await freshRun(() => {}, 'unregistered');
+    // Assess
+    expect(alertPageHtml(again.report!, again.tripAt!)).toBe(
+      alertPageHtml(run('unregistered').summary.report!, run('unregistered').summary.tripAt!),
+    );
+  });
+});
+
+describe('npm run demo -- --variant replace (instances replaced for failing health checks)', () => {
+  it('trips by the streak rule at launch 4 on health replacements, then only counts the late launch', () => {
+    // Assess
+    const { summary, text } = run('replace');
+    expect(summary).toMatchObject({
+      launchesMade: 5,
+      launchesCounted: 5,
+      suspendCalls: 1,
+      alerts: 1,
+      tripAtLaunch: 4,
+      lateLaunches: [{ n: 5 }],
+      resumeExit: 0,
+      groupSuspendedAfterResume: [],
+      guardTagsAfterResume: [],
+    });
+    expect(summary.report?.evidence).toMatchObject({
+      rule: 'streak',
+      streak: 4,
+      failedBy: { 'health-replaced': 4 },
+    });
+    expect(text).toContain(
+      '4 of the last 4 decided launches replaced after failing a health check; 0 useful, 0 neutral, 0 not yet decided; Auto Scaling said: "At 2025-12-10T02:17:42Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."',
+    );
+    // The judge read why the instances left, and EC2's state reason (a crash, not Spot).
+    expect(text).toMatch(/→ autoscaling:DescribeScalingActivities\n\s+→ ec2:DescribeInstances/);
+    expect(text.match(/┌ Subject:/g)).toHaveLength(1);
+  });
+});
+
+describe('demo command line', () => {
+  it.each([
+    [[], 'unregistered'],
+    [['--variant', 'replace'], 'replace'],
+  ])('reads %j as the variant %s', (argv, variant) => {
+    expect(variantOf(argv)).toBe(variant);
+  });
+
+  it('names the variants it expects when given another', () => {
+    expect(variantOf(['--variant', 'nope'])).toEqual(
+      new Error('--variant expects one of unregistered, replace; got nope'),
+    );
+  });
+});
+
+describe.each(VARIANTS)('demo events (%s)', (variant) => {
+  it('keeps its example file as the generator makes it', () => {
+    // The kept example is what `npx tsx demo/generate-incident.ts` writes.
+    expect(existsSync(EXAMPLE_PATHS[variant])).toBe(true);
+    expect(readFileSync(EXAMPLE_PATHS[variant], 'utf8')).toBe(incidentJsonl(variant));
+  });
+
+  it('holds launches of the group that the parser reads, delivered 2 to 6 minutes late, in delivery order', () => {
+    // Act
+    const parsed = readFileSync(EXAMPLE_PATHS[variant], 'utf8')
       .trim()
       .split('\n')
       .map((line) => parseEvent(JSON.parse(line)));
+    const events = incidentEvents(variant);
 
     // Assess
     const launches = parsed.filter((p) => p.kind === 'launch');
-    const terminations = parsed.filter((p) => p.kind === 'terminate');
-    expect(launches).toHaveLength(12);
-    expect(terminations).toHaveLength(9);
+    expect(launches).toHaveLength(LOOP[variant].launches);
+    expect(parsed.filter((p) => p.kind === 'terminate')).toHaveLength(
+      variant === 'replace' ? LOOP.replace.launches : 0,
+    );
     for (const l of launches) {
       expect(l.kind === 'launch' && l.instances.map((i) => [i.groupName, i.imageId])).toEqual([
-        ['ecs-inferentia-cp-asg', 'ami-0c4f2a8e9d17b3a56'],
+        [INCIDENT.groupName, INCIDENT.imageId],
       ]);
     }
-    expect(new Set(launches.map((l) => l.kind === 'launch' && l.instances[0]!.instanceId)).size).toBe(12);
+    for (const e of events.filter((x) => x.kind === 'launch')) {
+      expect(e.deliveredAt - e.at).toBeGreaterThanOrEqual(120_000);
+      expect(e.deliveredAt - e.at).toBeLessThanOrEqual(360_000);
+    }
+    // Handled in delivery order (the simulated clock never goes back), and never in the future.
+    const delivered = events.map((e) => e.deliveredAt);
+    expect(delivered).toEqual([...delivered].sort((a, b) => a - b));
+    expect(Math.max(...delivered)).toBeLessThan(Date.now());
   });
 });

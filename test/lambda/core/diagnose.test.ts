@@ -28,6 +28,40 @@ describe('diagnose', () => {
     expect(findings[0]).toContain('most_recent=true');
   });
 
+  it('words the Neuron AMI as a condition to check when the instance types are unknown', () => {
+    // Act
+    const [finding] = diagnose({
+      images: [{ imageId: AMI, name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64' }],
+    });
+    // Assess: it never claims the group launched other instance types
+    expect(finding).toContain('built for Inferentia and Trainium instances (inf1, inf2, trn1, trn2)');
+    expect(finding).toContain('If the group launches other instance types, this AMI is the likely cause');
+    expect(finding).not.toMatch(/; on other instance types/);
+  });
+
+  it.each([
+    [['inf2.xlarge'], undefined],
+    [['inf2.xlarge', 'trn1.2xlarge', 'inf1.6xlarge', 'trn1n.32xlarge'], undefined],
+    [['c6i.xlarge'], 'but the group launched c6i.xlarge: on that type its instances'],
+    [
+      ['inf2.xlarge', 'm6i.large', 'c6i.xlarge'],
+      'but the group launched c6i.xlarge, m6i.large: on those types',
+    ],
+  ])('judges the ECS Neuron AMI by the instance types %j', (instanceTypes, expected) => {
+    // Act
+    const findings = diagnose({
+      images: [{ imageId: AMI, name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64' }],
+      instanceTypes,
+    });
+    // Assess: on Inferentia and Trainium types the AMI is the right one, so it is no likely cause
+    if (expected === undefined) expect(findings).toEqual([]);
+    else {
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toContain(expected);
+      expect(findings[0]).toContain('most_recent=true');
+    }
+  });
+
   it.each([
     ['amzn2-ami-ecs-inf-hvm-2.0.20240109-x86_64-ebs', 'ECS-optimized Neuron AMI'],
     ['al2023-ami-ecs-gpu-hvm-2023.0.20251209-kernel-6.1-x86_64', 'a GPU variant'],
