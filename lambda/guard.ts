@@ -320,6 +320,11 @@ async function countScope(
   return trip === undefined ? result : { ...result, trip };
 }
 
+/** A launch younger than this cannot have failed yet in a way the streak rule would see. */
+const STREAK_MIN_AGE_MS = 2 * 60_000;
+/** The shortest streak a tag may ask for. */
+const MIN_STREAK = 2;
+
 /**
  * The streak rule: read and judge the group's newest launches; trip when the last N decided
  * ones all failed. A group whose Launch is suspended already is left alone (nothing to stop).
@@ -333,6 +338,13 @@ async function tryStreak(
   now: number,
   owner: TripOwner,
 ): Promise<TripOutcome | undefined> {
+  // Read the group only when enough launches could be failures: kept as failed, or undecided and
+  // old enough to have failed (a launch kept as useful, or one minutes old, cannot make a streak).
+  const possible = [...view.outcome.ids].filter(([id, t]) => {
+    const kept = view.before.fates.get(id);
+    return kept !== undefined ? kept.startsWith('failed') : now - t * 1000 >= STREAK_MIN_AGE_MS;
+  }).length;
+  if (possible < MIN_STREAK) return undefined;
   const group = known ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
   const settings = groupSettings(group.tags, {

@@ -113,12 +113,19 @@ export async function judgeGroup(
       });
     }
   }
-  const askEc2 = leftIds.filter((id) => {
-    const cause = departures.get(id)?.cause;
-    return (
-      cause === undefined || (classifyCause(cause) === CAUSE.health && /terminated or stopped/i.test(cause))
-    );
-  });
+  const unhealthy = real
+    .map((l) => l.instanceId)
+    .filter((id) => live.get(id)?.healthStatus.toLowerCase() === 'unhealthy');
+  const askEc2 = [
+    ...leftIds.filter((id) => {
+      const cause = departures.get(id)?.cause;
+      return (
+        cause === undefined || (classifyCause(cause) === CAUSE.health && /terminated or stopped/i.test(cause))
+      );
+    }),
+    // An instance Unhealthy because a Spot interruption stopped it is not a failed launch.
+    ...unhealthy,
+  ];
   const stateReasons =
     askEc2.length > 0 && deps.instances
       ? await deps.instances.stateReasons(region, askEc2)

@@ -275,8 +275,12 @@ export function judgeLaunch(launch: LaunchFacts, input: JudgeInput): JudgedLaunc
   const due = age >= input.deadlineMs;
   const live = input.live.get(launch.instanceId);
   if (live === undefined) return departed(launch, input, due);
-  if (live.healthStatus.toLowerCase() === 'unhealthy')
+  if (live.healthStatus.toLowerCase() === 'unhealthy') {
+    // A Spot interruption makes EC2's status check fail first: the instance shows Unhealthy.
+    if (input.stateReasons.get(launch.instanceId) === SPOT_REASON)
+      return verdict(launch, FATE.neutral, FATE_REASON.spot);
     return verdict(launch, FATE.failed, FATE_REASON.unhealthy);
+  }
   const klass = lifecycleClass(live.lifecycleState);
   switch (klass) {
     case 'in-service': {
@@ -410,15 +414,18 @@ export interface CountConfirmation {
 }
 
 /**
- * Confirm a count-rule trip: at least `share` of the window's decided launches failed, and at
- * least {@link MIN_DECIDED} are decided. Neutral and undecided launches are left out.
+ * Confirm a count-rule trip: at least `share` of the window's decided launches failed, at least
+ * {@link MIN_DECIDED} are decided, and no more are undecided than decided. Neutral launches are
+ * left out.
  */
 export function confirmCount(counts: FateCounts, share: number): CountConfirmation {
   const decided = counts.useful + counts.failed;
   // The epsilon keeps 0.3 × 10 = 3.0000000000000004 from asking for 4.
   const required = Math.max(1, Math.ceil(share * decided - 1e-9));
   return {
-    confirms: decided >= MIN_DECIDED && counts.failed >= required,
+    // Most of the window must be judged: a scale-out whose first few instances failed while the
+    // rest still boot is not a loop yet (the streak rule sees a loop's failures in order).
+    confirms: decided >= MIN_DECIDED && counts.failed >= required && counts.undecided <= decided,
     decided,
     failed: counts.failed,
     required,

@@ -91,7 +91,8 @@ describe('npm run demo (the default: instances that never register with ECS)', (
     );
     expect(text).toContain('fates now: failed 1-5 (not-registered) · undecided 6');
     expect(text).toMatch(/ecs:DescribeCapacityProviders · ecs:ListClusters/);
-    expect(text).toContain('ecs:ListContainerInstances inference-prod (ec2InstanceId in [6 ids])');
+    // Launches decided earlier keep their fate: only the in-service ones still undecided are asked about.
+    expect(text).toContain('ecs:ListContainerInstances inference-prod (ec2InstanceId in [3 ids])');
     expect(text).toContain('→ autoscaling:SuspendProcesses ecs-inferentia-cp-asg ["Launch"]');
   });
 

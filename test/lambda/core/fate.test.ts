@@ -271,6 +271,9 @@ describe('confirmCount', () => {
     [counts(4, 3), 0.5, false],
     [counts(7, 3), 0.3, true],
     [counts(0, 0, 20, 20), 0.5, false],
+    // A scale-out whose first 3 instances failed while 9 still boot is not confirmed yet.
+    [counts(0, 3, 0, 9), 0.5, false],
+    [counts(0, 6, 0, 6), 0.5, true],
   ])('%j with share %d confirms: %s', (c, share, expected) => {
     expect(confirmCount(c, share).confirms).toBe(expected);
   });
