@@ -17,9 +17,10 @@
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView, TripOwner } from './adapters/launch-counter';
 import type { GuardConfig } from './config';
+import { familyOf } from './core/ami-change';
 import { planAutoResume, scheduleName } from './core/auto-resume';
 import { formatDuration } from './core/duration';
-import { confirmCount, type FateCounts, isSyntheticId, streakRule } from './core/fate';
+import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
@@ -31,10 +32,12 @@ import {
   type TripReport,
   type TripRule,
 } from './core/report';
+import { likelyCause, roleLine } from './core/role-check';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
 import type { GuardDeps } from './guard';
 import { type GroupJudgement, judgeGroup, keepFates } from './judge';
+import { roleCheckGroup } from './role-checker';
 
 /** What the trip path did. */
 export type TripOutcome =
@@ -111,10 +114,17 @@ function baseReport(ctx: TripContext, action: TripAction, extra: Partial<TripRep
   };
 }
 
-async function finish(ctx: TripContext, report: TripReport, progress: TripProgress): Promise<TripAction> {
+async function finish(
+  ctx: TripContext,
+  report: TripReport,
+  progress: TripProgress,
+  group?: GroupSnapshot,
+): Promise<TripAction> {
   const { deps, view, owner } = ctx;
   const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
-  const full = { ...report, ...diagnosed };
+  const roleLines = group ? await roleDiagnosis(ctx, report, group, diagnosed.imageNames) : [];
+  const diagnosis = [...roleLines, ...(diagnosed.diagnosis ?? report.diagnosis ?? [])];
+  const full = { ...report, ...diagnosed, ...(diagnosis.length > 0 ? { diagnosis } : {}) };
   // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
   await deps.notifier.publishTrip(full);
   await deps.counter.saveProgress(view.key, view.before.episode, owner, {
@@ -124,6 +134,32 @@ async function finish(ctx: TripContext, report: TripReport, progress: TripProgre
   });
   deps.log.info('alert sent', { action: report.action, scope: view.key.scope, key: view.key.key });
   return report.action;
+}
+
+/**
+ * The instance role, checked for the trip alert (best effort: `RoleChecker.check` never rejects):
+ * a "likely cause" sentence when the role cannot do what the group's ECS instances need, and the
+ * role line either way.
+ */
+async function roleDiagnosis(
+  ctx: TripContext,
+  report: TripReport,
+  group: GroupSnapshot,
+  imageNames: Readonly<Record<string, string>> | undefined,
+): Promise<string[]> {
+  if (!ctx.deps.roles || report.scope.scope !== SCOPE_KIND.asg) return [];
+  const name = report.imageIds.map((id) => imageNames?.[id]).find((n) => n !== undefined);
+  const imageFamily = name !== undefined ? familyOf(name) : undefined;
+  const cluster = report.evidence?.cluster;
+  const finding = await ctx.deps.roles.check(
+    report.scope.region,
+    roleCheckGroup(report.scope.account, group.name, group, {
+      ...(imageFamily !== undefined ? { imageFamily } : {}),
+      ...(cluster !== undefined ? { cluster, capacityProvider: true } : {}),
+    }),
+  );
+  const cause = likelyCause(finding, imageFamily);
+  return [...(cause !== undefined ? [cause] : []), roleLine(finding)];
 }
 
 async function done(ctx: TripContext): Promise<void> {
@@ -174,13 +210,13 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
     if (!confirmed) return 'not-confirmed';
     evidence = confirmed.evidence;
     if (confirmed.streakUpTo !== undefined) state = { ...state, streakUpTo: confirmed.streakUpTo };
-    deps.metrics.count(tripMetric(rule));
+    deps.metrics.count(tripMetric(confirmed.rule));
     if (isStale(ctx)) {
       deps.metrics.count(METRIC.staleEvents);
-      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { evidence, processes: [] }), state);
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { evidence, processes: [] }), state, group);
     }
     if (config.dryRun) {
-      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state);
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state, group);
     }
   }
   return suspendGroup(ctx, group, state, evidence);
@@ -228,47 +264,55 @@ async function confirm(
   group: GroupSnapshot,
   settings: { readonly streak: number; readonly deadlineMs?: number; readonly ecsCluster?: string },
   rule: TripRule,
-): Promise<{ evidence?: TripEvidence; streakUpTo?: number } | undefined> {
+): Promise<{ evidence?: TripEvidence; streakUpTo?: number; rule: TripRule } | undefined> {
   const { view, deps, config, now } = ctx;
-  if (rule === TRIP_RULE.countOnly) return {};
-  const launches =
-    rule === TRIP_RULE.streak
-      ? [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }))
-      : view.evaluation.inWindow.map((l) => ({ instanceId: l.instanceId, launchedAt: l.time * 1000 }));
+  if (rule === TRIP_RULE.countOnly) return { rule };
+  // Every launch the scope keeps is judged (the window's for the count rule, the newest for the
+  // streak rule): a count trip that its window does not confirm may still be a streak.
+  const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
   const judgement =
     ctx.judged?.judgement ??
     (await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now, view.before.fates));
   if (!ctx.judged) await keepFates(deps, view.key, judgement.newlyDecided);
   for (const j of judgement.judged) deps.metrics.count(fateMetric(j.fate));
-  if (rule === TRIP_RULE.streak) {
-    const after = view.before.tripProgress?.streakUpTo;
-    const found = streakRule(judgement.judged, settings.streak, after);
-    if (!found.trips) {
-      await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
-      return undefined;
-    }
+  const streak = (): { evidence: TripEvidence; streakUpTo: number; rule: TripRule } | undefined => {
+    if (settings.streak === 0) return undefined;
+    const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
+    if (!found.trips) return undefined;
     const counts = { ...judgement.counts, failedBy: countOf(found.launches).failedBy };
     return {
-      evidence: evidenceOf(rule, judgement, counts, { streak: found.streak, streakNeeded: found.needed }),
+      evidence: evidenceOf(TRIP_RULE.streak, judgement, counts, {
+        streak: found.streak,
+        streakNeeded: found.needed,
+      }),
       streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
+      rule: TRIP_RULE.streak,
     };
+  };
+  if (rule === TRIP_RULE.streak) {
+    const found = streak();
+    if (found === undefined) await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
+    return found;
   }
+  const inWindow = new Set(view.evaluation.inWindow.map((l) => l.instanceId));
+  const windowCounts = countFates(judgement.judged.filter((j) => inWindow.has(j.instanceId)));
   const share = config.churnShare ?? 0.5;
-  const check = confirmCount(judgement.counts, share);
-  if (!check.confirms) {
-    deps.metrics.count(METRIC.tripsNotConfirmed);
-    deps.log.info('trip not confirmed: too few of the launches failed', {
-      group: view.key.key,
-      decided: check.decided,
-      failed: check.failed,
-      required: check.required,
-      undecided: judgement.counts.undecided,
-      neutral: judgement.counts.neutral,
-    });
-    await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
-    return undefined;
-  }
-  return { evidence: evidenceOf(rule, judgement, judgement.counts, { requiredShare: share }) };
+  const check = confirmCount(windowCounts, share);
+  if (check.confirms)
+    return { evidence: evidenceOf(rule, judgement, windowCounts, { requiredShare: share }), rule };
+  const byStreak = streak();
+  if (byStreak !== undefined) return byStreak;
+  deps.metrics.count(METRIC.tripsNotConfirmed);
+  deps.log.info('trip not confirmed: too few of the launches failed', {
+    group: view.key.key,
+    decided: check.decided,
+    failed: check.failed,
+    required: check.required,
+    undecided: windowCounts.undecided,
+    neutral: windowCounts.neutral,
+  });
+  await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
+  return undefined;
 }
 
 function countOf(launches: readonly { fate: string; reason: string }[]): FateCounts {
@@ -351,7 +395,7 @@ async function suspendGroup(
     ...(evidence ? { evidence } : {}),
     ...(autoResume ? { autoResume } : {}),
   });
-  return finish(ctx, report, state);
+  return finish(ctx, report, state, group);
 }
 
 /** Plan auto-resume once per trip: schedule the resume (idempotent name) and keep the streak. */

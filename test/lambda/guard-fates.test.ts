@@ -10,6 +10,7 @@ import {
   type Instance,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
@@ -17,17 +18,23 @@ import {
   ListClustersCommand,
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
+import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { Ec2ImageInfo } from '../../lambda/adapters/ec2-diagnosis';
 import { SdkEcsRegistry } from '../../lambda/adapters/ecs-registry';
+import { IamRoleReader } from '../../lambda/adapters/iam-role';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { Ec2LaunchTemplateReader } from '../../lambda/adapters/launch-template';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { loadConfig } from '../../lambda/config';
 import { fateMetric, METRIC, tripMetric } from '../../lambda/core/metric-names';
 import type { TripReport } from '../../lambda/core/report';
+import { ImageDiagnoser } from '../../lambda/diagnoser';
 import { type GuardDeps, run } from '../../lambda/guard';
+import { InstanceRoleChecker } from '../../lambda/role-checker';
 import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { instanceId, launchEvent } from '../support/launch-events';
@@ -35,6 +42,8 @@ import { instanceId, launchEvent } from '../support/launch-events';
 const asg = mockClient(AutoScalingClient);
 const ecs = mockClient(ECSClient);
 const sns = mockClient(SNSClient);
+const ec2 = mockClient(EC2Client);
+const iam = mockClient(IAMClient);
 const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const MIN = 60_000;
 const GROUP = 'ecs-neuron-asg';
@@ -159,6 +168,8 @@ beforeEach(() => {
   asg.reset();
   ecs.reset();
   sns.reset();
+  ec2.reset();
+  iam.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   asg.on(SuspendProcessesCommand).resolves({});
   asg.on(CreateOrUpdateTagsCommand).resolves({});
@@ -259,5 +270,95 @@ describe('run, judging launches by their fate', () => {
     // Assess
     expect(asg.commandCalls(SuspendProcessesCommand)).toHaveLength(0);
     expect(h.metrics.get(METRIC.tripsNotConfirmed)).toBe(2);
+  });
+
+  it("names the instance role in the incident's trip alert when it may not register with ECS", async () => {
+    // Prepare: the launch template's instance profile holds a role with CloudWatch and SSM only
+    const h = await harness();
+    ecsCluster([]);
+    const role = '2sec-dev-ec2-role';
+    ec2.on(DescribeImagesCommand).resolves({
+      Images: [
+        {
+          ImageId: AMI,
+          Name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64',
+          OwnerId: '591542846629',
+          Architecture: 'x86_64',
+        },
+      ],
+    });
+    ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({
+      LaunchTemplateVersions: [
+        {
+          LaunchTemplateId: 'lt-0123456789abcdef0',
+          VersionNumber: 3,
+          LaunchTemplateData: {
+            IamInstanceProfile: { Arn: 'arn:aws:iam::123456789012:instance-profile/web' },
+          },
+        },
+      ],
+    });
+    iam.on(GetInstanceProfileCommand).resolves({
+      InstanceProfile: {
+        InstanceProfileName: 'web',
+        InstanceProfileId: 'AIPAEXAMPLE',
+        Arn: 'arn:aws:iam::123456789012:instance-profile/web',
+        Path: '/',
+        CreateDate: new Date(0),
+        Roles: [
+          {
+            RoleName: role,
+            Arn: `arn:aws:iam::123456789012:role/${role}`,
+            RoleId: 'AROAEXAMPLE',
+            Path: '/',
+            CreateDate: new Date(0),
+          },
+        ],
+      },
+    });
+    iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((action) => ({
+        EvalActionName: action,
+        EvalResourceName: '*',
+        EvalDecision: 'implicitDeny',
+      })),
+    }));
+    const ec2For = (region: string) => new EC2Client({ region, maxAttempts: 1 });
+    const deps: GuardDeps = {
+      ...h.deps,
+      diagnoser: new ImageDiagnoser(new Ec2ImageInfo(ec2For), h.deps.log),
+      roles: new InstanceRoleChecker(
+        new Ec2LaunchTemplateReader(ec2For),
+        new IamRoleReader(new IAMClient({ region: REGION, maxAttempts: 1 })),
+      ),
+    };
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake(() => ({
+      AutoScalingGroups: [
+        {
+          ...autoScalingGroup(GROUP, {
+            region: REGION,
+            instances: instances(Array.from({ length: 12 }, (_, k) => instanceId(k))),
+            ...(asg.commandCalls(SuspendProcessesCommand).length > 0 ? { suspended: ['Launch'] } : {}),
+          }),
+          AutoScalingGroupARN: GROUP_ARN,
+          LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '3' },
+        },
+      ],
+    }));
+    // Act: one launch every 15 minutes, each handled 4 minutes later
+    for (let i = 0; i < 8 && asg.commandCalls(SuspendProcessesCommand).length === 0; i += 1) {
+      const t = T0 + i * 15 * MIN;
+      await run(
+        launchEvent({ group: GROUP, imageId: AMI, instanceIds: [instanceId(i)], time: t }),
+        deps,
+        h.config,
+        t + 4 * MIN,
+      );
+    }
+    // Assess
+    expect(asg.commandCalls(SuspendProcessesCommand)).toHaveLength(1);
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toContain(role);
+    expect(body).toMatch(/may not call ecs:RegisterContainerInstance/);
   });
 });
