@@ -254,7 +254,9 @@ export function awsUndoCommands(report: TripReport): string[] {
  */
 export function resumerCommands(report: TripReport): string[] {
   const resumer = report.resumer;
-  if (resumer === undefined) return [];
+  // The resumer acts in its own account only: a member account's group (central organization
+  // mode) is resumed with the AWS CLI in that account.
+  if (resumer === undefined || report.viaMemberRole) return [];
   return suspendedGroups(report).map((groupName) => {
     const payload = JSON.stringify({
       action: 'resume',
@@ -431,7 +433,9 @@ function body(report: TripReport): string {
   const byHand = byHandCommands(report);
   if (undo.length > 0) {
     out.push('', 'HOW TO UNDO IT');
-    out.push('  Fix the cause first (AMI, instance role, ECS registration), then resume with the AWS CLI:');
+    out.push(
+      `  Fix the cause first (AMI, instance role, ECS registration), then resume with the AWS CLI${report.viaMemberRole ? `, with credentials for account ${report.scope.account}` : ''}:`,
+    );
     for (const c of awsUndoCommands(report)) out.push(`    ${c}`);
     const viaResumer = resumerCommands(report);
     if (viaResumer.length > 0) {

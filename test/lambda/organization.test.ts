@@ -193,7 +193,9 @@ describe('central guard (organization mode)', () => {
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Message ?? '');
     expect(published).toHaveLength(1);
     expect(published[0]).toContain(`Account:       ${B} (payments-prod)`);
-    expect(published[0]).toContain(`--account ${B}`);
+    // The undo commands run in the member account; the resumer (central account only) is not offered.
+    expect(published[0]).toContain(`resume with the AWS CLI, with credentials for account ${B}:`);
+    expect(published[0]).not.toContain('aws lambda invoke');
     expect(orgs.commandCalls(DescribeAccountCommand)).toHaveLength(1);
   });
 
