@@ -35,6 +35,7 @@ export {
   type OrgAssetsStackProps,
   orgAssetBucketName,
   type StackSetCaller,
+  type StackSetTemplate,
 } from './org-stackset';
 export {
   type LaunchLoopGuardProps,

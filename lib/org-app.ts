@@ -18,7 +18,7 @@ export interface OrgAppConfig {
   readonly mode: OrgMode;
   readonly organizationId: string;
   /** OU or root ids. */
-  readonly targets: readonly string[];
+  readonly targets: string[];
   readonly callAs: StackSetCaller;
 }
 
@@ -88,7 +88,7 @@ export interface BuiltOrgApp {
   /** The organization's asset bucket (stackset mode). */
   readonly assets?: OrgAssetsStack;
   /** Forwarders of the central account's own other regions (central mode). */
-  readonly forwarders: readonly Stack[];
+  readonly forwarders: Stack[];
 }
 
 /** Add the stacks of the organization mode to the app. */
@@ -108,7 +108,7 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     const main = new StackSetGuardsStack(app, stackPrefix, {
       env,
       targets: org.targets,
-      regions: input.regions,
+      regions: [...input.regions],
       guard: input.guard,
       callAs: org.callAs,
       stackSetPrefix: stackPrefix,
@@ -125,7 +125,7 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     env,
     organizationId: org.organizationId,
     targets: org.targets,
-    regions: input.regions,
+    regions: [...input.regions],
     guard: input.guard,
     callAs: org.callAs,
     stackSetPrefix: stackPrefix,

@@ -37,12 +37,12 @@ export interface CentralGuardStackProps extends StackProps {
   /** The organization (`o-…`): the bus and the member roles admit its principals only. */
   readonly organizationId: string;
   /** OUs (or the root) whose accounts send their events and get the member roles. */
-  readonly targets: readonly string[];
+  readonly targets: string[];
   /**
    * Regions of the member accounts that forward their events (the stack's own region included
    * or not: it is added).
    */
-  readonly regions: readonly string[];
+  readonly regions: string[];
   /**
    * The guard's settings (`autoResume` is not supported in central mode).
    * @default - the construct's defaults
@@ -72,7 +72,7 @@ export class CentralGuardStack extends Stack {
   public readonly guard: LaunchLoopGuard;
   public readonly bus: events.EventBus;
   /** Rules on the central bus (launches, Auto Scaling events, trail changes). */
-  public readonly busRules: readonly events.Rule[];
+  public readonly busRules: events.Rule[];
   public readonly memberRoles: GuardStackSet;
   public readonly forwarders: GuardStackSet;
   /** The stack set templates' stacks (synthesized in apps of their own; for tests). */

@@ -23,11 +23,12 @@ import {
 import type { LaunchLoopGuardProps } from './props';
 
 /** Props of {@link StackSetGuardsStack}. */
-export interface StackSetGuardsStackProps extends Omit<StackProps, 'synthesizer'> {
+/** (The stack makes its own synthesizer: a `synthesizer` given here is not used.) */
+export interface StackSetGuardsStackProps extends StackProps {
   /** OUs (or the root) whose accounts get a guard. */
-  readonly targets: readonly string[];
+  readonly targets: string[];
   /** Other regions of the member accounts: each gets a forwarder to the home region. */
-  readonly regions: readonly string[];
+  readonly regions: string[];
   /**
    * Each member guard's settings.
    * @default - the construct's defaults

@@ -41,16 +41,24 @@ export const ORG_ID = {
 export type StackSetCaller = 'SELF' | 'DELEGATED_ADMIN';
 
 /** Props of {@link GuardStackSet}. */
+/** A stack set's template: the JSON itself (up to 51,200 bytes) or an S3 URL; exactly one is set. */
+export interface StackSetTemplate {
+  /** The template's JSON. */
+  readonly body?: string;
+  /** The template's S3 URL. */
+  readonly url?: string;
+}
+
 export interface GuardStackSetProps {
   /** The stack set's name (also the prefix of the member stacks' names). */
   readonly stackSetName: string;
   readonly description: string;
   /** The template: the JSON itself (up to 51,200 bytes) or an S3 URL. */
-  readonly template: { readonly body: string } | { readonly url: string };
+  readonly template: StackSetTemplate;
   /** Organizational units (or the root) whose accounts get the stack, now and when they join. */
-  readonly targets: readonly string[];
+  readonly targets: string[];
   /** The regions of every target account that get the stack. */
-  readonly regions: readonly string[];
+  readonly regions: string[];
   /**
    * Values of the template's parameters.
    * @default - none
@@ -93,7 +101,7 @@ export class GuardStackSet extends Construct {
         maxConcurrentPercentage: 25,
         failureTolerancePercentage: 10,
       },
-      ...('body' in props.template
+      ...(props.template.body !== undefined
         ? { templateBody: props.template.body }
         : { templateUrl: props.template.url }),
       ...(props.parameters

@@ -60,7 +60,10 @@ function main(): number {
         main: 'lib/index.js',
         types: 'lib/index.d.ts',
         dependencies: pkg.dependencies,
-        bundledDependencies: Object.keys(pkg.dependencies).filter((d) => d.startsWith('@aws-sdk/')),
+        // Every dependency without a jsii assembly (the SDK clients, the HCL parser) is declared bundled.
+        bundledDependencies: Object.keys(pkg.dependencies).filter(
+          (d) => !existsSync(join(ROOT, 'node_modules', d, '.jsii')),
+        ),
         peerDependencies: pkg.peerDependencies,
         devDependencies: {
           'aws-cdk-lib': pkg.devDependencies['aws-cdk-lib'],
