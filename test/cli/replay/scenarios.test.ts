@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NOT_LAUNCH_REASON } from '../../../lambda/core/parse-event';
+import { loadFixture } from '../../support/fixtures';
 import {
   AMI,
   asgLaunch,
@@ -218,22 +219,7 @@ describe('replay scenarios', () => {
 
   it('reads a CloudTrail log file and JSON Lines of EventBridge events from standard input', async () => {
     // Prepare: the real derived EventBridge event, and bare records
-    const event = JSON.parse(
-      readFileSync(
-        join(
-          __dirname,
-          '..',
-          '..',
-          '..',
-          '..',
-          'shared',
-          'fixtures',
-          'cloudtrail',
-          'derived-eventbridge-runinstances-asg-slr.json',
-        ),
-        'utf8',
-      ),
-    );
+    const event = loadFixture('derived-eventbridge-runinstances-asg-slr.json') as Record<string, unknown>;
     const lines = [event, ...launchSeries(2, T0)].map((v) => JSON.stringify(v)).join('\n');
     const log = JSON.stringify({ Records: launchSeries(2, T0) });
     // Act: real processes

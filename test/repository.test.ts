@@ -1,0 +1,32 @@
+/**
+ * The repository stands alone: a user's clone has no `../shared` beside it, so nothing the
+ * project runs may reach for it (a test once did, and only a clean clone showed it).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..');
+const SKIP = new Set(['node_modules', '.git', '.cache', 'dist', 'cdk.out', 'fixtures', 'examples']);
+const CODE = /\.(ts|mts|js|cjs|mjs|sh|json)$/;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (SKIP.has(name)) return [];
+    if (statSync(path).isDirectory()) return files(path);
+    return CODE.test(name) || name === 'run' ? [path] : [];
+  });
+}
+
+describe('the repository', () => {
+  it('never reads a shared folder outside itself', () => {
+    // A path segment `shared` reached by climbing out (../shared, or join(.., '..', 'shared')).
+    const outward = /\.\.\/(?:\.\.\/)*shared\b|'\.\.',\s*'shared'|"\.\.",\s*"shared"/;
+    const offenders = files(ROOT)
+      .filter((f) => !f.endsWith('repository.test.ts'))
+      .filter((f) => outward.test(readFileSync(f, 'utf8').replace(/\s+/g, ' ')))
+      .map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+  });
+});
