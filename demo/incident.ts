@@ -23,6 +23,12 @@ export const INCIDENT = {
   capacityProvider: 'inference-prod-inf2',
   imageId: 'ami-0c4f2a8e9d17b3a56',
   imageName: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64',
+  /**
+   * The AMI the group launched until the day before (the standard Amazon Linux 2023 image the
+   * Terraform lookup meant), remembered in the guard's table from those launches.
+   */
+  previousImageId: 'ami-0a7d1e3c5b9f24680',
+  previousImageName: 'al2023-ami-2023.9.20251208.0-kernel-6.1-x86_64',
   launchTemplateId: 'lt-0e1d2c3b4a5968778',
   instanceType: 'inf2.xlarge',
   subnetId: 'subnet-0a1b2c3d4e5f60789',

@@ -38,6 +38,10 @@ export function seedWorld(fake: FakeAws): FakeGroup {
     name: I.imageName,
     description: 'Amazon Linux AMI 2023.0.20251209 x86_64 ECS HVM EBS (Neuron)',
   });
+  fake.images.set(I.previousImageId, {
+    name: I.previousImageName,
+    description: 'Amazon Linux 2023 AMI 2023.9.20251208.0 x86_64 HVM kernel-6.1',
+  });
   const cpArn = `arn:aws:ecs:${I.region}:${I.account}:capacity-provider/${I.capacityProvider}`;
   fake.ecs.capacityProviders.set(I.capacityProvider, {
     name: I.capacityProvider,

@@ -16,15 +16,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { CliContext } from '../cli/aws-errors';
 import { defaultContext } from '../cli/aws-errors';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
+import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
 import { evidenceLine } from '../lambda/core/alert';
 import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
 import type { TripReport } from '../lambda/core/report';
+import { ATTR } from '../lambda/core/scope-item';
+import { scopeId } from '../lambda/core/types';
 import type { GuardResult } from '../lambda/guard';
 import { type FakeAws, type FakeGroup, startFakeAws } from './fake-aws';
 import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
@@ -44,7 +47,9 @@ export interface DemoSummary {
   readonly launchesPrevented: number;
   readonly launchesCounted: number;
   readonly suspendCalls: number;
+  /** Trip alerts (the AMI-change alert is counted apart). */
   readonly alerts: number;
+  readonly amiChangeAlerts: number;
   /** The launch (1 for the first) whose event tripped the group; 0 when nothing tripped. */
   readonly tripAtLaunch: number;
   /** When the trip was handled (the simulated clock, epoch ms). */
@@ -207,6 +212,19 @@ export async function runDemo(
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    // The group's launches of the day before (the standard AMI) are remembered in its item: the
+    // same AMI set a launch's own write keeps, so the first Neuron launch is an AMI it never used.
+    await setup.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: {
+          pk: { S: scopeId({ scope: 'asg', account: I.account, region: I.region, key: I.groupName }) },
+        },
+        UpdateExpression: 'ADD #a :a',
+        ExpressionAttributeNames: { '#a': ATTR.amis },
+        ExpressionAttributeValues: { ':a': { SS: [I.previousImageId] } },
+      }),
+    );
     setup.destroy();
     const { handler } = (await import('../lambda/handler.js')) as {
       handler: (e: unknown) => Promise<GuardResult>;
@@ -338,9 +356,13 @@ async function play(
     world.advanceTo(e.deliveredAt);
     if (!world.happened(e.n)) continue;
     const callsBefore = fake.calls.length;
+    const publishedBefore = fake.published.length;
     const result = await atTime(e.deliveredAt, () => quietly(() => handler(e.event)));
     lastHandled = e.deliveredAt;
     const newCalls = fake.calls.slice(callsBefore);
+    const amiChange = fake.published
+      .slice(publishedBefore)
+      .find((p) => p.attributes[AMI_CHANGE_ATTRIBUTE] !== undefined);
     if (result.kind === 'termination') {
       out(
         `${clock(e.deliveredAt)}  Auto Scaling terminated ${e.instanceId} (launch ${e.n}): "EC2 health check indicating it has been terminated or stopped"`,
@@ -361,6 +383,7 @@ async function play(
       `${clock(e.deliveredAt)}  launch ${String(e.n).padStart(2)}  ${e.instanceId}  made ${clock(e.at)} (+${minutesSeconds(e.deliveredAt - e.at)})  group ${asg?.launches}/${asg?.threshold}  AMI ${ami?.launches}/${ami?.threshold}${late ? '  (delivered after the suspension)' : ''}`,
     );
     out(`          fates now: ${fateText(judgeNow(fake, group, counted, e.deliveredAt), numberOf)}`);
+    if (amiChange !== undefined) showAmiChange(amiChange, out);
     if (late) lateLaunches.push({ n: e.n, ...(asg?.trip !== undefined ? { trip: asg.trip } : {}) });
     if (asg?.trip === 'suspended' && tripAt === undefined) {
       tripAt = e.deliveredAt;
@@ -381,7 +404,7 @@ async function play(
   const report = reportOf(fake.published.find((p) => p.attributes['report'] !== undefined));
   out();
   out(
-    `Auto Scaling made ${world.made.length} launches; the guard counted ${launchesCounted}, called SuspendProcesses ${suspendCalls} time(s) and sent ${fake.published.length} alert(s).`,
+    `Auto Scaling made ${world.made.length} launches; the guard counted ${launchesCounted}, called SuspendProcesses ${suspendCalls} time(s) and sent ${fake.published.length} alert(s) (the AMI change and the trip).`,
   );
   if (world.prevented.length > 0)
     out(
@@ -417,7 +440,8 @@ async function play(
     launchesPrevented: world.prevented.length,
     launchesCounted,
     suspendCalls,
-    alerts: fake.published.length,
+    alerts: fake.published.filter((p) => p.attributes[AMI_CHANGE_ATTRIBUTE] === undefined).length,
+    amiChangeAlerts: fake.published.filter((p) => p.attributes[AMI_CHANGE_ATTRIBUTE] !== undefined).length,
     tripAtLaunch,
     ...(tripAt !== undefined ? { tripAt } : {}),
     lateLaunches,
@@ -426,6 +450,16 @@ async function play(
     guardTagsAfterResume: [...group.tags.keys()].filter((k) => k.startsWith('launch-loop-guard:')),
     ...(report !== undefined ? { report } : {}),
   };
+}
+
+/** The AMI-change alert, at the first launch of an AMI the group did not use: before any loop. */
+function showAmiChange(alert: FakeAws['published'][number], out: (line?: string) => void): void {
+  out();
+  out('  The AMI-change alert, at this first launch of a new AMI family (it suspends nothing):');
+  out(`  ┌ Subject: ${alert.subject ?? ''}`);
+  out(indent(alert.message));
+  out('  └');
+  out();
 }
 
 function reportOf(published: FakeAws['published'][number] | undefined): TripReport | undefined {

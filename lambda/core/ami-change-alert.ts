@@ -143,8 +143,8 @@ export const UNINTENDED_FIX =
 /** The sentence that says nothing was changed, and when the guard would act. */
 export function notifyOnlyLine(report: AmiChangeReport): string {
   return (
-    'Nothing was changed: this alert only informs. The guard suspends the group only if its launches reach ' +
-    `${report.threshold} in ${formatDuration(report.windowMs)}.`
+    'Nothing was changed: this alert only informs. The guard suspends the group only if its launches keep ' +
+    `failing: the last 4 in a row, or half of ${report.threshold} in ${formatDuration(report.windowMs)}.`
   );
 }
 

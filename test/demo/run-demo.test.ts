@@ -39,6 +39,21 @@ function run(variant: Variant): { summary: DemoSummary; text: string } {
 }
 
 describe('npm run demo (the default: instances that never register with ECS)', () => {
+  it('alerts at the first Neuron launch, before the loop: the group ran the standard AMI the day before', () => {
+    const { text } = run('unregistered');
+    const first = text.indexOf('launch  1');
+    const second = text.indexOf('launch  2');
+    const alert = text.indexOf(
+      '┌ Subject: Likely unintended AMI change on ecs-inferentia-cp-asg: al2023-standard -> al2023-ecs-neuron',
+    );
+    expect(alert).toBeGreaterThan(first);
+    expect(alert).toBeLessThan(second);
+    expect(text).toContain(
+      'The image family changed (al2023-standard -> al2023-ecs-neuron): this is likely unintended.',
+    );
+    expect(text).toContain('Words the new name adds: ecs, neuron, hvm');
+  });
+
   it('trips by the streak rule at launch 6, before the count rule could, with one suspension and one alert', () => {
     // Assess
     const { summary } = run('unregistered');
@@ -48,6 +63,7 @@ describe('npm run demo (the default: instances that never register with ECS)', (
       launchesPrevented: LOOP.unregistered.launches - 7,
       suspendCalls: 1,
       alerts: 1,
+      amiChangeAlerts: 1,
       tripAtLaunch: 6,
     });
     expect(summary.report).toMatchObject({
@@ -155,7 +171,9 @@ describe('npm run demo -- --variant replace (instances replaced for failing heal
     );
     // The judge read why the instances left, and EC2's state reason (a crash, not Spot).
     expect(text).toMatch(/→ autoscaling:DescribeScalingActivities\n\s+→ ec2:DescribeInstances/);
-    expect(text.match(/┌ Subject:/g)).toHaveLength(1);
+    // The AMI-change alert at launch 1, and the trip alert, each printed once.
+    expect(text.match(/┌ Subject:/g)).toHaveLength(2);
+    expect(text.match(/┌ Subject: Launch loop: suspended/g)).toHaveLength(1);
   });
 });
 

@@ -33,7 +33,9 @@ describe('buildAmiChangeAlert', () => {
         'ecs:RegisterContainerInstance: they cannot join cluster `prod`.',
     );
     expect(alert.body).toContain('SCPs and permission boundaries may deny more');
-    expect(alert.body).toContain('The guard suspends the group only if its launches reach 10 in 1h.');
+    expect(alert.body).toContain(
+      'The guard suspends the group only if its launches keep failing: the last 4 in a row, or half of 10 in 1h.',
+    );
     expect(alert.body).toContain(
       `aws ec2 describe-images --include-deprecated --image-ids ${NEURON.imageId} ${STANDARD.imageId} --region eu-west-1`,
     );
