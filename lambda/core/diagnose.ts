@@ -95,7 +95,7 @@ export function diagnose(input: DiagnosisInput): string[] {
   out.push(...architectureFindings(input.images));
   if (input.images.length > 1) {
     out.push(
-      `${input.images.length} different AMIs were launched in the window: the launch template or its AMI ` +
+      `${input.images.length} different AMIs were launched recently: the launch template or its AMI ` +
         'parameter changed meanwhile, or an AMI lookup resolves differently over time.',
     );
   }

@@ -105,7 +105,7 @@ describe('diagnose', () => {
     // Assess
     expect(findings).toEqual([
       "The window's AMIs mix architectures (arm64, x86_64): an image for one architecture cannot run on instance types of the other.",
-      '2 different AMIs were launched in the window: the launch template or its AMI parameter changed meanwhile, or an AMI lookup resolves differently over time.',
+      '2 different AMIs were launched recently: the launch template or its AMI parameter changed meanwhile, or an AMI lookup resolves differently over time.',
     ]);
   });
 
