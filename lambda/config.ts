@@ -8,7 +8,7 @@
 import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from './core/ami-change';
 import { parseDuration, WINDOW_LIMITS, windowProblem } from './core/duration';
 import { ConfigError } from './core/errors';
-import { MAX_STREAK } from './core/group-settings';
+import { MAX_STREAK, MIN_STREAK, type SettingsDefaults } from './core/group-settings';
 import { DEFAULTS } from './core/types';
 
 /** Environment variable names, shared with the construct. */
@@ -162,9 +162,9 @@ function streak(env: Env): number {
   if (raw === undefined || raw === '') return DEFAULTS.failedStreak;
   if (raw.toLowerCase() === 'off') return 0;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 2 || n > MAX_STREAK) {
+  if (!Number.isSafeInteger(n) || n < MIN_STREAK || n > MAX_STREAK) {
     throw new ConfigError(
-      `${ENV.failedStreak} must be a whole number from 2 to ${MAX_STREAK} or "off", got "${raw}"`,
+      `${ENV.failedStreak} must be a whole number from ${MIN_STREAK} to ${MAX_STREAK} or "off", got "${raw}"`,
     );
   }
   return n;
@@ -238,6 +238,16 @@ function organization(env: Env): OrganizationConfig | undefined {
     throw new ConfigError(`${ENV.homeAccount} must be a 12-digit account id, got "${homeAccount ?? ''}"`);
   }
   return { memberRoleArn, homeAccount };
+}
+
+/** What a group's tags fall back to: the deployment's settings. */
+export function settingsDefaults(config: GuardConfig): SettingsDefaults {
+  return {
+    threshold: config.asgThreshold,
+    windowMs: config.windowMs,
+    maxWindowMs: config.maxWindowMs,
+    streak: config.failedStreak,
+  };
 }
 
 /**

@@ -8,7 +8,7 @@
  * hook) is checked again, until {@link MAX_HOLD_MS} after its launch.
  */
 import { type DeadlineCheck, MAX_DELAY_S, parseDeadlineCheck } from './adapters/deadline-queue';
-import type { GuardConfig } from './config';
+import { type GuardConfig, settingsDefaults } from './config';
 import { FATE, MAX_HOLD_MS } from './core/fate';
 import { groupSettings } from './core/group-settings';
 import { SCOPE_KIND } from './core/types';
@@ -76,11 +76,7 @@ async function checkGroup(
   const group = await deps.suspender.describeGroup(check.region, check.group);
   if (!group) return;
   const state = deps.counter.read ? await deps.counter.read(key) : undefined;
-  const settings = groupSettings(group.tags, {
-    threshold: config.asgThreshold,
-    windowMs: config.windowMs,
-    maxWindowMs: config.maxWindowMs,
-  });
+  const settings = groupSettings(group.tags, settingsDefaults(config));
   const judgement = await judgeGroup(
     judgeDeps(deps),
     check.region,

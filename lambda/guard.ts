@@ -24,11 +24,11 @@ import { type LaunchCounter, type ScopeView, type TripOwner, tripOwner } from '.
 import type { Notifier } from './adapters/notifier';
 import type { ResumeScheduler } from './adapters/scheduler';
 import { noticeAmiChange } from './ami-change-step';
-import type { GuardConfig } from './config';
+import { type GuardConfig, settingsDefaults } from './config';
 import { stepEpisode } from './core/episode';
 import { GuardBlindError } from './core/errors';
 import { streakRule } from './core/fate';
-import { groupSettings } from './core/group-settings';
+import { groupSettings, MIN_STREAK } from './core/group-settings';
 import { METRIC } from './core/metric-names';
 import { parseEvent } from './core/parse-event';
 import type { TripReport } from './core/report';
@@ -315,15 +315,13 @@ async function countScope(
     return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, rule: 'count' }) };
   if (!view.judge) return result;
   // The streak rule is off for the deployment (a tag may change N or turn it off, not turn it on).
-  if (config.failedStreak === 0 || !view.armed || view.outcome.ids.size < 2) return result;
+  if (config.failedStreak === 0 || !view.armed || view.outcome.ids.size < MIN_STREAK) return result;
   const trip = await tryStreak(record, view, group, deps, config, now, owner);
   return trip === undefined ? result : { ...result, trip };
 }
 
 /** A launch younger than this cannot have failed yet in a way the streak rule would see. */
 const STREAK_MIN_AGE_MS = 2 * 60_000;
-/** The shortest streak a tag may ask for. */
-const MIN_STREAK = 2;
 
 /**
  * The streak rule: read and judge the group's newest launches; trip when the last N decided
@@ -347,12 +345,7 @@ async function tryStreak(
   if (possible < MIN_STREAK) return undefined;
   const group = known ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
-  const settings = groupSettings(group.tags, {
-    threshold: config.asgThreshold,
-    windowMs: config.windowMs,
-    maxWindowMs: config.maxWindowMs,
-    streak: config.failedStreak,
-  });
+  const settings = groupSettings(group.tags, settingsDefaults(config));
   if (settings.exempt || settings.streak === 0 || view.outcome.ids.size < settings.streak) return undefined;
   const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
   const judgement = await judgeGroup(
@@ -390,11 +383,7 @@ async function refreshSettings(
 ): Promise<{ view: ScopeView; group?: GroupSnapshot }> {
   const group = await deps.suspender.describeGroup(view.key.region, view.key.key);
   if (!group) return { view };
-  const settings = groupSettings(group.tags, {
-    threshold: config.asgThreshold,
-    windowMs: config.windowMs,
-    maxWindowMs: config.maxWindowMs,
-  });
+  const settings = groupSettings(group.tags, settingsDefaults(config));
   for (const problem of settings.problems)
     deps.log.warn('group tag ignored', { group: view.key.key, problem });
   const read = { threshold: settings.threshold, windowMs: settings.windowMs, exempt: settings.exempt };

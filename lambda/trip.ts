@@ -16,7 +16,7 @@
  */
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView, TripOwner } from './adapters/launch-counter';
-import type { GuardConfig } from './config';
+import { type GuardConfig, settingsDefaults } from './config';
 import { familyOf } from './core/ami-change';
 import { planAutoResume, scheduleName } from './core/auto-resume';
 import { formatDuration } from './core/duration';
@@ -180,12 +180,7 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
   let evidence: TripEvidence | undefined;
   let state = progress;
   if (progress.step === 'claimed') {
-    const settings = groupSettings(group.tags, {
-      threshold: config.asgThreshold,
-      windowMs: config.windowMs,
-      maxWindowMs: config.maxWindowMs,
-      streak: config.failedStreak,
-    });
+    const settings = groupSettings(group.tags, settingsDefaults(config));
     if (settings.exempt) {
       deps.metrics.count(METRIC.exemptSkips);
       deps.log.info('group is exempt: not acting', { group: name });
@@ -279,7 +274,7 @@ async function confirm(
     if (settings.streak === 0) return undefined;
     const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
     if (!found.trips) return undefined;
-    const counts = { ...judgement.counts, failedBy: countOf(found.launches).failedBy };
+    const counts = { ...judgement.counts, failedBy: countFates(found.launches).failedBy };
     return {
       evidence: evidenceOf(TRIP_RULE.streak, judgement, counts, {
         streak: found.streak,
@@ -313,19 +308,6 @@ async function confirm(
   });
   await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
   return undefined;
-}
-
-function countOf(launches: readonly { fate: string; reason: string }[]): FateCounts {
-  const failedBy: Record<string, number> = {};
-  let failed = 0;
-  let useful = 0;
-  for (const l of launches) {
-    if (l.fate === 'failed') {
-      failed += 1;
-      failedBy[l.reason] = (failedBy[l.reason] ?? 0) + 1;
-    } else if (l.fate === 'useful') useful += 1;
-  }
-  return { useful, failed, neutral: 0, undecided: 0, failedBy, neutralBy: {} };
 }
 
 /** The judging dependencies of the guard's dependencies. */
@@ -467,11 +449,7 @@ async function suspendAmiGroups(ctx: TripContext, groups: readonly string[]): Pr
       outcomes.push({ groupName, outcome: 'gone' });
       continue;
     }
-    const settings = groupSettings(group.tags, {
-      threshold: config.asgThreshold,
-      windowMs: config.windowMs,
-      maxWindowMs: config.maxWindowMs,
-    });
+    const settings = groupSettings(group.tags, settingsDefaults(config));
     if (settings.exempt) {
       outcomes.push({ groupName, outcome: 'exempt' });
       continue;

@@ -7,7 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
 import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from '../lambda/core/ami-change';
 import { WINDOW_LIMITS, windowProblem } from '../lambda/core/duration';
-import { MAX_STREAK } from '../lambda/core/group-settings';
+import { MAX_STREAK, MIN_STREAK } from '../lambda/core/group-settings';
 import { DEFAULTS } from '../lambda/core/types';
 import type { AutoResumeOptions } from './auto-resume';
 
@@ -218,7 +218,7 @@ export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
   const failedStreak =
     props.failedStreak === 'off'
       ? 'off'
-      : wholeNumber('failedStreak', props.failedStreak, DEFAULTS.failedStreak, 2, MAX_STREAK);
+      : wholeNumber('failedStreak', props.failedStreak, DEFAULTS.failedStreak, MIN_STREAK, MAX_STREAK);
   const emails = props.emails ?? [];
   for (const e of emails) if (!EMAIL.test(e)) fail('emails', e, 'must hold e-mail addresses');
   const chatbot = props.slack?.chatbot;

@@ -33,9 +33,11 @@ export interface SettingsDefaults {
   /** The longest window a tag may ask for: the store keeps launches no longer than this. */
   readonly maxWindowMs: number;
   /** Failed launches in a row that trip a group; 0 turns the streak rule off. */
-  readonly streak?: number;
+  readonly streak: number;
 }
 
+/** The shortest streak a tag (or the deployment) may ask for. */
+export const MIN_STREAK = 2;
 /** The longest streak a tag may ask for: the store keeps at least this many newest launches. */
 export const MAX_STREAK = 10;
 /** The bounds of a deadline tag. */
@@ -80,7 +82,7 @@ export function groupSettings(
     exempt: readExempt(tags[TAG.exempt], problems),
     threshold: readThreshold(tags[TAG.threshold], defaults.threshold, problems),
     windowMs: readWindow(tags[TAG.window], defaults, problems),
-    streak: readStreak(tags[TAG.streak], defaults.streak ?? 4, problems),
+    streak: readStreak(tags[TAG.streak], defaults.streak, problems),
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     ...(ecsCluster ? { ecsCluster } : {}),
     problems,
@@ -92,9 +94,9 @@ function readStreak(raw: string | undefined, fallback: number, problems: string[
   const v = raw.trim().toLowerCase();
   if (v === 'off') return 0;
   const n = /^\d{1,2}$/.test(v) ? Number(v) : Number.NaN;
-  if (n >= 2 && n <= MAX_STREAK) return n;
+  if (n >= MIN_STREAK && n <= MAX_STREAK) return n;
   problems.push(
-    `tag ${TAG.streak}="${raw}" is neither off nor a whole number from 2 to ${MAX_STREAK}: the default streak ${fallback} applies`,
+    `tag ${TAG.streak}="${raw}" is neither off nor a whole number from ${MIN_STREAK} to ${MAX_STREAK}: the default streak ${fallback} applies`,
   );
   return fallback;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupSettings, TAG } from '../../../lambda/core/group-settings';
 
-const DEFAULTS = { threshold: 10, windowMs: 3_600_000, maxWindowMs: 86_400_000 };
+const DEFAULTS = { threshold: 10, windowMs: 3_600_000, maxWindowMs: 86_400_000, streak: 4 };
 
 describe('groupSettings', () => {
   it('uses the defaults when the group has none of the tags', () => {
