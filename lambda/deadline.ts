@@ -37,8 +37,9 @@ export function isQueueBatch(raw: unknown): raw is { Records: QueueRecord[] } {
 }
 
 /**
- * Judge the launches of each message at their deadline and keep their fates. A malformed
- * message is logged and dropped; a failure of one message asks Lambda to deliver that one again.
+ * Judge the launches of each message at their deadline and keep their fates. The messages of
+ * one group in a batch are judged together (one read of the group for all of them). A malformed
+ * message is logged and dropped; when a group's check fails, Lambda delivers its messages again.
  */
 export async function runDeadlineChecks(
   records: readonly QueueRecord[],
@@ -46,13 +47,23 @@ export async function runDeadlineChecks(
   config: GuardConfig,
   now: number,
 ): Promise<BatchResult> {
-  const failures: { itemIdentifier: string }[] = [];
+  const byGroup = new Map<string, { check: DeadlineCheck; messageIds: string[] }>();
   for (const r of records) {
     const check = parseDeadlineCheck(r.body);
     if (check === undefined) {
       deps.log.warn('deadline check dropped: not a check this guard wrote', { messageId: r.messageId });
       continue;
     }
+    const id = `${check.account}#${check.region}#${check.group}`;
+    const entry = byGroup.get(id);
+    if (entry === undefined) byGroup.set(id, { check, messageIds: [r.messageId] });
+    else {
+      entry.check = { ...entry.check, launches: [...entry.check.launches, ...check.launches] };
+      entry.messageIds.push(r.messageId);
+    }
+  }
+  const failures: { itemIdentifier: string }[] = [];
+  for (const { check, messageIds } of byGroup.values()) {
     try {
       await checkGroup(check, deps, config, now);
     } catch (error) {
@@ -60,7 +71,7 @@ export async function runDeadlineChecks(
         group: check.group,
         error: String(error),
       });
-      failures.push({ itemIdentifier: r.messageId });
+      for (const itemIdentifier of messageIds) failures.push({ itemIdentifier });
     }
   }
   return { batchItemFailures: failures };

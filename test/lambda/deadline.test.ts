@@ -204,4 +204,46 @@ describe('the deadline check', () => {
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
   });
+
+  it("reads a group once for all of its messages in a batch, and keeps every launch's fate", async () => {
+    // Prepare: two launches of one group, each with its message; both still pending
+    const h = await harness();
+    const pending = [instanceId(5), instanceId(6)].map((InstanceId) => ({
+      InstanceId,
+      LifecycleState: 'Pending' as const,
+      HealthStatus: 'Healthy',
+      AvailabilityZone: 'a',
+      ProtectedFromScaleIn: false,
+    }));
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [autoScalingGroup(GROUP, { region: REGION, instances: pending })] });
+    for (const id of [5, 6])
+      await run(
+        launchEvent({
+          group: GROUP,
+          imageId: 'ami-0a1b2c3d4e5f60718',
+          instanceIds: [instanceId(id)],
+          time: T0,
+        }),
+        h.deps,
+        h.config,
+        T0 + 3 * MIN,
+      );
+    const bodies = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageBody ?? '');
+    asg.resetHistory();
+    // Act
+    const result = await runDeadlineChecks(
+      bodies.map((body, i) => ({ messageId: `m-${i}`, body, eventSource: 'aws:sqs' })),
+      h.deps,
+      h.config,
+      T0 + 10 * MIN + 5_000,
+    );
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
+    const item = await h.counter.read({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
+    expect(item?.fates.get(instanceId(5))).toBe('failed:still-pending');
+    expect(item?.fates.get(instanceId(6))).toBe('failed:still-pending');
+  });
 });
