@@ -72,7 +72,11 @@ export async function judgeGroup(
   const live = new Map(group.instances.map((i) => [i.instanceId, i]));
   const deadlineMs = deadlineFor(group.healthCheckGracePeriodSeconds, settings.deadlineMs);
   // Launches decided earlier need no lookup: their fate is kept.
-  const real = launches.filter((l) => !isSyntheticId(l.instanceId) && !decided.has(l.instanceId));
+  const ids = launches.map((l) => l.instanceId).filter((id) => !isSyntheticId(id) && !decided.has(id));
+  const classOf = (id: string) => {
+    const inst = live.get(id);
+    return inst === undefined ? undefined : lifecycleClass(inst.lifecycleState);
+  };
 
   let cluster = settings.ecsCluster;
   let ecs: GroupJudgement['ecs'] = 'none';
@@ -81,27 +85,19 @@ export async function judgeGroup(
     if (cluster === undefined && group.arn !== undefined && deps.ecs)
       cluster = await deps.ecs.clusterOfGroup(region, group.arn);
     if (cluster !== undefined && deps.ecs) {
-      const inService = real
-        .map((l) => l.instanceId)
-        .filter((id) => lifecycleClass(live.get(id)?.lifecycleState ?? '') === 'in-service');
+      const inService = ids.filter((id) => classOf(id) === 'in-service');
       registered = inService.length > 0 ? await deps.ecs.registered(region, cluster, inService) : new Set();
       ecs = 'checked';
     }
   } catch (error) {
     ecs = 'failed';
-    registered = undefined;
     deps.log.warn('ECS lookup failed: launches judged without registration', {
       group: group.name,
       error: String(error),
     });
   }
 
-  const leftIds = real
-    .map((l) => l.instanceId)
-    .filter((id) => {
-      const inst = live.get(id);
-      return inst === undefined || lifecycleClass(inst.lifecycleState) === 'leaving';
-    });
+  const leftIds = ids.filter((id) => !live.has(id) || classOf(id) === 'leaving');
   let departures: ReadonlyMap<string, Departure> = new Map();
   if (leftIds.length > 0 && deps.history) {
     try {
@@ -113,9 +109,7 @@ export async function judgeGroup(
       });
     }
   }
-  const unhealthy = real
-    .map((l) => l.instanceId)
-    .filter((id) => live.get(id)?.healthStatus.toLowerCase() === 'unhealthy');
+  const unhealthy = ids.filter((id) => live.get(id)?.healthStatus.toLowerCase() === 'unhealthy');
   const askEc2 = [
     ...leftIds.filter((id) => {
       const cause = departures.get(id)?.cause;
@@ -132,7 +126,7 @@ export async function judgeGroup(
       : new Map<string, string>();
 
   let launchHookMs: number | undefined;
-  const held = real.some((l) => lifecycleClass(live.get(l.instanceId)?.lifecycleState ?? '') === 'hook');
+  const held = ids.some((id) => classOf(id) === 'hook');
   if (held && deps.history) {
     try {
       launchHookMs = await deps.history.launchHookMs(region, group.name);
