@@ -92,35 +92,47 @@ export function describeOutcome(groupName: string, outcome: ResumeGroupOutcome):
   }
 }
 
-/** The resumer's notice after an automatic resume: subject (≤ 99 characters), body, attributes. */
-export function resumeNotice(
-  request: ResumeRequest,
-  text: string,
+/** A resumer notice: the subject (≤ 99 characters: the group name is cut to fit), body and attributes. */
+function groupNotice(
+  prefix: string,
+  request: Pick<ResumeRequest, 'account' | 'region' | 'groupName'>,
+  lines: readonly string[],
+  action: string,
 ): { subject: string; body: string; attributes: Record<string, string> } {
-  const prefix = 'launch-loop-guard: auto-resumed ';
+  const room = 99 - prefix.length;
   const name =
-    request.groupName.length > 99 - prefix.length
-      ? `${request.groupName.slice(0, 99 - prefix.length - 1)}…`
-      : request.groupName;
-  const body = [
-    text,
-    '',
-    `Account ${request.account}, region ${request.region}, trip ${request.trip} of the current streak.`,
-    RESUME_LAUNCH_WARNING,
-    'If the group trips again, the guard suspends it again with a longer cool-down; after the last automatic',
-    'resume it stays suspended until a person resumes it (the commands are in the trip alert).',
-  ].join('\n');
+    request.groupName.length > room ? `${request.groupName.slice(0, room - 1)}…` : request.groupName;
   return {
     subject: `${prefix}${name}`,
-    body,
+    body: lines.join('\n'),
     attributes: {
       scope: SCOPE_KIND.asg,
       key: request.groupName,
       account: request.account,
       region: request.region,
-      action: 'auto-resumed',
+      action,
     },
   };
+}
+
+/** The resumer's notice after an automatic resume: subject (≤ 99 characters), body, attributes. */
+export function resumeNotice(
+  request: ResumeRequest,
+  text: string,
+): { subject: string; body: string; attributes: Record<string, string> } {
+  return groupNotice(
+    'launch-loop-guard: auto-resumed ',
+    request,
+    [
+      text,
+      '',
+      `Account ${request.account}, region ${request.region}, trip ${request.trip} of the current streak.`,
+      RESUME_LAUNCH_WARNING,
+      'If the group trips again, the guard suspends it again with a longer cool-down; after the last automatic',
+      'resume it stays suspended until a person resumes it (the commands are in the trip alert).',
+    ],
+    'auto-resumed',
+  );
 }
 
 /** A person's resume through the resumer: subject (≤ 99 characters), body, attributes. */
@@ -128,28 +140,17 @@ export function manualResumeNotice(
   request: ManualResumeRequest,
   text: string,
 ): { subject: string; body: string; attributes: Record<string, string> } {
-  const prefix = 'launch-loop-guard: resumed on request ';
-  const name =
-    request.groupName.length > 99 - prefix.length
-      ? `${request.groupName.slice(0, 99 - prefix.length - 1)}…`
-      : request.groupName;
-  const body = [
-    text,
-    '',
-    `Account ${request.account}, region ${request.region}: someone invoked the resumer function (CloudTrail's Invoke record names who); the group's auto-resume backoff starts over.`,
-    RESUME_LAUNCH_WARNING,
-  ].join('\n');
-  return {
-    subject: `${prefix}${name}`,
-    body,
-    attributes: {
-      scope: SCOPE_KIND.asg,
-      key: request.groupName,
-      account: request.account,
-      region: request.region,
-      action: 'resumed',
-    },
-  };
+  return groupNotice(
+    'launch-loop-guard: resumed on request ',
+    request,
+    [
+      text,
+      '',
+      `Account ${request.account}, region ${request.region}: someone invoked the resumer function (CloudTrail's Invoke record names who); the group's auto-resume backoff starts over.`,
+      RESUME_LAUNCH_WARNING,
+    ],
+    'resumed',
+  );
 }
 
 /** What one resumer invocation did. */

@@ -24,6 +24,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SCALING_PROCESSES } from '../../lambda/config';
 import { ACCOUNT, type Cluster, type Group, HOUR, type Instance, REGION, type World } from './world';
 
 /** One request the fake answered. */
@@ -230,18 +231,7 @@ function autoScaling(world: World, action: string, p: Params): string {
     case 'ResumeProcesses': {
       const g = named(p['AutoScalingGroupName']);
       const processes = list(p, 'ScalingProcesses');
-      const all = [
-        'Launch',
-        'Terminate',
-        'AddToLoadBalancer',
-        'AlarmNotification',
-        'AZRebalance',
-        'HealthCheck',
-        'InstanceRefresh',
-        'ReplaceUnhealthy',
-        'ScheduledActions',
-      ];
-      const chosen = processes.length === 0 ? all : processes;
+      const chosen = processes.length === 0 ? [...SCALING_PROCESSES] : processes;
       if (action === 'SuspendProcesses') world.suspendProcesses(g.name, chosen);
       else world.resumeProcesses(g.name, chosen);
       return '';
