@@ -10,14 +10,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OrganizationsAccountNames } from '../../lambda/adapters/account-names';
-import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
-import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
-import { MemberAccounts } from '../../lambda/adapters/member-credentials';
-import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { loadConfig } from '../../lambda/config';
-import { type GuardDeps, type GuardResult, run } from '../../lambda/guard';
-import { AccountNamingNotifier, depsForEvent, memberDeps } from '../../lambda/organization';
+import { type GuardResult, run } from '../../lambda/guard';
+import { buildGuardDeps, sdkClients } from '../../lambda/wiring';
 import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { instanceId, launchEvent } from '../support/launch-events';
@@ -101,35 +96,29 @@ async function centralGuard() {
     LLG_MEMBER_ROLE_ARN: ROLE,
     LLG_HOME_ACCOUNT: CENTRAL,
   });
-  const organization = config.organization;
-  if (organization === undefined) throw new Error('organization settings not read');
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (m: string) => void warnings.push(m), error: () => {} };
-  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
-  const members = new MemberAccounts(new STSClient({ region: REGION }), organization);
-  const base: GuardDeps = {
-    counter,
-    streaks: counter,
-    // The central account's own client: a member event must never reach it.
-    suspender: new AutoScalingSuspender(() => {
-      throw new Error('the central account was asked to act on a member event');
-    }),
-    notifier: new AccountNamingNotifier(
-      new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
-      new OrganizationsAccountNames(new OrganizationsClient({ region: REGION })),
-      log,
-      (account) => members.isMember(account),
-    ),
-    log,
-    metrics: { count: () => {} },
-  };
-  const org = memberDeps(members, log, {
-    autoScaling: (o) => new AutoScalingClient({ ...o, maxAttempts: 1 }),
-    ec2: (o) => new EC2Client({ ...o, maxAttempts: 1 }),
-  });
+  const wiring = buildGuardDeps(
+    config,
+    {
+      ...sdkClients(),
+      dynamo: () => db.client,
+      sts: () => new STSClient({ region: REGION }),
+      sns: () => new SNSClient({ region: REGION }),
+      organizations: () => new OrganizationsClient({ region: REGION }),
+      // The central account's own client (no member credentials): a member event must never reach it.
+      autoScaling: (o) => {
+        if (o.credentials === undefined)
+          throw new Error('the central account was asked to act on a member event');
+        return new AutoScalingClient({ ...o, maxAttempts: 1 });
+      },
+      ec2: (o) => new EC2Client({ ...o, maxAttempts: 1 }),
+    },
+    { log, metrics: { count: () => {} }, now: Date.now },
+  );
   // Each event is handled a second after its launch.
   const handle = (event: Record<string, unknown>): Promise<GuardResult> =>
-    run(event, depsForEvent(event, base, org), config, Date.parse(String(event.time)) + 1000);
+    run(event, wiring.forEvent(event), config, Date.parse(String(event.time)) + 1000);
   return { handle, warnings };
 }
 
