@@ -33,7 +33,7 @@ export const handler = async (
   // The delayed checks of launches at their deadline arrive from the guard's own queue.
   if (isQueueBatch(event)) {
     try {
-      return await runDeadlineChecks(event.Records, wiring.home, config, Date.now());
+      return await runDeadlineChecks(event.Records, wiring, config, Date.now());
     } finally {
       metrics.publishStoredMetrics();
     }

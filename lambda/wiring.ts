@@ -124,28 +124,13 @@ export function buildGuardDeps(
 ): GuardWiring {
   const { log } = runtime;
   const counter = new DynamoDbLaunchCounter(clients.dynamo(), config.tableName, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => clients.autoScaling({ region }));
-  const lookupEc2 = (region: string) => clients.ec2({ region, ...LOOKUP });
   const deadlines =
     runtime.deadlines ??
     (config.deadlineQueueUrl ? new SqsDeadlineQueue(clients.sqs(), config.deadlineQueueUrl) : undefined);
-  const own: AccountDeps = {
+  const shared = {
     counter,
     streaks: counter,
-    suspender,
-    history: suspender,
-    ecs: new SdkEcsRegistry((region) => clients.ecs({ region }), runtime.now),
-    instances: new Ec2InstanceStates(
-      (region) => clients.ec2({ region }),
-      (message, error) => log.warn(message, { error: String(error) }),
-    ),
     notifier: new SnsNotifier(clients.sns(), config.topicArn, config.chatTopicArn),
-    diagnoser: new ImageDiagnoser(new Ec2ImageInfo((region) => clients.ec2({ region })), log),
-    images: new CachedImageInfo(new Ec2ImageInfo(lookupEc2)),
-    roles: new InstanceRoleChecker(
-      new Ec2LaunchTemplateReader(lookupEc2),
-      new IamRoleReader(clients.iam(LOOKUP)),
-    ),
     ...(config.autoResume
       ? { scheduler: new EventBridgeResumeScheduler(clients.scheduler(), config.autoResume) }
       : {}),
@@ -153,11 +138,13 @@ export function buildGuardDeps(
     log,
     metrics: runtime.metrics,
   };
+  const own: AccountDeps = { ...shared, ...accountAdapters(clients, runtime, (o) => o) };
   if (config.organization === undefined) {
     return { home: own, forAccount: () => own, forEvent: () => own };
   }
 
-  // Central organization mode: each member account through its member role, alerts name the account.
+  // Central organization mode: alerts name the account; every other account is read and acted
+  // on through its member role, with adapters (and caches) of its own.
   const members = new MemberAccounts(clients.sts(), config.organization, runtime.now);
   const home: AccountDeps = {
     ...own,
@@ -168,22 +155,50 @@ export function buildGuardDeps(
       (account) => members.isMember(account),
     ),
   };
-  // Launch events: Auto Scaling and diagnosis in the event's account (through its member role).
-  const accountDeps = perAccount((account): GuardDeps => {
-    const client =
-      <C>(make: (o: ClientOptions) => C) =>
-      (region: string) =>
-        members.client(account, region, make);
-    const accountSuspender = new AutoScalingSuspender(client(clients.autoScaling));
-    // ECS registration and EC2 state reasons are not read across accounts yet: without them
-    // launches are judged by Auto Scaling alone (never a failure they cannot see).
-    const { ecs: _ecs, instances: _instances, ...shared } = home;
-    return {
-      ...shared,
-      suspender: accountSuspender,
-      history: accountSuspender,
-      diagnoser: new ImageDiagnoser(new Ec2ImageInfo(client(clients.ec2)), log),
-    };
-  });
-  return { home, forAccount: () => home, forEvent: (raw) => routeEvent(raw, home, accountDeps) };
+  const member = perAccount(
+    (account): AccountDeps => ({
+      ...home,
+      ...accountAdapters(clients, runtime, (o) => {
+        const credentials = members.credentials(account);
+        return credentials === undefined ? o : { ...o, credentials };
+      }),
+    }),
+  );
+  const forAccount = (account: string): GuardDeps => (members.isMember(account) ? member(account) : home);
+  return { home, forAccount, forEvent: (raw) => routeEvent(raw, home, forAccount) };
+}
+
+/** The adapters that read or act in one account (the ones the member role's permissions serve). */
+type AccountAdapters = Pick<
+  AccountDeps,
+  'suspender' | 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles'
+>;
+
+/**
+ * The adapters of one account. Each set has its own caches (the ECS cluster mapping, image
+ * facts), so what one account's lookups found never answers for another.
+ *
+ * @param inAccount adds the account's credentials to a client's options (none for the home account)
+ */
+function accountAdapters(
+  clients: GuardClients,
+  runtime: GuardRuntime,
+  inAccount: (options: ClientOptions) => ClientOptions,
+): AccountAdapters {
+  const { log } = runtime;
+  const ec2 = (region: string) => clients.ec2(inAccount({ region }));
+  const lookupEc2 = (region: string) => clients.ec2(inAccount({ region, ...LOOKUP }));
+  const suspender = new AutoScalingSuspender((region) => clients.autoScaling(inAccount({ region })));
+  return {
+    suspender,
+    history: suspender,
+    ecs: new SdkEcsRegistry((region) => clients.ecs(inAccount({ region })), runtime.now),
+    instances: new Ec2InstanceStates(ec2, (message, error) => log.warn(message, { error: String(error) })),
+    diagnoser: new ImageDiagnoser(new Ec2ImageInfo(ec2), log),
+    images: new CachedImageInfo(new Ec2ImageInfo(lookupEc2)),
+    roles: new InstanceRoleChecker(
+      new Ec2LaunchTemplateReader(lookupEc2),
+      new IamRoleReader(clients.iam(inAccount(LOOKUP))),
+    ),
+  };
 }

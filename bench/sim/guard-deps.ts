@@ -36,7 +36,7 @@ export function buildGuardDeps(config: GuardConfig, sim: SimWiring): GuardDeps {
       sim.defer(at, async (now) => {
         const result = await runDeadlineChecks(
           [{ messageId: `m-${at}`, body, eventSource: 'aws:sqs' }],
-          wiring.home,
+          wiring,
           config,
           now,
         );

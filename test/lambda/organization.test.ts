@@ -5,6 +5,8 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -28,6 +30,8 @@ const sts = mockClient(STSClient);
 const sns = mockClient(SNSClient);
 const orgs = mockClient(OrganizationsClient);
 const ec2 = mockClient(EC2Client);
+const ecs = mockClient(ECSClient);
+const iam = mockClient(IAMClient);
 
 const CENTRAL = '999999999999';
 const A = '111111111111';
@@ -49,7 +53,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  for (const m of [asg, sts, sns, orgs, ec2]) m.reset();
+  for (const m of [asg, sts, sns, orgs, ec2, ecs, iam]) m.reset();
   for (const account of [A, B]) {
     sts.on(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${account}:role/LaunchLoopGuardMember` }).resolves({
       Credentials: {
@@ -71,6 +75,8 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   orgs.on(DescribeAccountCommand, { AccountId: B }).resolves({ Account: { Id: B, Name: 'payments-prod' } });
   ec2.rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
+  ecs.rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+  iam.rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
 });
 
 /** The access key of the client that sent each call of one command: which account it reached. */
@@ -113,6 +119,8 @@ async function centralGuard() {
         return new AutoScalingClient({ ...o, maxAttempts: 1 });
       },
       ec2: (o) => new EC2Client({ ...o, maxAttempts: 1 }),
+      ecs: (o) => new ECSClient({ ...o, maxAttempts: 1 }),
+      iam: (o) => new IAMClient({ ...o, maxAttempts: 1 }),
     },
     { log, metrics: { count: () => {} }, now: Date.now },
   );
