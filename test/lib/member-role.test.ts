@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +73,15 @@ describe('member role (central organization mode)', () => {
     expect(
       ['autoscaling:SuspendProcesses', 'iam:PassRole', 'ec2:TerminateInstances'].map(isReadOnly),
     ).toEqual([false, false, false]);
+  });
+
+  it("is listed in full in the README's Organizations section", () => {
+    // Prepare
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = /<!-- member-role-actions -->\n([\s\S]*?)<!-- \/member-role-actions -->/.exec(readme)?.[1];
+    // Act
+    const listed = [...(block ?? '').matchAll(/^- `([a-z0-9-]+:[A-Za-z]+)`/gm)].map((m) => m[1]);
+    // Assess
+    expect(listed).toEqual([...MEMBER_ROLE_ACTIONS]);
   });
 });
