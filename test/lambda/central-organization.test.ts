@@ -11,7 +11,7 @@
  * - A: the incident. The group's AMI changes to an ECS Neuron AMI whose instance role lacks the
  *   ECS agent's permissions; its instances come up InService and Healthy and never register;
  *   ECS managed scaling launches one every 5 minutes.
- * - B and the central account: the same names, healthy (instances register).
+ * - B and the central account: the same names, healthy (instances register); B scales out by 20.
  * - C: a healthy group of another name.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -95,11 +95,15 @@ function incidentWorld(): World {
   return w;
 }
 
-/** A healthy world with the same names: the cluster needs 2 more instances for an hour, which register. */
-function healthyWorld(seed: number, name = GROUP): World {
+/**
+ * A healthy world with the same names: the cluster needs `more` instances for an hour (managed
+ * scaling adds up to 10 a minute), which register.
+ */
+function healthyWorld(seed: number, more: number, name = GROUP): World {
   const w = new World({ seed });
-  w.addGroup({ ...gpuGroup(() => ({ kind: 'healthy', registerAfterMs: 20 * SECOND })), name });
-  w.addCluster(CLUSTER, (t) => (t >= SIM_T0 + 10 * MINUTE && t < SIM_T0 + 70 * MINUTE ? 3 : 1));
+  const spec = gpuGroup(() => ({ kind: 'healthy', registerAfterMs: 20 * SECOND }));
+  w.addGroup({ ...spec, name, capacityProvider: { ...spec.capacityProvider!, maxStep: 10 } });
+  w.addCluster(CLUSTER, (t) => (t >= SIM_T0 + 10 * MINUTE && t < SIM_T0 + 70 * MINUTE ? 1 + more : 1));
   return w;
 }
 
@@ -248,10 +252,15 @@ function cloudOf(run: Run, account: string): FakeCloud {
 describe('central guard, run as an organization runs it', () => {
   it('suspends the incident in a member account through its role, as a single-account guard does in its own', async () => {
     // Prepare: the organization, and the same incident alone in a single-account deployment
-    const central = { id: CENTRAL, name: 'security-tooling', world: healthyWorld(11), profiles: [ECS_ROLE] };
+    const central = {
+      id: CENTRAL,
+      name: 'security-tooling',
+      world: healthyWorld(11, 2),
+      profiles: [ECS_ROLE],
+    };
     const a = { id: A, name: 'ml-inference-prod', world: incidentWorld(), profiles: [NEURON_ROLE] };
-    const b = { id: B, name: 'ml-inference-staging', world: healthyWorld(13), profiles: [ECS_ROLE] };
-    const c = { id: C, name: 'web', world: healthyWorld(14, 'web-nodes'), profiles: [ECS_ROLE] };
+    const b = { id: B, name: 'ml-inference-staging', world: healthyWorld(13, 20), profiles: [ECS_ROLE] };
+    const c = { id: C, name: 'web', world: healthyWorld(14, 2, 'web-nodes'), profiles: [ECS_ROLE] };
 
     // Act
     const single = await play(
@@ -284,6 +293,7 @@ describe('central guard, run as an organization runs it', () => {
     expect(new Set(writes.map((x) => `${x.account} ${x.group}`))).toEqual(new Set([`${A} ${GROUP}`]));
     // The same-named groups of B and of the central account, and C's group: untouched
     for (const w of [central.world, b.world]) expect(w.group(GROUP).suspended.size).toBe(0);
+    expect(b.world.launches.filter((l) => l.group === GROUP).length).toBeGreaterThanOrEqual(20);
     expect(c.world.group('web-nodes').suspended.size).toBe(0);
     // A was judged as a single account judges its own: ECS registration read in A (EC2 state
     // reasons and scaling activities are read only for instances that ended: see wiring.test.ts)
