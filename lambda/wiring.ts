@@ -84,7 +84,7 @@ export function sdkClients(): GuardClients {
 export interface GuardRuntime {
   readonly log: GuardLog;
   readonly metrics: GuardMetrics;
-  /** The clock of the adapters' caches (the ECS mapping); the simulator's is simulated. */
+  /** The clock of the adapters' caches (ECS mapping, member credentials); the simulator's is simulated. */
   readonly now: () => number;
   /**
    * A queue standing in for SQS (the simulator delivers the delayed checks itself). Without it
@@ -95,14 +95,14 @@ export interface GuardRuntime {
 
 /** The dependencies of one account: every adapter that reads or acts in the account is built. */
 export type AccountDeps = GuardDeps &
-  Required<Pick<GuardDeps, 'history' | 'diagnoser' | 'images' | 'roles' | 'streaks'>>;
+  Required<Pick<GuardDeps, 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles' | 'streaks'>>;
 
 /** The guard's dependencies, per account. */
 export interface GuardWiring {
   /** The function's own account (the only one outside central organization mode). */
   readonly home: AccountDeps;
   /** The dependencies that act in `account` (the home ones for the home account). */
-  forAccount(account: string): GuardDeps;
+  forAccount(account: string): AccountDeps;
   /** The dependencies for one event as Lambda delivers it (its account's, for a launch). */
   forEvent(raw: unknown): GuardDeps;
 }
@@ -164,7 +164,7 @@ export function buildGuardDeps(
       }),
     }),
   );
-  const forAccount = (account: string): GuardDeps => (members.isMember(account) ? member(account) : home);
+  const forAccount = (account: string): AccountDeps => (members.isMember(account) ? member(account) : home);
   return { home, forAccount, forEvent: (raw) => routeEvent(raw, home, forAccount) };
 }
 

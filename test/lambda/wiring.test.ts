@@ -117,35 +117,35 @@ describe('wiring, central organization mode', () => {
   it("maps each account's group to its own cluster, and finds registrations in that account only", async () => {
     // Act: A first (its mapping is cached), then B, whose group has another ARN
     const from = org.calls.length;
-    const inA = await wiring.forAccount(A).ecs?.clusterOfGroup(REGION, groupArn(A, worlds.a));
-    const inB = await wiring.forAccount(B).ecs?.clusterOfGroup(REGION, groupArn(B, worlds.b));
-    const bInB = await wiring.forAccount(B).ecs?.registered(REGION, CLUSTER, [instanceOf(worlds.b)]);
-    const bInA = await wiring.forAccount(A).ecs?.registered(REGION, CLUSTER, [instanceOf(worlds.b)]);
+    const inA = await wiring.forAccount(A).ecs.clusterOfGroup(REGION, groupArn(A, worlds.a));
+    const inB = await wiring.forAccount(B).ecs.clusterOfGroup(REGION, groupArn(B, worlds.b));
+    const bInB = await wiring.forAccount(B).ecs.registered(REGION, CLUSTER, [instanceOf(worlds.b)]);
+    const bInA = await wiring.forAccount(A).ecs.registered(REGION, CLUSTER, [instanceOf(worlds.b)]);
     // Assess
     expect(inA).toContain(CLUSTER);
     expect(inB).toContain(CLUSTER);
     expect(reached('DescribeCapacityProviders', from)).toEqual([A, B]);
-    expect([...(bInB ?? [])]).toEqual([instanceOf(worlds.b)]);
-    expect([...(bInA ?? [])]).toEqual([]);
+    expect([...bInB]).toEqual([instanceOf(worlds.b)]);
+    expect([...bInA]).toEqual([]);
   });
 
   it("describes an account's private AMI in that account only, and caches it there", async () => {
     // Act
     const from = org.calls.length;
-    const inA = await wiring.forAccount(A).images?.describe(REGION, [PRIVATE_AMI]);
-    const inB = await wiring.forAccount(B).images?.describe(REGION, [PRIVATE_AMI]);
-    const againInA = await wiring.forAccount(A).images?.describe(REGION, [PRIVATE_AMI]);
+    const inA = await wiring.forAccount(A).images.describe(REGION, [PRIVATE_AMI]);
+    const inB = await wiring.forAccount(B).images.describe(REGION, [PRIVATE_AMI]);
+    const againInA = await wiring.forAccount(A).images.describe(REGION, [PRIVATE_AMI]);
     // Assess
-    expect(inA?.images.map((i) => i.name)).toEqual(['team-private-ecs-image-2026']);
-    expect(inB?.images).toEqual([]);
-    expect(againInA?.images.map((i) => i.name)).toEqual(['team-private-ecs-image-2026']);
+    expect(inA.images.map((i) => i.name)).toEqual(['team-private-ecs-image-2026']);
+    expect(inB.images).toEqual([]);
+    expect(againInA.images.map((i) => i.name)).toEqual(['team-private-ecs-image-2026']);
     expect(reached('DescribeImages', from)).toEqual([A, B]);
   });
 
   it("reads EC2 state reasons of an account's instances in that account", async () => {
     // Act
     const from = org.calls.length;
-    await wiring.forAccount(A).instances?.stateReasons(REGION, [instanceOf(worlds.a)]);
+    await wiring.forAccount(A).instances.stateReasons(REGION, [instanceOf(worlds.a)]);
     // Assess
     expect(reached('DescribeInstances', from)).toEqual([A]);
   });
