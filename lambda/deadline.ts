@@ -37,16 +37,28 @@ export function isQueueBatch(raw: unknown): raw is { Records: QueueRecord[] } {
 }
 
 /**
- * Judge the launches of each message at their deadline and keep their fates. The messages of
+ * The dependencies of each account a check may concern (`wiring.ts`): in central organization
+ * mode a member account's group is read through that account's member role.
+ */
+export interface DepsByAccount {
+  readonly home: GuardDeps;
+  forAccount(account: string): GuardDeps;
+}
+
+/**
+ * Judge the launches of each message at their deadline and keep their fates, with the
+ * dependencies of the group's own account (one set of dependencies serves every account). The messages of
  * one group in a batch are judged together (one read of the group for all of them). A malformed
  * message is logged and dropped; when a group's check fails, Lambda delivers its messages again.
  */
 export async function runDeadlineChecks(
   records: readonly QueueRecord[],
-  deps: GuardDeps,
+  accounts: GuardDeps | DepsByAccount,
   config: GuardConfig,
   now: number,
 ): Promise<BatchResult> {
+  const deps = 'forAccount' in accounts ? accounts.home : accounts;
+  const depsOf = (account: string) => ('forAccount' in accounts ? accounts.forAccount(account) : accounts);
   const byGroup = new Map<string, { check: DeadlineCheck; messageIds: string[] }>();
   for (const r of records) {
     const check = parseDeadlineCheck(r.body);
@@ -65,7 +77,7 @@ export async function runDeadlineChecks(
   const failures: { itemIdentifier: string }[] = [];
   for (const { check, messageIds } of byGroup.values()) {
     try {
-      await checkGroup(check, deps, config, now);
+      await checkGroup(check, depsOf(check.account), config, now);
     } catch (error) {
       deps.log.error('deadline check failed: SQS delivers it again', {
         group: check.group,

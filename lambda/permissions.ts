@@ -32,6 +32,24 @@ export const ADAPTER_PERMISSIONS = {
   iamRole: IAM_ROLE,
 } as const satisfies Record<string, readonly string[]>;
 
+/**
+ * The adapters that read or act in the account of the group they judge. In central organization
+ * mode they reach a member account through its member role, which holds exactly their actions.
+ */
+export const ACCOUNT_ADAPTERS = [
+  'asgSuspender',
+  'ec2Diagnosis',
+  'ecsRegistry',
+  'ec2Instances',
+  'launchTemplate',
+  'iamRole',
+] as const satisfies readonly (keyof typeof ADAPTER_PERMISSIONS)[];
+
+/** What the central guard calls in a member account (the member role's actions), once each, sorted. */
+export const MEMBER_ACCOUNT_PERMISSIONS: readonly string[] = [
+  ...new Set(ACCOUNT_ADAPTERS.flatMap((adapter) => ADAPTER_PERMISSIONS[adapter])),
+].sort();
+
 /** Every action the guard function's adapters call, once each, sorted. */
 export const GUARD_PERMISSIONS: readonly string[] = [
   ...new Set(Object.values(ADAPTER_PERMISSIONS).flat()),

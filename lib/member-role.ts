@@ -2,8 +2,10 @@
  * The member account's side of the central guard (`orgMode=central`): two narrow roles, deployed
  * to every member account by a stack set.
  *
- * - The member role, assumed by the central guard function only: it reads groups and AMIs,
- *   suspends processes and writes tags. It cannot resume, delete, stop or terminate anything.
+ * - The member role, assumed by the central guard function only: it reads what a single-account
+ *   guard reads in its own account (groups, ECS registration, instances, AMIs, launch templates,
+ *   instance profiles and a simulation of the instance role's policy), suspends processes and
+ *   writes tags. It cannot resume, delete, stop, terminate or change anything else.
  * - The operator role, assumed by people in the central account (`status` and `resume
  *   --account`): it reads groups, resumes processes and removes tags.
  */
@@ -12,17 +14,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PERMISSIONS_FOR as AUTO_SCALING } from '../lambda/adapters/asg-suspender';
-import { PERMISSIONS as DIAGNOSIS } from '../lambda/adapters/ec2-diagnosis';
+import { MEMBER_ACCOUNT_PERMISSIONS } from '../lambda/permissions';
 
 /** The member role's name in every member account. */
 export const MEMBER_ROLE_NAME = 'LaunchLoopGuardMember';
 /** The operator role's name in every member account. */
 export const OPERATOR_ROLE_NAME = 'LaunchLoopGuardOperator';
 
-/** What the central guard does in a member account: the guard's Auto Scaling calls and diagnosis. */
-export const MEMBER_ROLE_ACTIONS: readonly string[] = [
-  ...new Set([...AUTO_SCALING.guard, ...DIAGNOSIS]),
-].sort();
+/**
+ * What the central guard does in a member account: what a single-account guard does in its own
+ * (Auto Scaling, ECS registration, EC2 instances and images, the launch template and the
+ * instance role's check), from the adapters' own lists (`lambda/permissions.ts`).
+ */
+export const MEMBER_ROLE_ACTIONS: readonly string[] = MEMBER_ACCOUNT_PERMISSIONS;
 /** What `status` and `resume --account` do in a member account. */
 export const OPERATOR_ROLE_ACTIONS: readonly string[] = [
   ...new Set([...AUTO_SCALING.resume, ...AUTO_SCALING.status]),
@@ -41,10 +45,15 @@ export interface GuardMemberRolesStackProps extends StackProps {
   readonly nag?: boolean;
 }
 
-/** Split actions into the Describe calls (no resource-level permissions) and the group writes. */
+/** Whether an action only reads (Describe, List, Get, and IAM's policy simulation). */
+export function isReadOnly(action: string): boolean {
+  return /^[a-z0-9-]+:(Describe|List|Get)/.test(action) || action === 'iam:SimulatePrincipalPolicy';
+}
+
+/** Split actions into the reads (no resource-level permissions for most) and the group writes. */
 function statements(actions: readonly string[]): iam.PolicyStatement[] {
   const groupArn = `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`;
-  const reads = actions.filter((a) => a.split(':')[1]?.startsWith('Describe'));
+  const reads = actions.filter(isReadOnly);
   const writes = actions.filter((a) => !reads.includes(a));
   return [
     new iam.PolicyStatement({ sid: 'ReadOnlyDescribe', actions: reads, resources: ['*'] }),
@@ -76,7 +85,8 @@ export class GuardMemberRolesStack extends Stack {
     const inOrg = { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } };
     this.memberRole = new iam.Role(this, 'MemberRole', {
       roleName: MEMBER_ROLE_NAME,
-      description: 'launch-loop-guard: the central guard reads groups and AMIs, suspends and tags groups',
+      description:
+        'launch-loop-guard: the central guard reads groups, ECS, instances, AMIs and instance roles, suspends and tags groups',
       assumedBy: new iam.ArnPrincipal(this.guardRoleArn.valueAsString).withConditions(inOrg),
       inlinePolicies: { Guard: new iam.PolicyDocument({ statements: statements(MEMBER_ROLE_ACTIONS) }) },
     });
@@ -91,7 +101,7 @@ export class GuardMemberRolesStack extends Stack {
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            'Describe calls (Auto Scaling groups and warm pools, EC2 images) have no resource-level permissions; writes are limited to Auto Scaling groups of this account, which the guard finds at run time in any region.',
+            'Read-only calls: the Describe calls (Auto Scaling groups, warm pools, activities and hooks; EC2 instances, images and launch templates; ECS capacity providers, clusters and container instances) and the list calls have no or no useful resource-level permissions, and the instance-role check reads any instance profile and simulates any role of this account, found at run time; writes are limited to Auto Scaling groups of this account, which the guard finds at run time in any region.',
           appliesTo: [
             'Resource::*',
             'Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',

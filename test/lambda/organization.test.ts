@@ -5,19 +5,16 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OrganizationsAccountNames } from '../../lambda/adapters/account-names';
-import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
-import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
-import { MemberAccounts } from '../../lambda/adapters/member-credentials';
-import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { loadConfig } from '../../lambda/config';
-import { type GuardDeps, type GuardResult, run } from '../../lambda/guard';
-import { AccountNamingNotifier, depsForEvent, memberDeps } from '../../lambda/organization';
+import { type GuardResult, run } from '../../lambda/guard';
+import { buildGuardDeps, sdkClients } from '../../lambda/wiring';
 import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { instanceId, launchEvent } from '../support/launch-events';
@@ -33,6 +30,8 @@ const sts = mockClient(STSClient);
 const sns = mockClient(SNSClient);
 const orgs = mockClient(OrganizationsClient);
 const ec2 = mockClient(EC2Client);
+const ecs = mockClient(ECSClient);
+const iam = mockClient(IAMClient);
 
 const CENTRAL = '999999999999';
 const A = '111111111111';
@@ -54,7 +53,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  for (const m of [asg, sts, sns, orgs, ec2]) m.reset();
+  for (const m of [asg, sts, sns, orgs, ec2, ecs, iam]) m.reset();
   for (const account of [A, B]) {
     sts.on(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${account}:role/LaunchLoopGuardMember` }).resolves({
       Credentials: {
@@ -76,6 +75,8 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   orgs.on(DescribeAccountCommand, { AccountId: B }).resolves({ Account: { Id: B, Name: 'payments-prod' } });
   ec2.rejects(Object.assign(new Error('denied'), { name: 'UnauthorizedOperation' }));
+  ecs.rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+  iam.rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
 });
 
 /** The access key of the client that sent each call of one command: which account it reached. */
@@ -101,35 +102,31 @@ async function centralGuard() {
     LLG_MEMBER_ROLE_ARN: ROLE,
     LLG_HOME_ACCOUNT: CENTRAL,
   });
-  const organization = config.organization;
-  if (organization === undefined) throw new Error('organization settings not read');
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (m: string) => void warnings.push(m), error: () => {} };
-  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
-  const members = new MemberAccounts(new STSClient({ region: REGION }), organization);
-  const base: GuardDeps = {
-    counter,
-    streaks: counter,
-    // The central account's own client: a member event must never reach it.
-    suspender: new AutoScalingSuspender(() => {
-      throw new Error('the central account was asked to act on a member event');
-    }),
-    notifier: new AccountNamingNotifier(
-      new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
-      new OrganizationsAccountNames(new OrganizationsClient({ region: REGION })),
-      log,
-      (account) => members.isMember(account),
-    ),
-    log,
-    metrics: { count: () => {} },
-  };
-  const org = memberDeps(members, log, {
-    autoScaling: (o) => new AutoScalingClient({ ...o, maxAttempts: 1 }),
-    ec2: (o) => new EC2Client({ ...o, maxAttempts: 1 }),
-  });
+  const wiring = buildGuardDeps(
+    config,
+    {
+      ...sdkClients(),
+      dynamo: () => db.client,
+      sts: () => new STSClient({ region: REGION }),
+      sns: () => new SNSClient({ region: REGION }),
+      organizations: () => new OrganizationsClient({ region: REGION }),
+      // The central account's own client (no member credentials): a member event must never reach it.
+      autoScaling: (o) => {
+        if (o.credentials === undefined)
+          throw new Error('the central account was asked to act on a member event');
+        return new AutoScalingClient({ ...o, maxAttempts: 1 });
+      },
+      ec2: (o) => new EC2Client({ ...o, maxAttempts: 1 }),
+      ecs: (o) => new ECSClient({ ...o, maxAttempts: 1 }),
+      iam: (o) => new IAMClient({ ...o, maxAttempts: 1 }),
+    },
+    { log, metrics: { count: () => {} }, now: Date.now },
+  );
   // Each event is handled a second after its launch.
   const handle = (event: Record<string, unknown>): Promise<GuardResult> =>
-    run(event, depsForEvent(event, base, org), config, Date.parse(String(event.time)) + 1000);
+    run(event, wiring.forEvent(event), config, Date.parse(String(event.time)) + 1000);
   return { handle, warnings };
 }
 

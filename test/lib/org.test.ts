@@ -221,12 +221,23 @@ describe('organization mode central (the default)', () => {
             {
               Sid: 'ReadOnlyDescribe',
               Effect: 'Allow',
+              // What a single-account guard reads in its own account (issue 23): ECS registration,
+              // EC2 instances, launch templates and the instance role's check besides Auto Scaling.
               Action: [
                 'autoscaling:DescribeAutoScalingGroups',
                 'autoscaling:DescribeLifecycleHooks',
                 'autoscaling:DescribeScalingActivities',
                 'autoscaling:DescribeWarmPool',
                 'ec2:DescribeImages',
+                'ec2:DescribeInstances',
+                'ec2:DescribeLaunchTemplateVersions',
+                'ecs:DescribeCapacityProviders',
+                'ecs:DescribeClusters',
+                'ecs:DescribeContainerInstances',
+                'ecs:ListClusters',
+                'ecs:ListContainerInstances',
+                'iam:GetInstanceProfile',
+                'iam:SimulatePrincipalPolicy',
               ],
               Resource: '*',
             },
