@@ -38,7 +38,8 @@ import { stepEpisode } from '../lambda/core/episode';
 import { parseEvent } from '../lambda/core/parse-event';
 import { launchScopes } from '../lambda/core/scopes';
 import { ScopeWindow } from '../lambda/core/window';
-import { type GuardDeps, type GuardResult, run } from '../lambda/guard';
+import { type GuardResult, run } from '../lambda/guard';
+import type { GuardDeps } from '../lambda/ports';
 import { instanceId, launchEvent } from '../test/support/launch-events';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

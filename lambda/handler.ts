@@ -33,8 +33,9 @@ import { loadConfig } from './config';
 import { METRIC_NAMESPACE } from './core/metric-names';
 import { type BatchResult, isQueueBatch, runDeadlineChecks } from './deadline';
 import { ImageDiagnoser } from './diagnoser';
-import { eventIdOf, type GuardDeps, type GuardResult, run } from './guard';
+import { eventIdOf, type GuardResult, run } from './guard';
 import { AccountNamingNotifier, depsForEvent, memberDeps, type OrganizationDeps } from './organization';
+import type { GuardDeps } from './ports';
 import { InstanceRoleChecker } from './role-checker';
 
 const config = loadConfig();

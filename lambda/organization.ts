@@ -14,7 +14,7 @@ import type { AmiChangeReport } from './core/ami-change-alert';
 import { parseEvent } from './core/parse-event';
 import type { TripReport } from './core/report';
 import { ImageDiagnoser } from './diagnoser';
-import type { Diagnoser, GuardDeps, GuardLog } from './guard';
+import type { Diagnoser, GuardDeps, GuardLog } from './ports';
 
 /** Makes and keeps one adapter per account. */
 export function perAccount<T>(make: (account: string) => T): (account: string) => T {

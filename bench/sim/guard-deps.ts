@@ -22,7 +22,7 @@ import { SnsNotifier } from '../../lambda/adapters/notifier';
 import type { GuardConfig } from '../../lambda/config';
 import { runDeadlineChecks } from '../../lambda/deadline';
 import { ImageDiagnoser } from '../../lambda/diagnoser';
-import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/guard';
+import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/ports';
 
 /** What the harness hands to the wiring. */
 export interface SimWiring {

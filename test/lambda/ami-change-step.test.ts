@@ -26,7 +26,8 @@ import { AMI_CHANGE_METRIC, CachedImageInfo } from '../../lambda/ami-change-step
 import { loadConfig } from '../../lambda/config';
 import type { AmiChangeReport } from '../../lambda/core/ami-change-alert';
 import { METRIC } from '../../lambda/core/metric-names';
-import { type GuardDeps, run } from '../../lambda/guard';
+import { run } from '../../lambda/guard';
+import type { GuardDeps } from '../../lambda/ports';
 import { InstanceRoleChecker } from '../../lambda/role-checker';
 import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';

@@ -11,8 +11,8 @@ import { parseDeadlineCheck, SqsDeadlineQueue } from '../../lambda/adapters/dead
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { loadConfig } from '../../lambda/config';
 import { isQueueBatch, runDeadlineChecks } from '../../lambda/deadline';
-import type { GuardDeps } from '../../lambda/guard';
 import { run } from '../../lambda/guard';
+import type { GuardDeps } from '../../lambda/ports';
 import { autoScalingGroup } from '../support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { instanceId, launchEvent } from '../support/launch-events';
