@@ -95,8 +95,7 @@ module.exports = {
       name: 'tools-import-no-test',
       comment: 'bench/, demo/ and the fake cloud run outside the test suite: they import nothing from test/.',
       severity: 'error',
-      // bench/sim/world.ts and bench/guard.bench.ts read test/support until the fake cloud folder takes it (the next commit).
-      from: { path: '^(bench|demo|fake-cloud)/', pathNot: '^bench/(sim/world|guard\\.bench)\\.ts$' },
+      from: { path: '^(bench|demo|fake-cloud)/' },
       to: { path: '^test/' },
     },
   ],

@@ -28,6 +28,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { build } from 'esbuild';
+import { instanceId, launchEvent } from '../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../lambda/adapters/ec2-diagnosis';
 import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
@@ -40,7 +41,6 @@ import { launchScopes } from '../lambda/core/scopes';
 import { ScopeWindow } from '../lambda/core/window';
 import { type GuardResult, run } from '../lambda/guard';
 import type { GuardDeps } from '../lambda/ports';
-import { instanceId, launchEvent } from '../test/support/launch-events';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAws, type FakeCall, startFakeAws } from '../../demo/fake-aws';
+import { type Container, startContainer } from '../../fake-cloud/support/containers';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import type { TripReport } from '../../lambda/core/report';
-import { type Container, startContainer } from '../support/containers';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
 
 const REGION = 'us-west-2';
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
