@@ -11,8 +11,8 @@
 const Module = require('node:module');
 const path = require('node:path');
 const ROOT = process.env.TRACE_ROOT;
-const inProject = (f) =>
-  f?.startsWith(`${ROOT}/`) && !f.includes('/node_modules/') && !f.startsWith(`${ROOT}/test/`);
+// The function's own files only: the demo driving it and the fake cloud answering it are not its path.
+const inProject = (f) => f?.startsWith(`${ROOT}/lambda/`) && !f.includes('/node_modules/');
 const rel = (f) => path.relative(ROOT, f);
 const buckets = [];
 let current = null;
