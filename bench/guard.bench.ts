@@ -28,6 +28,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { build } from 'esbuild';
+import { instanceId, launchEvent } from '../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../lambda/adapters/ec2-diagnosis';
 import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
@@ -38,8 +39,8 @@ import { stepEpisode } from '../lambda/core/episode';
 import { parseEvent } from '../lambda/core/parse-event';
 import { launchScopes } from '../lambda/core/scopes';
 import { ScopeWindow } from '../lambda/core/window';
-import { type GuardDeps, type GuardResult, run } from '../lambda/guard';
-import { instanceId, launchEvent } from '../test/support/launch-events';
+import { type GuardResult, run } from '../lambda/guard';
+import type { GuardDeps } from '../lambda/ports';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -4,7 +4,7 @@
  * left alone; {@link LoopWorld.advanceTo} writes into the fake AWS what has happened by then,
  * except that a group whose Launch process is suspended launches nothing more.
  */
-import type { FakeActivity, FakeAws, FakeGroup } from './fake-aws';
+import type { FakeActivity, FakeAws, FakeGroup } from '../fake-cloud/static-state';
 import { healthCause, type LoopLaunch, loopLaunches } from './generate-incident';
 import { INCIDENT, type Variant } from './incident';
 

@@ -5,7 +5,7 @@
  * The loop's events (demo/generate-incident.ts) go one by one through the REAL function entry
  * (`lambda/handler.ts`, imported after the environment is set) and the real DynamoDB store on an
  * embedded dynalite. Auto Scaling, ECS, EC2 and SNS are answered by a local server speaking their
- * wire protocols (demo/fake-aws.ts), reached through the SDK's standard
+ * wire protocols (fake-cloud/, over static maps), reached through the SDK's standard
  * `AWS_ENDPOINT_URL_<SERVICE>` variables with dummy credentials; demo/loop-world.ts moves their
  * state along the loop's script. Each event is handled at its delivery time: `Date.now` returns
  * that time while the handler runs (and is restored after), so the function's judge lease and
@@ -22,6 +22,7 @@ import type { CliContext } from '../cli/aws-errors';
 import { defaultContext } from '../cli/aws-errors';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
+import { type FakeAws, type FakeGroup, startFakeAws } from '../fake-cloud/static-state';
 import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
 import { evidenceLine } from '../lambda/core/alert';
 import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
@@ -29,7 +30,6 @@ import type { TripReport } from '../lambda/core/report';
 import { ATTR } from '../lambda/core/scope-item';
 import { scopeId } from '../lambda/core/types';
 import type { GuardResult } from '../lambda/guard';
-import { type FakeAws, type FakeGroup, startFakeAws } from './fake-aws';
 import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
 import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
 import { LoopWorld, seedWorld } from './loop-world';

@@ -18,7 +18,7 @@ import type { ImageInfo } from './core/diagnose';
 import { METRIC } from './core/metric-names';
 import { likelyCause, type RoleFinding } from './core/role-check';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
-import type { GuardDeps } from './guard';
+import type { GuardDeps } from './ports';
 import { roleCheckGroup } from './role-checker';
 
 /** What the step did for one new AMI (or for the launch when nothing was new). */

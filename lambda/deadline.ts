@@ -12,8 +12,8 @@ import { type GuardConfig, settingsDefaults } from './config';
 import { FATE, MAX_HOLD_MS } from './core/fate';
 import { groupSettings } from './core/group-settings';
 import { SCOPE_KIND } from './core/types';
-import type { GuardDeps } from './guard';
 import { judgeGroup, keepFates } from './judge';
+import type { GuardDeps } from './ports';
 import { judgeDeps } from './trip';
 
 /** One SQS record as Lambda delivers it. */

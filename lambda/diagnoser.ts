@@ -5,7 +5,7 @@
 import type { ImageInfoSource } from './adapters/ec2-diagnosis';
 import { diagnose } from './core/diagnose';
 import type { TripReport } from './core/report';
-import type { Diagnoser, GuardLog } from './guard';
+import type { Diagnoser, GuardLog } from './ports';
 
 /** {@link Diagnoser} over EC2's image descriptions. */
 export class ImageDiagnoser implements Diagnoser {

@@ -14,15 +14,9 @@
  *   (an alarm watches it) and thrown as a `GuardBlindError`, so the event is kept for a replay.
  */
 import { randomUUID } from 'node:crypto';
-import type { AsgSuspender, GroupHistory, GroupSnapshot } from './adapters/asg-suspender';
+import type { GroupSnapshot } from './adapters/asg-suspender';
 import { describeAwsFailure } from './adapters/aws-error';
-import type { DeadlineQueue } from './adapters/deadline-queue';
-import type { ImageInfoSource } from './adapters/ec2-diagnosis';
-import type { InstanceStates } from './adapters/ec2-instances';
-import type { EcsRegistry } from './adapters/ecs-registry';
-import { type LaunchCounter, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
-import type { Notifier } from './adapters/notifier';
-import type { ResumeScheduler } from './adapters/scheduler';
+import { type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import { noticeAmiChange } from './ami-change-step';
 import { type GuardConfig, settingsDefaults } from './config';
 import { stepEpisode } from './core/episode';
@@ -31,54 +25,12 @@ import { streakRule } from './core/fate';
 import { groupSettings, MIN_STREAK } from './core/group-settings';
 import { METRIC } from './core/metric-names';
 import { parseEvent } from './core/parse-event';
-import type { TripReport } from './core/report';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
 import { FIRST_CHECK_DELAY_S, judgeGroup, keepFates } from './judge';
-import type { RoleChecker } from './role-checker';
+import type { GuardDeps } from './ports';
 import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
-
-/** Structured logging (Powertools Logger fits). */
-export interface GuardLog {
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
-
-/** Metrics sink (Powertools Metrics behind it in the handler). */
-export interface GuardMetrics {
-  count(name: string, value?: number): void;
-}
-
-/** Looks up what can be known about AMIs for the alert (names, likely causes). */
-export interface Diagnoser {
-  diagnose(report: TripReport): Promise<Pick<TripReport, 'diagnosis' | 'imageNames'>>;
-}
-
-/** Everything `run()` talks to. */
-export interface GuardDeps {
-  readonly counter: LaunchCounter;
-  readonly suspender: AsgSuspender;
-  readonly notifier: Notifier;
-  readonly log: GuardLog;
-  readonly metrics: GuardMetrics;
-  readonly scheduler?: ResumeScheduler;
-  readonly streaks?: { setResumeStreak(key: ScopeView['key'], streak: number, at: number): Promise<void> };
-  readonly diagnoser?: Diagnoser;
-  /** Why instances left and how long launch hooks hold (Auto Scaling), to judge launches. */
-  readonly history?: GroupHistory;
-  /** ECS registration, to judge launches of groups that back a cluster. */
-  readonly ecs?: EcsRegistry;
-  /** EC2 state reasons (Spot or crash), to judge launches whose instance ended. */
-  readonly instances?: InstanceStates;
-  /** Delayed checks of group launches at their deadline (see `deadline.ts`). */
-  readonly deadlines?: DeadlineQueue;
-  /** AMI descriptions for the AMI-change alert (cached); without it the alert is off. */
-  readonly images?: ImageInfoSource;
-  /** The instance-role check of the AMI-change alert. */
-  readonly roles?: RoleChecker;
-}
 
 /** What happened to one scope of the event. */
 export interface ScopeResult {

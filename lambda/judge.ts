@@ -29,7 +29,7 @@ import {
   storedFate,
 } from './core/fate';
 import type { ScopeKey } from './core/types';
-import type { GuardDeps, GuardLog } from './guard';
+import type { GuardDeps, GuardLog } from './ports';
 
 /** What judging needs beyond the group snapshot. */
 export interface JudgeDeps {

@@ -8,7 +8,7 @@ import type { Notifier, Published } from './adapters/notifier';
 import type { AmiChangeReport } from './core/ami-change-alert';
 import { parseEvent } from './core/parse-event';
 import type { TripReport } from './core/report';
-import type { GuardDeps, GuardLog } from './guard';
+import type { GuardDeps, GuardLog } from './ports';
 
 /** Makes and keeps one adapter per account. */
 export function perAccount<T>(make: (account: string) => T): (account: string) => T {

@@ -21,6 +21,7 @@ import {
   type RoleCheckGroup,
   type RoleFinding,
 } from './core/role-check';
+import type { RoleChecker } from './ports';
 
 /**
  * What the check needs about a group, from its live snapshot (`AsgSuspender.describeGroup`) and,
@@ -40,12 +41,6 @@ export function roleCheckGroup(
     ...(snapshot?.launchTemplate ? { launchTemplate: snapshot.launchTemplate } : {}),
     ...Object.fromEntries(Object.entries(known).filter(([, v]) => v !== undefined)),
   };
-}
-
-/** Checks a group's instance role. */
-export interface RoleChecker {
-  /** What can be learned about the group's instance role. Never rejects. */
-  check(region: string, group: RoleCheckGroup): Promise<RoleFinding>;
 }
 
 function phrase(what: string, problem: LookupProblem): string {

@@ -35,8 +35,8 @@ import {
 import { likelyCause, roleLine } from './core/role-check';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
-import type { GuardDeps } from './guard';
 import { type GroupJudgement, judgeGroup, keepFates } from './judge';
+import type { GuardDeps } from './ports';
 import { roleCheckGroup } from './role-checker';
 
 /** What the trip path did. */

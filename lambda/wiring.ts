@@ -34,8 +34,8 @@ import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { CachedImageInfo } from './ami-change-step';
 import type { GuardConfig } from './config';
 import { ImageDiagnoser } from './diagnoser';
-import type { GuardDeps, GuardLog, GuardMetrics } from './guard';
 import { AccountNamingNotifier, perAccount, routeEvent } from './organization';
+import type { GuardDeps, GuardLog, GuardMetrics } from './ports';
 import { InstanceRoleChecker } from './role-checker';
 
 /** The options the wiring gives a regional or IAM client: a region, a member role's credentials, timeouts. */

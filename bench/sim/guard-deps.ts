@@ -8,7 +8,7 @@
 import { type DeadlineQueue, MAX_DELAY_S } from '../../lambda/adapters/deadline-queue';
 import type { GuardConfig } from '../../lambda/config';
 import { runDeadlineChecks } from '../../lambda/deadline';
-import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/guard';
+import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/ports';
 import { sdkClients, buildGuardDeps as wire } from '../../lambda/wiring';
 
 /** What the harness hands to the wiring. */

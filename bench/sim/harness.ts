@@ -15,10 +15,10 @@ import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-s
 import dynalite from 'dynalite';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/guard';
-import { type FakeCloud, startFakeCloud } from './fake-cloud';
 import { buildGuardDeps } from './guard-deps';
 import { firstFailedLaunch, isLoop, type Scenario } from './scenarios';
 import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0, World } from './world';
+import { type FakeCloud, startFakeCloud } from './world-state';
 
 /** The running dynalite and fake cloud, shared by the scenarios of one run. */
 export interface SimEnv {

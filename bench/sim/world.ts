@@ -32,8 +32,8 @@
  * never becomes useful: never registers, crashes at boot, fails its health check), so a
  * scenario knows when its first failed launch happened.
  */
-import { loadFixture } from '../../test/support/fixtures';
-import { instanceId as hexInstanceId, launchEvent } from '../../test/support/launch-events';
+import { loadFixture } from '../../fake-cloud/support/fixtures';
+import { instanceId as hexInstanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';

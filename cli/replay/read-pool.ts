@@ -11,18 +11,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type FileBatch, readBytesBatch, readFileBatch } from './read-batch';
-import type { ReadReply } from './read-worker';
-
-/** One input for a reader: a file on disk, or bytes already fetched (an S3 object). */
-export type ReadJob =
-  | { readonly kind: 'files'; readonly paths: readonly string[] }
-  | {
-      readonly kind: 'bytes';
-      readonly label: string;
-      readonly bytes: Uint8Array;
-      readonly jsonDocument: boolean;
-    };
+import type { FileBatch } from './read-batch';
+import { type ReadJob, type ReadReply, runJob } from './read-job';
 
 /** Reads jobs somewhere (this thread or workers). */
 export interface BatchReader {
@@ -37,18 +27,6 @@ export interface BatchReader {
 /** The default number of reading threads: one per core, at most 16. */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 16));
-}
-
-/** Run one job where it stands (this thread, or a worker's). */
-export async function runJob(job: ReadJob): Promise<FileBatch[] | undefined> {
-  if (job.kind === 'files') {
-    const out: FileBatch[] = [];
-    for (const path of job.paths) out.push(await readFileBatch(path));
-    return out;
-  }
-  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  const batch = readBytesBatch(job.label, bytes, job.jsonDocument);
-  return batch === undefined ? undefined : [batch];
 }
 
 /** Reads in the calling thread (for one thread, or one input). */

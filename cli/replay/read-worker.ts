@@ -3,16 +3,7 @@
  * {@link FileBatch} per input. Started by `read-pool.ts`; never run directly.
  */
 import { parentPort } from 'node:worker_threads';
-import { type ReadJob, runJob } from './read-pool';
-
-/**
- * What the worker posts back for job `seq`: the batches as JSON text, `null` when the bytes
- * inflate too much. JSON text, because structured cloning launch records cost more than reading
- * them.
- */
-export type ReadReply =
-  | { readonly seq: number; readonly batches: string | null }
-  | { readonly seq: number; readonly failure: string };
+import { type ReadJob, type ReadReply, runJob } from './read-job';
 
 parentPort?.on('message', (message: { seq: number; job: ReadJob }) => {
   // Each job's file read is asynchronous, so the next jobs' reads overlap this one's parsing.

@@ -10,10 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { partitionOf } from '../../cli/member-account';
 import { RESUME_EXIT, runResume } from '../../cli/resume';
 import { runStatus, type StatusReport } from '../../cli/status';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import type { ScopeKey } from '../../lambda/core/types';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { testContext } from './cli-context';
 
 /** `status` and `resume` with `--account`: the member account reached through its operator role. */

@@ -7,10 +7,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESUME_EXIT, runResume } from '../../cli/resume';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import type { ScopeKey } from '../../lambda/core/types';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { testContext } from './cli-context';
 
 const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);

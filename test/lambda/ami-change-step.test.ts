@@ -16,6 +16,9 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../lambda/adapters/ec2-diagnosis';
 import { IamRoleReader } from '../../lambda/adapters/iam-role';
@@ -26,11 +29,9 @@ import { AMI_CHANGE_METRIC, CachedImageInfo } from '../../lambda/ami-change-step
 import { loadConfig } from '../../lambda/config';
 import type { AmiChangeReport } from '../../lambda/core/ami-change-alert';
 import { METRIC } from '../../lambda/core/metric-names';
-import { type GuardDeps, run } from '../../lambda/guard';
+import { run } from '../../lambda/guard';
+import type { GuardDeps } from '../../lambda/ports';
 import { InstanceRoleChecker } from '../../lambda/role-checker';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
 
 const asg = mockClient(AutoScalingClient);
 const ec2 = mockClient(EC2Client);

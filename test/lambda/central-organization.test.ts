@@ -2,7 +2,7 @@
  * The central guard run as an organization runs it (issue 23): the real function entry,
  * `lambda/handler.ts`, configured for `orgMode=central`, handles the launch events of several
  * member accounts and of its own account for two simulated hours. Each account is its own
- * simulated cloud (`test/support/organization-cloud.ts`), reachable only with that account's
+ * simulated cloud (`fake-cloud/support/organization-cloud.ts`), reachable only with that account's
  * credentials: the function's own for the central account, the member role's from STS for the
  * others. The delayed checks the function queues are delivered back to it as Lambda delivers an
  * SQS batch, at the time their delay ends. DynamoDB is dynalite.
@@ -15,7 +15,6 @@
  * - C: a healthy group of another name.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FakeCloud } from '../../bench/sim/fake-cloud';
 import {
   ACCOUNT as CENTRAL,
   type GroupSpec,
@@ -25,15 +24,16 @@ import {
   SIM_T0,
   World,
 } from '../../bench/sim/world';
-import { ECS_AGENT_ACTIONS } from '../../lambda/core/role-check';
-import type { BatchResult } from '../../lambda/deadline';
-import type { GuardResult } from '../../lambda/guard';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import type { FakeCloud } from '../../bench/sim/world-state';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
 import {
   type FakeAccount,
   type OrganizationCloud,
   startOrganizationCloud,
-} from '../support/organization-cloud';
+} from '../../fake-cloud/support/organization-cloud';
+import { ECS_AGENT_ACTIONS } from '../../lambda/core/role-check';
+import type { BatchResult } from '../../lambda/deadline';
+import type { GuardResult } from '../../lambda/guard';
 
 const A = '222233334444';
 const B = '333344445555';

@@ -6,16 +6,16 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { parseDeadlineCheck, SqsDeadlineQueue } from '../../lambda/adapters/deadline-queue';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { loadConfig } from '../../lambda/config';
 import { isQueueBatch, runDeadlineChecks } from '../../lambda/deadline';
-import type { GuardDeps } from '../../lambda/guard';
 import { run } from '../../lambda/guard';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
+import type { GuardDeps } from '../../lambda/ports';
 
 const asg = mockClient(AutoScalingClient);
 const sqs = mockClient(SQSClient);

@@ -22,6 +22,9 @@ import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } 
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../lambda/adapters/ec2-diagnosis';
 import { SdkEcsRegistry } from '../../lambda/adapters/ecs-registry';
@@ -33,11 +36,9 @@ import { loadConfig } from '../../lambda/config';
 import { fateMetric, METRIC, tripMetric } from '../../lambda/core/metric-names';
 import type { TripReport } from '../../lambda/core/report';
 import { ImageDiagnoser } from '../../lambda/diagnoser';
-import { type GuardDeps, run } from '../../lambda/guard';
+import { run } from '../../lambda/guard';
+import type { GuardDeps } from '../../lambda/ports';
 import { InstanceRoleChecker } from '../../lambda/role-checker';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
 
 const asg = mockClient(AutoScalingClient);
 const ecs = mockClient(ECSClient);

@@ -28,6 +28,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { fixtureNames, loadFixture } from '../../fake-cloud/support/fixtures';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
+import { applyMutations, mutationArb, pathsOf } from '../../fake-cloud/support/mutations';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { type AwsErrorClass, classifyAwsError } from '../../lambda/adapters/aws-error';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
@@ -36,12 +41,8 @@ import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { GuardBlindError } from '../../lambda/core/errors';
 import { isGroupName } from '../../lambda/core/identifiers';
 import { METRIC } from '../../lambda/core/metric-names';
-import { type GuardDeps, type GuardResult, run } from '../../lambda/guard';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { fixtureNames, loadFixture } from '../support/fixtures';
-import { instanceId, launchEvent } from '../support/launch-events';
-import { applyMutations, mutationArb, pathsOf } from '../support/mutations';
+import { type GuardResult, run } from '../../lambda/guard';
+import type { GuardDeps } from '../../lambda/ports';
 
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);

@@ -12,6 +12,10 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { loadFixture } from '../../fake-cloud/support/fixtures';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
@@ -24,11 +28,8 @@ import { parseEvent } from '../../lambda/core/parse-event';
 import type { TripReport } from '../../lambda/core/report';
 import { launchScopes } from '../../lambda/core/scopes';
 import { ScopeWindow } from '../../lambda/core/window';
-import { eventIdOf, type GuardDeps, type GuardResult, run } from '../../lambda/guard';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { loadFixture } from '../support/fixtures';
-import { instanceId, launchEvent } from '../support/launch-events';
+import { eventIdOf, type GuardResult, run } from '../../lambda/guard';
+import type { GuardDeps } from '../../lambda/ports';
 
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);

@@ -1,18 +1,18 @@
 /**
  * The real function entry, `lambda/handler.ts`, in three warm containers at once: separate
  * processes, each with its own memory, sharing one DynamoDB (dynalite) and one Auto Scaling and
- * SNS (`demo/fake-aws.ts`, their real query protocol), as Lambda runs it. The fake can hold an
+ * SNS (`fake-cloud/`, their real query protocol), as Lambda runs it. The fake can hold an
  * answer, so the interleavings that matter are reproduced exactly, not hoped for.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeAws, type FakeCall, startFakeAws } from '../../demo/fake-aws';
+import { type FakeAws, type FakeCall, startFakeAws } from '../../fake-cloud/static-state';
+import { type Container, startContainer } from '../../fake-cloud/support/containers';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import type { TripReport } from '../../lambda/core/report';
-import { type Container, startContainer } from '../support/containers';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
 
 const REGION = 'us-west-2';
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';

@@ -12,12 +12,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import { loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/guard';
 import { buildGuardDeps, sdkClients } from '../../lambda/wiring';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
 
 /**
  * The central guard's live path: events of two member accounts on one table (dynalite), Auto

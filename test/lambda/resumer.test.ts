@@ -9,14 +9,14 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { SuspendError } from '../../lambda/core/errors';
 import type { ScopeKey } from '../../lambda/core/types';
 import { resumeGroup, resumeNotice, runResumer } from '../../lambda/resume-group';
-import { autoScalingGroup } from '../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

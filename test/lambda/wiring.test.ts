@@ -1,7 +1,7 @@
 /**
  * The one wiring (`lambda/wiring.ts`) in central organization mode: two member accounts with a
  * group, a capacity provider and a cluster of the same names, each its own simulated cloud
- * reachable only with its own credentials (`test/support/organization-cloud.ts`). What one
+ * reachable only with its own credentials (`fake-cloud/support/organization-cloud.ts`). What one
  * account's adapters found (ECS cluster mapping, image facts, group settings) never answers for
  * the other.
  */
@@ -14,13 +14,17 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT as CENTRAL, MINUTE, REGION, SECOND, SIM_T0, World } from '../../bench/sim/world';
+import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
+import {
+  accessKeyOf,
+  type OrganizationCloud,
+  startOrganizationCloud,
+} from '../../fake-cloud/support/organization-cloud';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { TAG } from '../../lambda/core/group-settings';
 import { run } from '../../lambda/guard';
 import { buildGuardDeps, type ClientOptions, type GuardWiring, sdkClients } from '../../lambda/wiring';
-import { type LocalDynamo, startDynamo } from '../support/dynalite';
-import { instanceId, launchEvent } from '../support/launch-events';
-import { accessKeyOf, type OrganizationCloud, startOrganizationCloud } from '../support/organization-cloud';
 
 const A = '222233334444';
 const B = '333344445555';

@@ -1,7 +1,7 @@
-// Tests of the EventBridge pattern matcher in test/support/event-pattern.ts, which the rule
+// Tests of the EventBridge pattern matcher in fake-cloud/support/event-pattern.ts, which the rule
 // pattern tests rely on. Cases follow the EventBridge user guide's examples.
 import { describe, expect, it } from 'vitest';
-import { matchesPattern } from '../support/event-pattern';
+import { matchesPattern } from '../../fake-cloud/support/event-pattern';
 
 const event = {
   source: 'aws.ec2',

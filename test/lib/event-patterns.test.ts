@@ -1,8 +1,8 @@
 // The synthesized rule patterns against the shared CloudTrail fixtures, with the EventBridge
-// matcher of test/support/event-pattern.ts.
+// matcher of fake-cloud/support/event-pattern.ts.
 import { describe, expect, it } from 'vitest';
-import { type EventPattern, matchesPattern } from '../support/event-pattern';
-import { fixtureNames, loadFixture } from '../support/fixtures';
+import { type EventPattern, matchesPattern } from '../../fake-cloud/support/event-pattern';
+import { fixtureNames, loadFixture } from '../../fake-cloud/support/fixtures';
 import { guardStack, logicalId } from './stacks';
 
 const { stack, guard, template } = guardStack();

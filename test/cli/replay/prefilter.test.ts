@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mayMatter } from '../../../cli/replay/prefilter';
+import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import { parseEvent } from '../../../lambda/core/parse-event';
-import { fixtureNames, loadFixture } from '../../support/fixtures';
 
 /** True when skipping the record unparsed would lose something parseEvent would have found. */
 function matters(value: unknown): boolean {

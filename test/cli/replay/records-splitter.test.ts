@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordsSplitter, SplitError, type SplitRecord } from '../../../cli/replay/records-splitter';
-import { fixtureNames, loadFixture } from '../../support/fixtures';
+import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 
 function split(text: string, cuts: readonly number[]): SplitRecord[] {
   const out: SplitRecord[] = [];

@@ -6,7 +6,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../../cli/replay/main';
 import { isWantedKey, listLogObjects, listPrefixes } from '../../../cli/replay/s3-inputs';
-import { type LocalS3, startS3 } from '../../support/s3rver';
+import { type LocalS3, startS3 } from '../../../fake-cloud/support/s3rver';
 import { ACCOUNT, launchSeries, MIN, type Outcome, replay, tempDir, trips } from './support';
 
 const BUCKET = 'trail';

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../../fake-cloud/support/fixtures';
 import { NOT_LAUNCH_REASON } from '../../../lambda/core/parse-event';
-import { loadFixture } from '../../support/fixtures';
 import {
   AMI,
   asgLaunch,

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { runReplay } from '../../../cli/replay/main';
-import { loadFixture } from '../../support/fixtures';
+import { loadFixture } from '../../../fake-cloud/support/fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path.
 export type Json = Record<string, any>;

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { DynamoDbLaunchCounter, parseScopeId, tripOwner } from '../../../lambda/adapters/launch-counter';
 import { CounterStoreError } from '../../../lambda/core/errors';
 import { CAP_MARGIN, DEDUP_SKEW_S } from '../../../lambda/core/scope-item';
 import type { ScopeKey, ScopePolicy } from '../../../lambda/core/types';
 import { ScopeWindow } from '../../../lambda/core/window';
-import { type LocalDynamo, startDynamo } from '../../support/dynalite';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);

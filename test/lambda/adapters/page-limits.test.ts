@@ -33,6 +33,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { OrganizationsAccountNames } from '../../../lambda/adapters/account-names';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
@@ -46,8 +48,6 @@ import { MemberAccounts } from '../../../lambda/adapters/member-credentials';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
 import type { ScopeKey } from '../../../lambda/core/types';
-import { autoScalingGroup } from '../../support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../support/dynalite';
 import { incidentAmiChange } from '../core/example-ami-change';
 import { suspendedReport } from '../core/example-reports';
 

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
+import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
 import {
   isAccountId,
   isEventId,
@@ -11,8 +13,6 @@ import {
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
 import { launchScopes } from '../../../lambda/core/scopes';
 import { LAUNCH_SOURCE, type ParsedEvent } from '../../../lambda/core/types';
-import { fixtureNames, loadFixture } from '../../support/fixtures';
-import { applyMutations, mutationArb, pathsOf } from '../../support/mutations';
 
 const REASONS = new Set<string>(Object.values(NOT_LAUNCH_REASON));
 const SOURCES = new Set<string>(Object.values(LAUNCH_SOURCE));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import {
   MAX_SYNTHETIC_INSTANCES,
   NOT_LAUNCH_REASON,
@@ -6,7 +7,6 @@ import {
   parseEventTime,
 } from '../../../lambda/core/parse-event';
 import type { LaunchRecord, ParsedEvent } from '../../../lambda/core/types';
-import { fixtureNames, loadFixture } from '../../support/fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path; the parser under test takes unknown.
 type Json = Record<string, any>;

@@ -2,9 +2,9 @@
  * parseEvent: identifiers checked against AWS's formats, and Auto Scaling's warm-pool moves.
  */
 import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../../fake-cloud/support/fixtures';
 import { NOT_LAUNCH_REASON, ORIGIN_DESTINATION, parseEvent } from '../../../lambda/core/parse-event';
 import type { LaunchRecord } from '../../../lambda/core/types';
-import { loadFixture } from '../../support/fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path; the parser under test takes unknown.
 type Json = Record<string, any>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../../fake-cloud/support/fixtures';
 import { parseEvent } from '../../../lambda/core/parse-event';
 import { callerLabel, launchScopes } from '../../../lambda/core/scopes';
 import type { LaunchRecord } from '../../../lambda/core/types';
-import { loadFixture } from '../../support/fixtures';
 
 function launchFrom(name: string): LaunchRecord {
   const parsed = parseEvent(loadFixture(name));

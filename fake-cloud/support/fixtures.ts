@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The CloudTrail samples kept in the repository (`test/fixtures/cloudtrail`; provenance and licences in its SOURCES.md). */
-export const FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'cloudtrail');
+export const FIXTURE_DIR = join(__dirname, '..', '..', 'test', 'fixtures', 'cloudtrail');
 
 /** Parse one fixture file by its name (e.g. `runinstances-console-single.panther-xz.json`). */
 export function loadFixture(name: string): unknown {

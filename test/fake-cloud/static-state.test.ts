@@ -1,13 +1,14 @@
 /**
- * The demo's fake AWS, reached by the guard's own adapters over the SDK's real protocols: ECS
- * (JSON 1.1), Auto Scaling (awsQuery) and EC2 (EC2 query). What the adapters read back is what
- * the fake was given, so the demo's story is what the function really sees.
+ * The fake cloud over static maps (the demo's state), reached by the guard's own adapters over
+ * the SDK's real protocols: ECS (JSON 1.1), Auto Scaling (awsQuery) and EC2 (EC2 query).
+ * What the adapters read back is what the fake was given, so the demo's story is what the
+ * function really sees.
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeAws, startFakeAws } from '../../demo/fake-aws';
+import { type FakeAws, startFakeAws } from '../../fake-cloud/static-state';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { Ec2InstanceStates } from '../../lambda/adapters/ec2-instances';
 import { EcsLookupError, SdkEcsRegistry } from '../../lambda/adapters/ecs-registry';

@@ -1,7 +1,7 @@
 /**
  * An organization's clouds behind one endpoint, as AWS serves them: every request is answered by
  * the account its credentials belong to, and only by it. Each account is a simulated world
- * (`bench/sim/fake-cloud.ts`: Auto Scaling, ECS, EC2 instances and images, SNS), plus what this
+ * (`fake-cloud/` with `bench/sim/world-state.ts`: Auto Scaling, ECS, EC2 instances and images, SNS), plus what this
  * file answers itself, over the services' real wire protocols:
  * - STS `AssumeRole` (awsQuery): the central account's credentials may assume the member role
  *   of a member account, and get that account's own credentials;
@@ -18,8 +18,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FakeCloud, startFakeCloud } from '../../bench/sim/fake-cloud';
 import { ACCOUNT as WORLD_ACCOUNT, type World } from '../../bench/sim/world';
+import { type FakeCloud, startFakeCloud } from '../../bench/sim/world-state';
 
 /** An instance profile of one account, and what its role may do. */
 export interface FakeInstanceProfile {

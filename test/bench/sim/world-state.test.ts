@@ -16,9 +16,9 @@ import {
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeCloud, startFakeCloud } from '../../../bench/sim/fake-cloud';
 import { SCENARIOS } from '../../../bench/sim/scenarios';
 import { MINUTE, SECOND, SIM_T0, World } from '../../../bench/sim/world';
+import { type FakeCloud, startFakeCloud } from '../../../bench/sim/world-state';
 import { parseEvent } from '../../../lambda/core/parse-event';
 
 const options = (endpoint: string) => ({

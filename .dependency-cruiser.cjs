@@ -1,0 +1,111 @@
+/**
+ * The architecture, written once and checked by `npm test` (`npm run deps`): which folder may
+ * import which. dependency-cruiser reads every import, type-only ones included (the swc parser
+ * keeps `import type`), so a circle made of types alone is a circle too.
+ *
+ * The layers of the runtime (`lambda/`), from the inside out:
+ * - `lambda/core/`      pure rules over plain values: no AWS, no env, no clock; imports only itself.
+ * - `lambda/ports.ts`   the interfaces the steps talk to and the values they exchange (types only).
+ * - `lambda/adapters/`  thin I/O, one per AWS service; imports the core and the ports, never a step.
+ * - the steps (use cases: count, judge, trip, delayed check, AMI change, role check, diagnosis,
+ *   organization routing, resume): import the core, the ports and the adapters' values, never an
+ *   AWS SDK package, never each other in a circle.
+ * - the function entries (`lambda/handler.ts`, `lambda/resumer.ts`, `lambda/slack-webhook/handler.ts`)
+ *   build the dependencies and call one step.
+ * Around the runtime: `lib/` (the CDK constructs) reads the runtime's configuration keys and IAM
+ * lists but never a step; `cli/`, `bin/`, `bench/`, `demo/` are entries of their own; `test/` is
+ * imported by nothing else.
+ *
+ * Issue 19 phase 1: the steps still sit at the root of `lambda/` (listed by name in STEPS), and
+ * the port interfaces an adapter implements are still declared beside it and re-exported by
+ * `ports.ts`. Phase 2 moves the steps into a folder of their own and the interfaces into
+ * `ports.ts`; then STEPS becomes that folder and the rule `ports-are-types` forbids `ports.ts`
+ * any import but the core.
+ */
+const STEPS =
+  '^lambda/(guard|trip|judge|deadline|ami-change-step|role-checker|diagnoser|organization|resume-group)\\.ts$';
+const ENTRIES = '^lambda/(handler|resumer|slack-webhook/handler)\\.ts$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment:
+        'No file imports, directly or through others, a file that imports it back (type-only imports count). ' +
+        'Shared types go to a file both sides import (lambda/ports.ts, cli/replay/read-job.ts).',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'core-imports-only-core',
+      comment: 'lambda/core/ is pure: it imports only lambda/core/ (no AWS SDK, no Node API, no adapter).',
+      severity: 'error',
+      from: { path: '^lambda/core/' },
+      to: { pathNot: '^lambda/core/' },
+    },
+    {
+      name: 'adapters-import-core-and-ports',
+      comment:
+        'An adapter imports the core, the ports, other adapters (the shared AWS error helper) and its SDK; never a step, ' +
+        'an entry or the configuration.',
+      severity: 'error',
+      from: { path: '^lambda/adapters/' },
+      to: {
+        path: '^(lambda|lib|cli|bin|bench|demo|test|scripts|fake-cloud)/',
+        pathNot: '^lambda/(core/|adapters/|ports\\.ts$)',
+      },
+    },
+    {
+      name: 'steps-import-no-sdk',
+      comment:
+        'The steps and the ports reach AWS only through the adapters: they import no @aws-sdk/* package.',
+      severity: 'error',
+      // organization.ts still types the SDK client factories it builds member adapters with; that
+      // wiring moves to lambda/wiring.ts (issue 19's "one wiring", central's branch), then this exception goes.
+      from: { path: [STEPS, '^lambda/ports\\.ts$'], pathNot: '^lambda/organization\\.ts$' },
+      to: { path: '(^|/)node_modules/@aws-sdk/|^@aws-sdk/' },
+    },
+    {
+      name: 'ports-are-types',
+      comment:
+        'lambda/ports.ts declares interfaces and values only: it imports the core and (until phase 2) the adapters it ' +
+        're-exports, never a step or an entry.',
+      severity: 'error',
+      from: { path: '^lambda/ports\\.ts$' },
+      to: { path: '^lambda/', pathNot: '^lambda/(core/|adapters/)' },
+    },
+    {
+      name: 'lib-imports-no-step',
+      comment:
+        'The constructs read the runtime configuration keys and IAM lists (config.ts, permissions.ts, adapters, core); ' +
+        'they never import a step or a function entry.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: [STEPS, ENTRIES, '^lambda/ports\\.ts$'] },
+    },
+    {
+      name: 'runtime-imports-no-tooling',
+      comment: 'The runtime is bundled into the functions: it imports nothing from the tooling around it.',
+      severity: 'error',
+      from: { path: '^lambda/' },
+      to: { path: '^(lib|cli|bin|bench|demo|test|scripts|fake-cloud)/' },
+    },
+    {
+      name: 'tools-import-no-test',
+      comment: 'bench/, demo/ and the fake cloud run outside the test suite: they import nothing from test/.',
+      severity: 'error',
+      from: { path: '^(bench|demo|fake-cloud)/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    // TypeScript 7 has no JavaScript API for dependency-cruiser to parse with; swc parses the
+    // TypeScript sources and keeps type-only imports.
+    parser: 'swc',
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(cdk\\.out|dist|\\.cache)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json'] },
+  },
+};

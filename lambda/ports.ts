@@ -1,0 +1,93 @@
+/**
+ * The ports: every interface the runtime's steps (count, judge, trip, delayed check, AMI change,
+ * role check, diagnosis, organization routing) talk to, and the values those interfaces exchange.
+ * A step imports its collaborators' types from here, never from another step's file, so no import
+ * circle can form between the steps (`.dependency-cruiser.cjs` checks it).
+ *
+ * Types only. The port interfaces that an adapter implements are still declared beside their
+ * adapter and re-exported here; they move into this file in issue 19's phase 2 (after the
+ * branches that change the store and the Auto Scaling adapter have merged).
+ */
+import type { AsgSuspender, GroupHistory } from './adapters/asg-suspender';
+import type { DeadlineQueue } from './adapters/deadline-queue';
+import type { ImageInfoSource } from './adapters/ec2-diagnosis';
+import type { InstanceStates } from './adapters/ec2-instances';
+import type { EcsRegistry } from './adapters/ecs-registry';
+import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
+import type { Notifier } from './adapters/notifier';
+import type { ResumeScheduler } from './adapters/scheduler';
+import type { TripReport } from './core/report';
+import type { RoleCheckGroup, RoleFinding } from './core/role-check';
+
+export type { AccountNameLookup, AccountNameSource } from './adapters/account-names';
+export type {
+  AsgSuspender,
+  ChangeOutcome,
+  GroupHistory,
+  GroupSnapshot,
+  TagOutcome,
+} from './adapters/asg-suspender';
+export type { DeadlineCheck, DeadlineQueue } from './adapters/deadline-queue';
+export type { ImageInfoSource, ImageLookup, ImageLookupProblem } from './adapters/ec2-diagnosis';
+export type { InstanceStates } from './adapters/ec2-instances';
+export type { EcsRegistry } from './adapters/ecs-registry';
+export type { RoleReader, RoleRef, SimulatedDecision } from './adapters/iam-role';
+export type {
+  LaunchCounter,
+  RecordRequest,
+  ScopeSummary,
+  ScopeView,
+  TripClaim,
+  TripOwner,
+} from './adapters/launch-counter';
+export type { LaunchTemplateFacts, LaunchTemplateReader, LookupProblem } from './adapters/launch-template';
+export type { MemberCredentials } from './adapters/member-credentials';
+export type { Notifier, Published } from './adapters/notifier';
+export type { ResumeScheduler, ScheduleOutcome, SchedulerTarget } from './adapters/scheduler';
+
+/** Structured logging (Powertools Logger fits). */
+export interface GuardLog {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** Metrics sink (Powertools Metrics behind it in the handler). */
+export interface GuardMetrics {
+  count(name: string, value?: number): void;
+}
+
+/** Looks up what can be known about AMIs for the alert (names, likely causes). */
+export interface Diagnoser {
+  diagnose(report: TripReport): Promise<Pick<TripReport, 'diagnosis' | 'imageNames'>>;
+}
+
+/** Everything `run()` talks to. */
+export interface GuardDeps {
+  readonly counter: LaunchCounter;
+  readonly suspender: AsgSuspender;
+  readonly notifier: Notifier;
+  readonly log: GuardLog;
+  readonly metrics: GuardMetrics;
+  readonly scheduler?: ResumeScheduler;
+  readonly streaks?: { setResumeStreak(key: ScopeView['key'], streak: number, at: number): Promise<void> };
+  readonly diagnoser?: Diagnoser;
+  /** Why instances left and how long launch hooks hold (Auto Scaling), to judge launches. */
+  readonly history?: GroupHistory;
+  /** ECS registration, to judge launches of groups that back a cluster. */
+  readonly ecs?: EcsRegistry;
+  /** EC2 state reasons (Spot or crash), to judge launches whose instance ended. */
+  readonly instances?: InstanceStates;
+  /** Delayed checks of group launches at their deadline (see `deadline.ts`). */
+  readonly deadlines?: DeadlineQueue;
+  /** AMI descriptions for the AMI-change alert (cached); without it the alert is off. */
+  readonly images?: ImageInfoSource;
+  /** The instance-role check of the AMI-change alert. */
+  readonly roles?: RoleChecker;
+}
+
+/** Checks a group's instance role. */
+export interface RoleChecker {
+  /** What can be learned about the group's instance role. Never rejects. */
+  check(region: string, group: RoleCheckGroup): Promise<RoleFinding>;
+}
