@@ -36,6 +36,7 @@ import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
 import { FIRST_CHECK_DELAY_S, judgeGroup, keepFates } from './judge';
+import type { LoopCostSources } from './loop-cost-step';
 import type { RoleChecker } from './role-checker';
 import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
 
@@ -49,6 +50,8 @@ export interface GuardLog {
 /** Metrics sink (Powertools Metrics behind it in the handler). */
 export interface GuardMetrics {
   count(name: string, value?: number): void;
+  /** An amount without a CloudWatch unit (USD for `EstimatedLoopCost`); a sink without it gets `count`. */
+  amount?(name: string, value: number): void;
 }
 
 /** Looks up what can be known about AMIs for the alert (names, likely causes). */
@@ -78,6 +81,8 @@ export interface GuardDeps {
   readonly images?: ImageInfoSource;
   /** The instance-role check of the AMI-change alert. */
   readonly roles?: RoleChecker;
+  /** Instance facts and prices for the cost line of trip alerts; without it the alert has none. */
+  readonly costs?: LoopCostSources;
 }
 
 /** What happened to one scope of the event. */

@@ -11,6 +11,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -19,6 +20,7 @@ import type { Context } from 'aws-lambda';
 import { OrganizationsAccountNames } from './adapters/account-names';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
 import { SqsDeadlineQueue } from './adapters/deadline-queue';
+import { Ec2BillingFacts } from './adapters/ec2-billing';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
@@ -27,6 +29,7 @@ import { DynamoDbLaunchCounter } from './adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from './adapters/launch-template';
 import { MemberAccounts } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
+import { PriceListOnDemand } from './adapters/price-list';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { CachedImageInfo } from './ami-change-step';
 import { loadConfig } from './config';
@@ -34,6 +37,7 @@ import { METRIC_NAMESPACE } from './core/metric-names';
 import { type BatchResult, isQueueBatch, runDeadlineChecks } from './deadline';
 import { ImageDiagnoser } from './diagnoser';
 import { eventIdOf, type GuardDeps, type GuardResult, run } from './guard';
+import { PriceCache } from './loop-cost-step';
 import { AccountNamingNotifier, depsForEvent, memberDeps, type OrganizationDeps } from './organization';
 import { InstanceRoleChecker } from './role-checker';
 
@@ -44,6 +48,10 @@ const counter = new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableNa
 // The AMI-change lookups are best effort: short timeouts and one retry, so they end well inside the invocation.
 const lookup = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } };
 const lookupEc2 = (region: string) => new EC2Client({ region, ...lookup });
+
+// Prices for the alert's cost line: two short attempts, and the trip path waits for them at most COST_WAIT_MS.
+const priceLookup = { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 800 } };
+const warnOf = (message: string, error?: unknown) => logger.warn(message, { error: String(error) });
 
 const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
 
@@ -70,8 +78,16 @@ const deps: GuardDeps = {
   ...(config.deadlineQueueUrl
     ? { deadlines: new SqsDeadlineQueue(new SQSClient({}), config.deadlineQueueUrl) }
     : {}),
+  costs: {
+    facts: new Ec2BillingFacts((region) => new EC2Client({ region, ...priceLookup }), warnOf),
+    onDemand: new PriceListOnDemand((region) => new PricingClient({ region, ...priceLookup }), warnOf),
+    cache: new PriceCache(),
+  },
   log: logger,
-  metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+  metrics: {
+    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+    amount: (name, value) => metrics.addMetric(name, MetricUnit.NoUnit, value),
+  },
 };
 
 // Central organization mode: each member account through its member role, alerts name the account.
