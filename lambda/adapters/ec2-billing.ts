@@ -111,7 +111,8 @@ export class Ec2BillingFacts implements BillingFacts {
   ): Promise<ReadonlyMap<string, number>> {
     const prices = new Map<string, number>();
     try {
-      // A start time of now returns each zone's price in force now (the API reference: "the price
+      // A start time of now returns each zone's price in force now, one item per zone and product (a
+      // page of 100 holds them all; the API reference: "the price
       // is valid within the time period that you specified").
       const res = await this.client(region).send(
         new DescribeSpotPriceHistoryCommand({
