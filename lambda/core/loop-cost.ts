@@ -210,3 +210,44 @@ export function costText(cost: LoopCost | undefined): string {
     parts.push(`${usd(cost.perDayAtMaxUsd)}/day if it reaches MaxSize ${cost.maxSize} and keeps them`);
   return parts.join('; ');
 }
+
+/** What a launch record says an instance is billed as (no region, no times). */
+export type RecordedBilling = Omit<BilledInstance, 'region' | 'launchedAt' | 'endedAt'>;
+
+/**
+ * What a RunInstances record (bare, or wrapped by EventBridge) says each launched instance is
+ * billed as: type, zone, tenancy, Spot (`instanceLifecycle`), Windows (`platform`). CloudTrail
+ * does not record the usage operation, so RHEL, SUSE and Ubuntu Pro read as Linux: their
+ * licence part is not counted (as everywhere here). Empty for anything else.
+ */
+export function recordedBilling(raw: unknown): RecordedBilling[] {
+  const rec = raw as { detail?: unknown } | null;
+  const body = (
+    rec !== null && typeof rec === 'object' && typeof rec.detail === 'object' ? rec.detail : raw
+  ) as {
+    eventName?: unknown;
+    responseElements?: { instancesSet?: { items?: unknown } } | null;
+  } | null;
+  if (body === null || typeof body !== 'object' || body.eventName !== 'RunInstances') return [];
+  const items = body.responseElements?.instancesSet?.items;
+  if (!Array.isArray(items)) return [];
+  const out: RecordedBilling[] = [];
+  for (const item of items as Record<string, unknown>[]) {
+    if (item === null || typeof item !== 'object') continue;
+    const instanceId = item['instanceId'];
+    const instanceType = item['instanceType'];
+    if (typeof instanceId !== 'string' || typeof instanceType !== 'string') continue;
+    const placement = (item['placement'] ?? {}) as { availabilityZone?: unknown; tenancy?: unknown };
+    const windows = item['platform'] === 'windows';
+    out.push({
+      instanceId,
+      instanceType,
+      market: item['instanceLifecycle'] === 'spot' ? 'spot' : 'on-demand',
+      operation: windows ? 'RunInstances:0002' : 'RunInstances',
+      platform: windows ? 'Windows' : 'Linux/UNIX',
+      ...(typeof placement.availabilityZone === 'string' ? { zone: placement.availabilityZone } : {}),
+      ...(typeof placement.tenancy === 'string' ? { tenancy: placement.tenancy } : {}),
+    });
+  }
+  return out;
+}
