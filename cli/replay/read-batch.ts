@@ -83,7 +83,8 @@ function batchSink(label: string, batch: FileBatch): RecordSink {
     const parsed = parseEvent(item.value);
     if (parsed.kind === 'launch') {
       batch.launches.push(parsed);
-      for (const b of recordedBilling(item.value)) (batch.billing ??= []).push(b);
+      const billing = recordedBilling(item.value);
+      if (billing.length > 0) batch.billing = [...(batch.billing ?? []), ...billing];
     } else if (parsed.kind === 'failed') batch.failed.push(parsed);
     else if (parsed.kind === 'terminate') batch.terminations.push(parsed);
     else if (parsed.malformed) bad(where, parsed.reason);
