@@ -84,7 +84,10 @@ function batchSink(label: string, batch: FileBatch): RecordSink {
     if (parsed.kind === 'launch') {
       batch.launches.push(parsed);
       const billing = recordedBilling(item.value);
-      if (billing.length > 0) batch.billing = [...(batch.billing ?? []), ...billing];
+      if (billing.length > 0) {
+        batch.billing ??= [];
+        batch.billing.push(...billing);
+      }
     } else if (parsed.kind === 'failed') batch.failed.push(parsed);
     else if (parsed.kind === 'terminate') batch.terminations.push(parsed);
     else if (parsed.malformed) bad(where, parsed.reason);
