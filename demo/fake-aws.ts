@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerPricing } from './fake-pricing';
 
 /** An instance of a fake group. */
 export interface FakeInstance {
@@ -101,7 +102,7 @@ export interface FakeEcs {
 
 /** One request the fake answered, for the demo's timeline. */
 export interface FakeCall {
-  readonly service: 'autoscaling' | 'sns' | 'ec2' | 'ecs';
+  readonly service: 'autoscaling' | 'sns' | 'ec2' | 'ecs' | 'pricing';
   readonly action: string;
   /** Query parameters; for ECS, the JSON body's members (non-strings as JSON text). */
   readonly params: Readonly<Record<string, string>>;
@@ -599,6 +600,13 @@ export async function startFakeAws(): Promise<FakeAws> {
     const handle = async (): Promise<void> => {
       const text = await body(req);
       const target = req.headers['x-amz-target'];
+      const priced = answerPricing(target, text);
+      if (priced !== undefined) {
+        fake.calls.push({ service: 'pricing', action: String(target).split('.')[1] ?? '', params: {} });
+        res.writeHead(priced.status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(priced.body);
+        return;
+      }
       if (typeof target === 'string' && target.startsWith(ECS_TARGET)) {
         const json = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
         const call: FakeCall = {

@@ -73,7 +73,8 @@ export function onDemandPriceOf(priceList: readonly unknown[]): number | undefin
   for (const raw of priceList) {
     let doc: unknown;
     try {
-      doc = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      // The SDK may hand each document over as a String object (its lazy JSON string).
+      doc = typeof raw === 'string' || raw instanceof String ? JSON.parse(String(raw)) : raw;
     } catch {
       // A document that is not JSON holds no price; the others may.
       continue;
