@@ -162,6 +162,8 @@ async function loopCost(
     )) ?? unknownCost(view.evaluation.count, now, maxSize);
   const perDay = cost.perDayAtMaxUsd ?? cost.perDayAtRateUsd;
   if (perDay !== undefined) {
+    // The day's prices in the price-file shape: `replay --prices` reads them back.
+    deps.log.info('loop cost estimated', { key: view.key.key, cost, prices: deps.costs.cache.toFile() });
     const value = cents(perDay);
     if (deps.metrics.amount) deps.metrics.amount(METRIC.estimatedLoopCost, value);
     else deps.metrics.count(METRIC.estimatedLoopCost, value);
