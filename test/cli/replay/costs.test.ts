@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tripCosts } from '../../../cli/replay/costs';
 import { replayLaunches } from '../../../cli/replay/engine';
 import { readAll } from '../../../cli/replay/main';
+import { PriceCache } from '../../../lambda/loop-cost-step';
 import { launchSeries, MIN, replay, T0, tempDir, terminate, trips, writeLines, writeLog } from './support';
 
 /** p2.xlarge, the type of the Auto Scaling RunInstances fixture, in us-west-2 (USD per hour). */
@@ -48,6 +49,19 @@ describe('replay --prices', () => {
     const out = await replay(['--format', 'json', '--prices', prices, log]);
     // i-…0 ran 120 s instead of 540 s: 2,340 s × 0.9 / 3600 = $0.585 → $0.59 (cents rounded half up).
     expect(trips(out)[0]).toMatchObject({ estimatedCostUsd: 0.59 });
+  });
+
+  it('reads the price file the guard’s cache writes', async () => {
+    // Prepare: the live path's cache, as it logs it
+    const cache = new PriceCache();
+    await cache.get('on-demand|us-west-2|p2.xlarge|RunInstances|default', T0, async () => 0.9);
+    const dir = tempDir();
+    const log = writeLog(join(dir, 'log.json'), launchSeries(10, T0));
+    const prices = writeLines(join(dir, 'prices.json'), [cache.toFile()]);
+    // Act
+    const out = await replay(['--format', 'json', '--prices', prices, log]);
+    // Assess
+    expect(trips(out)[0]).toMatchObject({ estimatedCostUsd: 0.69 });
   });
 
   it('leaves the JSON contract as it was without a price source', async () => {
