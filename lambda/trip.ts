@@ -22,7 +22,7 @@ import { planAutoResume, scheduleName } from './core/auto-resume';
 import { formatDuration } from './core/duration';
 import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
-import { cents } from './core/loop-cost';
+import { cents, type LoopCost } from './core/loop-cost';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
   type AmiGroupOutcome,
@@ -132,6 +132,7 @@ async function finish(
   const full = { ...report, ...diagnosed, ...(diagnosis.length > 0 ? { diagnosis } : {}), ...cost };
   // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
   await deps.notifier.publishTrip(full);
+  if (cost.cost) costMetric(ctx, cost.cost);
   await deps.counter.saveProgress(view.key, view.before.episode, owner, {
     ...progress,
     step: 'done',
@@ -155,20 +156,28 @@ async function loopCost(
     .filter((l) => !isSyntheticId(l.instanceId))
     .map((l) => ({ instanceId: l.instanceId, launchedAt: l.time * 1000 }));
   const maxSize = group?.maxSize;
-  const cost =
-    (await withinBound(
-      estimateLaunchCost(deps.costs, view.key.region, launches, now, maxSize),
-      COST_WAIT_MS,
-    )) ?? unknownCost(view.evaluation.count, now, maxSize);
-  const perDay = cost.perDayAtMaxUsd ?? cost.perDayAtRateUsd;
-  if (perDay !== undefined) {
+  const estimate = await withinBound(
+    estimateLaunchCost(deps.costs, view.key.region, launches, now, maxSize),
+    COST_WAIT_MS,
+  );
+  // A window the store keeps only part of counts its launches beyond the kept ones: "at least".
+  const cost = estimate
+    ? { ...estimate, instances: Math.max(estimate.instances, view.evaluation.count) }
+    : unknownCost(view.evaluation.count, now, maxSize);
+  if (cost.spentUsd !== undefined)
     // The day's prices in the price-file shape: `replay --prices` reads them back.
     deps.log.info('loop cost estimated', { key: view.key.key, cost, prices: deps.costs.cache.toFile() });
-    const value = cents(perDay);
-    if (deps.metrics.amount) deps.metrics.amount(METRIC.estimatedLoopCost, value);
-    else deps.metrics.count(METRIC.estimatedLoopCost, value);
-  } else deps.log.warn('loop cost unknown: no price in time', { key: view.key.key });
+  else deps.log.warn('loop cost unknown: no price in time', { key: view.key.key });
   return { cost };
+}
+
+/** `EstimatedLoopCost` of a trip whose alert went out: USD per day, at MaxSize, else at the rate. */
+function costMetric(ctx: TripContext, cost: LoopCost): void {
+  const perDay = cost.perDayAtMaxUsd ?? cost.perDayAtRateUsd;
+  if (perDay === undefined) return;
+  const { metrics } = ctx.deps;
+  if (metrics.amount) metrics.amount(METRIC.estimatedLoopCost, cents(perDay));
+  else metrics.count(METRIC.estimatedLoopCost, cents(perDay));
 }
 
 /**
