@@ -4,6 +4,8 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { ACCESS_DENIED_ERROR_NAMES } from '../lambda/adapters/aws-error';
 
 /** Where a command writes, and how it reaches AWS. Tests pass their own. */
@@ -13,10 +15,16 @@ export interface CliContext {
   readonly stderr: (text: string) => void;
   readonly autoScaling: (region: string) => AutoScalingClient;
   readonly dynamo: (region: string) => DynamoDBClient;
+  /** EC2 and Price List clients for cost estimates; without them, commands estimate nothing. */
+  readonly ec2?: (region: string) => EC2Client;
+  readonly pricing?: (region: string) => PricingClient;
   /** The region of the standard chain (AWS_REGION, the profile's config), or undefined. */
   readonly defaultRegion: () => Promise<string | undefined>;
   readonly now: () => number;
 }
+
+/** Price lookups are best effort: short timeouts, one retry. */
+const PRICE_LOOKUP = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } };
 
 /** The real context: the standard AWS credential chain and region. */
 export function defaultContext(): CliContext {
@@ -26,6 +34,8 @@ export function defaultContext(): CliContext {
     stderr: (t) => process.stderr.write(t),
     autoScaling: (region) => new AutoScalingClient({ region }),
     dynamo: (region) => new DynamoDBClient({ region }),
+    ec2: (region) => new EC2Client({ region, ...PRICE_LOOKUP }),
+    pricing: (region) => new PricingClient({ region, ...PRICE_LOOKUP }),
     defaultRegion: async () => {
       try {
         const client = new AutoScalingClient({});

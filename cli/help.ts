@@ -36,6 +36,10 @@ close to their threshold (read from the guard's table).
   --role-name NAME    the member account's role to assume (default LaunchLoopGuardOperator)
   -h, --help          this text
 
+Each suspended group shows the estimated compute cost of its instances (from the AWS Price
+List and Spot price history; needs ec2:DescribeInstances, ec2:DescribeSpotPriceHistory and
+pricing:GetProducts), or "unknown" when no price comes in time.
+
 Exit codes: 0 done, 1 AWS failure (credentials, access, missing table), 2 bad command line.`;
 
 /** `resume --help`. */
@@ -65,7 +69,7 @@ guard did not suspend the group, or suspended it again since).`;
 
 /** `replay --help`. */
 export const REPLAY_HELP = `usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] [--threads N]
-              [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--profile NAME] PATH...
+              [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--profile NAME] [--prices FILE | --online] PATH...
        replay --sql athena [--table DB.TABLE] [--since ...] [--until ...] [thresholds, --window]
 
 Replays CloudTrail history through the guard's counting rules and prints the trips it would have
@@ -82,6 +86,14 @@ Insights files are skipped), - for standard input, or s3://bucket/prefix/ (liste
   --profile NAME      S3 only: the AWS profile to use
   --sql athena        print the Athena query that computes the same trips over a CloudTrail table
   --table DB.TABLE    with --sql: the table to query
+  --prices FILE       estimate each trip's compute cost (and the total the guard would have
+                      stopped, per day) with the USD hourly prices of FILE:
+                      {"currency":"USD","day":"YYYY-MM-DD","prices":{"<key>":0.096}}, keys
+                      on-demand|<region>|<type>|<operation>|<tenancy> or spot|<zone>|<type>|<product>
+                      (the guard's price cache); JSON output gains estimatedCostUsd and
+                      costPerDayAtRateUsd (null when unknown)
+  --online            the same with today's prices from the AWS Price List API (needs
+                      pricing:GetProducts and ec2:DescribeSpotPriceHistory)
   -h, --help          this text
 
 Exit codes: 0 done; 2 when the command line or the inputs cannot be used (nothing readable, a bad

@@ -4,6 +4,7 @@
  * caller's own credentials (a person or pipeline in the central account).
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumeRoleCredentials, type MemberCredentials } from '../lambda/adapters/member-credentials';
 import { type CliContext, type ParsedArgs, UsageError } from './aws-errors';
@@ -64,6 +65,10 @@ export function withMemberAccount(
     ctx: {
       ...ctx,
       autoScaling: (region) => new AutoScalingClient({ region, credentials: credentials(region) }),
+      // The member's instances are read in the member account; prices are public, read as is.
+      ...(ctx.ec2
+        ? { ec2: (region: string) => new EC2Client({ region, credentials: credentials(region) }) }
+        : {}),
     },
   };
 }

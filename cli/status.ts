@@ -4,12 +4,22 @@
  * current count is close to their threshold (from the guard's table). With `--account` (central
  * organization mode), groups are read in that member account through its operator role.
  */
-import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
+import { AutoScalingSuspender, type GroupSnapshot } from '../lambda/adapters/asg-suspender';
+import { Ec2BillingFacts } from '../lambda/adapters/ec2-billing';
 import { DynamoDbLaunchCounter, type ScopeSummary } from '../lambda/adapters/launch-counter';
+import { PriceListOnDemand } from '../lambda/adapters/price-list';
 import { deleteTagsCommand, shellWord } from '../lambda/core/alert';
 import { formatDuration } from '../lambda/core/duration';
 import { TAG } from '../lambda/core/group-settings';
+import { COST_NOT_COUNTED, costText, type LoopCost } from '../lambda/core/loop-cost';
 import { DEFAULTS } from '../lambda/core/types';
+import {
+  estimateLaunchCost,
+  type LoopCostSources,
+  PriceCache,
+  unknownCost,
+  withinBound,
+} from '../lambda/loop-cost-step';
 import {
   type CliContext,
   defaultContext,
@@ -36,6 +46,8 @@ export interface SuspendedGroup {
   readonly processes: readonly string[];
   /** What is suspended on the group now, by anyone. */
   readonly suspendedNow: readonly string[];
+  /** What its instances cost (estimate, USD); absent when not estimated. */
+  readonly cost?: LoopCost;
 }
 
 /** A scope close to its threshold. */
@@ -122,6 +134,7 @@ async function collect(
   account?: string,
 ): Promise<StatusReport> {
   const asg = new AutoScalingSuspender(ctx.autoScaling);
+  const costs = costSources(ctx);
   const suspended: SuspendedGroup[] = [];
   const scopes: NearScope[] = [];
   for (const region of regions) {
@@ -137,6 +150,7 @@ async function collect(
         reason: g.tags[TAG.reason] ?? '',
         processes: tagged !== undefined && tagged.length > 0 ? tagged : ['Launch'],
         suspendedNow: g.suspendedProcesses,
+        ...(costs ? { cost: await groupCost(costs, region, g, ctx.now()) } : {}),
       });
     }
   }
@@ -164,6 +178,33 @@ async function collect(
     near,
   };
 }
+
+/** The price sources of the CLI context, when it has EC2 and Price List clients. */
+function costSources(ctx: CliContext): LoopCostSources | undefined {
+  if (!ctx.ec2 || !ctx.pricing) return undefined;
+  return {
+    facts: new Ec2BillingFacts(ctx.ec2),
+    onDemand: new PriceListOnDemand(ctx.pricing),
+    cache: new PriceCache(),
+  };
+}
+
+/** The cost of a suspended group's instances since their launch, within {@link STATUS_COST_WAIT_MS}. */
+async function groupCost(
+  sources: LoopCostSources,
+  region: string,
+  g: GroupSnapshot,
+  now: number,
+): Promise<LoopCost> {
+  const launches = g.instances.map((i) => ({ instanceId: i.instanceId, launchedAt: now }));
+  return (
+    (await withinBound(estimateLaunchCost(sources, region, launches, now, g.maxSize), STATUS_COST_WAIT_MS)) ??
+    unknownCost(launches.length, now, g.maxSize)
+  );
+}
+
+/** How long `status` waits for one group's prices (ms). */
+export const STATUS_COST_WAIT_MS = 15_000;
 
 function isNear(s: ScopeSummary, near: number): boolean {
   return s.count > 0 && (s.count >= s.threshold * near || !s.armed);
@@ -205,6 +246,7 @@ export function renderStatus(report: StatusReport, now: number): string {
     lines.push(
       `    processes: ${g.processes.join(', ')}${still.length < g.processes.length ? ` (suspended now: ${g.suspendedNow.join(', ') || 'none'})` : ''}`,
     );
+    if (g.cost !== undefined) lines.push(`    estimated cost of its instances: ${costText(g.cost)}`);
     // The AWS CLI first: every operator has it; this tool's resume also clears the window and backoff.
     lines.push(
       '    undo with the AWS CLI:',
@@ -213,6 +255,7 @@ export function renderStatus(report: StatusReport, now: number): string {
       `    or, also clearing its launch window and backoff: launch-loop-guard resume ${shellWord(g.groupName)} --region ${shellWord(g.region)}${report.table !== undefined ? ` --table ${shellWord(report.table)}` : ''}${report.account ? ` --account ${report.account}` : ''}`,
     );
   }
+  if (report.suspended.some((g) => g.cost !== undefined)) lines.push(`  (${COST_NOT_COUNTED})`);
   if (report.table === undefined) {
     lines.push('Scopes near their threshold: not read (pass --table or set LLG_TABLE_NAME)');
   } else {

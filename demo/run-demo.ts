@@ -192,6 +192,7 @@ export async function runDemo(
       AWS_ENDPOINT_URL_SNS: fake.endpoint,
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
       AWS_ENDPOINT_URL_ECS: fake.endpoint,
+      AWS_ENDPOINT_URL_PRICING: fake.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LLG_TABLE_NAME: TABLE,
       LLG_TOPIC_ARN: TOPIC,

@@ -6,9 +6,10 @@
 import { AUTO_SCALING } from './auto-scaling';
 import { EC2 } from './ec2';
 import { ECS } from './ecs';
+import { PRICING } from './pricing';
 import { SNS } from './sns';
 import type { CloudState } from './state';
 import type { CloudService } from './wire';
 
 /** Every service of the fake cloud. EC2 comes last: it answers the query versions no other claims. */
-export const SERVICES: readonly CloudService<CloudState>[] = [AUTO_SCALING, SNS, ECS, EC2];
+export const SERVICES: readonly CloudService<CloudState>[] = [AUTO_SCALING, SNS, ECS, PRICING, EC2];

@@ -17,7 +17,10 @@ const logger = new Logger({ serviceName: 'launch-loop-guard' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'launch-loop-guard' });
 const wiring = buildGuardDeps(config, sdkClients(), {
   log: logger,
-  metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+  metrics: {
+    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+    amount: (name, value) => metrics.addMetric(name, MetricUnit.NoUnit, value),
+  },
   now: Date.now,
 });
 

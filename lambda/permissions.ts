@@ -7,6 +7,7 @@
  */
 import { PERMISSIONS_FOR as SUSPENDER } from './adapters/asg-suspender';
 import { PERMISSIONS as DEADLINES } from './adapters/deadline-queue';
+import { PERMISSIONS as BILLING } from './adapters/ec2-billing';
 import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
 import { PERMISSIONS as INSTANCES } from './adapters/ec2-instances';
 import { PERMISSIONS as ECS } from './adapters/ecs-registry';
@@ -14,6 +15,7 @@ import { PERMISSIONS as IAM_ROLE } from './adapters/iam-role';
 import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
 import { PERMISSIONS as LAUNCH_TEMPLATE } from './adapters/launch-template';
 import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
+import { PERMISSIONS as PRICE_LIST } from './adapters/price-list';
 
 /** What each adapter of the guard function calls. */
 export const ADAPTER_PERMISSIONS = {
@@ -30,6 +32,9 @@ export const ADAPTER_PERMISSIONS = {
   // The instance-role check of the AMI-change alert: read-only.
   launchTemplate: LAUNCH_TEMPLATE,
   iamRole: IAM_ROLE,
+  // The alert's cost line: what the launches are billed as, Spot and On-Demand prices; read-only.
+  ec2Billing: BILLING,
+  priceList: PRICE_LIST,
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -43,6 +48,7 @@ export const ACCOUNT_ADAPTERS = [
   'ec2Instances',
   'launchTemplate',
   'iamRole',
+  'ec2Billing',
 ] as const satisfies readonly (keyof typeof ADAPTER_PERMISSIONS)[];
 
 /** What the central guard calls in a member account (the member role's actions), once each, sorted. */

@@ -10,11 +10,13 @@
  */
 import type { AsgSuspender, GroupHistory } from './adapters/asg-suspender';
 import type { DeadlineQueue } from './adapters/deadline-queue';
+import type { BillingFacts } from './adapters/ec2-billing';
 import type { ImageInfoSource } from './adapters/ec2-diagnosis';
 import type { InstanceStates } from './adapters/ec2-instances';
 import type { EcsRegistry } from './adapters/ecs-registry';
 import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
+import type { OnDemandPrices } from './adapters/price-list';
 import type { ResumeScheduler } from './adapters/scheduler';
 import type { TripReport } from './core/report';
 import type { RoleCheckGroup, RoleFinding } from './core/role-check';
@@ -55,6 +57,8 @@ export interface GuardLog {
 /** Metrics sink (Powertools Metrics behind it in the handler). */
 export interface GuardMetrics {
   count(name: string, value?: number): void;
+  /** An amount without a CloudWatch unit (USD for `EstimatedLoopCost`); a sink without it gets `count`. */
+  amount?(name: string, value: number): void;
 }
 
 /** Looks up what can be known about AMIs for the alert (names, likely causes). */
@@ -84,10 +88,31 @@ export interface GuardDeps {
   readonly images?: ImageInfoSource;
   /** The instance-role check of the AMI-change alert. */
   readonly roles?: RoleChecker;
+  /** Instance facts and prices for the cost line of trip alerts; without it the alert has none. */
+  readonly costs?: LoopCostSources;
 }
 
 /** Checks a group's instance role. */
 export interface RoleChecker {
   /** What can be learned about the group's instance role. Never rejects. */
   check(region: string, group: RoleCheckGroup): Promise<RoleFinding>;
+}
+
+/** Prices kept per container and per UTC day (`loop-cost-step.ts` PriceCache). */
+export interface PriceStore {
+  get(key: string, at: number, lookup: () => Promise<number | undefined>): Promise<number | undefined>;
+  put(key: string, at: number, price: number): void;
+  /** The prices known today, in the shape `replay --prices` reads. */
+  toFile(): {
+    readonly currency: 'USD';
+    readonly day: string;
+    readonly prices: Readonly<Record<string, number>>;
+  };
+}
+
+/** What estimating a loop's cost needs. */
+export interface LoopCostSources {
+  readonly facts: BillingFacts;
+  readonly onDemand: OnDemandPrices;
+  readonly cache: PriceStore;
 }

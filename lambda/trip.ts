@@ -22,6 +22,7 @@ import { planAutoResume, scheduleName } from './core/auto-resume';
 import { formatDuration } from './core/duration';
 import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
+import { cents, type LoopCost } from './core/loop-cost';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
   type AmiGroupOutcome,
@@ -36,6 +37,7 @@ import { likelyCause, roleLine } from './core/role-check';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
 import { type GroupJudgement, judgeGroup, keepFates } from './judge';
+import { COST_WAIT_MS, estimateLaunchCost, unknownCost, withinBound } from './loop-cost-step';
 import type { GuardDeps } from './ports';
 import { roleCheckGroup } from './role-checker';
 
@@ -121,12 +123,16 @@ async function finish(
   group?: GroupSnapshot,
 ): Promise<TripAction> {
   const { deps, view, owner } = ctx;
+  // The estimate runs beside the diagnosis and is bounded: the alert never waits long for prices.
+  const costing = loopCost(ctx, group);
   const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
   const roleLines = group ? await roleDiagnosis(ctx, report, group, diagnosed.imageNames) : [];
   const diagnosis = [...roleLines, ...(diagnosed.diagnosis ?? report.diagnosis ?? [])];
-  const full = { ...report, ...diagnosed, ...(diagnosis.length > 0 ? { diagnosis } : {}) };
+  const cost = await costing;
+  const full = { ...report, ...diagnosed, ...(diagnosis.length > 0 ? { diagnosis } : {}), ...cost };
   // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
   await deps.notifier.publishTrip(full);
+  if (cost.cost) costMetric(ctx, cost.cost);
   await deps.counter.saveProgress(view.key, view.before.episode, owner, {
     ...progress,
     step: 'done',
@@ -134,6 +140,44 @@ async function finish(
   });
   deps.log.info('alert sent', { action: report.action, scope: view.key.scope, key: view.key.key });
   return report.action;
+}
+
+/**
+ * The cost estimate of the window's launches, within {@link COST_WAIT_MS} (else "unknown"), and
+ * its `EstimatedLoopCost` metric. Empty when the guard has no price sources.
+ */
+async function loopCost(
+  ctx: TripContext,
+  group: GroupSnapshot | undefined,
+): Promise<Pick<TripReport, 'cost'>> {
+  const { deps, view, now } = ctx;
+  if (!deps.costs) return {};
+  const launches = view.evaluation.inWindow
+    .filter((l) => !isSyntheticId(l.instanceId))
+    .map((l) => ({ instanceId: l.instanceId, launchedAt: l.time * 1000 }));
+  const maxSize = group?.maxSize;
+  const estimate = await withinBound(
+    estimateLaunchCost(deps.costs, view.key.region, launches, now, maxSize),
+    COST_WAIT_MS,
+  );
+  // A window the store keeps only part of counts its launches beyond the kept ones: "at least".
+  const cost = estimate
+    ? { ...estimate, instances: Math.max(estimate.instances, view.evaluation.count) }
+    : unknownCost(view.evaluation.count, now, maxSize);
+  if (cost.spentUsd !== undefined)
+    // The day's prices in the price-file shape: `replay --prices` reads them back.
+    deps.log.info('loop cost estimated', { key: view.key.key, cost, prices: deps.costs.cache.toFile() });
+  else deps.log.warn('loop cost unknown: no price in time', { key: view.key.key });
+  return { cost };
+}
+
+/** `EstimatedLoopCost` of a trip whose alert went out: USD per day, at MaxSize, else at the rate. */
+function costMetric(ctx: TripContext, cost: LoopCost): void {
+  const perDay = cost.perDayAtMaxUsd ?? cost.perDayAtRateUsd;
+  if (perDay === undefined) return;
+  const { metrics } = ctx.deps;
+  if (metrics.amount) metrics.amount(METRIC.estimatedLoopCost, cents(perDay));
+  else metrics.count(METRIC.estimatedLoopCost, cents(perDay));
 }
 
 /**

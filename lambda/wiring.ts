@@ -15,6 +15,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,6 +23,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsAccountNames } from './adapters/account-names';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
 import { type DeadlineQueue, SqsDeadlineQueue } from './adapters/deadline-queue';
+import { Ec2BillingFacts } from './adapters/ec2-billing';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
@@ -30,10 +32,12 @@ import { DynamoDbLaunchCounter } from './adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from './adapters/launch-template';
 import { MemberAccounts, type MemberCredentials } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
+import { PriceListOnDemand } from './adapters/price-list';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { CachedImageInfo } from './ami-change-step';
 import type { GuardConfig } from './config';
 import { ImageDiagnoser } from './diagnoser';
+import { PriceCache } from './loop-cost-step';
 import { AccountNamingNotifier, perAccount, routeEvent } from './organization';
 import type { GuardDeps, GuardLog, GuardMetrics } from './ports';
 import { InstanceRoleChecker } from './role-checker';
@@ -62,6 +66,8 @@ export interface GuardClients {
   readonly ec2: (options: ClientOptions) => EC2Client;
   readonly ecs: (options: ClientOptions) => ECSClient;
   readonly iam: (options: ClientOptions) => IAMClient;
+  /** The Price List Query API (served from a few Regions only; the adapter picks the nearest). */
+  readonly pricing: (options: ClientOptions) => PricingClient;
 }
 
 /** The SDK's clients with their default configuration. */
@@ -77,6 +83,7 @@ export function sdkClients(): GuardClients {
     ec2: (o) => new EC2Client(o),
     ecs: (o) => new ECSClient(o),
     iam: (o) => new IAMClient(o),
+    pricing: (o) => new PricingClient(o),
   };
 }
 
@@ -95,7 +102,9 @@ export interface GuardRuntime {
 
 /** The dependencies of one account: every adapter that reads or acts in the account is built. */
 export type AccountDeps = GuardDeps &
-  Required<Pick<GuardDeps, 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles' | 'streaks'>>;
+  Required<
+    Pick<GuardDeps, 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles' | 'streaks' | 'costs'>
+  >;
 
 /** The guard's dependencies, per account. */
 export interface GuardWiring {
@@ -109,6 +118,8 @@ export interface GuardWiring {
 
 /** The AMI-change lookups are best effort: short timeouts and one retry, so they end well inside the invocation. */
 const LOOKUP = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } };
+/** Prices for the alert's cost line: two short attempts; the trip path waits for them at most `COST_WAIT_MS`. */
+const PRICE_LOOKUP = { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 800 } };
 
 /**
  * Build every dependency of the guard.
@@ -138,7 +149,12 @@ export function buildGuardDeps(
     log,
     metrics: runtime.metrics,
   };
-  const own: AccountDeps = { ...shared, ...accountAdapters(clients, runtime, (o) => o) };
+  // On-demand prices are the same for every account: one Price List reader for all of them.
+  const onDemand = new PriceListOnDemand(
+    (region) => clients.pricing({ region, ...PRICE_LOOKUP }),
+    (message, error) => log.warn(message, { error: String(error) }),
+  );
+  const own: AccountDeps = { ...shared, ...accountAdapters(clients, runtime, onDemand, (o) => o) };
   if (config.organization === undefined) {
     return { home: own, forAccount: () => own, forEvent: () => own };
   }
@@ -158,7 +174,7 @@ export function buildGuardDeps(
   const member = perAccount(
     (account): AccountDeps => ({
       ...home,
-      ...accountAdapters(clients, runtime, (o) => {
+      ...accountAdapters(clients, runtime, onDemand, (o) => {
         const credentials = members.credentials(account);
         return credentials === undefined ? o : { ...o, credentials };
       }),
@@ -171,21 +187,24 @@ export function buildGuardDeps(
 /** The adapters that read or act in one account (the ones the member role's permissions serve). */
 type AccountAdapters = Pick<
   AccountDeps,
-  'suspender' | 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles'
+  'suspender' | 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles' | 'costs'
 >;
 
 /**
  * The adapters of one account. Each set has its own caches (the ECS cluster mapping, image
- * facts), so what one account's lookups found never answers for another.
+ * facts, prices: zone names, and so Spot prices, differ per account), so what one account's
+ * lookups found never answers for another.
  *
  * @param inAccount adds the account's credentials to a client's options (none for the home account)
  */
 function accountAdapters(
   clients: GuardClients,
   runtime: GuardRuntime,
+  onDemand: PriceListOnDemand,
   inAccount: (options: ClientOptions) => ClientOptions,
 ): AccountAdapters {
   const { log } = runtime;
+  const warn = (message: string, error?: unknown) => log.warn(message, { error: String(error) });
   const ec2 = (region: string) => clients.ec2(inAccount({ region }));
   const lookupEc2 = (region: string) => clients.ec2(inAccount({ region, ...LOOKUP }));
   const suspender = new AutoScalingSuspender((region) => clients.autoScaling(inAccount({ region })));
@@ -193,12 +212,17 @@ function accountAdapters(
     suspender,
     history: suspender,
     ecs: new SdkEcsRegistry((region) => clients.ecs(inAccount({ region })), runtime.now),
-    instances: new Ec2InstanceStates(ec2, (message, error) => log.warn(message, { error: String(error) })),
+    instances: new Ec2InstanceStates(ec2, warn),
     diagnoser: new ImageDiagnoser(new Ec2ImageInfo(ec2), log),
     images: new CachedImageInfo(new Ec2ImageInfo(lookupEc2)),
     roles: new InstanceRoleChecker(
       new Ec2LaunchTemplateReader(lookupEc2),
       new IamRoleReader(clients.iam(inAccount(LOOKUP))),
     ),
+    costs: {
+      facts: new Ec2BillingFacts((region) => clients.ec2(inAccount({ region, ...PRICE_LOOKUP })), warn),
+      onDemand,
+      cache: new PriceCache(),
+    },
   };
 }

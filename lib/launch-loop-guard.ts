@@ -354,6 +354,9 @@ export class LaunchLoopGuard extends Construct {
           [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:instance-profile/*`],
           action,
         );
+      else if (action === 'pricing:GetProducts')
+        // The Price List has no resources to name: AWS documents this action with `*` only.
+        add('PriceList', ['*'], action);
       else if (action === 'iam:SimulatePrincipalPolicy')
         add('SimulateRolesOfThisAccount', [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`], action);
       else {

@@ -121,6 +121,7 @@ export async function startSimEnv(): Promise<SimEnv> {
     AWS_ENDPOINT_URL_ECS: cloud.endpoint,
     AWS_ENDPOINT_URL_EC2: cloud.endpoint,
     AWS_ENDPOINT_URL_SNS: cloud.endpoint,
+    AWS_ENDPOINT_URL_PRICING: cloud.endpoint,
     // The role check's IAM calls (the fake answers them as unknown actions: the role line says so).
     AWS_ENDPOINT_URL_IAM: cloud.endpoint,
     AWS_ACCESS_KEY_ID: 'sim',

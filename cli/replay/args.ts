@@ -24,6 +24,10 @@ export interface ReplayOptions {
   readonly profile?: string;
   /** `--sql athena`: print the query over this table instead of reading anything. */
   readonly sql?: { readonly dialect: 'athena'; readonly table: string };
+  /** `--prices FILE`: estimate each trip's cost from this price file (the shape the guard caches). */
+  readonly prices?: string;
+  /** `--online`: estimate each trip's cost with prices read now from the Price List API. */
+  readonly online?: boolean;
   /** Files, directories, or `-` for standard input, in the order given. */
   readonly paths: readonly string[];
 }
@@ -31,7 +35,7 @@ export interface ReplayOptions {
 /** The one-line usage text. */
 export const USAGE =
   'usage: replay [--asg-threshold N] [--ami-threshold N] [--window D] [--format text|json] [--threads N]\n' +
-  '              [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--profile NAME] PATH...\n' +
+  '              [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--profile NAME] [--prices FILE | --online] PATH...\n' +
   '       replay --sql athena [--table DB.TABLE] [--since ...] [--until ...] [thresholds, --window]\n' +
   '  PATH: a CloudTrail log file, a folder of them, - for standard input, or s3://bucket/prefix/\n' +
   '  (--since/--until pick the day folders read from S3; --profile names the AWS profile for S3)';
@@ -55,6 +59,7 @@ const VALUE_FLAGS = [
   '--profile',
   '--sql',
   '--table',
+  '--prices',
 ] as const;
 
 /** The table `--sql` queries unless `--table` names another: the one AWS's Athena guide creates. */
@@ -76,6 +81,7 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
   const values = new Map<ValueFlag, string>();
   const paths: string[] = [];
   let flagsDone = false;
+  let online = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (flagsDone || arg === '-' || !arg.startsWith('-')) {
@@ -87,6 +93,10 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
       continue;
     }
     if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--online') {
+      online = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     if (!isValueFlag(name)) throw new UsageError(`unknown flag ${name}`);
@@ -115,6 +125,9 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
   if (sql === undefined && paths.length === 0) {
     throw new UsageError('no PATH given (a file, a directory, or - for stdin)');
   }
+  if (online && values.has('--prices')) throw new UsageError('--prices and --online: give one');
+  if (sql !== undefined && (online || values.has('--prices')))
+    throw new UsageError('--sql prints a query: it estimates no cost');
   const format = values.get('--format') ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be text or json, not ${JSON.stringify(format)}`);
@@ -128,6 +141,8 @@ export function parseReplayArgs(argv: readonly string[], defaultThreads = 1): Re
     ...days(values),
     ...(values.has('--profile') ? { profile: values.get('--profile')! } : {}),
     ...(sql === undefined ? {} : { sql: { dialect: 'athena' as const, table } }),
+    ...(values.has('--prices') ? { prices: values.get('--prices')! } : {}),
+    ...(online ? { online: true } : {}),
     paths,
   };
 }

@@ -39,6 +39,8 @@ export interface Trip {
    * before `at` (the churn the live guard confirms a trip with).
    */
   readonly terminatedBefore?: number;
+  /** The window's launches at the trip (instance id, epoch ms), when asked for (`replay --prices`). */
+  readonly window?: readonly { readonly instanceId: string; readonly launchedAt: number }[];
 }
 
 /** The busiest window a scope had. */
@@ -79,7 +81,11 @@ interface ScopeState {
  * Handle the store's launches in (eventTime, eventID) order and apply the count rule to every
  * scope a launch changed. Sorts `store.launches` in place.
  */
-export function replayLaunches(store: LaunchStore, policy: ReplayPolicy): ReplayResult {
+export function replayLaunches(
+  store: LaunchStore,
+  policy: ReplayPolicy,
+  options: { readonly keepWindows?: boolean } = {},
+): ReplayResult {
   const terminatedAt = terminationTimes(store);
   const states: ScopeState[] = store.scopes.map(() => ({
     seen: new Set<number>(),
@@ -132,6 +138,7 @@ export function replayLaunches(store: LaunchStore, policy: ReplayPolicy): Replay
         at: time,
         windowStart: start,
         eventId: launch.eventId,
+        ...(options.keepWindows ? { window: windowOf(state, store) } : {}),
       };
       trips.push(
         scope.scope === 'asg' ? { ...trip, terminatedBefore: terminatedIn(state, terminatedAt, time) } : trip,
@@ -146,6 +153,14 @@ export function replayLaunches(store: LaunchStore, policy: ReplayPolicy): Replay
     trips: state.trips,
   }));
   return { trips, peaks };
+}
+
+/** The launches in a scope's window now. */
+function windowOf(state: ScopeState, store: LaunchStore): { instanceId: string; launchedAt: number }[] {
+  const out: { instanceId: string; launchedAt: number }[] = [];
+  for (let k = state.head; k < state.ids.length; k += 1)
+    out.push({ instanceId: store.instanceIds[state.ids[k]!]!, launchedAt: state.times[k]! });
+  return out;
 }
 
 /** Instance index → earliest termination time (+∞ when never seen terminated). */

@@ -3,6 +3,8 @@
  * record. Memory grows with the number of launches and scopes (and with the terminated instance
  * ids used for the churn column), never with the other records or the size of the input.
  */
+
+import type { RecordedBilling } from '../../lambda/core/loop-cost';
 import { launchScopes } from '../../lambda/core/scopes';
 import type { FailedAttempt, LaunchRecord, ScopeKey, TerminationRecord } from '../../lambda/core/types';
 import { scopeId } from '../../lambda/core/types';
@@ -45,6 +47,8 @@ export class LaunchStore {
   readonly launches: CompactLaunch[] = [];
   /** Instance id → earliest termination time seen for it. */
   readonly terminations = new Map<string, number>();
+  /** Instance id → what its RunInstances record says it is billed as (the first record's). */
+  readonly billing = new Map<string, RecordedBilling>();
   readonly stats: LaunchStats = {
     launchRecords: 0,
     instanceMentions: 0,

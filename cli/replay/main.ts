@@ -17,9 +17,11 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { usd } from '../../lambda/core/loop-cost';
 import { REPLAY_HELP } from '../help';
 import { parseReplayArgs, type ReplayOptions, UsageError } from './args';
 import { ATHENA, tripsSql } from './athena-sql';
+import { formatCosts, type PriceClients, readPriceFile, type TripCosts, tripCosts } from './costs';
 import { replayLaunches } from './engine';
 import { InputError, resolveInputs } from './inputs';
 import { LaunchStore } from './launch-store';
@@ -40,6 +42,8 @@ export interface ReplayIo {
   readonly stderr: Writable;
   /** The S3 client for `s3://` PATHs (default: the standard credential chain and region). */
   readonly s3?: (profile: string | undefined) => S3Client;
+  /** The clients of `--online` (default: the standard credential chain). */
+  readonly prices?: PriceClients;
 }
 
 /** The real S3 client: standard chain, or the named profile; follows a bucket to its region. */
@@ -128,7 +132,12 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
 }
 
 /** Print the trips and the summary; exit 2 when no input yielded a record. */
-function report(store: LaunchStore, summary: ReadSummary, options: ReplayOptions, io: ReplayIo): number {
+async function report(
+  store: LaunchStore,
+  summary: ReadSummary,
+  options: ReplayOptions,
+  io: ReplayIo,
+): Promise<number> {
   const inputCount = summary.filesRead + summary.fileErrors.length;
   if (summary.objectsRead === 0) {
     io.stderr.write(formatSummary(summary));
@@ -138,10 +147,46 @@ function report(store: LaunchStore, summary: ReadSummary, options: ReplayOptions
     );
     return 2;
   }
-  const result = replayLaunches(store, options);
-  io.stdout.write(options.format === 'json' ? formatJson(result) : formatText(result, options));
+  const priced = options.prices !== undefined || options.online === true;
+  const result = replayLaunches(store, options, { keepWindows: priced });
+  let costs: TripCosts | undefined;
+  if (priced) {
+    try {
+      costs = await tripCosts(
+        result,
+        store,
+        options.prices !== undefined
+          ? { file: readPriceFile(options.prices) }
+          : { online: io.prices ?? (await defaultPriceClients()), now: Date.now() },
+      );
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr.write(`replay: ${error.message}\n`);
+      return 2;
+    }
+  }
+  io.stdout.write(
+    options.format === 'json'
+      ? formatJson(result, costs?.costs)
+      : formatText(result, options) + (costs ? formatCosts(result, costs) : ''),
+  );
   io.stderr.write(formatSummary(summary));
+  if (costs && options.format === 'json')
+    io.stderr.write(
+      `Total the guard would have stopped: ${usd(costs.stoppedPerDayUsd)} per day (${costs.unknown} trips unknown)\n`,
+    );
   return 0;
+}
+
+/** Price List and EC2 clients for `--online`: short timeouts, one retry. */
+async function defaultPriceClients(): Promise<PriceClients> {
+  const { PricingClient } = await import('@aws-sdk/client-pricing');
+  const { EC2Client } = await import('@aws-sdk/client-ec2');
+  const lookup = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } };
+  return {
+    pricing: (region) => new PricingClient({ region, ...lookup }),
+    ec2: (region) => new EC2Client({ region, ...lookup }),
+  };
 }
 
 async function* concat<T>(first: readonly T[], rest: AsyncIterable<T>): AsyncGenerator<T> {
@@ -222,6 +267,8 @@ export async function readAll(
     for (const r of batch.launches) store.addLaunch(r);
     for (const r of batch.failed) store.addFailed(r);
     for (const r of batch.terminations) store.addTermination(r);
+    for (const b of batch.billing ?? [])
+      if (!store.billing.has(b.instanceId)) store.billing.set(b.instanceId, b);
   };
   // Threads only for what they can share: a lone file or standard input is read right here.
   const commit = (batches: readonly FileBatch[]): void => {

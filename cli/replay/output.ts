@@ -3,7 +3,9 @@
  * summary on standard error.
  */
 import { formatDuration } from '../../lambda/core/duration';
+import type { LoopCost } from '../../lambda/core/loop-cost';
 import type { ScopeKind } from '../../lambda/core/types';
+import { costFields } from './costs';
 import type { ReplayPolicy, ReplayResult, ScopePeak, Trip } from './engine';
 import type { LaunchStats } from './launch-store';
 
@@ -36,9 +38,9 @@ export function isoTime(ms: number): string {
 }
 
 /** One JSON object per trip, one per line, in the contract's key order. */
-export function formatJson(result: ReplayResult): string {
+export function formatJson(result: ReplayResult, costs?: readonly LoopCost[]): string {
   return result.trips
-    .map((t) =>
+    .map((t, i) =>
       JSON.stringify({
         scope: t.scope.scope,
         account: t.scope.account,
@@ -49,6 +51,8 @@ export function formatJson(result: ReplayResult): string {
         at: isoTime(t.at),
         windowStart: isoTime(t.windowStart),
         eventId: t.eventId,
+        // With --prices or --online only: the contract without them is unchanged.
+        ...(costs !== undefined ? costFields(costs[i]) : {}),
       }),
     )
     .map((line) => `${line}\n`)

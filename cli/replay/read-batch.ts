@@ -5,6 +5,7 @@
  * read.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type RecordedBilling, recordedBilling } from '../../lambda/core/loop-cost';
 import { parseEvent } from '../../lambda/core/parse-event';
 import type { FailedAttempt, LaunchRecord, TerminationRecord } from '../../lambda/core/types';
 import {
@@ -41,6 +42,8 @@ export interface FileBatch {
   launches: LaunchRecord[];
   failed: FailedAttempt[];
   terminations: TerminationRecord[];
+  /** What the RunInstances records say their instances are billed as (for `--prices`/`--online`). */
+  billing?: RecordedBilling[];
   /** Set when the input could not be read as a whole (`file:line: reason`): the rest is empty. */
   error?: string;
 }
@@ -78,8 +81,14 @@ function batchSink(label: string, batch: FileBatch): RecordSink {
     if (item.value !== null && typeof item.value === 'object' && !Array.isArray(item.value))
       batch.objects += 1;
     const parsed = parseEvent(item.value);
-    if (parsed.kind === 'launch') batch.launches.push(parsed);
-    else if (parsed.kind === 'failed') batch.failed.push(parsed);
+    if (parsed.kind === 'launch') {
+      batch.launches.push(parsed);
+      const billing = recordedBilling(item.value);
+      if (billing.length > 0) {
+        batch.billing ??= [];
+        batch.billing.push(...billing);
+      }
+    } else if (parsed.kind === 'failed') batch.failed.push(parsed);
     else if (parsed.kind === 'terminate') batch.terminations.push(parsed);
     else if (parsed.malformed) bad(where, parsed.reason);
   };

@@ -4,6 +4,7 @@
  * the Slack and chat-applications formats say exactly the same things.
  */
 import { formatDuration } from './duration';
+import { COST_NOT_COUNTED, costText } from './loop-cost';
 import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripReport } from './report';
 
 /** SNS subjects must be shorter than 100 characters. */
@@ -161,6 +162,17 @@ export function evidenceLine(report: TripReport): string | undefined {
     );
   const text = parts.join('; ');
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** The cost estimate in one sentence, or undefined when the report carries none. */
+export function costLine(report: TripReport): string | undefined {
+  return report.cost === undefined ? undefined : `Estimated cost: ${costText(report.cost)}.`;
+}
+
+/** The alert body's cost block: the estimate and what it leaves out (empty without an estimate). */
+function costSection(report: TripReport): string[] {
+  const line = costLine(report);
+  return line === undefined ? [] : ['', 'WHAT IT COSTS (ESTIMATE)', `  ${line}`, `  ${COST_NOT_COUNTED}`];
 }
 
 /** The sentences saying what the guard did (and did not do). */
@@ -417,6 +429,7 @@ function body(report: TripReport): string {
   if (report.launchesAtLeast) {
     out.push('  (The store keeps only part of a window this busy: the true count is higher.)');
   }
+  out.push(...costSection(report));
   const evidence = evidenceLine(report);
   if (evidence !== undefined) {
     out.push('', 'WHY: WHAT BECAME OF THE LAUNCHES', `  ${evidence}`, `  ${ruleText(report)}`);

@@ -18,6 +18,7 @@ import {
   accountText,
   actionLines,
   byHandCommands,
+  costLine,
   evidenceLine,
   headline,
   imageText,
@@ -30,6 +31,7 @@ import {
   undoCommands,
 } from './alert';
 import { formatDuration } from './duration';
+import { COST_NOT_COUNTED } from './loop-cost';
 import type { TripReport } from './report';
 import { scopeId } from './types';
 
@@ -91,6 +93,8 @@ export function chatbotMessage(report: TripReport): ChatbotMessage {
     )}`,
   );
   lines.push(`*Callers:* ${listText(report.callers, 3)}`);
+  const cost = costLine(report);
+  if (cost !== undefined) lines.push(`*Cost:* ${cost} ${COST_NOT_COUNTED}`);
   const evidence = evidenceLine(report);
   if (evidence !== undefined) lines.push(`*Why:* ${evidence} ${ruleText(report) ?? ''}`);
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {

@@ -28,6 +28,11 @@ export const METRIC = {
   guardBlind: 'GuardBlind',
   /** Instances dropped from an otherwise good record because their id is malformed. */
   malformedInstances: 'MalformedInstances',
+  /**
+   * USD per day the tripped loop would cost had it gone on (at MaxSize for a group, else at the
+   * observed rate), one value per trip alert with a price: what the guard stopped.
+   */
+  estimatedLoopCost: 'EstimatedLoopCost',
 } as const;
 
 /** The metric of trips by one rule, e.g. `TripsStreakRule`. */

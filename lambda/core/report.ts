@@ -2,6 +2,7 @@
  * What the guard found and did about one trip: the single input of every alert format
  * (SNS text, Slack Block Kit, the chat-applications JSON) and of the logs.
  */
+import type { LoopCost } from './loop-cost';
 import type { ScopeKey } from './types';
 
 /** What the guard did about a trip. */
@@ -116,4 +117,6 @@ export interface TripReport {
   readonly diagnosis?: readonly string[];
   /** Names and descriptions of the AMIs, when diagnosis could read them. */
   readonly imageNames?: Readonly<Record<string, string>>;
+  /** What the loop costs (estimate); without a price, its amounts are absent ("unknown"). */
+  readonly cost?: LoopCost;
 }

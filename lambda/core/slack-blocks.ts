@@ -8,6 +8,7 @@ import {
   actionLines,
   awsUndoCommands,
   byHandCommands,
+  costLine,
   evidenceLine,
   headline,
   imageText,
@@ -20,6 +21,7 @@ import {
   scopeLabel,
   undoCommands,
 } from './alert';
+import { COST_NOT_COUNTED } from './loop-cost';
 import type { TripReport } from './report';
 
 /** Slack's limits, as documented for Block Kit. */
@@ -83,6 +85,8 @@ export function slackBlocks(report: TripReport): SlackMessage {
       ],
     },
   ];
+  const cost = costLine(report);
+  if (cost !== undefined) blocks.push(context(`${cost} ${COST_NOT_COUNTED}`));
   const evidence = evidenceLine(report);
   if (evidence !== undefined) {
     blocks.push(section(`*Why*\n${escapeMrkdwn(evidence)}`));

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runStatus, type StatusReport } from '../../cli/status';
@@ -219,5 +222,102 @@ describe('bin/cli.ts', () => {
 
     // Assess
     expect(out).toMatch(usage);
+  });
+});
+
+describe('status with prices', () => {
+  const asg = mockClient(AutoScalingClient);
+  const ec2 = mockClient(EC2Client);
+  const pricing = mockClient(PricingClient);
+  const NOW = Date.UTC(2025, 11, 9, 9, 0, 0);
+  const IDS = ['i-0000000000000000a', 'i-0000000000000000b'];
+
+  beforeEach(() => {
+    for (const m of [asg, ec2, pricing]) m.reset();
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        autoScalingGroup('ecs-neuron', {
+          tags: { 'launch-loop-guard:suspended-at': '2025-12-09T08:40:00.000Z' },
+          suspended: ['Launch'],
+          instances: IDS.map((InstanceId) => ({
+            InstanceId,
+            LifecycleState: 'InService',
+            HealthStatus: 'Healthy',
+            AvailabilityZone: 'eu-west-1a',
+            ProtectedFromScaleIn: false,
+          })),
+        }),
+      ],
+    });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: IDS.map((InstanceId) => ({
+            InstanceId,
+            InstanceType: 'm5.large',
+            LaunchTime: new Date(NOW - 3_600_000),
+            Placement: { AvailabilityZone: 'eu-west-1a', Tenancy: 'default' },
+            PlatformDetails: 'Linux/UNIX',
+            UsageOperation: 'RunInstances',
+            State: { Name: 'running', Code: 16 },
+          })),
+        },
+      ],
+    });
+  });
+
+  function pricedContext() {
+    const ctx = testContext({} as never, { region: 'eu-west-1', now: NOW });
+    const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+    return {
+      ...ctx,
+      ec2: (region: string) => new EC2Client({ region, credentials }),
+      pricing: (region: string) => new PricingClient({ region, credentials }),
+    };
+  }
+
+  it('shows the estimate of each suspended group, from the Price List endpoint nearest the group', async () => {
+    // Prepare: the real m5.large Linux document ($0.096/h)
+    const doc = JSON.parse(
+      readFileSync(
+        join(__dirname, '..', 'fixtures', 'pricing', 'get-products-linux-m5.large-us-east-1.json'),
+        'utf8',
+      ),
+    );
+    pricing.on(GetProductsCommand).resolves(doc);
+    const endpoints: string[] = [];
+    const base = pricedContext();
+    const ctx = {
+      ...base,
+      pricing: (region: string) => {
+        endpoints.push(region);
+        return base.pricing(region);
+      },
+    };
+    // Act
+    const code = await runStatus(['--format', 'json'], ctx);
+    const text = await runStatus([], ctx);
+    // Assess: 2 × 0.096 × 1 h = $0.19; MaxSize 100 × 0.096 × 24 = $230.40.
+    expect(code).toBe(0);
+    expect(text).toBe(0);
+    const report = JSON.parse(ctx.out().slice(0, ctx.out().indexOf('\n}\n') + 2)) as StatusReport;
+    expect(report.suspended[0]!.cost).toMatchObject({ priced: 2, maxSize: 100 });
+    expect(ctx.out()).toContain(
+      'estimated cost of its instances: about $0.19 spent so far by 2 launches (m5.large; on-demand); $4.61/day if it keeps launching at this rate; $230.40/day if it reaches MaxSize 100 and keeps them',
+    );
+    expect(ctx.out()).toContain('Compute only: EBS, data transfer');
+    // One price call per run (a run's cache), to the Frankfurt endpoint for eu-west-1.
+    expect(pricing).toHaveReceivedCommandTimes(GetProductsCommand, 2);
+    expect(endpoints).toEqual(['eu-central-1', 'eu-central-1']);
+  });
+
+  it('says unknown when the Price List fails, and still lists the group', async () => {
+    pricing
+      .on(GetProductsCommand)
+      .rejects(Object.assign(new Error('down'), { name: 'InternalErrorException' }));
+    const ctx = pricedContext();
+    expect(await runStatus([], ctx)).toBe(0);
+    expect(ctx.out()).toContain('ecs-neuron');
+    expect(ctx.out()).toContain('estimated cost of its instances: unknown');
   });
 });

@@ -82,6 +82,17 @@ describe('npm run demo (the default: instances that never register with ECS)', (
     });
   });
 
+  it('says what the loop costs, from the Price List document the local cloud serves', () => {
+    const { text } = run('unregistered');
+    // inf2.xlarge in eu-west-1 at $0.94775/h (demo/prices). At 02:45:06 the six launches (02:14:07,
+    // 02:19:08, 02:24:09, 02:29:07, 02:34:08, 02:39:09) ran 1859 + 1558 + 1257 + 959 + 658 + 357 =
+    // 6648 s: $1.75; per day 1.7502 / (1859 s) × 24 h = $81.34; MaxSize 20 × 0.94775 × 24 = $454.92.
+    expect(text).toContain(
+      'Estimated cost: about $1.75 spent so far by 6 launches (inf2.xlarge; on-demand); $81.34/day if it keeps launching at this rate; $454.92/day if it reaches MaxSize 20 and keeps them.',
+    );
+    expect(text).toContain('Compute only: EBS, data transfer, IPv4 addresses, licences outside EC2 prices');
+  });
+
   it("says why in the alert's WHY section, and prints the alert once", () => {
     // Assess
     const { text } = run('unregistered');

@@ -40,6 +40,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_AUTO_SCALING: fake.endpoint,
     AWS_ENDPOINT_URL_SNS: fake.endpoint,
     AWS_ENDPOINT_URL_EC2: fake.endpoint,
+    // The cost line's Price List: the fake's, so no call leaves the machine.
+    AWS_ENDPOINT_URL_PRICING: fake.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LLG_TABLE_NAME: table,
     LLG_TOPIC_ARN: TOPIC,

@@ -346,6 +346,21 @@ describe('LaunchLoopGuard least privilege', () => {
     expect(statements.find((s) => s.Sid === 'AlertTopics')?.Resource).toEqual({ Ref: topicId });
   });
 
+  it('reads prices read-only: GetProducts alone on `*` (it names no resource), Spot prices with the describes', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[],
+    );
+    expect(statements.find((s) => s.Sid === 'PriceList')).toMatchObject({
+      Action: 'pricing:GetProducts',
+      Resource: '*',
+    });
+    const describes = statements.find((s) => s.Sid === 'ReadOnlyDescribe')?.Action as string[];
+    expect(describes).toEqual(
+      expect.arrayContaining(['ec2:DescribeSpotPriceHistory', 'ec2:DescribeInstances']),
+    );
+  });
+
   it("scopes the role check's IAM reads to this account's instance profiles and roles", () => {
     const policies = Object.values(t.findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap(

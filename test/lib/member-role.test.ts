@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS_FOR as AUTO_SCALING } from '../../lambda/adapters/asg-suspender';
+import { PERMISSIONS as BILLING } from '../../lambda/adapters/ec2-billing';
 import { PERMISSIONS as IMAGES } from '../../lambda/adapters/ec2-diagnosis';
 import { PERMISSIONS as INSTANCES } from '../../lambda/adapters/ec2-instances';
 import { PERMISSIONS as ECS } from '../../lambda/adapters/ecs-registry';
@@ -44,6 +45,7 @@ describe('member role (central organization mode)', () => {
       ...ECS,
       ...LAUNCH_TEMPLATE,
       ...IAM_ROLE,
+      ...BILLING,
     ];
     // Act
     const synthesized = memberRoleStatements().flatMap((s) => s.actions);

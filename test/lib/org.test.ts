@@ -231,6 +231,8 @@ describe('organization mode central (the default)', () => {
                 'ec2:DescribeImages',
                 'ec2:DescribeInstances',
                 'ec2:DescribeLaunchTemplateVersions',
+                // The cost line's Spot prices, in the member account's own zones (issue 22).
+                'ec2:DescribeSpotPriceHistory',
                 'ecs:DescribeCapacityProviders',
                 'ecs:DescribeClusters',
                 'ecs:DescribeContainerInstances',

@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -38,6 +39,7 @@ import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynal
 import { OrganizationsAccountNames } from '../../../lambda/adapters/account-names';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
+import { Ec2BillingFacts } from '../../../lambda/adapters/ec2-billing';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from '../../../lambda/adapters/ec2-instances';
 import { SdkEcsRegistry } from '../../../lambda/adapters/ecs-registry';
@@ -46,6 +48,7 @@ import { DynamoDbLaunchCounter, tripOwner } from '../../../lambda/adapters/launc
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { MemberAccounts } from '../../../lambda/adapters/member-credentials';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
+import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
 import type { ScopeKey } from '../../../lambda/core/types';
 import { incidentAmiChange } from '../core/example-ami-change';
@@ -74,6 +77,19 @@ const API_REFERENCE_LIMITS: Readonly<Record<string, { min: number; max: number; 
     max: 100,
     source: 'https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListContainerInstances.html',
   },
+  // "The maximum number of items to return for this request." — Valid range: 1–1000.
+  'DescribeSpotPriceHistory.MaxResults': {
+    min: 1,
+    max: 1000,
+    source: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSpotPriceHistory.html',
+  },
+  // "The maximum number of results to return in the response." — Valid Range: 1 to 100.
+  'GetProducts.MaxResults': {
+    min: 1,
+    max: 100,
+    source:
+      'https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_pricing_GetProducts.html',
+  },
   // "The maximum number of items to evaluate" — Valid Range: Minimum value of 1; no maximum.
   'Scan.Limit': {
     min: 1,
@@ -94,6 +110,7 @@ const PACKAGE_OF = {
   STS: '@aws-sdk/client-sts',
   IAM: '@aws-sdk/client-iam',
   Organizations: '@aws-sdk/client-organizations',
+  Pricing: '@aws-sdk/client-pricing',
 } as const;
 type Service = keyof typeof PACKAGE_OF;
 
@@ -169,6 +186,7 @@ const sqs = mockClient(SQSClient);
 const sts = mockClient(STSClient);
 const orgs = mockClient(OrganizationsClient);
 const iam = mockClient(IAMClient);
+const pricing = mockClient(PricingClient);
 /** What each mocked client was sent, as `(service, sinon calls)`. */
 const MOCKS: ReadonlyArray<readonly [Service, () => ReadonlyArray<{ readonly args: readonly unknown[] }>]> = [
   ['AutoScaling', () => asg.calls()],
@@ -180,6 +198,7 @@ const MOCKS: ReadonlyArray<readonly [Service, () => ReadonlyArray<{ readonly arg
   ['STS', () => sts.calls()],
   ['Organizations', () => orgs.calls()],
   ['IAM', () => iam.calls()],
+  ['Pricing', () => pricing.calls()],
 ];
 
 let db: LocalDynamo;
@@ -244,6 +263,7 @@ function answerEveryPaginatedCallWithTwoPages(): void {
   iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [] });
   orgs.on(DescribeAccountCommand).resolves({ Account: { Id: '222222222222', Name: 'member' } });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  pricing.on(GetProductsCommand).resolves({ PriceList: [] });
   scheduler
     .on(CreateScheduleCommand)
     .resolves({ ScheduleArn: 'arn:aws:scheduler:us-west-2:111122223333:schedule/g/n' });
@@ -340,6 +360,15 @@ const schedulerDrivers: Drivers<EventBridgeResumeScheduler> = {
     }),
 };
 
+const billingDrivers: Drivers<Ec2BillingFacts> = {
+  instances: (a) => a.instances(REGION, [{ instanceId: 'i-0123456789abcdef0', launchedAt: T0 }]),
+  spotPrices: (a) => a.spotPrices(REGION, 'm5.large', 'Linux/UNIX', T0),
+};
+
+const priceListDrivers: Drivers<PriceListOnDemand> = {
+  onDemandHourly: (a) => a.onDemandHourly({ region: REGION, instanceType: 'm5.large', market: 'on-demand' }),
+};
+
 const imageDrivers: Drivers<Ec2ImageInfo> = {
   describe: (a) => a.describe(REGION, ['ami-0abc1234def567890', 'ami-0fedcba9876543210']),
 };
@@ -385,6 +414,14 @@ async function sendEverything(): Promise<SentCommand[]> {
   await runAll(
     new Ec2InstanceStates((region) => new EC2Client({ region, credentials: CREDENTIALS })),
     instanceDrivers,
+  );
+  await runAll(
+    new Ec2BillingFacts((region) => new EC2Client({ region, credentials: CREDENTIALS })),
+    billingDrivers,
+  );
+  await runAll(
+    new PriceListOnDemand((region) => new PricingClient({ region, credentials: CREDENTIALS })),
+    priceListDrivers,
   );
   await runAll(
     new SqsDeadlineQueue(new SQSClient({ region: REGION, credentials: CREDENTIALS }), 'https://sqs/q'),
@@ -456,9 +493,11 @@ describe('page sizes the adapters send', () => {
       'EC2.DescribeImagesCommand',
       'EC2.DescribeInstancesCommand',
       'EC2.DescribeLaunchTemplateVersionsCommand',
+      'EC2.DescribeSpotPriceHistoryCommand',
       'ECS.ListClustersCommand',
       'ECS.ListContainerInstancesCommand',
       'IAM.SimulatePrincipalPolicyCommand',
+      'Pricing.GetProductsCommand',
     ]);
     // Both loops followed NextToken to a second page.
     expect(
@@ -493,7 +532,9 @@ describe('page sizes the adapters send', () => {
       'DescribeAutoScalingGroups.MaxRecords=100',
       'DescribeCapacityProviders.maxResults=10',
       'DescribeScalingActivities.MaxRecords=100',
+      'DescribeSpotPriceHistory.MaxResults=100',
       'DescribeWarmPool.MaxRecords=50',
+      'GetProducts.MaxResults=10',
       'ListClusters.maxResults=100',
       'ListContainerInstances.maxResults=100',
     ]);
