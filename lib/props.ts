@@ -150,6 +150,15 @@ export interface LaunchLoopGuardProps {
    * @default 'family'
    */
   readonly amiChangeAlerts?: AmiChangeAlerts;
+  /**
+   * Add stack outputs for operators: the table name (`launch-loop-guard status --table`), the
+   * topic ARN, the resumer function's name (the alerts' `aws lambda invoke`), and the URLs of the
+   * failure queue (to redrive) and the deadline queue. Their keys are the construct's unique id
+   * followed by `TableName`, `TopicArn`, `ResumerFunctionName`, `FailureQueueUrl` and
+   * `DeadlineQueueUrl` (`GuardTableName` for a construct `Guard` at the top of its stack).
+   * @default true
+   */
+  readonly outputs?: boolean;
 }
 
 /** The props with every default filled, as the function's environment needs them. */
