@@ -179,9 +179,23 @@ export interface ResolvedSettings {
   readonly amiChangeAlerts: AmiChangeAlerts;
 }
 
+/** A prop the construct refuses; the app turns it into the context key the user typed. */
+export class PropError extends Error {
+  constructor(
+    /** The prop, e.g. `window` or `slack.chatbot.channelId`. */
+    readonly prop: string,
+    /** What is expected, e.g. `must be a whole number from 1 to 100000`. */
+    readonly rule: string,
+    shown: string,
+  ) {
+    super(`LaunchLoopGuard: ${prop} ${rule}, got ${shown}`);
+    this.name = 'PropError';
+  }
+}
+
 function fail(prop: string, value: unknown, rule: string): never {
   const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-  throw new Error(`LaunchLoopGuard: ${prop} ${rule}, got ${shown}`);
+  throw new PropError(prop, rule, shown);
 }
 
 function wholeNumber(prop: string, value: number | undefined, fallback: number, min: number, max: number) {
