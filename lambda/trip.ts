@@ -17,9 +17,9 @@
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView, TripOwner } from './adapters/launch-counter';
 import { type GuardConfig, settingsDefaults } from './config';
+import { reasonTag } from './core/alert';
 import { familyOf } from './core/ami-change';
 import { planAutoResume, scheduleName } from './core/auto-resume';
-import { formatDuration } from './core/duration';
 import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
@@ -346,10 +346,7 @@ async function suspendGroup(
   const processes = state.processes ?? config.suspendProcesses;
   const suspendedAt = state.suspendedAt ?? new Date(now).toISOString();
   if (state.step === 'suspended') {
-    const reason =
-      evidence?.rule === TRIP_RULE.streak
-        ? `launch loop: the last ${evidence.streakNeeded} launches failed`
-        : `launch loop: ${view.evaluation.count} launches in ${formatDuration(view.policy.windowMs)} (threshold ${view.policy.threshold})`;
+    const reason = reasonTag(evidence, view.evaluation.count, view.policy.windowMs, view.policy.threshold);
     const tagged = await deps.suspender.tagGroup(region, name, {
       [TAG.suspendedAt]: suspendedAt,
       [TAG.reason]: reason.slice(0, 256),
