@@ -9,13 +9,18 @@
  * the EC2 query protocol (the same requests, lower-camel XML answers), told apart by `Version`.
  * `@aws-sdk/client-ecs` uses JSON 1.1: a JSON POST with
  * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`, JSON answers, errors as
- * `{"__type": "<Code>", "message": …}`.
+ * `{"__type": "<Code>", "message": …}`. SQS (the deadline queue, JSON 1.0) and IAM with
+ * `DescribeLaunchTemplateVersions` (the instance-role check) are answered by demo/fake-sqs.ts
+ * and demo/fake-iam.ts.
  *
  * It holds state only; what happens to it over time (launches, health, terminations) is the
  * caller's to write (the demo advances it to each event's delivery time).
  */
+
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeLaunchTemplateVersions, type FakeIam, fakeIam, iamAnswer, iamError } from './fake-iam';
+import { type FakeQueue, fakeQueue, sqsAnswer, sqsError } from './fake-sqs';
 
 /** An instance of a fake group. */
 export interface FakeInstance {
@@ -53,6 +58,8 @@ export interface FakeGroup {
   maxSize?: number;
   /** The group's scaling activities, in any order (the fake answers newest first). */
   activities?: FakeActivity[];
+  /** The group's launch template (its default version is in `iam.launchTemplates`). */
+  launchTemplate?: { readonly id: string; readonly name: string };
 }
 
 /** An EC2 instance as DescribeInstances shows it (kept after it terminated, as EC2 does for a while). */
@@ -101,7 +108,7 @@ export interface FakeEcs {
 
 /** One request the fake answered, for the demo's timeline. */
 export interface FakeCall {
-  readonly service: 'autoscaling' | 'sns' | 'ec2' | 'ecs';
+  readonly service: 'autoscaling' | 'sns' | 'ec2' | 'ecs' | 'sqs' | 'iam';
   readonly action: string;
   /** Query parameters; for ECS, the JSON body's members (non-strings as JSON text). */
   readonly params: Readonly<Record<string, string>>;
@@ -142,6 +149,10 @@ export interface FakeAws {
   readonly ecs: FakeEcs;
   readonly calls: FakeCall[];
   readonly published: FakePublish[];
+  /** The guard's deadline queue (demo/fake-sqs.ts). */
+  readonly sqs: FakeQueue;
+  /** Instance profiles, roles and launch templates (demo/fake-iam.ts). */
+  readonly iam: FakeIam;
   hooks: FakeHooks;
   close(): Promise<void>;
 }
@@ -203,7 +214,7 @@ function groupXml(g: FakeGroup): string {
         `<member><ResourceId>${esc(g.name)}</ResourceId><ResourceType>auto-scaling-group</ResourceType><Key>${esc(k)}</Key><Value>${esc(v)}</Value><PropagateAtLaunch>false</PropagateAtLaunch></member>`,
     )
     .join('');
-  return `<member><AutoScalingGroupName>${esc(g.name)}</AutoScalingGroupName><AutoScalingGroupARN>${esc(g.arn)}</AutoScalingGroupARN><MinSize>0</MinSize><MaxSize>${g.maxSize ?? 4}</MaxSize><DesiredCapacity>${g.desired}</DesiredCapacity><DefaultCooldown>300</DefaultCooldown><AvailabilityZones><member>eu-west-1a</member></AvailabilityZones><HealthCheckType>EC2</HealthCheckType><HealthCheckGracePeriod>${g.healthCheckGracePeriod}</HealthCheckGracePeriod><CreatedTime>2025-11-02T09:00:00Z</CreatedTime><Instances>${instances}</Instances><SuspendedProcesses>${suspended}</SuspendedProcesses><Tags>${tags}</Tags></member>`;
+  return `<member><AutoScalingGroupName>${esc(g.name)}</AutoScalingGroupName><AutoScalingGroupARN>${esc(g.arn)}</AutoScalingGroupARN><MinSize>0</MinSize><MaxSize>${g.maxSize ?? 4}</MaxSize><DesiredCapacity>${g.desired}</DesiredCapacity><DefaultCooldown>300</DefaultCooldown><AvailabilityZones><member>eu-west-1a</member></AvailabilityZones><HealthCheckType>EC2</HealthCheckType><HealthCheckGracePeriod>${g.healthCheckGracePeriod}</HealthCheckGracePeriod><CreatedTime>2025-11-02T09:00:00Z</CreatedTime><Instances>${instances}</Instances><SuspendedProcesses>${suspended}</SuspendedProcesses><Tags>${tags}</Tags>${g.launchTemplate === undefined ? '' : `<LaunchTemplate><LaunchTemplateId>${esc(g.launchTemplate.id)}</LaunchTemplateId><LaunchTemplateName>${esc(g.launchTemplate.name)}</LaunchTemplateName><Version>$Default</Version></LaunchTemplate>`}</member>`;
 }
 
 function isoTime(ms: number): string {
@@ -356,6 +367,7 @@ function describeInstances(fake: FakeAws, p: Record<string, string>): Reply {
 
 function ec2(fake: FakeAws, action: string, p: Record<string, string>): Reply {
   if (action === 'DescribeInstances') return describeInstances(fake, p);
+  if (action === 'DescribeLaunchTemplateVersions') return describeLaunchTemplateVersions(fake.iam, p);
   if (action !== 'DescribeImages') return ec2Error('InvalidAction', `${action} is not answered by the demo`);
   const items = list(p, 'ImageId')
     .flatMap((id) => {
@@ -374,6 +386,7 @@ function ec2(fake: FakeAws, action: string, p: Record<string, string>): Reply {
 }
 
 const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113.';
+const SQS_TARGET = 'AmazonSQS.';
 
 function ecsError(code: string, message: string, status = 400): Reply {
   return { status, body: JSON.stringify({ __type: code, message }) };
@@ -542,6 +555,8 @@ async function answer(fake: FakeAws, call: FakeCall): Promise<Reply> {
   const failure = await fake.hooks.received?.(call);
   if (failure !== undefined) {
     if (call.service === 'ecs') return ecsError(failure.code, failure.message, failure.status);
+    if (call.service === 'sqs') return sqsError(failure.code, failure.message, failure.status);
+    if (call.service === 'iam') return iamError(failure.code, failure.message, failure.status);
     return call.service === 'ec2'
       ? ec2Error(failure.code, failure.message, failure.status)
       : queryError(
@@ -554,6 +569,8 @@ async function answer(fake: FakeAws, call: FakeCall): Promise<Reply> {
   if (call.service === 'autoscaling') return autoScaling(fake, call.action, call.params);
   if (call.service === 'sns') return sns(fake, call.action, call.params);
   if (call.service === 'ecs') return ecs(fake, call.action, ecsBodies.get(call) ?? {});
+  if (call.service === 'sqs') return sqsAnswer(fake.sqs, call.action, ecsBodies.get(call) ?? {}, Date.now());
+  if (call.service === 'iam') return iamAnswer(fake.iam, call.action, call.params);
   return ec2(fake, call.action, call.params);
 }
 
@@ -584,6 +601,8 @@ export async function startFakeAws(): Promise<FakeAws> {
     ecs: { clusters: new Map(), capacityProviders: new Map() },
     calls: [],
     published: [],
+    sqs: fakeQueue('', '123456789012', 'eu-west-1', 'launch-loop-guard-deadlines'),
+    iam: fakeIam(),
     hooks: {},
     close: () =>
       new Promise<void>((resolve) => {
@@ -599,25 +618,42 @@ export async function startFakeAws(): Promise<FakeAws> {
     const handle = async (): Promise<void> => {
       const text = await body(req);
       const target = req.headers['x-amz-target'];
-      if (typeof target === 'string' && target.startsWith(ECS_TARGET)) {
+      const jsonService =
+        typeof target !== 'string'
+          ? undefined
+          : target.startsWith(ECS_TARGET)
+            ? ('ecs' as const)
+            : target.startsWith(SQS_TARGET)
+              ? ('sqs' as const)
+              : undefined;
+      if (typeof target === 'string' && jsonService !== undefined) {
         const json = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
         const call: FakeCall = {
-          service: 'ecs',
-          action: target.slice(ECS_TARGET.length),
+          service: jsonService,
+          action: target.slice(target.indexOf('.') + 1),
           params: flatParams(json),
         };
         ecsBodies.set(call, json);
         fake.calls.push(call);
         const reply = await answer(fake, call);
         await fake.hooks.answering?.(call);
-        res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.writeHead(reply.status, {
+          'content-type': jsonService === 'sqs' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1',
+        });
         res.end(reply.body);
         return;
       }
       const p = Object.fromEntries(new URLSearchParams(text));
       const action = p['Action'] ?? '';
       const version = p['Version'] ?? '';
-      const service = version === '2011-01-01' ? 'autoscaling' : version === '2010-03-31' ? 'sns' : 'ec2';
+      const service =
+        version === '2011-01-01'
+          ? 'autoscaling'
+          : version === '2010-03-31'
+            ? 'sns'
+            : version === '2010-05-08'
+              ? 'iam'
+              : 'ec2';
       const call: FakeCall = { service, action, params: p };
       fake.calls.push(call);
       const reply = await answer(fake, call);
@@ -636,5 +672,11 @@ export async function startFakeAws(): Promise<FakeAws> {
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   (fake as { endpoint: string }).endpoint = `http://127.0.0.1:${port}`;
+  (fake as { sqs: FakeQueue }).sqs = fakeQueue(
+    fake.endpoint,
+    '123456789012',
+    'eu-west-1',
+    'launch-loop-guard-deadlines',
+  );
   return fake;
 }

@@ -12,6 +12,7 @@
  * deadlines behave as in production. Then `status` and `resume` run against the same endpoints.
  * Everything is closed and removed at the end.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,14 +23,17 @@ import type { CliContext } from '../cli/aws-errors';
 import { defaultContext } from '../cli/aws-errors';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
+import { parseDeadlineCheck } from '../lambda/adapters/deadline-queue';
 import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
 import { evidenceLine } from '../lambda/core/alert';
 import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
 import type { TripReport } from '../lambda/core/report';
 import { ATTR } from '../lambda/core/scope-item';
 import { scopeId } from '../lambda/core/types';
+import type { BatchResult } from '../lambda/deadline';
 import type { GuardResult } from '../lambda/guard';
 import { type FakeAws, type FakeGroup, startFakeAws } from './fake-aws';
+import { nextBatch, settle } from './fake-sqs';
 import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
 import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
 import { LoopWorld, seedWorld } from './loop-world';
@@ -192,6 +196,10 @@ export async function runDemo(
       AWS_ENDPOINT_URL_SNS: fake.endpoint,
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
       AWS_ENDPOINT_URL_ECS: fake.endpoint,
+      AWS_ENDPOINT_URL_SQS: fake.endpoint,
+      AWS_ENDPOINT_URL_IAM: fake.endpoint,
+      // As the construct sets it: every group launch schedules its check at the launch's deadline.
+      LLG_DEADLINE_QUEUE_URL: fake.sqs.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LLG_TABLE_NAME: TABLE,
       LLG_TOPIC_ARN: TOPIC,
@@ -340,7 +348,7 @@ async function play(
   variant: Variant,
   start: number,
 ): Promise<DemoSummary> {
-  const group = seedWorld(fake);
+  const group = seedWorld(fake, variant);
   const world = new LoopWorld(fake, group, variant, start);
   const events = incidentEvents(variant, start);
   intro(variant, events, out);
@@ -353,6 +361,7 @@ async function play(
   let tripAt: number | undefined;
   let lastHandled = start;
   for (const e of events) {
+    await deliverDeadlineChecks(handler, fake, world, e.deliveredAt, numberOf, out);
     world.advanceTo(e.deliveredAt);
     if (!world.happened(e.n)) continue;
     const callsBefore = fake.calls.length;
@@ -400,6 +409,8 @@ async function play(
     for (const line of callLines(newCalls, '          ')) out(line);
   }
 
+  // The checks still queued reach the function before anyone looks.
+  await deliverDeadlineChecks(handler, fake, world, lastHandled + 15 * 60_000, numberOf, out);
   const suspendCalls = fake.calls.filter((c) => c.action === 'SuspendProcesses').length;
   const report = reportOf(fake.published.find((p) => p.attributes['report'] !== undefined));
   out();
@@ -450,6 +461,42 @@ async function play(
     guardTagsAfterResume: [...group.tags.keys()].filter((k) => k.startsWith('launch-loop-guard:')),
     ...(report !== undefined ? { report } : {}),
   };
+}
+
+/**
+ * Hand the deadline queue's due messages to the function as Lambda's event source mapping would
+ * (demo/fake-sqs.ts: delays, batches of up to 10 over a 10-second window), up to `until`.
+ */
+async function deliverDeadlineChecks(
+  handler: (e: unknown) => Promise<unknown>,
+  fake: FakeAws,
+  world: LoopWorld,
+  until: number,
+  numberOf: ReadonlyMap<string, number>,
+  out: (line?: string) => void,
+): Promise<void> {
+  for (let batch = nextBatch(fake.sqs, until); batch !== undefined; batch = nextBatch(fake.sqs, until)) {
+    const delivered = batch;
+    world.advanceTo(delivered.at);
+    const callsBefore = fake.calls.length;
+    let failed: readonly string[] | 'all';
+    try {
+      const result = (await atTime(delivered.at, () =>
+        quietly(() => handler(delivered.event)),
+      )) as BatchResult;
+      failed = result.batchItemFailures.map((f) => f.itemIdentifier);
+    } catch {
+      failed = 'all';
+    }
+    settle(fake.sqs, delivered, failed);
+    const launches = delivered.messages.flatMap((m) => parseDeadlineCheck(m.body)?.launches ?? []);
+    const numbers = launches.map((l) => numberOf.get(l.instanceId) ?? '?').join(', ');
+    const sent = delivered.messages.map((m) => clock(m.sentAt)).join(', ');
+    out(
+      `${clock(delivered.at)}  deadline check  launch${launches.length === 1 ? '' : 'es'} ${numbers}  (SQS batch of ${delivered.messages.length}, sent ${sent}${failed === 'all' || failed.length > 0 ? '; failed, delivered again later' : ''})`,
+    );
+    for (const line of callLines(fake.calls.slice(callsBefore), '          ')) out(line);
+  }
 }
 
 /** The AMI-change alert, at the first launch of an AMI the group did not use: before any loop. */

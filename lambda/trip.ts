@@ -148,7 +148,11 @@ async function roleDiagnosis(
   imageNames: Readonly<Record<string, string>> | undefined,
 ): Promise<string[]> {
   if (!ctx.deps.roles || report.scope.scope !== SCOPE_KIND.asg) return [];
-  const name = report.imageIds.map((id) => imageNames?.[id]).find((n) => n !== undefined);
+  // The AMI of the launch that tripped the group first: the group's AMI set also holds the AMIs it
+  // launched before (the standard one, in the incident), which say nothing of these instances.
+  const launched = ctx.record.instances.find((i) => i.imageId !== undefined)?.imageId;
+  const ordered = launched === undefined ? report.imageIds : [launched, ...report.imageIds];
+  const name = ordered.map((id) => imageNames?.[id]).find((n) => n !== undefined);
   const imageFamily = name !== undefined ? familyOf(name) : undefined;
   const cluster = report.evidence?.cluster;
   const finding = await ctx.deps.roles.check(
