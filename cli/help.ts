@@ -10,7 +10,8 @@ export const COMMAND_SUMMARIES = {
   replay: 'backtest thresholds on CloudTrail history (files, folders or stdin), offline',
   status: 'the groups the guard suspended, and the scopes near their threshold',
   resume: 'resume a group the guard suspended, remove its tags, clear its launch window',
-  'check-ami-lookups': 'find Terraform AMI lookups that can pick another AMI family (offline unless --online)',
+  'check-ami-lookups':
+    'find Terraform AMI lookups that can pick another AMI family (offline unless --online)',
 } as const;
 
 /** A command's name. */

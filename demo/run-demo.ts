@@ -279,11 +279,11 @@ function intro(variant: Variant, events: readonly IncidentEvent[], out: (line?: 
     out('launch-loop-guard demo (--variant replace): a group that replaces its instances in a loop');
     out('='.repeat(96));
     para(
-      `Group ${I.groupName} (${I.account}, ${I.region}) launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). Each instance shuts itself down during boot; Auto Scaling's EC2 health check finds it stopped, terminates it and launches a replacement, about every ${every} minutes.`,
+      `Group ${I.groupName} (${I.account}, ${I.region}) backs capacity provider ${I.capacityProvider} of ECS cluster ${I.cluster} and launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). Each instance shuts itself down during boot; Auto Scaling's EC2 health check finds it stopped, terminates it and launches a replacement, about every ${every} minutes.`,
     );
   }
   para(
-    `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy${variant === 'unregistered' ? `, and a container instance of ${I.cluster}` : ''}) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
+    `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy, and a container instance of ${I.cluster}, as the group backs its capacity provider) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
   );
   para(
     `${events.length} events (${relative(EXAMPLE_PATHS[variant])}: the loop's first hour left alone, ${LOOP[variant].launches} launches) reach lambda/handler.ts at their delivery time: CloudTrail's 2 to 6 minutes late, Auto Scaling's own events within a minute. DynamoDB runs on dynalite, Auto Scaling, ECS, EC2 and SNS on a local server. Once Launch is suspended, Auto Scaling launches nothing more.`,
