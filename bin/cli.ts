@@ -6,15 +6,15 @@
  * name; the number is the exit code), loaded only when it runs.
  */
 
-import { OVERVIEW } from '../cli/help.js';
+import { type CommandName, OVERVIEW } from '../cli/help.js';
 
 /** A command's module. */
 interface CommandModule {
   main(argv: readonly string[]): Promise<number>;
 }
 
-/** The commands. Add one line per command. */
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+/** The commands. Add one line per command (and its line in COMMAND_SUMMARIES, cli/help.ts). */
+const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   replay: () => import('../cli/replay/main.js'),
   status: () => import('../cli/status.js'),
   resume: () => import('../cli/resume.js'),
@@ -27,7 +27,8 @@ async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${OVERVIEW}\n`);
     return 0;
   }
-  const load = name === undefined ? undefined : COMMANDS[name];
+  const load =
+    name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
   if (load === undefined) {
     const known = Object.keys(COMMANDS).join(', ');
     process.stderr.write(

@@ -2,13 +2,30 @@
  * The `--help` text of every command (`-h` too). Each starts with the command's one-line usage.
  */
 
+/**
+ * Every command with what it does, one line each. `bin/cli.ts` keys its command table by these
+ * names, so a command cannot be added without its line in `launch-loop-guard --help`.
+ */
+export const COMMAND_SUMMARIES = {
+  replay: 'backtest thresholds on CloudTrail history (files, folders or stdin), offline',
+  status: 'the groups the guard suspended, and the scopes near their threshold',
+  resume: 'resume a group the guard suspended, remove its tags, clear its launch window',
+  'check-ami-lookups':
+    'find Terraform AMI lookups that can pick another AMI family (offline unless --online)',
+} as const;
+
+/** A command's name. */
+export type CommandName = keyof typeof COMMAND_SUMMARIES;
+
+const NAME_WIDTH = Math.max(...Object.keys(COMMAND_SUMMARIES).map((n) => n.length)) + 2;
+
 /** The commands, one line each, for `launch-loop-guard --help`. */
 export const OVERVIEW = `usage: launch-loop-guard <command> [args...]
 
 Stops EC2 Auto Scaling launch loops. Commands (each has --help):
-  replay   backtest thresholds on CloudTrail history (files, folders or stdin), offline
-  status   the groups the guard suspended, and the scopes near their threshold
-  resume   resume a group the guard suspended, remove its tags, clear its launch window
+${Object.entries(COMMAND_SUMMARIES)
+  .map(([name, summary]) => `  ${name.padEnd(NAME_WIDTH)}${summary}`)
+  .join('\n')}
 
 status and resume use the standard AWS credential chain and region (AWS_PROFILE, AWS_REGION,
 SSO). The guard's table is the stack output TableName.`;

@@ -30,6 +30,10 @@ export const INCIDENT = {
   previousImageId: 'ami-0a7d1e3c5b9f24680',
   previousImageName: 'al2023-ami-2023.9.20251208.0-kernel-6.1-x86_64',
   launchTemplateId: 'lt-0e1d2c3b4a5968778',
+  launchTemplateName: 'ecs-inferentia-cp',
+  /** The instance profile of the launch template, and its role (which lacks the ECS permissions). */
+  instanceProfile: 'ecs-inferentia-instance',
+  instanceRole: 'ecs-inferentia-node-role',
   instanceType: 'inf2.xlarge',
   subnetId: 'subnet-0a1b2c3d4e5f60789',
   availabilityZone: 'eu-west-1a',

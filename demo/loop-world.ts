@@ -20,8 +20,46 @@ interface Happening {
   readonly what: 'launch' | 'in-service' | 'stops' | 'out-of-service' | 'terminated';
 }
 
+/**
+ * The ECS agent's calls the role needs (AmazonEC2ContainerServiceforEC2Role). In the default
+ * story the role has none of them; in `replace` the role is fine and the instances fail otherwise.
+ */
+const ECS_AGENT_ACTIONS = [
+  'ecs:RegisterContainerInstance',
+  'ecs:DeregisterContainerInstance',
+  'ecs:DiscoverPollEndpoint',
+  'ecs:Poll',
+  'ecs:StartTelemetrySession',
+  'ecs:SubmitContainerStateChange',
+  'ecs:SubmitTaskStateChange',
+  'ecs:SubmitAttachmentStateChanges',
+];
+
+/** Seed the group's launch template, its instance profile and the profile's role. */
+function seedInstanceRole(fake: FakeAws, group: FakeGroup, variant: Variant): void {
+  const roleArn = `arn:aws:iam::${I.account}:role/${I.instanceRole}`;
+  group.launchTemplate = { id: I.launchTemplateId, name: I.launchTemplateName };
+  fake.iam.launchTemplates.set(I.launchTemplateId, {
+    id: I.launchTemplateId,
+    name: I.launchTemplateName,
+    imageId: I.imageId,
+    instanceProfileArn: `arn:aws:iam::${I.account}:instance-profile/${I.instanceProfile}`,
+    userData: `#!/bin/bash\necho ECS_CLUSTER=${I.cluster} >> /etc/ecs/ecs.config\n`,
+  });
+  fake.iam.profiles.set(I.instanceProfile, {
+    name: I.instanceProfile,
+    arn: `arn:aws:iam::${I.account}:instance-profile/${I.instanceProfile}`,
+    roleName: I.instanceRole,
+    roleArn,
+  });
+  fake.iam.allowed.set(
+    roleArn,
+    new Set(['s3:GetObject', 'logs:PutLogEvents', ...(variant === 'replace' ? ECS_AGENT_ACTIONS : [])]),
+  );
+}
+
 /** Seed the fake with the group, its cluster and capacity provider, and the AMI. */
-export function seedWorld(fake: FakeAws): FakeGroup {
+export function seedWorld(fake: FakeAws, variant: Variant = 'unregistered'): FakeGroup {
   const group: FakeGroup = {
     name: I.groupName,
     arn: GROUP_ARN,
@@ -34,6 +72,7 @@ export function seedWorld(fake: FakeAws): FakeGroup {
     activities: [],
   };
   fake.groups.set(I.groupName, group);
+  seedInstanceRole(fake, group, variant);
   fake.images.set(I.imageId, {
     name: I.imageName,
     description: 'Amazon Linux AMI 2023.0.20251209 x86_64 ECS HVM EBS (Neuron)',

@@ -12,6 +12,7 @@
  * deadlines behave as in production. Then `status` and `resume` run against the same endpoints.
  * Everything is closed and removed at the end.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,13 +24,16 @@ import { defaultContext } from '../cli/aws-errors';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
 import { type FakeAws, type FakeGroup, startFakeAws } from '../fake-cloud/static-state';
+import { parseDeadlineCheck } from '../lambda/adapters/deadline-queue';
 import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
 import { evidenceLine } from '../lambda/core/alert';
 import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
 import type { TripReport } from '../lambda/core/report';
 import { ATTR } from '../lambda/core/scope-item';
 import { scopeId } from '../lambda/core/types';
+import type { BatchResult } from '../lambda/deadline';
 import type { GuardResult } from '../lambda/guard';
+import { nextBatch, settle } from './fake-sqs';
 import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
 import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
 import { LoopWorld, seedWorld } from './loop-world';
@@ -193,6 +197,10 @@ export async function runDemo(
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
       AWS_ENDPOINT_URL_ECS: fake.endpoint,
       AWS_ENDPOINT_URL_PRICING: fake.endpoint,
+      AWS_ENDPOINT_URL_SQS: fake.endpoint,
+      AWS_ENDPOINT_URL_IAM: fake.endpoint,
+      // As the construct sets it: every group launch schedules its check at the launch's deadline.
+      LLG_DEADLINE_QUEUE_URL: fake.sqs.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LLG_TABLE_NAME: TABLE,
       LLG_TOPIC_ARN: TOPIC,
@@ -272,11 +280,11 @@ function intro(variant: Variant, events: readonly IncidentEvent[], out: (line?: 
     out('launch-loop-guard demo (--variant replace): a group that replaces its instances in a loop');
     out('='.repeat(96));
     para(
-      `Group ${I.groupName} (${I.account}, ${I.region}) launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). Each instance shuts itself down during boot; Auto Scaling's EC2 health check finds it stopped, terminates it and launches a replacement, about every ${every} minutes.`,
+      `Group ${I.groupName} (${I.account}, ${I.region}) backs capacity provider ${I.capacityProvider} of ECS cluster ${I.cluster} and launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). Each instance shuts itself down during boot; Auto Scaling's EC2 health check finds it stopped, terminates it and launches a replacement, about every ${every} minutes.`,
     );
   }
   para(
-    `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy${variant === 'unregistered' ? `, and a container instance of ${I.cluster}` : ''}) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
+    `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy, and a container instance of ${I.cluster}, as the group backs its capacity provider) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
   );
   para(
     `${events.length} events (${relative(EXAMPLE_PATHS[variant])}: the loop's first hour left alone, ${LOOP[variant].launches} launches) reach lambda/handler.ts at their delivery time: CloudTrail's 2 to 6 minutes late, Auto Scaling's own events within a minute. DynamoDB runs on dynalite, Auto Scaling, ECS, EC2 and SNS on a local server. Once Launch is suspended, Auto Scaling launches nothing more.`,
@@ -341,7 +349,7 @@ async function play(
   variant: Variant,
   start: number,
 ): Promise<DemoSummary> {
-  const group = seedWorld(fake);
+  const group = seedWorld(fake, variant);
   const world = new LoopWorld(fake, group, variant, start);
   const events = incidentEvents(variant, start);
   intro(variant, events, out);
@@ -354,6 +362,7 @@ async function play(
   let tripAt: number | undefined;
   let lastHandled = start;
   for (const e of events) {
+    await deliverDeadlineChecks(handler, fake, world, e.deliveredAt, numberOf, out);
     world.advanceTo(e.deliveredAt);
     if (!world.happened(e.n)) continue;
     const callsBefore = fake.calls.length;
@@ -401,6 +410,8 @@ async function play(
     for (const line of callLines(newCalls, '          ')) out(line);
   }
 
+  // The checks still queued reach the function before anyone looks.
+  await deliverDeadlineChecks(handler, fake, world, lastHandled + 15 * 60_000, numberOf, out);
   const suspendCalls = fake.calls.filter((c) => c.action === 'SuspendProcesses').length;
   const report = reportOf(fake.published.find((p) => p.attributes['report'] !== undefined));
   out();
@@ -451,6 +462,42 @@ async function play(
     guardTagsAfterResume: [...group.tags.keys()].filter((k) => k.startsWith('launch-loop-guard:')),
     ...(report !== undefined ? { report } : {}),
   };
+}
+
+/**
+ * Hand the deadline queue's due messages to the function as Lambda's event source mapping would
+ * (demo/fake-sqs.ts: delays, batches of up to 10 over a 10-second window), up to `until`.
+ */
+async function deliverDeadlineChecks(
+  handler: (e: unknown) => Promise<unknown>,
+  fake: FakeAws,
+  world: LoopWorld,
+  until: number,
+  numberOf: ReadonlyMap<string, number>,
+  out: (line?: string) => void,
+): Promise<void> {
+  for (let batch = nextBatch(fake.sqs, until); batch !== undefined; batch = nextBatch(fake.sqs, until)) {
+    const delivered = batch;
+    world.advanceTo(delivered.at);
+    const callsBefore = fake.calls.length;
+    let failed: readonly string[] | 'all';
+    try {
+      const result = (await atTime(delivered.at, () =>
+        quietly(() => handler(delivered.event)),
+      )) as BatchResult;
+      failed = result.batchItemFailures.map((f) => f.itemIdentifier);
+    } catch {
+      failed = 'all';
+    }
+    settle(fake.sqs, delivered, failed);
+    const launches = delivered.messages.flatMap((m) => parseDeadlineCheck(m.body)?.launches ?? []);
+    const numbers = launches.map((l) => numberOf.get(l.instanceId) ?? '?').join(', ');
+    const sent = delivered.messages.map((m) => clock(m.sentAt)).join(', ');
+    out(
+      `${clock(delivered.at)}  deadline check  launch${launches.length === 1 ? '' : 'es'} ${numbers}  (SQS batch of ${delivered.messages.length}, sent ${sent}${failed === 'all' || failed.length > 0 ? '; failed, delivered again later' : ''})`,
+    );
+    for (const line of callLines(fake.calls.slice(callsBefore), '          ')) out(line);
+  }
 }
 
 /** The AMI-change alert, at the first launch of an AMI the group did not use: before any loop. */

@@ -17,9 +17,9 @@
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView, TripOwner } from './adapters/launch-counter';
 import { type GuardConfig, settingsDefaults } from './config';
+import { reasonTag } from './core/alert';
 import { familyOf } from './core/ami-change';
 import { planAutoResume, scheduleName } from './core/auto-resume';
-import { formatDuration } from './core/duration';
 import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
 import { cents, type LoopCost } from './core/loop-cost';
@@ -192,7 +192,11 @@ async function roleDiagnosis(
   imageNames: Readonly<Record<string, string>> | undefined,
 ): Promise<string[]> {
   if (!ctx.deps.roles || report.scope.scope !== SCOPE_KIND.asg) return [];
-  const name = report.imageIds.map((id) => imageNames?.[id]).find((n) => n !== undefined);
+  // The AMI of the launch that tripped the group first: the group's AMI set also holds the AMIs it
+  // launched before (the standard one, in the incident), which say nothing of these instances.
+  const launched = ctx.record.instances.find((i) => i.imageId !== undefined)?.imageId;
+  const ordered = launched === undefined ? report.imageIds : [launched, ...report.imageIds];
+  const name = ordered.map((id) => imageNames?.[id]).find((n) => n !== undefined);
   const imageFamily = name !== undefined ? familyOf(name) : undefined;
   const cluster = report.evidence?.cluster;
   const finding = await ctx.deps.roles.check(
@@ -390,10 +394,7 @@ async function suspendGroup(
   const processes = state.processes ?? config.suspendProcesses;
   const suspendedAt = state.suspendedAt ?? new Date(now).toISOString();
   if (state.step === 'suspended') {
-    const reason =
-      evidence?.rule === TRIP_RULE.streak
-        ? `launch loop: the last ${evidence.streakNeeded} launches failed`
-        : `launch loop: ${view.evaluation.count} launches in ${formatDuration(view.policy.windowMs)} (threshold ${view.policy.threshold})`;
+    const reason = reasonTag(evidence, view.evaluation.count, view.policy.windowMs, view.policy.threshold);
     const tagged = await deps.suspender.tagGroup(region, name, {
       [TAG.suspendedAt]: suspendedAt,
       [TAG.reason]: reason.slice(0, 256),

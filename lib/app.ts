@@ -3,10 +3,11 @@
  * `bin/launch-loop-guard.ts` reads the CDK context into {@link AppConfig} and calls {@link buildApp}.
  */
 import { Annotations, type App, Duration } from 'aws-cdk-lib';
+import { ContextError, regionFromEnvironment } from './app-context';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuardStack } from './launch-loop-guard-stack';
 import { type BuiltOrgApp, buildOrgApp, type OrgAppConfig, readOrgConfig } from './org-app';
-import type { LaunchLoopGuardProps } from './props';
+import { type LaunchLoopGuardProps, PropError, resolveProps } from './props';
 
 /** What the app deploys. */
 export interface AppConfig {
@@ -51,7 +52,7 @@ function text(get: Get, key: string): string | undefined {
   const v = get(key);
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-    throw new Error(`context ${key} must be a string, got ${JSON.stringify(v)}`);
+    throw new ContextError(key, `context ${key} must be a string, got ${JSON.stringify(v)}`);
   }
   return String(v).trim();
 }
@@ -67,7 +68,7 @@ function num(get: Get, key: string): number | undefined {
   const v = text(get, key);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`context ${key} must be a number, got "${v}"`);
+  if (!Number.isFinite(n)) throw new ContextError(key, `context ${key} must be a number, got "${v}"`);
   return n;
 }
 
@@ -75,12 +76,16 @@ function bool(get: Get, key: string): boolean | undefined {
   const v = text(get, key);
   if (v === undefined) return undefined;
   if (v === 'true' || v === 'false') return v === 'true';
-  throw new Error(`context ${key} must be true or false, got "${v}"`);
+  throw new ContextError(key, `context ${key} must be true or false, got "${v}"`);
 }
 
 function minutes(get: Get, key: string): Duration | undefined {
   const n = num(get, key);
-  return n === undefined ? undefined : Duration.minutes(n);
+  if (n === undefined) return undefined;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new ContextError(key, `context ${key} must be whole minutes, at least 1, got "${text(get, key)}"`);
+  }
+  return Duration.minutes(n);
 }
 
 /**
@@ -96,16 +101,34 @@ function minutes(get: Get, key: string): Duration | undefined {
  *
  * @throws Error naming the key and the value when one is wrong
  */
-export function readAppConfig(get: Get, env: Readonly<Record<string, string | undefined>>): AppConfig {
-  const givenHome = text(get, 'homeRegion') ?? env.CDK_DEFAULT_REGION;
+export function readAppConfig(
+  get: Get,
+  env: Readonly<Record<string, string | undefined>>,
+  profileRegion?: string,
+): AppConfig {
+  const contextHome = text(get, 'homeRegion');
+  const givenHome = contextHome ?? regionFromEnvironment(env, profileRegion);
   const homeRegion = givenHome ?? DEFAULT_HOME_REGION;
+  if (!REGION.test(homeRegion)) {
+    const key = contextHome === undefined ? 'homeRegion (from the environment)' : 'homeRegion';
+    throw new ContextError(
+      'homeRegion',
+      `context ${key} must be a region name such as eu-west-1, got "${homeRegion}"`,
+    );
+  }
   const regions = [...new Set(list(get, 'regions'))].filter((r) => r !== homeRegion);
-  for (const r of [homeRegion, ...regions]) {
-    if (!REGION.test(r)) throw new Error(`context regions/homeRegion must hold region names, got "${r}"`);
+  for (const r of regions) {
+    if (!REGION.test(r)) {
+      throw new ContextError(
+        'regions',
+        `context regions must hold region names such as us-east-1,eu-central-1, got "${r}"`,
+      );
+    }
   }
   const blocked = [homeRegion, ...regions].filter((r) => NO_CROSS_REGION.test(r));
   if (regions.length > 0 && blocked.length > 0) {
-    throw new Error(
+    throw new ContextError(
+      'regions',
       `context regions: ${blocked.join(', ')} cannot forward events across regions (GovCloud, China and ISO partitions); deploy one guard per region there`,
     );
   }
@@ -129,6 +152,14 @@ export function readAppConfig(get: Get, env: Readonly<Record<string, string | un
       ? { autoResume: { cooldown, maxTrips } }
       : {}),
   };
+  const workspaceId = text(get, 'slackWorkspaceId');
+  const channelId = text(get, 'slackChannelId');
+  checkGuard(
+    workspaceId === undefined || channelId === undefined
+      ? guard
+      : { ...guard, slack: { chatbot: { workspaceId, channelId } } },
+    get,
+  );
   const account = text(get, 'account') ?? env.CDK_DEFAULT_ACCOUNT;
   const org = readOrgConfig(get, { text, list }, account);
   return {
@@ -145,13 +176,63 @@ export function readAppConfig(get: Get, env: Readonly<Record<string, string | un
   };
 }
 
+/** The context key of each prop the app sets, and how the key's unit changes the prop's rule. */
+const KEY_OF_PROP: Readonly<Record<string, { key: string; rule?: string }>> = {
+  window: { key: 'windowMinutes', rule: 'must be whole minutes from 1 to 1440 (24 hours)' },
+  asgThreshold: { key: 'asgThreshold' },
+  amiThreshold: { key: 'amiThreshold' },
+  amiAction: { key: 'amiAction' },
+  churnShare: { key: 'churnShare' },
+  amiChangeAlerts: { key: 'amiChangeAlerts' },
+  emails: { key: 'emails' },
+  noLaunchEventsAlarmHours: { key: 'noLaunchEventsAlarmHours' },
+  reservedConcurrency: { key: 'reservedConcurrency' },
+  'slack.chatbot.workspaceId': { key: 'slackWorkspaceId' },
+  'slack.chatbot.channelId': { key: 'slackChannelId' },
+};
+
+/**
+ * Check the guard's settings with the construct's own rules, before any stack exists, and name
+ * what the user typed: `-c windowMinutes=100000`, not the prop's "69 days 10 hours".
+ *
+ * @throws ContextError naming the key, its value and what is expected
+ */
+function checkGuard(guard: LaunchLoopGuardProps, get: Get): void {
+  const maxTrips = guard.autoResume?.maxTrips;
+  if (maxTrips !== undefined && !(Number.isSafeInteger(maxTrips) && maxTrips >= 1)) {
+    const raw = text(get, 'autoResumeMaxTrips');
+    throw new ContextError(
+      'autoResumeMaxTrips',
+      `context autoResumeMaxTrips must be a whole number, at least 1, got "${raw}"`,
+    );
+  }
+  try {
+    resolveProps(guard);
+  } catch (error) {
+    const mapped = error instanceof PropError ? KEY_OF_PROP[error.prop] : undefined;
+    if (error instanceof PropError && mapped !== undefined) {
+      const raw = get(mapped.key);
+      // A list key names the one item refused (`emails`); others the value as typed.
+      const shown =
+        mapped.key === 'emails'
+          ? error.message.slice(error.message.lastIndexOf(', got ') + 6)
+          : JSON.stringify(String(raw));
+      throw new ContextError(mapped.key, `context ${mapped.key} ${mapped.rule ?? error.rule}, got ${shown}`);
+    }
+    throw error;
+  }
+}
+
 /** Add the home stack and one forwarder stack per other region to the app. */
 export function buildApp(app: App, config: AppConfig): BuiltApp {
   if (config.org !== undefined)
     throw new Error('buildApp: the config is for an organization: use buildOrganizationApp');
   const { slackWorkspaceId, slackChannelId, slackWebhookSecretName } = config;
   if ((slackWorkspaceId === undefined) !== (slackChannelId === undefined)) {
-    throw new Error('context slackWorkspaceId and slackChannelId must be given together');
+    throw new ContextError(
+      'slackChannelId',
+      'context slackWorkspaceId and slackChannelId must be given together',
+    );
   }
   const home = new LaunchLoopGuardStack(app, config.stackPrefix, {
     env: { account: config.account, region: config.homeRegion },
@@ -167,7 +248,7 @@ export function buildApp(app: App, config: AppConfig): BuiltApp {
     // Not silent: a guard in a region nobody chose watches nothing the account launches elsewhere.
     Annotations.of(home).addWarningV2(
       'launch-loop-guard:homeRegionDefaulted',
-      `No home region given (-c homeRegion=…, AWS_REGION or the AWS CLI's profile): the guard goes to ${DEFAULT_HOME_REGION}. Pass -c homeRegion=<region> to choose.`,
+      `No home region given (-c homeRegion=…, AWS_REGION, AWS_DEFAULT_REGION or the AWS profile's region): the guard goes to ${DEFAULT_HOME_REGION}. Pass -c homeRegion=<region> to choose.`,
     );
   }
   const forwarders = config.regions.map(
@@ -190,7 +271,10 @@ export function buildOrganizationApp(app: App, config: AppConfig): BuiltOrgApp {
     throw new Error('buildOrganizationApp: the config names no organization (orgTargets)');
   const { slackWorkspaceId, slackChannelId } = config;
   if ((slackWorkspaceId === undefined) !== (slackChannelId === undefined)) {
-    throw new Error('context slackWorkspaceId and slackChannelId must be given together');
+    throw new ContextError(
+      'slackChannelId',
+      'context slackWorkspaceId and slackChannelId must be given together',
+    );
   }
   return buildOrgApp(app, {
     org,

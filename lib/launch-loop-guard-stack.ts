@@ -46,6 +46,8 @@ export class LaunchLoopGuardStack extends Stack {
     this.guard = new LaunchLoopGuard(this, 'Guard', {
       ...guard,
       ...(webhookSecret === undefined ? {} : { slack: { ...guard.slack, webhookSecret } }),
+      // This stack names its outputs itself, without the construct's prefix (scripts read them).
+      outputs: false,
     });
     // What operators pass to `launch-loop-guard status --table` / `resume --table`.
     new CfnOutput(this, 'TableName', {

@@ -2,7 +2,7 @@
  * The LaunchLoopGuard L3 construct: the table, the guard function, its rules, queues, topics,
  * alarms, Slack delivery and (optionally) a trail, with least-privilege IAM.
  */
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -66,6 +66,10 @@ export class LaunchLoopGuard extends Construct {
    * backoff reset). Auto-resume schedules invoke it, and the alerts tell people how to.
    */
   public readonly resumer: lambda.Function;
+  /** The table's name: what `launch-loop-guard status` and `resume` take as `--table`. */
+  public readonly tableName: string;
+  /** The resumer function's name: what the alerts' `aws lambda invoke --function-name` needs. */
+  public readonly resumerFunctionName: string;
   /** The key that encrypts the topics (the queues use SQS-managed encryption). */
   public readonly key: kms.Key;
   /** Alerts for people and subscribers: trips, alarms and trail changes. */
@@ -161,6 +165,8 @@ export class LaunchLoopGuard extends Construct {
     });
 
     this.resumer = new Resumer(this, 'Resumer', { table: this.table, topic: this.topic }).function;
+    this.tableName = this.table.tableName;
+    this.resumerFunctionName = this.resumer.functionName;
     this.handler = this.newGuardFunction(settings);
     this.handler.addEventSource(
       new eventSources.SqsEventSource(this.deadlineQueue, {
@@ -208,6 +214,38 @@ export class LaunchLoopGuard extends Construct {
         topic: this.topic,
         resumer: this.resumer,
       });
+    }
+    if (props.outputs !== false) this.newOutputs();
+  }
+
+  /** Stack outputs for operators, keyed by this construct's unique id (see `outputs`). */
+  private newOutputs(): void {
+    // The construct's path below its stack, letters and digits only: `Guard` for the usual case.
+    const scopes = this.node.scopes;
+    const below = scopes.slice(scopes.indexOf(Stack.of(this)) + 1);
+    const prefix = below.map((c) => c.node.id.replace(/[^A-Za-z0-9]/g, '')).join('');
+    const outputs: Record<string, { value: string; description: string }> = {
+      TableName: {
+        value: this.tableName,
+        description: 'The guard table: pass it to `launch-loop-guard status` and `resume` as --table',
+      },
+      TopicArn: { value: this.topic.topicArn, description: 'Where the guard alerts' },
+      ResumerFunctionName: {
+        value: this.resumerFunctionName,
+        description:
+          'The resumer function: `aws lambda invoke` it with {"action":"resume","account","region","groupName"} to resume a group the guard suspended',
+      },
+      FailureQueueUrl: {
+        value: this.failureQueue.queueUrl,
+        description: 'Events the guard function failed on: redrive them once the cause is fixed',
+      },
+      DeadlineQueueUrl: {
+        value: this.deadlineQueue.queueUrl,
+        description: "The delayed checks at each launch's deadline (the guard sends and receives them)",
+      },
+    };
+    for (const [name, output] of Object.entries(outputs)) {
+      new CfnOutput(this, name, output).overrideLogicalId(`${prefix}${name}`);
     }
   }
 

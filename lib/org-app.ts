@@ -2,7 +2,9 @@
  * The app's organization settings (`orgMode`, `orgTargets`, `orgId`, `orgCallAs`) and the stacks
  * each mode deploys. `lib/app.ts` reads them with the rest of the context.
  */
+
 import type { App, Stack } from 'aws-cdk-lib';
+import { ContextError } from './app-context';
 import { GuardForwarderStack } from './forwarder-stack';
 import { CentralGuardStack } from './org-central';
 import { StackSetGuardsStack } from './org-guards';
@@ -42,28 +44,34 @@ export function readOrgConfig(get: Get, read: Read, account: string | undefined)
     return undefined;
   }
   if (mode !== undefined && mode !== ORG_MODE.central && mode !== ORG_MODE.stackset) {
-    throw new Error(`context orgMode must be central or stackset, got "${mode}"`);
+    throw new ContextError('orgMode', `context orgMode must be central or stackset, got "${mode}"`);
   }
   if (targets.length === 0) {
-    throw new Error('context orgTargets must list the OUs to guard (ou-…, or the root r-…), got nothing');
+    throw new ContextError(
+      'orgTargets',
+      'context orgTargets must list the OUs to guard (ou-…, or the root r-…), got nothing',
+    );
   }
   for (const t of targets) {
     if (!ORG_ID.target.test(t)) {
-      throw new Error(
+      throw new ContextError(
+        'orgTargets',
         `context orgTargets must hold OU ids (ou-xxxx-xxxxxxxx) or the root id (r-xxxx), got "${t}"`,
       );
     }
   }
   if (organizationId === undefined || !ORG_ID.organization.test(organizationId)) {
-    throw new Error(
+    throw new ContextError(
+      'orgId',
       `context orgId must be the organization id (o-xxxxxxxxxx), got "${organizationId ?? ''}"`,
     );
   }
   if (callAs !== undefined && callAs !== 'SELF' && callAs !== 'DELEGATED_ADMIN') {
-    throw new Error(`context orgCallAs must be SELF or DELEGATED_ADMIN, got "${callAs}"`);
+    throw new ContextError('orgCallAs', `context orgCallAs must be SELF or DELEGATED_ADMIN, got "${callAs}"`);
   }
   if (account === undefined || !ORG_ID.account.test(account)) {
-    throw new Error(
+    throw new ContextError(
+      'account',
       `context account must be the 12-digit id of the account that deploys (organization mode names the bus and the asset bucket by it), got "${account ?? ''}"`,
     );
   }
@@ -97,7 +105,8 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
   const env = { account, region: homeRegion };
   if (org.mode === ORG_MODE.stackset) {
     if (input.slackWebhookSecretName !== undefined) {
-      throw new Error(
+      throw new ContextError(
+        'slackWebhookSecretName',
         'context slackWebhookSecretName is not supported with orgMode=stackset (each account would need the secret)',
       );
     }
@@ -117,7 +126,8 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     return { main, assets, forwarders: [] };
   }
   if (input.guard.autoResume !== undefined) {
-    throw new Error(
+    throw new ContextError(
+      'autoResume',
       'context autoResume is not supported with orgMode=central yet (the resumer acts in its own account only)',
     );
   }

@@ -103,6 +103,8 @@ export class CentralGuardStack extends Stack {
     this.guard = new LaunchLoopGuard(this, 'Guard', {
       ...guardProps,
       ...(webhookSecret === undefined ? {} : { slack: { ...guardProps.slack, webhookSecret } }),
+      // This stack names its outputs itself.
+      outputs: false,
     });
 
     this.bus = new events.EventBus(this, 'Bus', {

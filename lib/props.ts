@@ -150,6 +150,15 @@ export interface LaunchLoopGuardProps {
    * @default 'family'
    */
   readonly amiChangeAlerts?: AmiChangeAlerts;
+  /**
+   * Add stack outputs for operators: the table name (`launch-loop-guard status --table`), the
+   * topic ARN, the resumer function's name (the alerts' `aws lambda invoke`), and the URLs of the
+   * failure queue (to redrive) and the deadline queue. Their keys are the construct's unique id
+   * followed by `TableName`, `TopicArn`, `ResumerFunctionName`, `FailureQueueUrl` and
+   * `DeadlineQueueUrl` (`GuardTableName` for a construct `Guard` at the top of its stack).
+   * @default true
+   */
+  readonly outputs?: boolean;
 }
 
 /** The props with every default filled, as the function's environment needs them. */
@@ -170,9 +179,23 @@ export interface ResolvedSettings {
   readonly amiChangeAlerts: AmiChangeAlerts;
 }
 
+/** A prop the construct refuses; the app turns it into the context key the user typed. */
+export class PropError extends Error {
+  constructor(
+    /** The prop, e.g. `window` or `slack.chatbot.channelId`. */
+    readonly prop: string,
+    /** What is expected, e.g. `must be a whole number from 1 to 100000`. */
+    readonly rule: string,
+    shown: string,
+  ) {
+    super(`LaunchLoopGuard: ${prop} ${rule}, got ${shown}`);
+    this.name = 'PropError';
+  }
+}
+
 function fail(prop: string, value: unknown, rule: string): never {
   const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-  throw new Error(`LaunchLoopGuard: ${prop} ${rule}, got ${shown}`);
+  throw new PropError(prop, rule, shown);
 }
 
 function wholeNumber(prop: string, value: number | undefined, fallback: number, min: number, max: number) {

@@ -158,6 +158,15 @@ function main(): void {
       'the app got esbuild: the package must need no bundler',
     );
 
+    const installed = join(app, 'node_modules', 'launch-loop-guard');
+    check(
+      existsSync(join(installed, 'LICENSE')) &&
+        readFileSync(join(installed, 'LICENSE'), 'utf8').includes('Apache License') &&
+        readFileSync(join(installed, 'LICENSE'), 'utf8').includes('Version 2.0, January 2004'),
+      'the package carries no Apache-2.0 LICENSE (package.json says Apache-2.0)',
+    );
+    process.stdout.write('ok  the package carries its LICENSE\n');
+
     synthAndCheck(app, 'ts-node', 'npx', ['--no-install', 'ts-node', '--prefer-ts-exts', 'bin/app.ts']);
     synthAndCheck(app, 'node', process.execPath, ['bin/app-plain.js']);
 

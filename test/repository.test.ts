@@ -32,3 +32,31 @@ describe('the repository', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('the licence', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    license: string;
+    files: string[];
+  };
+
+  it('is the full Apache-2.0 text that package.json names', () => {
+    // Prepare
+    const text = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+    // Assess
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(text).toContain('Apache License');
+    expect(text).toContain('Version 2.0, January 2004');
+    expect(text).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+    expect(text).toContain('END OF TERMS AND CONDITIONS');
+  });
+
+  it('goes into the package beside NOTICE', () => {
+    // npm adds LICENSE on its own; listing it says so to a reader of package.json too.
+    expect(pkg.files).toEqual(expect.arrayContaining(['LICENSE', 'NOTICE']));
+  });
+
+  it('keeps packed tarballs out of git', () => {
+    const ignored = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toContain('*.tgz');
+  });
+});

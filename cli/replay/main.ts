@@ -25,7 +25,7 @@ import { formatCosts, type PriceClients, readPriceFile, type TripCosts, tripCost
 import { replayLaunches } from './engine';
 import { InputError, resolveInputs } from './inputs';
 import { LaunchStore } from './launch-store';
-import { formatJson, formatSummary, formatText, type ReadSummary } from './output';
+import { formatJson, formatSummary, formatText, inputCounts, noRecordLine, type ReadSummary } from './output';
 import { Progress } from './progress';
 import { type FileBatch, MALFORMED_EXAMPLES, readSourceBatch, WHOLE_FILE_BYTES } from './read-batch';
 import { type BatchReader, defaultThreads, inOrder, inThreadReader, WorkerReader } from './read-pool';
@@ -138,13 +138,9 @@ async function report(
   options: ReplayOptions,
   io: ReplayIo,
 ): Promise<number> {
-  const inputCount = summary.filesRead + summary.fileErrors.length;
-  if (summary.objectsRead === 0) {
+  if (inputCounts(summary).records === 0) {
     io.stderr.write(formatSummary(summary));
-    io.stderr.write(
-      `replay: no input yielded a record: ${inputCount} input${inputCount === 1 ? '' : 's'} read, ` +
-        'none holding a JSON object (expected CloudTrail log files {"Records":[...]}, or JSON Lines of records or EventBridge events)\n',
-    );
+    io.stderr.write(`${noRecordLine(summary)}\n`);
     return 2;
   }
   const priced = options.prices !== undefined || options.online === true;
@@ -250,6 +246,7 @@ export async function readAll(
   let recordsRead = 0;
   let objectsRead = 0;
   let filesRead = 0;
+  let inputsWithoutRecords = 0;
   let malformed = 0;
   const malformedExamples: string[] = [];
   const fileErrors: string[] = [];
@@ -259,6 +256,7 @@ export async function readAll(
       return;
     }
     filesRead += 1;
+    if (batch.objects === 0) inputsWithoutRecords += 1;
     recordsRead += batch.records;
     objectsRead += batch.objects;
     malformed += batch.malformed;
@@ -289,6 +287,7 @@ export async function readAll(
     store,
     summary: {
       filesRead,
+      inputsWithoutRecords,
       recordsRead,
       objectsRead,
       launchStats: store.stats,

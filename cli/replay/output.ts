@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../../lambda/core/duration';
 import type { LoopCost } from '../../lambda/core/loop-cost';
-import type { ScopeKind } from '../../lambda/core/types';
+import { DEFAULTS, type ScopeKind } from '../../lambda/core/types';
 import { costFields } from './costs';
 import type { ReplayPolicy, ReplayResult, ScopePeak, Trip } from './engine';
 import type { LaunchStats } from './launch-store';
@@ -26,6 +26,8 @@ export interface ReadSummary {
   readonly malformed: number;
   /** The first few malformed records, as `file:line: reason`. */
   readonly malformedExamples: readonly string[];
+  /** Inputs read whole that held no JSON object (an empty file, a CSV, a Terraform file). */
+  readonly inputsWithoutRecords: number;
   /** Inputs that could not be read as a whole, as `file:line: reason`. */
   readonly fileErrors: readonly string[];
   /** Digest and Insights files or folders left out. */
@@ -75,12 +77,7 @@ export function formatText(result: ReplayResult, policy: ReplayPolicy): string {
     out.push(`Peak launches in any one ${window} window, ${label} (top ${peaks.length} of ${total}):`);
     if (peaks.length > 0) out.push(...table(peakHeader(), peaks.map(peakRow)));
   }
-  out.push('');
-  out.push(
-    'replay applies the count rule only. Before it acts on a group trip, the live guard also runs a churn check',
-    "on the group's live state (are the window's instances being lost rather than added?), so it may act on",
-    'fewer trips than listed here. "terminated" shows the churn this archive itself records.',
-  );
+  out.push('', ...FATES_CAVEAT);
   return `${out.join('\n')}\n`;
 }
 
@@ -156,13 +153,69 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+/**
+ * What the text report says the live guard does beyond the count rule. An archive records
+ * launches and terminations, not what became of each launch, so replay cannot judge fates.
+ */
+export const FATES_CAVEAT: readonly string[] = [
+  'replay applies the count rule only. The live guard also judges what became of each launch (useful, failed,',
+  "neutral or undecided, from the group's live state at the launch's deadline): it acts on a count trip only",
+  `when at least ${shareText(DEFAULTS.churnShare)} (churnShare) of the window's decided launches failed, and its streak rule trips a group`,
+  `whose last ${DEFAULTS.failedStreak} decided launches failed, at any rate. So it may act on fewer count trips than listed here, and`,
+  'on slow loops listed nowhere. "terminated" is how many of the window\'s instances this archive shows ended',
+  'before the trip: a hint, not a fate (a scale-in ends instances too).',
+];
+
+function shareText(share: number): string {
+  return share === 0.5 ? 'half' : `${Math.round(share * 100)}%`;
+}
+
+/** The input counts every line of the summary takes, computed in one place. */
+export interface InputCounts {
+  /** Every input tried: read, empty or unreadable. */
+  readonly inputs: number;
+  /** Records read: the JSON objects (a CloudTrail record or an event each). */
+  readonly records: number;
+  /** Inputs that yielded no record: read but empty of JSON objects, or unreadable. */
+  readonly withoutRecords: number;
+  readonly unreadable: number;
+}
+
+/** The counts of {@link ReadSummary}, the only place they are derived. */
+export function inputCounts(s: ReadSummary): InputCounts {
+  const unreadable = s.fileErrors.length;
+  return {
+    inputs: s.filesRead + unreadable,
+    records: s.objectsRead,
+    withoutRecords: s.inputsWithoutRecords + unreadable,
+    unreadable,
+  };
+}
+
+/** `1 input`, `2 inputs`. */
+export function inputsText(n: number): string {
+  return `${n} input${n === 1 ? '' : 's'}`;
+}
+
+/** The last line when no input yielded a record. */
+export function noRecordLine(s: ReadSummary): string {
+  const c = inputCounts(s);
+  return (
+    `replay: no input yielded a record: ${inputsText(c.inputs)} read, none holding a JSON object ` +
+    '(expected CloudTrail log files {"Records":[...]}, or JSON Lines of records or EventBridge events)'
+  );
+}
+
 /** The summary written to standard error. */
 export function formatSummary(s: ReadSummary): string {
   const st = s.launchStats;
-  const out = [
-    `replay: read ${s.recordsRead} records from ${s.filesRead} input${s.filesRead === 1 ? '' : 's'}`,
-    `  launches counted (distinct instances): ${s.distinctInstances}`,
-  ];
+  const c = inputCounts(s);
+  const out = [`replay: read ${c.records} record${c.records === 1 ? '' : 's'} from ${inputsText(c.inputs)}`];
+  if (c.withoutRecords > 0) {
+    const parts = [`${c.withoutRecords - c.unreadable} without a JSON object`, `${c.unreadable} unreadable`];
+    out.push(`  inputs that yielded no record: ${c.withoutRecords} (${parts.join(', ')})`);
+  }
+  out.push(`  launches counted (distinct instances): ${s.distinctInstances}`);
   if (s.distinctInstances > s.instancesInScope) {
     out.push(
       `    of which named neither a group nor an AMI (counted in no scope): ${s.distinctInstances - s.instancesInScope}`,
@@ -183,9 +236,9 @@ export function formatSummary(s: ReadSummary): string {
     for (const e of s.fileErrors) out.push(`    ${e}`);
   }
   if (s.skipped.length > 0) out.push(`  digest and Insights files or folders skipped: ${s.skipped.length}`);
-  if (s.fileErrors.length > 0 && s.objectsRead > 0) {
+  if (c.unreadable > 0 && c.records > 0) {
     out.push(
-      `replay: ${s.fileErrors.length} of ${s.fileErrors.length + s.filesRead} inputs could not be read and were left out; the results cover the rest`,
+      `replay: ${c.unreadable} of ${c.inputs} inputs could not be read and were left out; the results cover the rest`,
     );
   }
   return `${out.join('\n')}\n`;

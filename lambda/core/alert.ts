@@ -5,7 +5,7 @@
  */
 import { formatDuration } from './duration';
 import { COST_NOT_COUNTED, costText } from './loop-cost';
-import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripReport } from './report';
+import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripEvidence, type TripReport } from './report';
 
 /** SNS subjects must be shorter than 100 characters. */
 export const SUBJECT_MAX = 99;
@@ -115,10 +115,40 @@ export function headline(report: TripReport): string {
   }
 }
 
-/** "12 launches in 1h (threshold 10)", with "at least" when the store kept only part of the window. */
+/**
+ * The trip's headline evidence. Count rule: "12 distinct instances launched in 1h (threshold
+ * 10)", with "at least" when the store kept only part of the window. Streak rule: the streak
+ * first, since the count did not trip anything ("the last 5 decided launches all failed …").
+ */
 export function launchesLine(report: TripReport): string {
   const n = `${report.launchesAtLeast ? 'at least ' : ''}${report.launches}`;
-  return `${n} distinct instances launched in ${formatDuration(report.windowMs)} (threshold ${report.threshold})`;
+  const launched = `${n} distinct instances launched in ${formatDuration(report.windowMs)}`;
+  const e = report.evidence;
+  if (e?.rule === TRIP_RULE.streak) {
+    return `the last ${streakLength(e)} decided launches all failed (the streak rule trips at ${e.streakNeeded ?? streakLength(e)} in a row); ${launched}`;
+  }
+  return `${launched} (threshold ${report.threshold})`;
+}
+
+/** Failed launches in a row behind a streak trip: the streak seen, else the one needed. */
+function streakLength(e: TripEvidence): number {
+  return e.streak ?? e.streakNeeded ?? e.failed;
+}
+
+/**
+ * The `launch-loop-guard:reason` tag of a suspended group: the same numbers as the alert's
+ * headline evidence ({@link launchesLine}).
+ */
+export function reasonTag(
+  evidence: TripEvidence | undefined,
+  launches: number,
+  windowMs: number,
+  threshold: number,
+): string {
+  if (evidence?.rule === TRIP_RULE.streak) {
+    return `launch loop: the last ${streakLength(evidence)} decided launches failed`;
+  }
+  return `launch loop: ${launches} launches in ${formatDuration(windowMs)} (threshold ${threshold})`;
 }
 
 /** Failed-launch reasons in words, for the evidence line. */
@@ -142,8 +172,8 @@ export function evidenceLine(report: TripReport): string | undefined {
   const lead =
     e.rule === TRIP_RULE.streak
       ? reasons.length === 1
-        ? `${e.streak} of the last ${e.streak} decided launches ${reasons[0]!.words}`
-        : `the last ${e.streak} decided launches all failed: ${reasons.map((r) => `${r.n} ${r.words}`).join(', ')}`
+        ? `${streakLength(e)} of the last ${streakLength(e)} decided launches ${reasons[0]!.words}`
+        : `the last ${streakLength(e)} decided launches all failed: ${reasons.map((r) => `${r.n} ${r.words}`).join(', ')}`
       : `${e.failed} of the ${e.useful + e.failed} decided launches in the window failed` +
         (reasons.length > 0 ? ` (${reasons.map((r) => `${r.n} ${r.words}`).join(', ')})` : '') +
         (e.requiredShare !== undefined ? `; required: ${percent(e.requiredShare)}` : '');
@@ -207,7 +237,7 @@ export function actionLines(report: TripReport): string[] {
       break;
   }
   if (report.tagged === true) {
-    lines.push('Tagged the group launch-loop-guard:suspended-at and launch-loop-guard:reason.');
+    lines.push(`Tagged the group ${andList([...WRITTEN_TAGS])}.`);
   } else if (report.tagged === false) {
     lines.push(
       `The guard's tags could not be written${report.tagError ? ` (${report.tagError})` : ''}; the suspension stands.`,
@@ -376,7 +406,11 @@ function groupOutcomeText(g: AmiGroupOutcome): string {
 }
 
 function subject(report: TripReport): string {
-  const count = `${report.launchesAtLeast ? '>=' : ''}${report.launches} in ${formatDuration(report.windowMs)}`;
+  const e = report.evidence;
+  const count =
+    e?.rule === TRIP_RULE.streak
+      ? `${streakLength(e)} failed in a row`
+      : `${report.launchesAtLeast ? '>=' : ''}${report.launches} in ${formatDuration(report.windowMs)}`;
   const tail = ` (${count}) ${report.scope.region}`;
   const prefixes: Record<TripReport['action'], string> = {
     [TRIP_ACTION.suspended]:
@@ -391,6 +425,11 @@ function subject(report: TripReport): string {
   const prefix = prefixes[report.action];
   const room = SUBJECT_MAX - prefix.length - tail.length;
   return `${prefix}${cut(asciiLine(report.scope.key), room)}${tail}`;
+}
+
+/** "a", "a and b", "a, b and c". */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** Make any text a valid SNS subject: printable ASCII, one line, at most 99 characters. */

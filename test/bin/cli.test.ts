@@ -47,12 +47,29 @@ describe('the launch-loop-guard command', () => {
     });
     // Assess
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/^ {2}replay {3}backtest/m);
-    expect(help.stdout).toMatch(/^ {2}status {3}the groups the guard suspended/m);
-    expect(help.stdout).toMatch(/^ {2}resume {3}resume a group/m);
+    expect(help.stdout).toMatch(/^ {2}replay +backtest/m);
+    expect(help.stdout).toMatch(/^ {2}status +the groups the guard suspended/m);
+    expect(help.stdout).toMatch(/^ {2}resume +resume a group/m);
+    expect(help.stdout).toMatch(/^ {2}check-ami-lookups +find Terraform AMI lookups/m);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "pause"');
+    // Every command the dispatcher knows (its error lists them) has its line in --help, and runs.
+    const known = /\(commands: ([^;]+);/.exec(unknown.stderr)?.[1]?.split(', ') ?? [];
+    expect(known).toEqual(['replay', 'status', 'resume', 'check-ami-lookups']);
+    for (const name of known) expect(help.stdout).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
   });
+
+  it.each([['check-ami-lookups'], ['replay'], ['status'], ['resume']])(
+    'answers %s --help with its usage',
+    (name) => {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/cli.ts', name, '--help'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: ${name} `));
+    },
+  );
 
   it('is a plain node script once built: the package bin is dist/bin/cli.js with a node shebang', () => {
     // Prepare

@@ -118,8 +118,9 @@ describe('npm run demo (the default: instances that never register with ECS)', (
     );
     expect(text).toContain('fates now: failed 1-5 (not-registered) · undecided 6');
     expect(text).toMatch(/ecs:DescribeCapacityProviders · ecs:ListClusters/);
-    // Launches decided earlier keep their fate: only the in-service ones still undecided are asked about.
-    expect(text).toContain('ecs:ListContainerInstances inference-prod (ec2InstanceId in [3 ids])');
+    // Launches decided earlier (by their deadline checks) keep their fate: only the in-service
+    // ones still undecided are asked about.
+    expect(text).toContain('ecs:ListContainerInstances inference-prod (ec2InstanceId in [1 ids])');
     expect(text).toContain('→ autoscaling:SuspendProcesses ecs-inferentia-cp-asg ["Launch"]');
   });
 
@@ -157,6 +158,83 @@ describe('npm run demo (the default: instances that never register with ECS)', (
   });
 });
 
+describe('npm run demo: what is deployed is played', () => {
+  it.each(VARIANTS)(
+    'delivers the deadline queue as Lambda would (%s): every group launch sends, batches come after the delay',
+    (variant) => {
+      // Assess
+      const { text } = run(variant);
+      const sends = text.match(/sqs:SendMessage/g) ?? [];
+      expect(sends.length).toBeGreaterThanOrEqual(run(variant).summary.launchesCounted);
+      const checks = [
+        ...text.matchAll(
+          /\n(\d\d:\d\d:\d\d) {2}deadline check {2}launch(?:es)? ([\d, ]+) {2}\(SQS batch of (\d+), sent ([\d:, ]+)\)/g,
+        ),
+      ];
+      expect(checks.length).toBeGreaterThan(0);
+      for (const [, at, , size, sent] of checks) {
+        const sentTimes = sent!.split(', ');
+        expect(sentTimes).toHaveLength(Number(size));
+        expect(Number(size)).toBeLessThanOrEqual(10);
+        // Delivered no earlier than the deadline: 10 minutes after the launch, minus CloudTrail's delay.
+        for (const t of sentTimes) expect(seconds(at!) - seconds(t)).toBeGreaterThanOrEqual(60);
+      }
+    },
+  );
+
+  it("shows the instance role the story is about: the local IAM answers the role check's reads", () => {
+    // Assess
+    const { text } = run('unregistered');
+    expect(text).toMatch(/→ .*ec2:DescribeLaunchTemplateVersions/);
+    expect(text).toMatch(/→ .*iam:GetInstanceProfile/);
+    expect(text).toMatch(/→ .*iam:SimulatePrincipalPolicy/);
+    expect(text).toContain(`role \`${INCIDENT.instanceRole}\` may not call ecs:RegisterContainerInstance`);
+    expect(text).not.toContain('Instance role: unknown');
+    // The family named is the one the looping launches use, not the AMI the group used the day before.
+    expect(text).toContain(
+      `instances use the ECS-optimized Neuron AMI and role \`${INCIDENT.instanceRole}\` may not call ecs:RegisterContainerInstance`,
+    );
+    expect(run('replace').text).toContain(`Instance role: \`${INCIDENT.instanceRole}\``);
+    expect(run('replace').text).toContain("may call the ECS agent's actions");
+  });
+});
+
+describe("the demo's alert reads right for its rule", () => {
+  it('leads a streak trip with the streak, lists the tags written, and agrees with the reason tag', () => {
+    // Prepare
+    const { text } = run('unregistered');
+    const alert = text.slice(
+      text.indexOf('┌ Subject: Launch loop: suspended'),
+      text.indexOf('attributes:', text.indexOf('┌ Subject: Launch loop: suspended')),
+    );
+    const written = /→ autoscaling:CreateOrUpdateTags (.+)\n/.exec(text)?.[1]?.split(', ') ?? [];
+    const reasonTag = /reason: launch loop: the last (\d+) decided launches failed/.exec(text);
+    // Assess: the streak is the headline evidence, not a count against the count rule's threshold
+    expect(alert).toContain(
+      'Subject: Launch loop: suspended ecs-inferentia-cp-asg (5 failed in a row) eu-west-1',
+    );
+    expect(alert).toContain(
+      'Launches:      the last 5 decided launches all failed (the streak rule trips at 4 in a row)',
+    );
+    expect(alert).not.toMatch(/\(threshold 10\)/);
+    // The tags written, as written
+    expect(written).toEqual([
+      'launch-loop-guard:suspended-at',
+      'launch-loop-guard:reason',
+      'launch-loop-guard:suspended-processes',
+    ]);
+    expect(alert).toContain(`Tagged the group ${written.slice(0, -1).join(', ')} and ${written.at(-1)}.`);
+    // The tag `status` shows says the same number as the alert
+    expect(reasonTag?.[1]).toBe('5');
+    expect(alert).toContain('5 of the last 5 decided launches never registered');
+  });
+});
+
+function seconds(clock: string): number {
+  const [h, m, s] = clock.split(':').map(Number);
+  return h! * 3600 + m! * 60 + s!;
+}
+
 describe('npm run demo -- --variant replace (instances replaced for failing health checks)', () => {
   it('trips by the streak rule at launch 4 on health replacements, then only counts the late launch', () => {
     // Assess
@@ -178,7 +256,7 @@ describe('npm run demo -- --variant replace (instances replaced for failing heal
       failedBy: { 'health-replaced': 4 },
     });
     expect(text).toContain(
-      '4 of the last 4 decided launches replaced after failing a health check; 0 useful, 0 neutral, 0 not yet decided; Auto Scaling said: "At 2025-12-10T02:17:42Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."',
+      '4 of the last 4 decided launches replaced after failing a health check; 0 useful, 0 neutral, 0 not yet decided; Auto Scaling said: "At 2025-12-10T02:25:44Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."',
     );
     // The judge read why the instances left, and EC2's state reason (a crash, not Spot).
     expect(text).toMatch(/→ autoscaling:DescribeScalingActivities\n\s+→ ec2:DescribeInstances/);

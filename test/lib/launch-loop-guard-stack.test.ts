@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LaunchLoopGuardStack } from '../../lib/launch-loop-guard-stack';
 import { ACCOUNT, REGION } from './stacks';
 
@@ -20,5 +20,11 @@ describe('LaunchLoopGuardStack', () => {
       Value: { Ref: Match.stringLikeRegexp('^GuardResumerFunction') },
     });
     template.hasOutput('TopicArn', { Value: { Ref: Match.stringLikeRegexp('^GuardTopic') } });
+    // The construct's own outputs are off here: no output twice.
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'ResumerFunctionName',
+      'TableName',
+      'TopicArn',
+    ]);
   });
 });

@@ -171,6 +171,36 @@ describe('replay exit codes (real process)', () => {
     );
   });
 
+  it.each([
+    ['an empty file', 'a.json', '', '1 (0 without a JSON object, 1 unreadable)'],
+    [
+      'a CSV file',
+      'trail.csv',
+      'eventName,eventTime\nRunInstances,2025-03-01T12:00:00Z\n',
+      '1 (1 without a JSON object, 0 unreadable)',
+    ],
+    [
+      'a Terraform file',
+      'main.tf',
+      'data "aws_ami" "x" {\n  most_recent = true\n}\n',
+      '1 (1 without a JSON object, 0 unreadable)',
+    ],
+  ])(
+    'counts %s as one input read that yielded no record, in every line',
+    async (_name, file, text, nothing) => {
+      // Prepare
+      const dir = tempDir();
+      writeFileSync(join(dir, file), text);
+      // Act
+      const out = await replay([join(dir, file)]);
+      // Assess: one input, no record, the same in the first line, the breakdown and the last line
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/^replay: read 0 records from 1 input\n/);
+      expect(out.stderr).toContain(`  inputs that yielded no record: ${nothing}\n`);
+      expect(out.stderr).toMatch(/\nreplay: no input yielded a record: 1 input read, /);
+    },
+  );
+
   it('exits 2 on an empty standard input', async () => {
     const out = await replay(['-'], '');
     expect(out.code).toBe(2);

@@ -94,7 +94,11 @@ describe('replay from S3 (s3rver)', () => {
     expect(fromS3.code).toBe(0);
     expect(trips(fromS3).length).toBeGreaterThan(0);
     expect(fromS3.stdout).toBe(fromDisk.stdout);
-    expect(fromS3.stderr).toContain(`replay: read 38 records from ${files.size} inputs`);
+    // The corrupt object is one of the inputs read: it yielded no record.
+    expect(fromS3.stderr).toContain(`replay: read 38 records from ${files.size + 1} inputs`);
+    expect(fromS3.stderr).toContain(
+      'inputs that yielded no record: 1 (0 without a JSON object, 1 unreadable)',
+    );
     expect(fromS3.stderr).toContain('files skipped as unreadable: 1');
     expect(fromS3.stderr).toContain(`s3://${BUCKET}/${CORRUPT}:1: `);
     expect(trips(fromS3).some((t) => t.account === ORG_ACCOUNT)).toBe(false);
@@ -126,8 +130,8 @@ describe('replay from S3 (s3rver)', () => {
       ],
       () => s3.client(),
     );
-    // Assess: day 2's four files (the corrupt one reported), 12 launches
-    expect(out.stderr).toContain('replay: read 12 records from 4 inputs');
+    // Assess: day 2's four files and the corrupt one (reported), 12 launches
+    expect(out.stderr).toContain('replay: read 12 records from 5 inputs');
     expect(out.stderr).toContain('launches counted (distinct instances): 12');
   });
 

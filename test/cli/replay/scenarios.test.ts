@@ -296,6 +296,10 @@ describe('replay scenarios', () => {
     expect(out.stdout).toMatch(/Peak launches in any one 1h window, Auto Scaling groups \(top 1 of 1\)/);
     expect(out.stdout).toMatch(/Peak launches in any one 1h window, AMIs \(top 1 of 1\)/);
     expect(out.stdout).toContain('replay applies the count rule only');
+    // Today's guard confirms by fates and trips slow loops by a streak; it runs no churn check.
+    expect(out.stdout).toMatch(/decided launches failed/);
+    expect(out.stdout).toMatch(/streak rule/);
+    expect(out.stdout).not.toMatch(/churn check|shows the churn/);
     expect(out.stderr).toContain('replay: read 5 records from 1 input');
   });
 });

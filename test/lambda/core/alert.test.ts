@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildAlert, SUBJECT_MAX, shellWord, snsAttributes, subjectLine } from '../../../lambda/core/alert';
-import { TRIP_ACTION, type TripAction, type TripReport } from '../../../lambda/core/report';
+import {
+  buildAlert,
+  reasonTag,
+  SUBJECT_MAX,
+  shellWord,
+  snsAttributes,
+  subjectLine,
+} from '../../../lambda/core/alert';
+import { TRIP_ACTION, TRIP_RULE, type TripAction, type TripReport } from '../../../lambda/core/report';
 import { AMI, AMI_NAME, ASG_CALLER, amiReport, GROUP, RESUMER, suspendedReport } from './example-reports';
 
 const UNDO_CLI = `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1`;
@@ -8,6 +15,21 @@ const UNTAG_CLI = `aws autoscaling delete-tags --tags ResourceId=${GROUP},Resour
 const resumerCall = (group: string) =>
   `aws lambda invoke --function-name ${RESUMER.functionName} --region eu-west-1 --cli-binary-format raw-in-base64-out --payload '{"action":"resume","account":"123456789012","region":"eu-west-1","groupName":"${group}"}' /dev/stdout`;
 const UNDO_GUARD = resumerCall(GROUP);
+
+/** The example report tripped by the count rule instead of the streak rule. */
+function countReport(overrides: Partial<TripReport> = {}): TripReport {
+  const base = suspendedReport();
+  return suspendedReport({
+    evidence: {
+      ...base.evidence!,
+      rule: TRIP_RULE.count,
+      requiredShare: 0.5,
+      streak: undefined,
+      streakNeeded: undefined,
+    },
+    ...overrides,
+  });
+}
 
 const ALL_ACTIONS: TripAction[] = Object.values(TRIP_ACTION);
 const LONG_NAME = `eks-${'very-long-node-group-name-'.repeat(9)}end`;
@@ -18,7 +40,7 @@ describe('buildAlert', () => {
       // Act
       const { subject } = buildAlert(suspendedReport());
       // Assess
-      expect(subject).toBe(`Launch loop: suspended ${GROUP} (12 in 1h) eu-west-1`);
+      expect(subject).toBe(`Launch loop: suspended ${GROUP} (4 failed in a row) eu-west-1`);
     });
 
     it.each(
@@ -53,13 +75,13 @@ describe('buildAlert', () => {
       // Assess
       expect(subject.length).toBe(SUBJECT_MAX);
       expect(subject).toMatch(
-        /^Launch loop: suspended eks-very-long-node-group-name-.*\.\.\. \(12 in 1h\) eu-west-1$/,
+        /^Launch loop: suspended eks-very-long-node-group-name-.*\.\.\. \(4 failed in a row\) eu-west-1$/,
       );
     });
 
     it('says ">=" when the store kept only part of the window', () => {
       // Act
-      const { subject } = buildAlert(suspendedReport({ launches: 1000, launchesAtLeast: true }));
+      const { subject } = buildAlert(countReport({ launches: 1000, launchesAtLeast: true }));
       // Assess
       expect(subject).toContain('(>=1000 in 1h)');
     });
@@ -80,7 +102,11 @@ describe('buildAlert', () => {
       expect(body.split('\n')[0]).toBe(`Launch suspended on Auto Scaling group ${GROUP}: launch loop`);
       expect(body).toContain('Account:       123456789012');
       expect(body).toContain('Region:        eu-west-1');
-      expect(body).toContain('12 distinct instances launched in 1h (threshold 10)');
+      // A streak trip: the streak is the headline evidence, not a count below its threshold.
+      expect(body).toContain(
+        'Launches:      the last 4 decided launches all failed (the streak rule trips at 4 in a row); 12 distinct instances launched in 1h',
+      );
+      expect(body).not.toContain('(threshold 10)');
       expect(body).toContain('First launch:  2025-12-10T08:02:11.000Z');
       expect(body).toContain('Last launch:   2025-12-10T08:57:40.000Z');
       expect(body).toContain(`Callers:       ${ASG_CALLER}`);
@@ -93,7 +119,9 @@ describe('buildAlert', () => {
       expect(body).toContain(
         "Streak rule: the group's last 4 decided launches all failed, whatever their rate.",
       );
-      expect(body).toContain('Tagged the group launch-loop-guard:suspended-at and launch-loop-guard:reason.');
+      expect(body).toContain(
+        'Tagged the group launch-loop-guard:suspended-at, launch-loop-guard:reason and launch-loop-guard:suspended-processes.',
+      );
       expect(body).toContain('instances that fail their health checks are not replaced');
       expect(body).toContain('replaces every instance it found unhealthy meanwhile, all at once');
     });
@@ -166,7 +194,7 @@ describe('buildAlert', () => {
         suspendedReport({ action: TRIP_ACTION.wouldSuspend, dryRun: true, tagged: undefined }),
       );
       // Assess
-      expect(subject).toBe(`Launch loop (dry run): would suspend ${GROUP} (12 in 1h) eu-west-1`);
+      expect(subject).toBe(`Launch loop (dry run): would suspend ${GROUP} (4 failed in a row) eu-west-1`);
       expect(body).toContain('Dry run: the guard would have suspended Launch; nothing was changed.');
       expect(body).toContain('Nothing to undo: the guard changed nothing.');
       expect(body).not.toContain('aws lambda invoke');
@@ -216,10 +244,44 @@ describe('buildAlert', () => {
 
     it('says "at least" when the store kept only part of the window', () => {
       // Act
-      const { body } = buildAlert(suspendedReport({ launches: 1000, launchesAtLeast: true }));
+      const { body } = buildAlert(countReport({ launches: 1000, launchesAtLeast: true }));
       // Assess
       expect(body).toContain('at least 1000 distinct instances launched in 1h (threshold 10)');
       expect(body).toContain('the true count is higher');
+    });
+
+    it('gives a count trip its count against the threshold, in the subject and the body', () => {
+      // Act
+      const { subject, body } = buildAlert(countReport());
+      // Assess
+      expect(subject).toBe(`Launch loop: suspended ${GROUP} (12 in 1h) eu-west-1`);
+      expect(body).toContain('Launches:      12 distinct instances launched in 1h (threshold 10)');
+    });
+
+    it('lists every tag it wrote, as written', () => {
+      const { body } = buildAlert(suspendedReport({ tagged: true }));
+      expect(body).toContain(
+        '- Tagged the group launch-loop-guard:suspended-at, launch-loop-guard:reason and launch-loop-guard:suspended-processes.',
+      );
+    });
+
+    it('gives the reason tag the same numbers as the alert', () => {
+      // Prepare
+      const streak = suspendedReport({
+        evidence: { ...suspendedReport().evidence!, streak: 5, streakNeeded: 4 },
+      });
+      const count = countReport();
+      // Act
+      const streakTag = reasonTag(streak.evidence, streak.launches, streak.windowMs, streak.threshold);
+      const countTag = reasonTag(count.evidence, count.launches, count.windowMs, count.threshold);
+      // Assess
+      expect(streakTag).toBe('launch loop: the last 5 decided launches failed');
+      expect(buildAlert(streak).body).toContain(
+        'the last 5 decided launches all failed (the streak rule trips at 4 in a row)',
+      );
+      expect(buildAlert(streak).body).toContain('5 of the last 5 decided launches never registered');
+      expect(buildAlert(streak).subject).toContain('(5 failed in a row)');
+      expect(countTag).toBe('launch loop: 12 launches in 1h (threshold 10)');
     });
 
     it('shows the streak evidence: which launches failed and why', () => {

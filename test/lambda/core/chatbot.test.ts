@@ -22,7 +22,9 @@ describe('chatbotMessage', () => {
     const { description } = chatbotMessage(suspendedReport()).content;
     // Assess
     expect(description).toContain(`*Auto Scaling group ${GROUP}* in account 123456789012, eu-west-1`);
-    expect(description).toContain('12 distinct instances launched in 1h (threshold 10)');
+    expect(description).toContain(
+      'the last 4 decided launches all failed (the streak rule trips at 4 in a row); 12 distinct instances launched in 1h',
+    );
     expect(description).toContain(`${AMI} (${AMI_NAME})`);
     expect(description).toContain(
       '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',

@@ -1,0 +1,140 @@
+/**
+ * The demo's SQS: the guard's deadline queue, answered in SQS's JSON protocol
+ * (`X-Amz-Target: AmazonSQS.<Operation>`, AWS JSON 1.0), and delivered to the function as
+ * Lambda's event source mapping would: messages become visible after their `DelaySeconds`, and
+ * visible ones go out in batches of up to 10, gathered over a 10-second batching window (the
+ * construct's `SqsEventSource` settings). A message the function reports as failed comes back
+ * after the queue's visibility timeout. Hooked into demo/fake-aws.ts.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+
+/** What the construct sets on the deadline queue's event source and the queue. */
+export const DEADLINE_DELIVERY = {
+  batchSize: 10,
+  batchingWindowMs: 10_000,
+  visibilityTimeoutMs: 360_000,
+} as const;
+
+/** One message in the queue. */
+export interface FakeMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly sentAt: number;
+  /** When it becomes visible: sent plus its delay, or back after a failed delivery. */
+  visibleAt: number;
+  receiveCount: number;
+}
+
+/** The demo's deadline queue. */
+export interface FakeQueue {
+  readonly url: string;
+  readonly arn: string;
+  readonly messages: FakeMessage[];
+}
+
+/** A JSON answer of SQS. */
+export interface SqsReply {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** An empty queue named `name` at `endpoint`. */
+export function fakeQueue(endpoint: string, account: string, region: string, name: string): FakeQueue {
+  return {
+    url: `${endpoint}/${account}/${name}`,
+    arn: `arn:aws:sqs:${region}:${account}:${name}`,
+    messages: [],
+  };
+}
+
+/** An SQS error in the JSON protocol. */
+export function sqsError(code: string, message: string, status = 400): SqsReply {
+  return { status, body: JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message }) };
+}
+
+/** Answer one SQS call; `now` is the caller's clock (the demo's simulated time). */
+export function sqsAnswer(
+  queue: FakeQueue,
+  action: string,
+  body: Record<string, unknown>,
+  now: number,
+): SqsReply {
+  if (action !== 'SendMessage') return sqsError('InvalidAction', `${action} is not answered by the demo`);
+  if (body['QueueUrl'] !== queue.url)
+    return sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+  const text = String(body['MessageBody'] ?? '');
+  const delayS = Number(body['DelaySeconds'] ?? 0);
+  if (!Number.isInteger(delayS) || delayS < 0 || delayS > 900)
+    return sqsError('InvalidParameterValue', `DelaySeconds must be 0 to 900, got ${delayS}`);
+  const messageId = randomUUID();
+  queue.messages.push({
+    messageId,
+    body: text,
+    sentAt: now,
+    visibleAt: now + delayS * 1000,
+    receiveCount: 0,
+  });
+  // The SDK checks this digest of the body it sent.
+  const md5 = createHash('md5').update(text).digest('hex');
+  return { status: 200, body: JSON.stringify({ MessageId: messageId, MD5OfMessageBody: md5 }) };
+}
+
+/** One batch as Lambda hands it to the function. */
+export interface DeliveredBatch {
+  /** When Lambda invokes the function with it. */
+  readonly at: number;
+  readonly messages: readonly FakeMessage[];
+  /** The event: `{ Records: [...] }` with `eventSource: 'aws:sqs'`. */
+  readonly event: { readonly Records: readonly Record<string, unknown>[] };
+}
+
+/**
+ * The next batch Lambda would deliver no later than `until`, or undefined: the earliest visible
+ * message opens a batching window; the batch closes when it holds 10 messages or the window ends.
+ * The batch's messages are in flight until {@link settle}.
+ */
+export function nextBatch(queue: FakeQueue, until: number): DeliveredBatch | undefined {
+  const waiting = queue.messages
+    .filter((m) => m.visibleAt <= until)
+    .sort((a, b) => a.visibleAt - b.visibleAt);
+  const first = waiting[0];
+  if (first === undefined) return undefined;
+  const windowEnd = first.visibleAt + DEADLINE_DELIVERY.batchingWindowMs;
+  const inWindow = queue.messages
+    .filter((m) => m.visibleAt <= windowEnd)
+    .sort((a, b) => a.visibleAt - b.visibleAt)
+    .slice(0, DEADLINE_DELIVERY.batchSize);
+  const at = inWindow.length === DEADLINE_DELIVERY.batchSize ? inWindow.at(-1)!.visibleAt : windowEnd;
+  if (at > until) return undefined;
+  for (const m of inWindow) {
+    m.receiveCount += 1;
+    m.visibleAt = Number.POSITIVE_INFINITY;
+  }
+  const records = inWindow.map((m) => ({
+    messageId: m.messageId,
+    receiptHandle: `demo-${m.messageId}-${m.receiveCount}`,
+    body: m.body,
+    attributes: {
+      ApproximateReceiveCount: String(m.receiveCount),
+      SentTimestamp: String(m.sentAt),
+      ApproximateFirstReceiveTimestamp: String(at),
+    },
+    messageAttributes: {},
+    eventSource: 'aws:sqs',
+    eventSourceARN: queue.arn,
+    awsRegion: queue.arn.split(':')[3],
+  }));
+  return { at, messages: inWindow, event: { Records: records } };
+}
+
+/**
+ * After the function returned: delete the batch's messages except those it reported as failed
+ * (`batchItemFailures`), which come back after the visibility timeout; all of them when it threw.
+ */
+export function settle(queue: FakeQueue, batch: DeliveredBatch, failedIds: readonly string[] | 'all'): void {
+  for (const m of batch.messages) {
+    const failed = failedIds === 'all' || failedIds.includes(m.messageId);
+    if (failed) m.visibleAt = batch.at + DEADLINE_DELIVERY.visibilityTimeoutMs;
+    else queue.messages.splice(queue.messages.indexOf(m), 1);
+  }
+}
