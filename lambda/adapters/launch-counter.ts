@@ -46,7 +46,7 @@ import type { Mention } from '../core/window';
 import { awsCause } from './aws-error';
 
 /** IAM actions the guard function uses through this adapter. */
-export const PERMISSIONS = ['dynamodb:UpdateItem'] as const;
+export const PERMISSIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem'] as const;
 /** IAM actions of the operator tools and the resumer (`listScopes`, `clearScope`). */
 export const OPERATOR_PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'] as const;
 
@@ -333,8 +333,8 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
 
     const period = Math.floor(req.now / DEFAULTS.settingsTtlMs);
     const holdsLease = req.key.scope === SCOPE_KIND.asg && state.settingsLease !== period;
-    const judge =
-      req.key.scope === SCOPE_KIND.asg && state.judgeLease !== Math.floor(req.now / JUDGE_PERIOD_MS);
+    // Both scopes: a group's judging, and an AMI's confirmation while its count is over its threshold.
+    const judge = state.judgeLease !== Math.floor(req.now / JUDGE_PERIOD_MS);
     return {
       key: req.key,
       before: state,
@@ -385,9 +385,6 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         names['#q'] = ATTR.settingsLease;
         values[':q'] = n(Math.floor(req.now / DEFAULTS.settingsTtlMs));
         sets.push('#q = :q');
-        names['#jq'] = ATTR.judgeLease;
-        values[':jq'] = n(Math.floor(req.now / JUDGE_PERIOD_MS));
-        sets.push('#jq = :jq');
       } else if (req.mentions.length > 0) {
         const t = latestSeconds(req.mentions);
         [...new Set(req.groupNames)].forEach((g, i) => {
@@ -396,6 +393,9 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
           sets.push(`#g${i} = :g${i}`);
         });
       }
+      names['#jq'] = ATTR.judgeLease;
+      values[':jq'] = n(Math.floor(req.now / JUDGE_PERIOD_MS));
+      sets.push('#jq = :jq');
       if (req.callers.length > 0 && !ride?.dropCallers) {
         names['#c'] = ATTR.callers;
         values[':c'] = { SS: [...new Set(req.callers)] };

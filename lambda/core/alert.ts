@@ -3,6 +3,7 @@
  * one {@link TripReport}. The pieces (headline, what was done, undo commands) are exported so
  * the Slack and chat-applications formats say exactly the same things.
  */
+import { amiEvidenceLines } from './ami-evidence';
 import { formatDuration } from './duration';
 import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripReport } from './report';
 
@@ -161,6 +162,11 @@ export function evidenceLine(report: TripReport): string | undefined {
     );
   const text = parts.join('; ');
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** Group scope: one line per AMI whose own count this alert stands for (shared by every alert format). */
+export function amiLines(report: TripReport): string[] {
+  return report.scope.scope === 'asg' ? amiEvidenceLines(report.amiEvidence, report.scope.key) : [];
 }
 
 /** The sentences saying what the guard did (and did not do). */
@@ -349,7 +355,7 @@ function processList(report: TripReport): string {
 function groupOutcomeText(g: AmiGroupOutcome): string {
   switch (g.outcome) {
     case 'suspended':
-      return 'Launch suspended';
+      return `Launch suspended${g.why ? ` (${g.why})` : ''}`;
     case 'would-suspend':
       return 'would have been suspended (dry run)';
     case 'exempt':
@@ -360,6 +366,10 @@ function groupOutcomeText(g: AmiGroupOutcome): string {
       return 'left alone, over the cap of groups one AMI trip may suspend';
     case 'gone':
       return 'left alone, the group no longer exists';
+    case 'not-confirmed':
+      return `left alone, ${g.why ?? 'its own launches do not confirm a loop'}`;
+    case 'own-alert':
+      return 'left to its own trip: it tripped on its own launches, and its own alert says what was done';
   }
 }
 
@@ -421,6 +431,8 @@ function body(report: TripReport): string {
   if (evidence !== undefined) {
     out.push('', 'WHY: WHAT BECAME OF THE LAUNCHES', `  ${evidence}`, `  ${ruleText(report)}`);
   }
+  const amis = amiLines(report);
+  if (amis.length > 0) out.push('', 'THE AMI', ...amis.map((l) => `  ${l}`));
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     out.push('', 'LIKELY CAUSE');
     for (const d of report.diagnosis) out.push(`  - ${d}`);

@@ -17,6 +17,7 @@
 import {
   accountText,
   actionLines,
+  amiLines,
   byHandCommands,
   evidenceLine,
   headline,
@@ -93,6 +94,7 @@ export function chatbotMessage(report: TripReport): ChatbotMessage {
   lines.push(`*Callers:* ${listText(report.callers, 3)}`);
   const evidence = evidenceLine(report);
   if (evidence !== undefined) lines.push(`*Why:* ${evidence} ${ruleText(report) ?? ''}`);
+  for (const line of amiLines(report)) lines.push(`*AMI:* ${line}`);
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     lines.push(`*Likely cause:* ${report.diagnosis.join(' ')}`);
   }

@@ -2,6 +2,7 @@
  * What the guard found and did about one trip: the single input of every alert format
  * (SNS text, Slack Block Kit, the chat-applications JSON) and of the logs.
  */
+import type { AmiEvidence } from './ami-evidence';
 import type { ScopeKey } from './types';
 
 /** What the guard did about a trip. */
@@ -65,7 +66,19 @@ export interface TripEvidence {
 /** One group that an AMI trip suspended or left alone. */
 export interface AmiGroupOutcome {
   readonly groupName: string;
-  readonly outcome: 'suspended' | 'would-suspend' | 'exempt' | 'already-suspended' | 'over-cap' | 'gone';
+  readonly outcome:
+    | 'suspended'
+    | 'would-suspend'
+    | 'exempt'
+    | 'already-suspended'
+    | 'over-cap'
+    | 'gone'
+    /** Its own launches do not confirm a loop: never suspended on the AMI's count alone. */
+    | 'not-confirmed'
+    /** It tripped, or is tripping, on its own launches: its own alert covers it. */
+    | 'own-alert';
+  /** Why, in words, when the outcome needs it (`not-confirmed`: what its launches showed). */
+  readonly why?: string;
 }
 
 /** Auto-resume's plan for a suspended group. */
@@ -105,6 +118,8 @@ export interface TripReport {
   readonly tagError?: string;
   /** AMI scope: what happened to each group that launched the AMI in the window. */
   readonly groups?: readonly AmiGroupOutcome[];
+  /** Group scope: the AMIs of the trip whose own count is at or over the AMI threshold (one page per incident). */
+  readonly amiEvidence?: readonly AmiEvidence[];
   /** AMI scope: callers of launches outside any Auto Scaling group. */
   readonly ungroupedCallers?: readonly string[];
   readonly autoResume?: AutoResumePlan;

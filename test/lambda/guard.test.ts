@@ -8,11 +8,13 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { Ec2InstanceStates } from '../../lambda/adapters/ec2-instances';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../lambda/adapters/scheduler';
@@ -33,6 +35,7 @@ import { instanceId, launchEvent } from '../support/launch-events';
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);
 const scheduler = mockClient(SchedulerClient);
+const ec2 = mockClient(EC2Client);
 const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
@@ -166,6 +169,7 @@ function publishedReports(): TripReport[] {
 
 beforeEach(() => {
   asg.reset();
+  ec2.reset();
   sns.reset();
   scheduler.reset();
   scheduler
@@ -224,11 +228,13 @@ describe('run', () => {
     const results = await Promise.all(events.map((e) => run(e, h.deps, h.config, T0 + 600_000)));
     // Assess
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
-    // One alert for the group; the AMI scope (threshold 50) alerts once too, in the default alert-only mode.
+    // One page per incident: the group's alert covers the AMI's launches (all of them the
+    // group's), so the AMI scope (threshold 50) sends no alert of its own.
     const reports = publishedReports();
     expect(reports.filter((r) => r.scope.scope === 'asg')).toHaveLength(1);
-    expect(reports.filter((r) => r.scope.scope === 'ami')).toHaveLength(1);
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(reports.filter((r) => r.scope.scope === 'ami')).toHaveLength(0);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThan(0);
     expect(results.every((r) => r.kind === 'counted')).toBe(true);
     expect(h.metrics.get(METRIC.launchesCounted)).toBe(1000);
   });
@@ -596,37 +602,143 @@ describe('run', () => {
     expect(item?.resumeStreak).toBe(1);
   });
 
-  it('alerts only on an AMI trip by default, naming the callers', async () => {
-    const h = await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' });
-    await replay(h, [
-      launchEvent({ imageId: AMI, instanceIds: [instanceId(1), instanceId(2), instanceId(3)], time: T0 }),
-    ]);
+  /** EC2 shows these instances outside any group, in this state (`endedAt`: when they ended). */
+  function ec2Shows(ids: string[], state: string, opts: { endedAt?: number; checks?: string } = {}): void {
+    const ended =
+      opts.endedAt !== undefined
+        ? `User initiated (${new Date(opts.endedAt).toISOString().slice(0, 19).replace('T', ' ')} GMT)`
+        : '';
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: ids.map((InstanceId) => ({
+            InstanceId,
+            State: { Name: state as 'running' },
+            StateTransitionReason: ended,
+          })),
+        },
+      ],
+    });
+    ec2.on(DescribeInstanceStatusCommand).resolves({
+      InstanceStatuses: ids.map((InstanceId) => ({
+        InstanceId,
+        InstanceStatus: { Status: (opts.checks ?? 'ok') as 'ok' },
+        SystemStatus: { Status: 'ok' },
+      })),
+    });
+  }
+
+  function withInstances(h: Harness): Harness {
+    const instances = new Ec2InstanceStates((region) => new EC2Client({ region, maxAttempts: 1 }));
+    return { ...h, deps: { ...h.deps, instances } };
+  }
+
+  it('alerts only on an AMI trip by default when its launches outside any group failed, naming the callers', async () => {
+    // Prepare: three launches outside any group, ended a minute after launch
+    const h = withInstances(await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' }));
+    const ids = [instanceId(1), instanceId(2), instanceId(3)];
+    ec2Shows(ids, 'terminated', { endedAt: T0 + MIN });
+    // Act
+    await replay(h, [launchEvent({ imageId: AMI, instanceIds: ids, time: T0 })], T0 + 2 * MIN);
+    // Assess
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
     const [report] = publishedReports();
     expect(report).toMatchObject({ action: 'alert-only', scope: { scope: 'ami', key: AMI } });
+    expect(report!.evidence).toMatchObject({ failed: 3, useful: 0 });
     expect(report!.ungroupedCallers?.[0]).toContain('AWSServiceRoleForAutoScaling');
   });
 
-  it('suspends at most the capped number of groups on an AMI trip when asked to', async () => {
+  it('sends no AMI alert when its launches outside any group run with their status checks passing', async () => {
+    // Prepare: over the AMI threshold, every instance running and healthy at its deadline
+    const h = withInstances(await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' }));
+    const ids = [instanceId(1), instanceId(2), instanceId(3), instanceId(4)];
+    ec2Shows(ids, 'running');
+    // Act: the last launch is judged after the first three reached their deadline
+    await replay(h, [launchEvent({ imageId: AMI, instanceIds: ids.slice(0, 3), time: T0 })], T0 + MIN);
+    await replay(h, [launchEvent({ imageId: AMI, instanceIds: ids.slice(3), time: T0 + 11 * MIN })]);
+    // Assess
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(h.metrics.get(METRIC.tripsNotConfirmed)).toBe(2);
+  });
+
+  it('suspends, on an AMI trip when asked to, only groups whose own launches confirm it, at most the cap', async () => {
+    // Prepare: four groups lose every launch; one more is exempt; one keeps its launches InService
+    const h = await harness({
+      LLG_AMI_THRESHOLD: '15',
+      LLG_ASG_THRESHOLD: '100',
+      LLG_FAILED_STREAK: 'off',
+      LLG_AMI_ACTION: 'suspend',
+      LLG_AMI_MAX_GROUPS: '2',
+    });
+    const groups = ['g-a', 'g-b', 'g-exempt', 'g-c', 'g-healthy'];
+    const idsOf = (i: number) => [0, 1, 2].map((k) => instanceId(i * 10 + k));
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) =>
+        autoScalingGroup(name, {
+          region: REGION,
+          tags: name === 'g-exempt' ? { 'launch-loop-guard:exempt': 'true' } : {},
+          instances:
+            name === 'g-healthy'
+              ? idsOf(5).map((InstanceId) => ({
+                  InstanceId,
+                  LifecycleState: 'InService',
+                  HealthStatus: 'Healthy',
+                  AvailabilityZone: `${REGION}a`,
+                  ProtectedFromScaleIn: false,
+                }))
+              : [],
+        }),
+      ),
+    }));
+    // Act: the healthy group launched first, so its launches are decided (useful) at the trip
+    await replay(h, [launchEvent({ group: 'g-healthy', imageId: AMI, instanceIds: idsOf(5), time: T0 })]);
+    await replay(
+      h,
+      groups
+        .slice(0, 4)
+        .map((g, i) =>
+          launchEvent({ group: g, imageId: AMI, instanceIds: idsOf(i), time: T0 + 11 * MIN + i * MIN }),
+        ),
+    );
+    // Assess
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
+    const report = publishedReports().find((r) => r.scope.scope === 'ami');
+    const outcome = (g: string) => report?.groups?.find((x) => x.groupName === g);
+    expect(report?.groups?.filter((g) => g.outcome === 'suspended')).toHaveLength(2);
+    expect(outcome('g-exempt')?.outcome).toBe('exempt');
+    expect(report?.groups?.filter((g) => g.outcome === 'over-cap').length).toBeGreaterThan(0);
+    expect(outcome('g-healthy')).toMatchObject({ outcome: 'not-confirmed' });
+    expect(outcome('g-healthy')?.why).toContain('0 of its 3 decided launches failed');
+    const body = sns.commandCalls(PublishCommand).at(-1)!.args[0].input.Message ?? '';
+    expect(body).toContain('Group g-healthy: left alone, 0 of its 3 decided launches failed');
+  });
+
+  it('never suspends a group on an AMI count that its own launches do not confirm', async () => {
+    // Prepare: one launch each in six groups, all gone: the AMI is a loop, no group alone shows one
     const h = await harness({
       LLG_AMI_THRESHOLD: '6',
       LLG_ASG_THRESHOLD: '100',
       LLG_AMI_ACTION: 'suspend',
-      LLG_AMI_MAX_GROUPS: '2',
     });
-    describeAnyGroup(['g-exempt']);
-    const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-exempt'];
+    describeAnyGroup();
+    const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-f'];
+    // Act
     await replay(
       h,
       groups.map((g, i) =>
         launchEvent({ group: g, imageId: AMI, instanceIds: [instanceId(i)], time: T0 + i * MIN }),
       ),
     );
-    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
+    // Assess: the AMI alerts, and says why each group was left alone
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
     const report = publishedReports().find((r) => r.scope.scope === 'ami');
-    expect(report?.groups?.filter((g) => g.outcome === 'suspended')).toHaveLength(2);
-    expect(report?.groups?.find((g) => g.groupName === 'g-exempt')?.outcome).toBe('exempt');
-    expect(report?.groups?.filter((g) => g.outcome === 'over-cap').length).toBeGreaterThan(0);
+    expect(report?.action).toBe('alert-only');
+    expect(report?.groups?.map((g) => g.outcome)).toEqual(groups.map(() => 'not-confirmed'));
+    // The five newest groups are read and judged; the sixth is left undecided (the read cap).
+    expect(report?.groups?.find((g) => g.groupName === 'g-f')?.why).toContain(
+      'only 1 of its launches decided',
+    );
+    expect(report?.groups?.find((g) => g.groupName === 'g-a')?.why).toContain('not judged');
   });
 
   it('counts the shared Auto Scaling fixture for its group and its AMI', async () => {

@@ -1,0 +1,70 @@
+/**
+ * The AMI's count as a line of a group's alert: one page per incident (see `ami-confirm.ts`).
+ * When a group trips, the AMIs it launched whose own count is at or over the AMI threshold are
+ * named in its alert, so that the AMI scope need not page for the same launches.
+ */
+import { formatDuration } from './duration';
+import { evaluate } from './scope-item';
+
+/** One AMI's count, as a group's alert shows it. */
+export interface AmiEvidence {
+  readonly imageId: string;
+  /** Distinct launches of the AMI in its window (all groups and none). */
+  readonly launches: number;
+  /** True when the store keeps only part of the window: the true count is at least `launches`. */
+  readonly launchesAtLeast: boolean;
+  readonly threshold: number;
+  readonly windowMs: number;
+  /** The groups that launched the AMI in its window. */
+  readonly groups: readonly string[];
+}
+
+/**
+ * The AMI's evidence from its item's launches and groups, when its count reaches its threshold.
+ *
+ * @param ids the AMI's launches (epoch seconds), this record's included
+ * @param groups the groups that launched it, with their newest launch (epoch seconds)
+ * @returns the evidence, or undefined when the AMI is under its threshold
+ */
+export function amiEvidence(
+  imageId: string,
+  ids: ReadonlyMap<string, number>,
+  watermark: number | undefined,
+  groups: ReadonlyMap<string, number>,
+  policy: { readonly threshold: number; readonly windowMs: number },
+): AmiEvidence | undefined {
+  const windowS = Math.round(policy.windowMs / 1000);
+  const ev = evaluate(ids, watermark, windowS);
+  if (ev.count < policy.threshold || ev.newest === undefined) return undefined;
+  const start = ev.newest - windowS;
+  return {
+    imageId,
+    launches: ev.count,
+    launchesAtLeast: ev.saturated,
+    threshold: policy.threshold,
+    windowMs: policy.windowMs,
+    groups: [...groups]
+      .filter(([, t]) => t > start)
+      .map(([g]) => g)
+      .sort(),
+  };
+}
+
+/**
+ * The alert's lines for the AMIs' evidence (one per AMI; none when there is none).
+ *
+ * @param groupName the group whose alert this is
+ */
+export function amiEvidenceLines(evidence: readonly AmiEvidence[] | undefined, groupName: string): string[] {
+  return (evidence ?? []).map((e) => {
+    const others = e.groups.filter((g) => g !== groupName);
+    const by =
+      others.length === 0
+        ? 'all by this group'
+        : `by this group and ${others.length} other${others.length === 1 ? '' : 's'} (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})`;
+    return (
+      `AMI ${e.imageId}: ${e.launchesAtLeast ? 'at least ' : ''}${e.launches} launches in ${formatDuration(e.windowMs)} ` +
+      `(AMI threshold ${e.threshold}), ${by}. This alert stands for the AMI's: no separate AMI alert is sent for launches a group alert covers.`
+    );
+  });
+}
