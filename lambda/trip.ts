@@ -156,8 +156,9 @@ async function finish(
 const AMI_EVIDENCE_MAX = 3;
 
 /**
- * The group alert's AMI lines: each AMI of the trip whose own count (this record's launches
- * included) is at or over the AMI threshold. Best effort: a failed read leaves the line out.
+ * The group alert's AMI lines: each AMI of the trip (at most {@link AMI_EVIDENCE_MAX}) with its
+ * own count across all groups, this record's launches included. Best effort: a failed read
+ * leaves the line out.
  */
 async function amiEvidenceOf(ctx: TripContext, report: TripReport): Promise<AmiEvidence[]> {
   const { deps, config, record } = ctx;

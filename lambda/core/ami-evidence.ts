@@ -1,7 +1,8 @@
 /**
  * The AMI's count as a line of a group's alert: one page per incident (see `ami-confirm.ts`).
- * When a group trips, the AMIs it launched whose own count is at or over the AMI threshold are
- * named in its alert, so that the AMI scope need not page for the same launches.
+ * When a group trips, the AMIs it launched are named in its alert with their own count across
+ * all groups, so that the AMI scope need not page for the same launches, now or when its count
+ * passes its threshold later.
  */
 import { formatDuration } from './duration';
 import { evaluate } from './scope-item';
@@ -20,11 +21,11 @@ export interface AmiEvidence {
 }
 
 /**
- * The AMI's evidence from its item's launches and groups, when its count reaches its threshold.
+ * The AMI's evidence from its item's launches and groups.
  *
  * @param ids the AMI's launches (epoch seconds), this record's included
  * @param groups the groups that launched it, with their newest launch (epoch seconds)
- * @returns the evidence, or undefined when the AMI is under its threshold
+ * @returns the evidence, or undefined when the AMI has no launch in its window
  */
 export function amiEvidence(
   imageId: string,
@@ -35,7 +36,7 @@ export function amiEvidence(
 ): AmiEvidence | undefined {
   const windowS = Math.round(policy.windowMs / 1000);
   const ev = evaluate(ids, watermark, windowS);
-  if (ev.count < policy.threshold || ev.newest === undefined) return undefined;
+  if (ev.count === 0 || ev.newest === undefined) return undefined;
   const start = ev.newest - windowS;
   return {
     imageId,
@@ -62,9 +63,13 @@ export function amiEvidenceLines(evidence: readonly AmiEvidence[] | undefined, g
       others.length === 0
         ? 'all by this group'
         : `by this group and ${others.length} other${others.length === 1 ? '' : 's'} (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})`;
+    const over =
+      e.launches >= e.threshold
+        ? `at or over the AMI threshold of ${e.threshold}`
+        : `AMI threshold ${e.threshold}`;
     return (
       `AMI ${e.imageId}: ${e.launchesAtLeast ? 'at least ' : ''}${e.launches} launches in ${formatDuration(e.windowMs)} ` +
-      `(AMI threshold ${e.threshold}), ${by}. This alert stands for the AMI's: no separate AMI alert is sent for launches a group alert covers.`
+      `(${over}), ${by}. This alert stands for the AMI's: the AMI scope sends no alert of its own for launches a group alert covers.`
     );
   });
 }

@@ -118,7 +118,7 @@ export interface TripReport {
   readonly tagError?: string;
   /** AMI scope: what happened to each group that launched the AMI in the window. */
   readonly groups?: readonly AmiGroupOutcome[];
-  /** Group scope: the AMIs of the trip whose own count is at or over the AMI threshold (one page per incident). */
+  /** Group scope: the trip's AMIs with their own counts across all groups (one page per incident). */
   readonly amiEvidence?: readonly AmiEvidence[];
   /** AMI scope: callers of launches outside any Auto Scaling group. */
   readonly ungroupedCallers?: readonly string[];

@@ -218,6 +218,25 @@ describe('run', () => {
     expect(h.metrics.get(METRIC.launchesCounted)).toBe(20); // 10 for the group, 10 for the AMI
   });
 
+  it("pages once for a group loop that crosses the AMI threshold on the same launches: the AMI's count is a line of the group's alert", async () => {
+    // Prepare: the AMI threshold is the group's, so both scopes cross on the same event
+    const h = await harness({ LLG_AMI_THRESHOLD: '10' });
+    // Act
+    await replay(h, loop(12));
+    // Assess
+    const reports = publishedReports();
+    expect(reports.map((r) => r.scope.scope)).toEqual(['asg']);
+    expect(reports[0]!.amiEvidence).toEqual([
+      expect.objectContaining({ imageId: AMI, launches: 10, threshold: 10, groups: [GROUP] }),
+    ]);
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toContain(
+      `AMI ${AMI}: 10 launches in 1h (at or over the AMI threshold of 10), all by this group. This alert stands for the AMI's`,
+    );
+    // The AMI's later launches are covered by the group's trip (it is suspended and tagged).
+    expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThanOrEqual(1);
+  });
+
   it('acts exactly once when 500 concurrent events cross the threshold', async () => {
     // Prepare
     const h = await harness();
