@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2InstanceStates, transitionTime } from '../../../lambda/adapters/ec2-instances';
+import { GUARD_PERMISSIONS } from '../../../lambda/permissions';
+
+const README = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
 
 const ec2 = mockClient(EC2Client);
 const REGION = 'eu-west-1';
@@ -122,5 +127,16 @@ describe('Ec2InstanceStates.launchFacts', () => {
     // Assess
     expect(facts.get(RUNNING)).toEqual({ state: 'running' });
     expect(problems).toEqual([`DescribeInstanceStatus failed in ${REGION}`]);
+  });
+});
+
+describe("the guard's permissions for the AMI scope's confirmation", () => {
+  it('grant the reads the README names: DescribeInstances, DescribeInstanceStatus, GetItem', () => {
+    expect(GUARD_PERMISSIONS).toEqual(
+      expect.arrayContaining(['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'dynamodb:GetItem']),
+    );
+    expect(README).toContain(
+      'It reads with `ec2:DescribeInstances`,\n`ec2:DescribeInstanceStatus` and `dynamodb:GetItem`, all read-only.',
+    );
   });
 });
