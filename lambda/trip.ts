@@ -481,8 +481,8 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
   let decision: AmiDecision | undefined;
   const share = config.churnShare ?? 0.5;
   if (progress.groups === undefined && (config.churnShare !== undefined || config.amiAction === 'suspend')) {
+    // No fate metrics here: the groups' judgements count their launches already.
     judgement = await judgeAmi(deps, judgeDeps(deps), config, view, ctx.now, ctx.trippedGroups ?? new Set());
-    for (const l of judgement.launches) deps.metrics.count(fateMetric(l.fate));
   }
   if (judgement !== undefined && config.churnShare !== undefined) {
     decision = decideAmi(judgement.launches, judgement.covering, share);

@@ -120,8 +120,9 @@ export interface ScopeView {
    */
   readonly refreshSettings: boolean;
   /**
-   * Group scope: this invocation holds the judge lease of the current minute (one invocation per
-   * group and minute, across all containers): it may read the group to apply the streak rule.
+   * This invocation holds the judge lease of the current minute (one invocation per scope and
+   * minute, across all containers): a group may be read to apply the streak rule, an AMI's
+   * launches judged to confirm its count (`ami-judge.ts`).
    */
   readonly judge: boolean;
   /** Requests sent and write capacity consumed by this call (for the benchmark). */
