@@ -515,7 +515,17 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
       : view.evaluation.inWindow.some((l) => isSyntheticId(l.instanceId)) || groups.length === 0;
   const extra = {
     ...(ungrouped ? { ungroupedCallers: view.callers } : {}),
-    ...(decision?.kind === 'alert' ? { evidence: amiTripEvidence(decision, share) } : {}),
+    ...(decision?.kind === 'alert'
+      ? {
+          evidence: amiTripEvidence(decision, share),
+          amiFailures: {
+            failingGroups: decision.failingGroups,
+            ungroupedFailed: decision.ungroupedFailed,
+            coveredBy: decision.coveredBy,
+            ungroupedDeadlineMs: UNGROUPED_DEADLINE_MS,
+          },
+        }
+      : {}),
   };
   const stale = isStale(ctx);
   if (config.amiAction === 'alert' || stale) {
@@ -536,9 +546,9 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
   return 'ami-suspended';
 }
 
-/** The AMI alert's evidence: the fates of the window's launches. */
+/** The AMI alert's evidence: the fates of the window's launches that no group alert covers. */
 function amiTripEvidence(decision: Extract<AmiDecision, { kind: 'alert' }>, share: number): TripEvidence {
-  const c = decision.counts;
+  const c = decision.uncovered;
   return {
     rule: TRIP_RULE.count,
     judged: c.useful + c.failed + c.neutral + c.undecided,

@@ -3,7 +3,7 @@
  * one {@link TripReport}. The pieces (headline, what was done, undo commands) are exported so
  * the Slack and chat-applications formats say exactly the same things.
  */
-import { amiEvidenceLines } from './ami-evidence';
+import { amiEvidenceLines, amiFailureLines } from './ami-evidence';
 import { formatDuration } from './duration';
 import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripReport } from './report';
 
@@ -164,9 +164,15 @@ export function evidenceLine(report: TripReport): string | undefined {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
-/** Group scope: one line per AMI whose own count this alert stands for (shared by every alert format). */
+/**
+ * The alert's AMI lines (shared by every alert format). Group scope: one line per AMI of the
+ * trip, with its own count (this alert stands for it). AMI scope: where its failures are, and
+ * which groups' own alerts cover theirs.
+ */
 export function amiLines(report: TripReport): string[] {
-  return report.scope.scope === 'asg' ? amiEvidenceLines(report.amiEvidence, report.scope.key) : [];
+  return report.scope.scope === 'asg'
+    ? amiEvidenceLines(report.amiEvidence, report.scope.key)
+    : amiFailureLines(report.amiFailures);
 }
 
 /** The sentences saying what the guard did (and did not do). */

@@ -73,3 +73,36 @@ export function amiEvidenceLines(evidence: readonly AmiEvidence[] | undefined, g
     );
   });
 }
+
+/** What an AMI's own alert says about where its failures are (see `ami-confirm.ts`). */
+export interface AmiFailures {
+  /** Groups, not covered by an alert of their own, with failed launches of the AMI, most first. */
+  readonly failingGroups: readonly string[];
+  /** Failed launches outside any Auto Scaling group. */
+  readonly ungroupedFailed: number;
+  /** Groups whose own alerts cover their launches (left out of this alert). */
+  readonly coveredBy: readonly string[];
+  /** The deadline of a launch outside any group. */
+  readonly ungroupedDeadlineMs: number;
+}
+
+/** The AMI alert's lines: where its failures are, what its own alert leaves to the groups' alerts. */
+export function amiFailureLines(f: AmiFailures | undefined): string[] {
+  if (f === undefined) return [];
+  const where: string[] = [];
+  if (f.failingGroups.length > 0)
+    where.push(
+      `in group${f.failingGroups.length === 1 ? '' : 's'} ${f.failingGroups.slice(0, 5).join(', ')}${f.failingGroups.length > 5 ? ` and ${f.failingGroups.length - 5} more` : ''}`,
+    );
+  if (f.ungroupedFailed > 0) where.push(`${f.ungroupedFailed} outside any Auto Scaling group`);
+  const lines = where.length > 0 ? [`Failed launches of the AMI: ${where.join('; ')}.`] : [];
+  if (f.coveredBy.length > 0)
+    lines.push(
+      `Left to their own alerts (not counted here): ${f.coveredBy.slice(0, 5).join(', ')}${f.coveredBy.length > 5 ? ` and ${f.coveredBy.length - 5} more` : ''}.`,
+    );
+  if (f.ungroupedFailed > 0)
+    lines.push(
+      `A launch outside any group counts as failed when it is not running with both status checks ok ${formatDuration(f.ungroupedDeadlineMs)} after launch, or stopped or ended before then.`,
+    );
+  return lines;
+}

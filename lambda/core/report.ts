@@ -2,7 +2,7 @@
  * What the guard found and did about one trip: the single input of every alert format
  * (SNS text, Slack Block Kit, the chat-applications JSON) and of the logs.
  */
-import type { AmiEvidence } from './ami-evidence';
+import type { AmiEvidence, AmiFailures } from './ami-evidence';
 import type { ScopeKey } from './types';
 
 /** What the guard did about a trip. */
@@ -120,6 +120,8 @@ export interface TripReport {
   readonly groups?: readonly AmiGroupOutcome[];
   /** Group scope: the trip's AMIs with their own counts across all groups (one page per incident). */
   readonly amiEvidence?: readonly AmiEvidence[];
+  /** AMI scope: where its failures are, and the groups whose own alerts cover theirs. */
+  readonly amiFailures?: AmiFailures;
   /** AMI scope: callers of launches outside any Auto Scaling group. */
   readonly ungroupedCallers?: readonly string[];
   readonly autoResume?: AutoResumePlan;

@@ -665,6 +665,8 @@ describe('run', () => {
     expect(report).toMatchObject({ action: 'alert-only', scope: { scope: 'ami', key: AMI } });
     expect(report!.evidence).toMatchObject({ failed: 3, useful: 0 });
     expect(report!.ungroupedCallers?.[0]).toContain('AWSServiceRoleForAutoScaling');
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toContain('Failed launches of the AMI: 3 outside any Auto Scaling group.');
   });
 
   it('sends no AMI alert when its launches outside any group run with their status checks passing', async () => {

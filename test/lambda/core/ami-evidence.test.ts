@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amiEvidence, amiEvidenceLines } from '../../../lambda/core/ami-evidence';
+import { amiEvidence, amiEvidenceLines, amiFailureLines } from '../../../lambda/core/ami-evidence';
 
 const HOUR_S = 3600;
 const POLICY = { threshold: 50, windowMs: HOUR_S * 1000 };
@@ -55,5 +55,35 @@ describe('amiEvidenceLines', () => {
 
   it('writes no line without evidence', () => {
     expect(amiEvidenceLines(undefined, 'g')).toEqual([]);
+  });
+});
+
+describe('amiFailureLines', () => {
+  it('says where the failures are, which groups page on their own, and how a launch outside any group is judged', () => {
+    // Act
+    const lines = amiFailureLines({
+      failingGroups: ['a', 'b'],
+      ungroupedFailed: 25,
+      coveredBy: ['storm'],
+      ungroupedDeadlineMs: 600_000,
+    });
+    // Assess
+    expect(lines).toEqual([
+      'Failed launches of the AMI: in groups a, b; 25 outside any Auto Scaling group.',
+      'Left to their own alerts (not counted here): storm.',
+      'A launch outside any group counts as failed when it is not running with both status checks ok 10m after launch, or stopped or ended before then.',
+    ]);
+  });
+
+  it('names one group alone, and nothing else when nothing else applies', () => {
+    expect(
+      amiFailureLines({
+        failingGroups: ['a'],
+        ungroupedFailed: 0,
+        coveredBy: [],
+        ungroupedDeadlineMs: 600_000,
+      }),
+    ).toEqual(['Failed launches of the AMI: in group a.']);
+    expect(amiFailureLines(undefined)).toEqual([]);
   });
 });
