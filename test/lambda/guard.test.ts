@@ -237,6 +237,88 @@ describe('run', () => {
     expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThanOrEqual(1);
   });
 
+  /**
+   * Groups that lose every launch, except `healthy`, whose listed ids are InService and Healthy.
+   * A suspension and the guard's tags show in later reads, as they do on AWS.
+   */
+  function groupsWith(healthy: Record<string, string[]>): void {
+    const suspended = new Map<string, Record<string, string>>();
+    asg.on(SuspendProcessesCommand).callsFake((input: { AutoScalingGroupName?: string }) => {
+      suspended.set(input.AutoScalingGroupName ?? '', {});
+      return {};
+    });
+    asg
+      .on(CreateOrUpdateTagsCommand)
+      .callsFake((input: { Tags?: { ResourceId?: string; Key?: string; Value?: string }[] }) => {
+        for (const t of input.Tags ?? []) {
+          const tags = suspended.get(t.ResourceId ?? '');
+          if (tags !== undefined && t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+        }
+        return {};
+      });
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) =>
+        autoScalingGroup(name, {
+          region: REGION,
+          ...(suspended.has(name) ? { suspended: ['Launch'], tags: suspended.get(name) } : {}),
+          instances: (healthy[name] ?? []).map((InstanceId) => ({
+            InstanceId,
+            LifecycleState: 'InService',
+            HealthStatus: 'Healthy',
+            AvailabilityZone: `${REGION}a`,
+            ProtectedFromScaleIn: false,
+          })),
+        }),
+      ),
+    }));
+  }
+
+  it('pages once when a looping group and a healthy one share an AMI that passes its threshold', async () => {
+    // Prepare: `web` launched 8 healthy instances of the AMI; `storm` then loses every launch
+    const h = await harness({ LLG_AMI_THRESHOLD: '15' });
+    const web = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => instanceId(100 + i));
+    groupsWith({ web });
+    const storm = Array.from({ length: 10 }, (_, i) =>
+      launchEvent({
+        group: 'storm',
+        imageId: AMI,
+        instanceIds: [instanceId(i)],
+        time: T0 + 11 * MIN + i * MIN,
+      }),
+    );
+    // Act
+    await replay(h, [launchEvent({ group: 'web', imageId: AMI, instanceIds: web, time: T0 })]);
+    await replay(h, storm);
+    // Assess: the group's alert is the one page; the AMI's confirmed loop is covered by it
+    expect(publishedReports().map((r) => `${r.scope.scope} ${r.scope.key}`)).toEqual(['asg storm']);
+    expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThanOrEqual(1);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+  });
+
+  it('alerts for the AMI alone when its failures span groups none of which trips', async () => {
+    // Prepare: three groups lose every launch within minutes, below their own threshold, the streak rule off
+    const h = await harness({ LLG_AMI_THRESHOLD: '15', LLG_ASG_THRESHOLD: '100', LLG_FAILED_STREAK: 'off' });
+    groupsWith({});
+    const events = ['g-a', 'g-b', 'g-c'].flatMap((g, k) =>
+      Array.from({ length: 5 }, (_, i) =>
+        launchEvent({
+          group: g,
+          imageId: AMI,
+          instanceIds: [instanceId(k * 10 + i)],
+          time: T0 + (k * 5 + i) * 20_000,
+        }),
+      ),
+    );
+    // Act
+    await replay(h, events);
+    // Assess
+    const reports = publishedReports();
+    expect(reports.map((r) => `${r.scope.scope} ${r.action}`)).toEqual(['ami alert-only']);
+    expect([...(reports[0]!.amiFailures?.failingGroups ?? [])].sort()).toEqual(['g-a', 'g-b', 'g-c']);
+    expect(reports[0]!.amiFailures?.coveredBy).toEqual([]);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+  });
+
   it('acts exactly once when 500 concurrent events cross the threshold', async () => {
     // Prepare
     const h = await harness();
