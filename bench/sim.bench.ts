@@ -30,7 +30,7 @@ function line(r: ScenarioReport): string {
     .join(' ');
   return [
     `${verdict} ${r.name.padEnd(36)} ${susp}; ${loop}`,
-    `      alerts ${r.alerts}, deliveries ${r.deliveries}, errors ${r.errors} (dead letters ${r.deadLetters}), DynamoDB req/event/scope ${r.dynamoPerScopeQuiet.toFixed(2)} quiet / ${r.dynamoPerScopeAll.toFixed(2)} all, peak calls/group/min ${peak} (${r.callPeakAllActions?.calls ?? 0} all actions)${r.regionPeak ? `, region-wide ${r.regionPeak.calls} ${r.regionPeak.action}` : ''}${outcomes ? `, trips: ${outcomes}` : ''}`,
+    `      alerts ${r.alerts} (loop alerts ${r.loopAlerts}, target ${r.loop ? 1 : 0}${r.loopAlertScopes.length > 0 ? `: ${r.loopAlertScopes.join(', ')}` : ''}), deliveries ${r.deliveries}, errors ${r.errors} (dead letters ${r.deadLetters}), DynamoDB req/event/scope ${r.dynamoPerScopeQuiet.toFixed(2)} quiet / ${r.dynamoPerScopeAll.toFixed(2)} all, peak calls/group/min ${peak} (${r.callPeakAllActions?.calls ?? 0} all actions)${r.regionPeak ? `, region-wide ${r.regionPeak.calls} ${r.regionPeak.action}` : ''}${outcomes ? `, trips: ${outcomes}` : ''}`,
     ...(r.firstError ? [`      first error: ${r.firstError}`] : []),
   ].join('\n');
 }
@@ -63,10 +63,13 @@ async function main(): Promise<void> {
   const healthy = reports.filter((r) => !r.loop);
   const caught = loops.filter((r) => r.meetsTarget).length;
   const wrongly = healthy.filter((r) => r.suspensions.length > 0).length;
+  const called = healthy.filter((r) => r.loopAlerts > 0).length;
+  const paged = loops.filter((r) => r.loopAlerts === 1).length;
   const worst = loops.reduce((m, r) => Math.max(m, r.launchesSinceFirstFailure ?? 0), 0);
   const quiet = Math.max(...reports.map((r) => r.dynamoPerScopeQuiet));
   console.log(
     `summary: loops caught within target ${caught} / ${loops.length}, healthy groups suspended ${wrongly} / ${healthy.length}, ` +
+      `healthy scenarios called a loop (a loop alert naming their groups or AMIs) ${called} / ${healthy.length}, loops paged exactly once ${paged} / ${loops.length}, ` +
       `worst launches since first failed (suspended or not) ${worst}, worst DynamoDB req/event/scope on the quiet path ${quiet.toFixed(2)}; ` +
       `${reports.length} scenarios in ${seconds.toFixed(1)} s`,
   );

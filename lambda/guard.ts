@@ -126,11 +126,16 @@ export async function run(
   const scopes: ScopeResult[] = [];
   const owner = tripOwner(invocationId);
   const failed: ScopeFailure[] = [];
+  // Groups that tripped on this event: their alert covers the AMI's launches (one page per incident).
+  const tripped = new Set<string>();
   // AMI-change alerts run beside the counting and the trips, never ahead of them.
   const notices: Promise<unknown>[] = [];
   for (const share of launchScopes(parsed)) {
     try {
-      scopes.push(await countScope(parsed, share, deps, config, now, owner, notices));
+      const scope = await countScope(parsed, share, deps, config, now, owner, notices, tripped);
+      if (share.key.scope === SCOPE_KIND.asg && scope.trip !== undefined && COVERING_TRIPS.has(scope.trip))
+        tripped.add(share.key.key);
+      scopes.push(scope);
     } catch (error) {
       failed.push(classifyScopeFailure(error, share, deps));
     }
@@ -171,6 +176,17 @@ function defaultsFor(scope: ScopeMentions['key']['scope'], config: GuardConfig):
   };
 }
 
+/** Group trip outcomes whose alert is out or on its way (another invocation's, for `lost`). */
+const COVERING_TRIPS: ReadonlySet<TripOutcome> = new Set<TripOutcome>([
+  'suspended',
+  'would-suspend',
+  'already-suspended',
+  'stale',
+  'group-gone',
+  'done-before',
+  'lost',
+]);
+
 async function countScope(
   record: LaunchRecord,
   share: ScopeMentions,
@@ -179,6 +195,7 @@ async function countScope(
   now: number,
   owner: TripOwner,
   notices: Promise<unknown>[],
+  trippedGroups: ReadonlySet<string> = new Set(),
 ): Promise<ScopeResult> {
   const { key } = share;
   let view = await deps.counter.record(
@@ -254,15 +271,15 @@ async function countScope(
     });
     view = { ...view, armed: true, before: { ...view.before, episode: view.before.episode + 1 } };
   }
-  if (key.scope === SCOPE_KIND.ami) {
-    if (!step.trip) return result;
-    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
-  }
-  // Group scope: a trip is confirmed by reading and judging the group, at most once per group
-  // and minute (the judge lease), whichever rule asks.
+  // A trip is confirmed by reading and judging the launches, at most once per scope and minute
+  // (the judge lease), whichever rule asks.
   // The event whose write crossed the threshold always tries (exactly one does: each write sees
   // the item as it was just before it); later attempts of an unconfirmed trip wait for the lease.
   const crossed = view.evaluation.count - view.outcome.added.length < view.policy.threshold;
+  if (key.scope === SCOPE_KIND.ami) {
+    if (!step.trip || !(view.judge || crossed)) return result;
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, trippedGroups }) };
+  }
   if (step.trip && (view.judge || crossed))
     return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, rule: 'count' }) };
   if (!view.judge) return result;

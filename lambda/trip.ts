@@ -11,14 +11,20 @@
  * the episode back: the check runs again at the next launch); stale event → alert only; dry
  * run → alert "would have suspended"; else suspend, tag, plan auto-resume, alert.
  *
- * AMI scope: alert only by default; with `amiAction: suspend`, suspend the non-exempt groups
- * that launched the AMI in the window, at most `amiMaxGroups` of them.
+ * AMI scope (`core/ami-confirm.ts`): confirmed by its launches' fates like a group; when the
+ * groups that tripped, or are tripping, on their own launches cover the loop, their alerts carry
+ * the AMI's count and the AMI sends none. Else alert only by default; with `amiAction: suspend`,
+ * suspend the non-exempt groups that launched the AMI in the window and whose own launches
+ * confirm it, at most `amiMaxGroups` of them, and say why each other group was left alone.
  */
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView, TripOwner } from './adapters/launch-counter';
+import { type AmiJudgement, judgeAmi } from './ami-judge';
 import { type GuardConfig, settingsDefaults } from './config';
 import { reasonTag } from './core/alert';
 import { familyOf } from './core/ami-change';
+import { type AmiDecision, confirmGroupLaunches, decideAmi, UNGROUPED_DEADLINE_MS } from './core/ami-confirm';
+import { type AmiEvidence, amiEvidence } from './core/ami-evidence';
 import { planAutoResume, scheduleName } from './core/auto-resume';
 import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
@@ -49,7 +55,9 @@ export type TripOutcome =
   | 'threshold-raised'
   | 'not-confirmed'
   | TripAction
-  | 'ami-suspended';
+  | 'ami-suspended'
+  /** AMI scope: confirmed, but the groups' own alerts cover its launches (no AMI alert). */
+  | 'ami-covered';
 
 /** Everything the trip path needs. */
 export interface TripContext {
@@ -64,6 +72,8 @@ export interface TripContext {
   readonly rule?: 'count' | 'streak';
   /** A group read and judged already in this invocation (the streak rule's), to read it once. */
   readonly judged?: { readonly group: GroupSnapshot; readonly judgement: GroupJudgement };
+  /** AMI scope: groups that tripped on this same event (their own alert covers them). */
+  readonly trippedGroups?: ReadonlySet<string>;
 }
 
 /** Take the trip and act on it. */
@@ -128,8 +138,15 @@ async function finish(
   const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
   const roleLines = group ? await roleDiagnosis(ctx, report, group, diagnosed.imageNames) : [];
   const diagnosis = [...roleLines, ...(diagnosed.diagnosis ?? report.diagnosis ?? [])];
+  const amis = report.scope.scope === SCOPE_KIND.asg ? await amiEvidenceOf(ctx, report) : [];
   const cost = await costing;
-  const full = { ...report, ...diagnosed, ...(diagnosis.length > 0 ? { diagnosis } : {}), ...cost };
+  const full = {
+    ...report,
+    ...diagnosed,
+    ...(diagnosis.length > 0 ? { diagnosis } : {}),
+    ...(amis.length > 0 ? { amiEvidence: amis } : {}),
+    ...cost,
+  };
   // A failed alert is thrown: Lambda retries, and the saved progress keeps the retry from acting twice.
   await deps.notifier.publishTrip(full);
   if (cost.cost) costMetric(ctx, cost.cost);
@@ -140,6 +157,46 @@ async function finish(
   });
   deps.log.info('alert sent', { action: report.action, scope: view.key.scope, key: view.key.key });
   return report.action;
+}
+
+/** AMIs per group alert whose count is read for the alert's AMI lines. */
+const AMI_EVIDENCE_MAX = 3;
+
+/**
+ * The group alert's AMI lines: each AMI of the trip (at most {@link AMI_EVIDENCE_MAX}) with its
+ * own count across all groups, this record's launches included. Best effort: a failed read
+ * leaves the line out.
+ */
+async function amiEvidenceOf(ctx: TripContext, report: TripReport): Promise<AmiEvidence[]> {
+  const { deps, config, record } = ctx;
+  const read = deps.counter.read?.bind(deps.counter);
+  if (read === undefined) return [];
+  const out: AmiEvidence[] = [];
+  for (const imageId of report.imageIds.slice(0, AMI_EVIDENCE_MAX)) {
+    try {
+      const item = await read({ ...report.scope, scope: SCOPE_KIND.ami, key: imageId });
+      const ids = new Map(item?.ids ?? []);
+      const groups = new Map(item?.groups ?? []);
+      const at = Math.floor(record.eventTime / 1000);
+      for (const i of record.instances) {
+        if (i.imageId !== imageId) continue;
+        if (!ids.has(i.instanceId)) ids.set(i.instanceId, at);
+        if (i.groupName !== undefined && i.groupName !== '')
+          groups.set(i.groupName, Math.max(at, groups.get(i.groupName) ?? 0));
+      }
+      const found = amiEvidence(imageId, ids, item?.watermark, groups, {
+        threshold: config.amiThreshold,
+        windowMs: config.windowMs,
+      });
+      if (found !== undefined) out.push(found);
+    } catch (error) {
+      deps.log.warn("the AMI's count could not be read for the alert", {
+        ami: imageId,
+        error: String(error),
+      });
+    }
+  }
+  return out;
 }
 
 /**
@@ -457,44 +514,125 @@ async function planResume(
 }
 
 async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
-  const { view, config } = ctx;
+  const { view, config, deps } = ctx;
   const newest = view.evaluation.newest ?? 0;
   const windowS = Math.round(view.policy.windowMs / 1000);
   const groups = [...view.groups]
     .filter(([, t]) => t > newest - windowS)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([g]) => g);
-  const ungrouped = view.evaluation.inWindow.some((l) => isSyntheticId(l.instanceId)) || groups.length === 0;
-  const extra = ungrouped ? { ungroupedCallers: view.callers } : {};
+  // Fates decide the trip unless they are off (`churnShare: off`); a retry past the actions
+  // (groups already recorded) does not judge again.
+  let judgement: AmiJudgement | undefined;
+  let decision: AmiDecision | undefined;
+  const share = config.churnShare ?? 0.5;
+  if (progress.groups === undefined && (config.churnShare !== undefined || config.amiAction === 'suspend')) {
+    // No fate metrics here: the groups' judgements count their launches already.
+    judgement = await judgeAmi(deps, judgeDeps(deps), config, view, ctx.now, ctx.trippedGroups ?? new Set());
+  }
+  if (judgement !== undefined && config.churnShare !== undefined) {
+    decision = decideAmi(judgement.launches, judgement.covering, share);
+    if (decision.kind !== 'alert') {
+      const where = {
+        ami: view.key.key,
+        launches: view.evaluation.count,
+        decided: decision.check.decided,
+        failed: decision.check.failed,
+        required: decision.check.required,
+        undecided: decision.counts.undecided,
+      };
+      if (decision.kind === 'covered') {
+        deps.metrics.count(METRIC.amiTripsCovered);
+        deps.log.info("AMI loop covered by the groups' own alerts: no AMI alert", {
+          ...where,
+          coveredBy: decision.coveredBy,
+        });
+      } else {
+        deps.metrics.count(METRIC.tripsNotConfirmed);
+        deps.log.info('AMI trip not confirmed: too few of its launches failed', where);
+      }
+      await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
+      return decision.kind === 'covered' ? 'ami-covered' : 'not-confirmed';
+    }
+  }
+  const ungrouped =
+    judgement !== undefined
+      ? judgement.ungrouped > 0
+      : view.evaluation.inWindow.some((l) => isSyntheticId(l.instanceId)) || groups.length === 0;
+  const extra = {
+    ...(ungrouped ? { ungroupedCallers: view.callers } : {}),
+    ...(decision?.kind === 'alert'
+      ? {
+          evidence: amiTripEvidence(decision, share),
+          amiFailures: {
+            failingGroups: decision.failingGroups,
+            ungroupedFailed: decision.ungroupedFailed,
+            coveredBy: decision.coveredBy,
+            ungroupedDeadlineMs: UNGROUPED_DEADLINE_MS,
+          },
+        }
+      : {}),
+  };
   const stale = isStale(ctx);
   if (config.amiAction === 'alert' || stale) {
-    if (stale) ctx.deps.metrics.count(METRIC.staleEvents);
+    if (stale) deps.metrics.count(METRIC.staleEvents);
     const action = stale ? TRIP_ACTION.stale : TRIP_ACTION.alertOnly;
     return finish(ctx, baseReport(ctx, action, { processes: [], ...extra }), progress);
   }
-  const outcomes = progress.groups ? [...progress.groups] : await suspendAmiGroups(ctx, groups);
+  const outcomes = progress.groups ? [...progress.groups] : await suspendAmiGroups(ctx, groups, judgement);
   const saved: TripProgress = { ...progress, step: 'suspended', groups: outcomes };
-  if (!progress.groups) await ctx.deps.counter.saveProgress(view.key, view.before.episode, ctx.owner, saved);
-  const action = config.dryRun ? TRIP_ACTION.wouldSuspend : TRIP_ACTION.suspended;
+  if (!progress.groups) await deps.counter.saveProgress(view.key, view.before.episode, ctx.owner, saved);
+  const acted = outcomes.some((g) => g.outcome === 'suspended' || g.outcome === 'would-suspend');
+  const action = !acted
+    ? TRIP_ACTION.alertOnly
+    : config.dryRun
+      ? TRIP_ACTION.wouldSuspend
+      : TRIP_ACTION.suspended;
   await finish(ctx, baseReport(ctx, action, { groups: outcomes, ...extra }), saved);
   return 'ami-suspended';
 }
 
-async function suspendAmiGroups(ctx: TripContext, groups: readonly string[]): Promise<AmiGroupOutcome[]> {
+/** The AMI alert's evidence: the fates of the window's launches that no group alert covers. */
+function amiTripEvidence(decision: Extract<AmiDecision, { kind: 'alert' }>, share: number): TripEvidence {
+  const c = decision.uncovered;
+  return {
+    rule: TRIP_RULE.count,
+    judged: c.useful + c.failed + c.neutral + c.undecided,
+    useful: c.useful,
+    failed: c.failed,
+    neutral: c.neutral,
+    undecided: c.undecided,
+    failedBy: c.failedBy as Record<string, number>,
+    neutralBy: c.neutralBy as Record<string, number>,
+    requiredShare: share,
+    deadlineMs: UNGROUPED_DEADLINE_MS,
+    causes: [],
+  };
+}
+
+async function suspendAmiGroups(
+  ctx: TripContext,
+  groups: readonly string[],
+  judgement: AmiJudgement | undefined,
+): Promise<AmiGroupOutcome[]> {
   const { view, deps, config, now } = ctx;
+  const share = config.churnShare ?? 0.5;
   const outcomes: AmiGroupOutcome[] = [];
   let acted = 0;
   for (const groupName of groups) {
-    if (acted >= config.amiMaxGroups) {
-      outcomes.push({ groupName, outcome: 'over-cap' });
+    const look = judgement?.groups.get(groupName);
+    if (look?.covering) {
+      outcomes.push({ groupName, outcome: 'own-alert' });
       continue;
     }
-    const group = await deps.suspender.describeGroup(view.key.region, groupName);
+    const group =
+      look?.group ??
+      (look === undefined ? await deps.suspender.describeGroup(view.key.region, groupName) : undefined);
     if (!group) {
       outcomes.push({ groupName, outcome: 'gone' });
       continue;
     }
-    const settings = groupSettings(group.tags, settingsDefaults(config));
+    const settings = look?.settings ?? groupSettings(group.tags, settingsDefaults(config));
     if (settings.exempt) {
       outcomes.push({ groupName, outcome: 'exempt' });
       continue;
@@ -503,9 +641,22 @@ async function suspendAmiGroups(ctx: TripContext, groups: readonly string[]): Pr
       outcomes.push({ groupName, outcome: 'already-suspended' });
       continue;
     }
+    // Never on the AMI's count alone: the group's own launches must confirm it.
+    const own =
+      look === undefined
+        ? { confirms: false, why: 'not judged (over the number of groups one AMI trip reads)' }
+        : confirmGroupLaunches(look.judged, share, settings.streak);
+    if (!own.confirms) {
+      outcomes.push({ groupName, outcome: 'not-confirmed', why: own.why });
+      continue;
+    }
+    if (acted >= config.amiMaxGroups) {
+      outcomes.push({ groupName, outcome: 'over-cap', why: own.why });
+      continue;
+    }
     acted += 1;
     if (config.dryRun) {
-      outcomes.push({ groupName, outcome: 'would-suspend' });
+      outcomes.push({ groupName, outcome: 'would-suspend', why: own.why });
       continue;
     }
     const result = await deps.suspender.suspend(view.key.region, groupName, config.suspendProcesses);
@@ -516,10 +667,13 @@ async function suspendAmiGroups(ctx: TripContext, groups: readonly string[]): Pr
     deps.metrics.count(METRIC.suspensions);
     await deps.suspender.tagGroup(view.key.region, groupName, {
       [TAG.suspendedAt]: new Date(now).toISOString(),
-      [TAG.reason]: `launch loop on AMI ${view.key.key}: ${view.evaluation.count} launches`.slice(0, 256),
+      [TAG.reason]: `launch loop on AMI ${view.key.key}: ${view.evaluation.count} launches; ${own.why}`.slice(
+        0,
+        256,
+      ),
       [TAG.processes]: config.suspendProcesses.join(','),
     });
-    outcomes.push({ groupName, outcome: 'suspended' });
+    outcomes.push({ groupName, outcome: 'suspended', why: own.why });
   }
   return outcomes;
 }

@@ -59,9 +59,19 @@ export interface ScenarioReport {
   readonly launchesSinceFirstFailure?: number;
   readonly firstFailedAt?: number;
   readonly withinLaunches?: number;
-  /** Loop: suspended within its target; healthy: never suspended. */
+  /**
+   * Loop: suspended within its target and paged exactly once ({@link loopAlerts} 1); healthy:
+   * never suspended and never called a loop ({@link loopAlerts} 0).
+   */
   readonly meetsTarget: boolean;
   readonly alerts: number;
+  /**
+   * Loop alerts (subject "Launch loop…", group or AMI scope; the AMI-change notice is not one)
+   * that name the scenario's groups or their AMIs. Target: 0 for a healthy scenario, 1 for a loop.
+   */
+  readonly loopAlerts: number;
+  /** The scopes those loop alerts named, e.g. `asg web-elb`, `ami ami-0d13…`. */
+  readonly loopAlertScopes: readonly string[];
   readonly deliveries: number;
   /** Invocations that threw (each retried up to twice). */
   readonly errors: number;
@@ -268,6 +278,11 @@ export async function runScenario(
   }
   const calls = env.cloud.calls.slice(callsBefore);
   const alerts = env.cloud.published.length - publishedBefore;
+  const named = loopAlertsNaming(
+    env.cloud.published.slice(publishedBefore),
+    new Set(world.groups.keys()),
+    new Set([...world.groups.values()].map((g) => g.spec.imageId)),
+  );
   const peaks = callPeaks(calls);
   const base = {
     name: scenario.name,
@@ -275,6 +290,8 @@ export async function runScenario(
     suspensions,
     launches: world.launches.length,
     alerts,
+    loopAlerts: named.length,
+    loopAlertScopes: named,
     deliveries,
     errors,
     deadLetters,
@@ -285,7 +302,7 @@ export async function runScenario(
     metrics: Object.fromEntries(metrics),
     ...(firstError ? { firstError } : {}),
   };
-  if (!isLoop(scenario)) return { ...base, meetsTarget: suspensions.length === 0 };
+  if (!isLoop(scenario)) return { ...base, meetsTarget: suspensions.length === 0 && named.length === 0 };
 
   const loopLaunches = world.launches.filter((l) => scenario.loopGroups.includes(l.group));
   const suspendedAt = suspensions
@@ -303,8 +320,31 @@ export async function runScenario(
     launchesSinceFirstFailure: since,
     ...(first ? { firstFailedAt: first.at } : {}),
     withinLaunches: within,
-    meetsTarget: suspended && since <= within,
+    meetsTarget: suspended && since <= within && named.length === 1,
   };
+}
+
+/** `  Scope:         Auto Scaling group NAME` or `  Scope:         AMI ami-…`, in an alert's body. */
+const SCOPE_LINE = /^\s*Scope:\s+(?:Auto Scaling group (.+)|AMI (\S+))\s*$/m;
+
+/**
+ * The loop alerts among published messages that name one of these groups or AMIs, as
+ * `asg NAME` / `ami ID`. A loop alert's subject starts "Launch loop" (see `lambda/core/alert.ts`);
+ * the AMI-change notice and the trail-change alert are other alerts.
+ */
+export function loopAlertsNaming(
+  published: readonly { readonly subject?: string; readonly message: string }[],
+  groups: ReadonlySet<string>,
+  images: ReadonlySet<string>,
+): string[] {
+  const out: string[] = [];
+  for (const p of published) {
+    if (!(p.subject ?? '').startsWith('Launch loop')) continue;
+    const m = SCOPE_LINE.exec(p.message);
+    if (m?.[1] !== undefined && groups.has(m[1])) out.push(`asg ${m[1]}`);
+    else if (m?.[2] !== undefined && images.has(m[2])) out.push(`ami ${m[2]}`);
+  }
+  return out;
 }
 
 /** Per (group, minute): the most calls of one action, and of all actions together. */

@@ -54,6 +54,92 @@ const always =
 
 const DURATION = 3 * HOUR;
 
+/** A second image, for the blue/green scenario's other colour. */
+const IMAGE_BLUE = 'ami-0b5e1c0ffee0b1e20';
+
+/**
+ * A loop that crosses the AMI threshold too (issue 24): a replacement storm of 40, every
+ * instance crashing within a minute of boot. The group's alert is the one page; the AMI's count
+ * is a line in it, not an alert of its own.
+ */
+const STORM_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'loop-replacement-storm-40-one-ami',
+    description: 'desired 0 -> 40 at once; every instance crashes 20-60 s after boot and is replaced',
+    seed: 244,
+    durationMs: DURATION,
+    loopGroups: ['storm-40'],
+    // A storm launches 40 at once: the first decided failures come with the first replacements.
+    withinLaunches: 90,
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'storm-40',
+          maxSize: 40,
+          behaviour: (_n, rnd) => ({
+            kind: 'crash-at-boot',
+            afterBootMs: 20 * SECOND + Math.round(rnd() * 40 * SECOND),
+          }),
+        }),
+      );
+      w.at(SIM_T0 + 10 * MINUTE, (x) => x.setDesired('storm-40', 40, { kind: 'user-set' }));
+    },
+  },
+];
+
+/**
+ * Healthy scenarios where one AMI launches 80 or more instances within an hour (issue 24): the
+ * AMI scope's count passes its threshold (50), and only the launches' fates tell that none of
+ * it is a loop.
+ */
+const BIG_AMI_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'healthy-scale-out-80-one-ami',
+    description:
+      'a user sets desired 10 -> 90 at once: 80 instances of one AMI, InService and Healthy in 2 min',
+    seed: 241,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'api-big', initialInstances: 10, maxSize: 120 }));
+      w.at(SIM_T0 + 20 * MINUTE, (x) => x.setDesired('api-big', 90, { kind: 'user-set' }));
+      w.at(SIM_T0 + 2 * HOUR, (x) => x.setDesired('api-big', 10, { kind: 'policy', policy: 'cpu-tracker' }));
+    },
+  },
+  {
+    name: 'healthy-blue-green-two-big-groups',
+    description:
+      'green 0 -> 90 (new AMI) by a pipeline, blue 90 -> 0; an hour later a rollback: blue 0 -> 90 (its AMI), green -> 0',
+    seed: 242,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'shop-blue', initialInstances: 90, maxSize: 90, imageId: IMAGE_BLUE }));
+      w.addGroup(group({ name: 'shop-green', maxSize: 90 }));
+      w.at(SIM_T0 + 20 * MINUTE, (x) =>
+        x.updateGroup('shop-green', { min: 90, max: 90, desired: 90 }, false),
+      );
+      w.at(SIM_T0 + 40 * MINUTE, (x) => x.updateGroup('shop-blue', { min: 0, max: 90, desired: 0 }, false));
+      w.at(SIM_T0 + 100 * MINUTE, (x) =>
+        x.updateGroup('shop-blue', { min: 90, max: 90, desired: 90 }, false),
+      );
+      w.at(SIM_T0 + 120 * MINUTE, (x) => x.updateGroup('shop-green', { min: 0, max: 90, desired: 0 }, false));
+    },
+  },
+  {
+    name: 'healthy-instance-refresh-100',
+    description:
+      'instance refresh of 100 instances, 10 at a time, 3 min warm-up: 100 launches of one AMI in under an hour',
+    seed: 243,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(group({ name: 'fleet-100', initialInstances: 100, maxSize: 110 }));
+      w.at(SIM_T0 + 20 * MINUTE, (x) => x.startInstanceRefresh('fleet-100', 10, 3 * MINUTE));
+    },
+  },
+];
+
 /** Every scenario, loops first. */
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -154,6 +240,7 @@ export const SCENARIOS: readonly Scenario[] = [
       },
     }),
   ),
+  ...STORM_SCENARIOS,
   {
     name: 'healthy-scale-out-40',
     description: 'a user sets desired 5 -> 45 at once; policy scales back to 5 after 90 min',
@@ -302,4 +389,5 @@ export const SCENARIOS: readonly Scenario[] = [
       );
     },
   },
+  ...BIG_AMI_SCENARIOS,
 ];

@@ -6,10 +6,16 @@
  * `DescribeInstances` for about an hour. Best effort: it never throws; an instance it cannot
  * read simply has no reason.
  */
-import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { UngroupedFacts } from '../core/ami-confirm';
 
 /** The IAM actions this adapter calls (read-only). */
-export const PERMISSIONS = ['ec2:DescribeInstances'] as const;
+export const PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'] as const;
+
+/** What EC2 shows of one launch of an AMI: its group (the `aws:autoscaling:groupName` tag), else its own state. */
+export interface LaunchFactsOfAmi extends UngroupedFacts {
+  readonly groupName?: string;
+}
 
 /** Ids per DescribeInstances call (the API takes up to 1,000 ids; a trip never needs that many). */
 const IDS_PER_CALL = 100;
@@ -18,6 +24,23 @@ const IDS_PER_CALL = 100;
 export interface InstanceStates {
   /** State reason codes by instance id, for the instances EC2 still shows. Never rejects. */
   stateReasons(region: string, instanceIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * The AMI scope's confirmation: each instance's group, state and end time, and the status
+   * checks of running instances outside any group. Instances EC2 no longer shows are absent.
+   * Never rejects.
+   */
+  launchFacts?(
+    region: string,
+    instanceIds: readonly string[],
+  ): Promise<ReadonlyMap<string, LaunchFactsOfAmi>>;
+}
+
+/** `User initiated (2026-01-02 03:04:05 GMT)`: the time EC2 gives in a state transition reason. */
+export function transitionTime(reason: string | undefined): number | undefined {
+  const m = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT\)/.exec(reason ?? '');
+  if (!m) return undefined;
+  const t = Date.parse(`${m[1]}T${m[2]}Z`);
+  return Number.isFinite(t) ? t : undefined;
 }
 
 /** {@link InstanceStates} over the AWS SDK. One client per region, made on first use. */
@@ -29,13 +52,80 @@ export class Ec2InstanceStates implements InstanceStates {
     private readonly onProblem: (message: string, error: unknown) => void = () => {},
   ) {}
 
-  async stateReasons(region: string, instanceIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    const found = new Map<string, string>();
+  private client(region: string): EC2Client {
     let client = this.clients.get(region);
     if (client === undefined) {
       client = this.clientFor(region);
       this.clients.set(region, client);
     }
+    return client;
+  }
+
+  async launchFacts(
+    region: string,
+    instanceIds: readonly string[],
+  ): Promise<ReadonlyMap<string, LaunchFactsOfAmi>> {
+    const client = this.client(region);
+    const found = new Map<string, LaunchFactsOfAmi>();
+    // A filter, not `InstanceIds`: an id EC2 no longer shows is left out instead of failing the call.
+    for (let i = 0; i < instanceIds.length; i += IDS_PER_CALL) {
+      const ids = instanceIds.slice(i, i + IDS_PER_CALL);
+      let token: string | undefined;
+      try {
+        do {
+          const out = await client.send(
+            new DescribeInstancesCommand({
+              Filters: [{ Name: 'instance-id', Values: [...ids] }],
+              ...(token !== undefined ? { NextToken: token } : {}),
+            }),
+          );
+          for (const r of out.Reservations ?? [])
+            for (const inst of r.Instances ?? []) {
+              if (inst.InstanceId === undefined) continue;
+              const groupName = inst.Tags?.find((t) => t.Key === 'aws:autoscaling:groupName')?.Value;
+              const endedAt = transitionTime(inst.StateTransitionReason);
+              found.set(inst.InstanceId, {
+                state: inst.State?.Name ?? 'unknown',
+                ...(groupName !== undefined && groupName !== '' ? { groupName } : {}),
+                ...(inst.StateReason?.Code !== undefined ? { stateReason: inst.StateReason.Code } : {}),
+                ...(endedAt !== undefined ? { endedAt } : {}),
+              });
+            }
+          token = out.NextToken;
+        } while (token !== undefined && token !== '');
+      } catch (error) {
+        this.onProblem(`DescribeInstances failed in ${region}`, error);
+      }
+    }
+    const running = [...found]
+      .filter(([, f]) => f.groupName === undefined && f.state === 'running')
+      .map(([id]) => id);
+    for (let i = 0; i < running.length; i += IDS_PER_CALL) {
+      const ids = running.slice(i, i + IDS_PER_CALL);
+      try {
+        const out = await client.send(new DescribeInstanceStatusCommand({ InstanceIds: ids }));
+        for (const st of out.InstanceStatuses ?? []) {
+          const known = st.InstanceId !== undefined ? found.get(st.InstanceId) : undefined;
+          if (known === undefined || st.InstanceId === undefined) continue;
+          found.set(st.InstanceId, {
+            ...known,
+            checks: {
+              instance: st.InstanceStatus?.Status ?? 'unknown',
+              system: st.SystemStatus?.Status ?? 'unknown',
+            },
+          });
+        }
+      } catch (error) {
+        // Unread checks leave the launch undecided: they never invent a failure.
+        this.onProblem(`DescribeInstanceStatus failed in ${region}`, error);
+      }
+    }
+    return found;
+  }
+
+  async stateReasons(region: string, instanceIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const found = new Map<string, string>();
+    const client = this.client(region);
     for (let i = 0; i < instanceIds.length; i += IDS_PER_CALL) {
       const ids = instanceIds.slice(i, i + IDS_PER_CALL);
       try {

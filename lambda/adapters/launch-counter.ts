@@ -46,7 +46,7 @@ import type { Mention } from '../core/window';
 import { awsCause } from './aws-error';
 
 /** IAM actions the guard function uses through this adapter. */
-export const PERMISSIONS = ['dynamodb:UpdateItem'] as const;
+export const PERMISSIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem'] as const;
 /** IAM actions of the operator tools and the resumer (`listScopes`, `clearScope`). */
 export const OPERATOR_PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'] as const;
 
@@ -120,8 +120,9 @@ export interface ScopeView {
    */
   readonly refreshSettings: boolean;
   /**
-   * Group scope: this invocation holds the judge lease of the current minute (one invocation per
-   * group and minute, across all containers): it may read the group to apply the streak rule.
+   * This invocation holds the judge lease of the current minute (one invocation per scope and
+   * minute, across all containers): a group may be read to apply the streak rule, an AMI's
+   * launches judged to confirm its count (`ami-judge.ts`).
    */
   readonly judge: boolean;
   /** Requests sent and write capacity consumed by this call (for the benchmark). */
@@ -333,8 +334,8 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
 
     const period = Math.floor(req.now / DEFAULTS.settingsTtlMs);
     const holdsLease = req.key.scope === SCOPE_KIND.asg && state.settingsLease !== period;
-    const judge =
-      req.key.scope === SCOPE_KIND.asg && state.judgeLease !== Math.floor(req.now / JUDGE_PERIOD_MS);
+    // Both scopes: a group's judging, and an AMI's confirmation while its count is over its threshold.
+    const judge = state.judgeLease !== Math.floor(req.now / JUDGE_PERIOD_MS);
     return {
       key: req.key,
       before: state,
@@ -385,9 +386,6 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         names['#q'] = ATTR.settingsLease;
         values[':q'] = n(Math.floor(req.now / DEFAULTS.settingsTtlMs));
         sets.push('#q = :q');
-        names['#jq'] = ATTR.judgeLease;
-        values[':jq'] = n(Math.floor(req.now / JUDGE_PERIOD_MS));
-        sets.push('#jq = :jq');
       } else if (req.mentions.length > 0) {
         const t = latestSeconds(req.mentions);
         [...new Set(req.groupNames)].forEach((g, i) => {
@@ -396,6 +394,9 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
           sets.push(`#g${i} = :g${i}`);
         });
       }
+      names['#jq'] = ATTR.judgeLease;
+      values[':jq'] = n(Math.floor(req.now / JUDGE_PERIOD_MS));
+      sets.push('#jq = :jq');
       if (req.callers.length > 0 && !ride?.dropCallers) {
         names['#c'] = ATTR.callers;
         values[':c'] = { SS: [...new Set(req.callers)] };

@@ -3,6 +3,7 @@
  * one {@link TripReport}. The pieces (headline, what was done, undo commands) are exported so
  * the Slack and chat-applications formats say exactly the same things.
  */
+import { amiEvidenceLines, amiFailureLines } from './ami-evidence';
 import { formatDuration } from './duration';
 import { COST_NOT_COUNTED, costText } from './loop-cost';
 import { type AmiGroupOutcome, TRIP_ACTION, TRIP_RULE, type TripEvidence, type TripReport } from './report';
@@ -205,6 +206,17 @@ function costSection(report: TripReport): string[] {
   return line === undefined ? [] : ['', 'WHAT IT COSTS (ESTIMATE)', `  ${line}`, `  ${COST_NOT_COUNTED}`];
 }
 
+/**
+ * The alert's AMI lines (shared by every alert format). Group scope: one line per AMI of the
+ * trip, with its own count (this alert stands for it). AMI scope: where its failures are, and
+ * which groups' own alerts cover theirs.
+ */
+export function amiLines(report: TripReport): string[] {
+  return report.scope.scope === 'asg'
+    ? amiEvidenceLines(report.amiEvidence, report.scope.key)
+    : amiFailureLines(report.amiFailures);
+}
+
 /** The sentences saying what the guard did (and did not do). */
 export function actionLines(report: TripReport): string[] {
   const lines: string[] = [];
@@ -391,7 +403,7 @@ function processList(report: TripReport): string {
 function groupOutcomeText(g: AmiGroupOutcome): string {
   switch (g.outcome) {
     case 'suspended':
-      return 'Launch suspended';
+      return `Launch suspended${g.why ? ` (${g.why})` : ''}`;
     case 'would-suspend':
       return 'would have been suspended (dry run)';
     case 'exempt':
@@ -402,6 +414,10 @@ function groupOutcomeText(g: AmiGroupOutcome): string {
       return 'left alone, over the cap of groups one AMI trip may suspend';
     case 'gone':
       return 'left alone, the group no longer exists';
+    case 'not-confirmed':
+      return `left alone, ${g.why ?? 'its own launches do not confirm a loop'}`;
+    case 'own-alert':
+      return 'left to its own trip: it tripped on its own launches, and its own alert says what was done';
   }
 }
 
@@ -473,6 +489,8 @@ function body(report: TripReport): string {
   if (evidence !== undefined) {
     out.push('', 'WHY: WHAT BECAME OF THE LAUNCHES', `  ${evidence}`, `  ${ruleText(report)}`);
   }
+  const amis = amiLines(report);
+  if (amis.length > 0) out.push('', 'THE AMI', ...amis.map((l) => `  ${l}`));
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     out.push('', 'LIKELY CAUSE');
     for (const d of report.diagnosis) out.push(`  - ${d}`);

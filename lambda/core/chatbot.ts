@@ -17,6 +17,7 @@
 import {
   accountText,
   actionLines,
+  amiLines,
   byHandCommands,
   costLine,
   evidenceLine,
@@ -97,6 +98,7 @@ export function chatbotMessage(report: TripReport): ChatbotMessage {
   if (cost !== undefined) lines.push(`*Cost:* ${cost} ${COST_NOT_COUNTED}`);
   const evidence = evidenceLine(report);
   if (evidence !== undefined) lines.push(`*Why:* ${evidence} ${ruleText(report) ?? ''}`);
+  for (const line of amiLines(report)) lines.push(`*AMI:* ${line}`);
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     lines.push(`*Likely cause:* ${report.diagnosis.join(' ')}`);
   }

@@ -13,6 +13,8 @@ export const METRIC = {
   tripsByRulePrefix: 'Trips',
   /** Count-rule trips that the launches' fates did not confirm (too few decided, or too few failed). */
   tripsNotConfirmed: 'TripsNotConfirmed',
+  /** AMI trips whose launches the groups' own alerts cover: the AMI sent no alert of its own. */
+  amiTripsCovered: 'AmiTripsCovered',
   /** Launches judged, by fate: `LaunchesUseful`, `LaunchesFailed`, `LaunchesNeutral`, `LaunchesUndecided`. */
   launchesByFatePrefix: 'Launches',
   suspensions: 'Suspensions',

@@ -2,6 +2,7 @@
  * What the guard found and did about one trip: the single input of every alert format
  * (SNS text, Slack Block Kit, the chat-applications JSON) and of the logs.
  */
+
 import type { LoopCost } from './loop-cost';
 import type { ScopeKey } from './types';
 
@@ -66,7 +67,19 @@ export interface TripEvidence {
 /** One group that an AMI trip suspended or left alone. */
 export interface AmiGroupOutcome {
   readonly groupName: string;
-  readonly outcome: 'suspended' | 'would-suspend' | 'exempt' | 'already-suspended' | 'over-cap' | 'gone';
+  readonly outcome:
+    | 'suspended'
+    | 'would-suspend'
+    | 'exempt'
+    | 'already-suspended'
+    | 'over-cap'
+    | 'gone'
+    /** Its own launches do not confirm a loop: never suspended on the AMI's count alone. */
+    | 'not-confirmed'
+    /** It tripped, or is tripping, on its own launches: its own alert covers it. */
+    | 'own-alert';
+  /** Why, in words, when the outcome needs it (`not-confirmed`: what its launches showed). */
+  readonly why?: string;
 }
 
 /** Auto-resume's plan for a suspended group. */
@@ -106,6 +119,10 @@ export interface TripReport {
   readonly tagError?: string;
   /** AMI scope: what happened to each group that launched the AMI in the window. */
   readonly groups?: readonly AmiGroupOutcome[];
+  /** Group scope: the trip's AMIs with their own counts across all groups (one page per incident). */
+  readonly amiEvidence?: readonly AmiEvidence[];
+  /** AMI scope: where its failures are, and the groups whose own alerts cover theirs. */
+  readonly amiFailures?: AmiFailures;
   /** AMI scope: callers of launches outside any Auto Scaling group. */
   readonly ungroupedCallers?: readonly string[];
   readonly autoResume?: AutoResumePlan;
@@ -119,4 +136,29 @@ export interface TripReport {
   readonly imageNames?: Readonly<Record<string, string>>;
   /** What the loop costs (estimate); without a price, its amounts are absent ("unknown"). */
   readonly cost?: LoopCost;
+}
+
+/** One AMI's count, as a group's alert shows it. */
+export interface AmiEvidence {
+  readonly imageId: string;
+  /** Distinct launches of the AMI in its window (all groups and none). */
+  readonly launches: number;
+  /** True when the store keeps only part of the window: the true count is at least `launches`. */
+  readonly launchesAtLeast: boolean;
+  readonly threshold: number;
+  readonly windowMs: number;
+  /** The groups that launched the AMI in its window. */
+  readonly groups: readonly string[];
+}
+
+/** What an AMI's own alert says about where its failures are (see `ami-confirm.ts`). */
+export interface AmiFailures {
+  /** Groups, not covered by an alert of their own, with failed launches of the AMI, most first. */
+  readonly failingGroups: readonly string[];
+  /** Failed launches outside any Auto Scaling group. */
+  readonly ungroupedFailed: number;
+  /** Groups whose own alerts cover their launches (left out of this alert). */
+  readonly coveredBy: readonly string[];
+  /** The deadline of a launch outside any group. */
+  readonly ungroupedDeadlineMs: number;
 }

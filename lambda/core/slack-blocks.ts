@@ -6,6 +6,7 @@
 import {
   accountText,
   actionLines,
+  amiLines,
   awsUndoCommands,
   byHandCommands,
   costLine,
@@ -92,6 +93,9 @@ export function slackBlocks(report: TripReport): SlackMessage {
     blocks.push(section(`*Why*\n${escapeMrkdwn(evidence)}`));
     blocks.push(context(ruleText(report) ?? ''));
   }
+  const amis = amiLines(report);
+  if (amis.length > 0)
+    blocks.push(section(`*The AMI*\n${amis.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')}`));
   if (report.diagnosis !== undefined && report.diagnosis.length > 0) {
     blocks.push(section(`*Likely cause*\n${report.diagnosis.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')}`));
   }

@@ -8,6 +8,7 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +18,7 @@ import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite
 import { loadFixture } from '../../fake-cloud/support/fixtures';
 import { instanceId, launchEvent } from '../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { Ec2InstanceStates } from '../../lambda/adapters/ec2-instances';
 import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../lambda/adapters/scheduler';
@@ -34,6 +36,7 @@ import type { GuardDeps } from '../../lambda/ports';
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);
 const scheduler = mockClient(SchedulerClient);
+const ec2 = mockClient(EC2Client);
 const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
@@ -167,6 +170,7 @@ function publishedReports(): TripReport[] {
 
 beforeEach(() => {
   asg.reset();
+  ec2.reset();
   sns.reset();
   scheduler.reset();
   scheduler
@@ -215,6 +219,107 @@ describe('run', () => {
     expect(h.metrics.get(METRIC.launchesCounted)).toBe(20); // 10 for the group, 10 for the AMI
   });
 
+  it("pages once for a group loop that crosses the AMI threshold on the same launches: the AMI's count is a line of the group's alert", async () => {
+    // Prepare: the AMI threshold is the group's, so both scopes cross on the same event
+    const h = await harness({ LLG_AMI_THRESHOLD: '10' });
+    // Act
+    await replay(h, loop(12));
+    // Assess
+    const reports = publishedReports();
+    expect(reports.map((r) => r.scope.scope)).toEqual(['asg']);
+    expect(reports[0]!.amiEvidence).toEqual([
+      expect.objectContaining({ imageId: AMI, launches: 10, threshold: 10, groups: [GROUP] }),
+    ]);
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toContain(
+      `AMI ${AMI}: 10 launches in 1h (at or over the AMI threshold of 10), all by this group. This alert stands for the AMI's`,
+    );
+    // The AMI's later launches are covered by the group's trip (it is suspended and tagged).
+    expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThanOrEqual(1);
+  });
+
+  /**
+   * Groups that lose every launch, except `healthy`, whose listed ids are InService and Healthy.
+   * A suspension and the guard's tags show in later reads, as they do on AWS.
+   */
+  function groupsWith(healthy: Record<string, string[]>): void {
+    const suspended = new Map<string, Record<string, string>>();
+    asg.on(SuspendProcessesCommand).callsFake((input: { AutoScalingGroupName?: string }) => {
+      suspended.set(input.AutoScalingGroupName ?? '', {});
+      return {};
+    });
+    asg
+      .on(CreateOrUpdateTagsCommand)
+      .callsFake((input: { Tags?: { ResourceId?: string; Key?: string; Value?: string }[] }) => {
+        for (const t of input.Tags ?? []) {
+          const tags = suspended.get(t.ResourceId ?? '');
+          if (tags !== undefined && t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+        }
+        return {};
+      });
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) =>
+        autoScalingGroup(name, {
+          region: REGION,
+          ...(suspended.has(name) ? { suspended: ['Launch'], tags: suspended.get(name) } : {}),
+          instances: (healthy[name] ?? []).map((InstanceId) => ({
+            InstanceId,
+            LifecycleState: 'InService',
+            HealthStatus: 'Healthy',
+            AvailabilityZone: `${REGION}a`,
+            ProtectedFromScaleIn: false,
+          })),
+        }),
+      ),
+    }));
+  }
+
+  it('pages once when a looping group and a healthy one share an AMI that passes its threshold', async () => {
+    // Prepare: `web` launched 8 healthy instances of the AMI; `storm` then loses every launch
+    const h = await harness({ LLG_AMI_THRESHOLD: '15' });
+    const web = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => instanceId(100 + i));
+    groupsWith({ web });
+    const storm = Array.from({ length: 10 }, (_, i) =>
+      launchEvent({
+        group: 'storm',
+        imageId: AMI,
+        instanceIds: [instanceId(i)],
+        time: T0 + 11 * MIN + i * MIN,
+      }),
+    );
+    // Act
+    await replay(h, [launchEvent({ group: 'web', imageId: AMI, instanceIds: web, time: T0 })]);
+    await replay(h, storm);
+    // Assess: the group's alert is the one page; the AMI's confirmed loop is covered by it
+    expect(publishedReports().map((r) => `${r.scope.scope} ${r.scope.key}`)).toEqual(['asg storm']);
+    expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThanOrEqual(1);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
+  });
+
+  it('alerts for the AMI alone when its failures span groups none of which trips', async () => {
+    // Prepare: three groups lose every launch within minutes, below their own threshold, the streak rule off
+    const h = await harness({ LLG_AMI_THRESHOLD: '15', LLG_ASG_THRESHOLD: '100', LLG_FAILED_STREAK: 'off' });
+    groupsWith({});
+    const events = ['g-a', 'g-b', 'g-c'].flatMap((g, k) =>
+      Array.from({ length: 5 }, (_, i) =>
+        launchEvent({
+          group: g,
+          imageId: AMI,
+          instanceIds: [instanceId(k * 10 + i)],
+          time: T0 + (k * 5 + i) * 20_000,
+        }),
+      ),
+    );
+    // Act
+    await replay(h, events);
+    // Assess
+    const reports = publishedReports();
+    expect(reports.map((r) => `${r.scope.scope} ${r.action}`)).toEqual(['ami alert-only']);
+    expect([...(reports[0]!.amiFailures?.failingGroups ?? [])].sort()).toEqual(['g-a', 'g-b', 'g-c']);
+    expect(reports[0]!.amiFailures?.coveredBy).toEqual([]);
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
+  });
+
   it('acts exactly once when 500 concurrent events cross the threshold', async () => {
     // Prepare
     const h = await harness();
@@ -225,11 +330,13 @@ describe('run', () => {
     const results = await Promise.all(events.map((e) => run(e, h.deps, h.config, T0 + 600_000)));
     // Assess
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
-    // One alert for the group; the AMI scope (threshold 50) alerts once too, in the default alert-only mode.
+    // One page per incident: the group's alert covers the AMI's launches (all of them the
+    // group's), so the AMI scope (threshold 50) sends no alert of its own.
     const reports = publishedReports();
     expect(reports.filter((r) => r.scope.scope === 'asg')).toHaveLength(1);
-    expect(reports.filter((r) => r.scope.scope === 'ami')).toHaveLength(1);
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(reports.filter((r) => r.scope.scope === 'ami')).toHaveLength(0);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(h.metrics.get(METRIC.amiTripsCovered)).toBeGreaterThan(0);
     expect(results.every((r) => r.kind === 'counted')).toBe(true);
     expect(h.metrics.get(METRIC.launchesCounted)).toBe(1000);
   });
@@ -597,37 +704,145 @@ describe('run', () => {
     expect(item?.resumeStreak).toBe(1);
   });
 
-  it('alerts only on an AMI trip by default, naming the callers', async () => {
-    const h = await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' });
-    await replay(h, [
-      launchEvent({ imageId: AMI, instanceIds: [instanceId(1), instanceId(2), instanceId(3)], time: T0 }),
-    ]);
+  /** EC2 shows these instances outside any group, in this state (`endedAt`: when they ended). */
+  function ec2Shows(ids: string[], state: string, opts: { endedAt?: number; checks?: string } = {}): void {
+    const ended =
+      opts.endedAt !== undefined
+        ? `User initiated (${new Date(opts.endedAt).toISOString().slice(0, 19).replace('T', ' ')} GMT)`
+        : '';
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: ids.map((InstanceId) => ({
+            InstanceId,
+            State: { Name: state as 'running' },
+            StateTransitionReason: ended,
+          })),
+        },
+      ],
+    });
+    ec2.on(DescribeInstanceStatusCommand).resolves({
+      InstanceStatuses: ids.map((InstanceId) => ({
+        InstanceId,
+        InstanceStatus: { Status: (opts.checks ?? 'ok') as 'ok' },
+        SystemStatus: { Status: 'ok' },
+      })),
+    });
+  }
+
+  function withInstances(h: Harness): Harness {
+    const instances = new Ec2InstanceStates((region) => new EC2Client({ region, maxAttempts: 1 }));
+    return { ...h, deps: { ...h.deps, instances } };
+  }
+
+  it('alerts only on an AMI trip by default when its launches outside any group failed, naming the callers', async () => {
+    // Prepare: three launches outside any group, ended a minute after launch
+    const h = withInstances(await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' }));
+    const ids = [instanceId(1), instanceId(2), instanceId(3)];
+    ec2Shows(ids, 'terminated', { endedAt: T0 + MIN });
+    // Act
+    await replay(h, [launchEvent({ imageId: AMI, instanceIds: ids, time: T0 })], T0 + 2 * MIN);
+    // Assess
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
     const [report] = publishedReports();
     expect(report).toMatchObject({ action: 'alert-only', scope: { scope: 'ami', key: AMI } });
+    expect(report!.evidence).toMatchObject({ failed: 3, useful: 0 });
     expect(report!.ungroupedCallers?.[0]).toContain('AWSServiceRoleForAutoScaling');
+    const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
+    expect(body).toContain('Failed launches of the AMI: 3 outside any Auto Scaling group.');
   });
 
-  it('suspends at most the capped number of groups on an AMI trip when asked to', async () => {
+  it('sends no AMI alert when its launches outside any group run with their status checks passing', async () => {
+    // Prepare: over the AMI threshold, every instance running and healthy at its deadline
+    const h = withInstances(await harness({ LLG_AMI_THRESHOLD: '3', LLG_ASG_THRESHOLD: '100' }));
+    const ids = [instanceId(1), instanceId(2), instanceId(3), instanceId(4)];
+    ec2Shows(ids, 'running');
+    // Act: the last launch is judged after the first three reached their deadline
+    await replay(h, [launchEvent({ imageId: AMI, instanceIds: ids.slice(0, 3), time: T0 })], T0 + MIN);
+    await replay(h, [launchEvent({ imageId: AMI, instanceIds: ids.slice(3), time: T0 + 11 * MIN })]);
+    // Assess
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(h.metrics.get(METRIC.tripsNotConfirmed)).toBe(2);
+  });
+
+  it('suspends, on an AMI trip when asked to, only groups whose own launches confirm it, at most the cap', async () => {
+    // Prepare: four groups lose every launch; one more is exempt; one keeps its launches InService
+    const h = await harness({
+      LLG_AMI_THRESHOLD: '15',
+      LLG_ASG_THRESHOLD: '100',
+      LLG_FAILED_STREAK: 'off',
+      LLG_AMI_ACTION: 'suspend',
+      LLG_AMI_MAX_GROUPS: '2',
+    });
+    const groups = ['g-a', 'g-b', 'g-exempt', 'g-c', 'g-healthy'];
+    const idsOf = (i: number) => [0, 1, 2].map((k) => instanceId(i * 10 + k));
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((name) =>
+        autoScalingGroup(name, {
+          region: REGION,
+          tags: name === 'g-exempt' ? { 'launch-loop-guard:exempt': 'true' } : {},
+          instances:
+            name === 'g-healthy'
+              ? idsOf(5).map((InstanceId) => ({
+                  InstanceId,
+                  LifecycleState: 'InService',
+                  HealthStatus: 'Healthy',
+                  AvailabilityZone: `${REGION}a`,
+                  ProtectedFromScaleIn: false,
+                }))
+              : [],
+        }),
+      ),
+    }));
+    // Act: the healthy group launched first, so its launches are decided (useful) at the trip
+    await replay(h, [launchEvent({ group: 'g-healthy', imageId: AMI, instanceIds: idsOf(5), time: T0 })]);
+    await replay(
+      h,
+      groups
+        .slice(0, 4)
+        .map((g, i) =>
+          launchEvent({ group: g, imageId: AMI, instanceIds: idsOf(i), time: T0 + 11 * MIN + i * MIN }),
+        ),
+    );
+    // Assess
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
+    const report = publishedReports().find((r) => r.scope.scope === 'ami');
+    const outcome = (g: string) => report?.groups?.find((x) => x.groupName === g);
+    expect(report?.groups?.filter((g) => g.outcome === 'suspended')).toHaveLength(2);
+    expect(outcome('g-exempt')?.outcome).toBe('exempt');
+    expect(report?.groups?.filter((g) => g.outcome === 'over-cap').length).toBeGreaterThan(0);
+    expect(outcome('g-healthy')).toMatchObject({ outcome: 'not-confirmed' });
+    expect(outcome('g-healthy')?.why).toContain('0 of its 3 decided launches failed');
+    const body = sns.commandCalls(PublishCommand).at(-1)!.args[0].input.Message ?? '';
+    expect(body).toContain('Group g-healthy: left alone, 0 of its 3 decided launches failed');
+  });
+
+  it('never suspends a group on an AMI count that its own launches do not confirm', async () => {
+    // Prepare: one launch each in six groups, all gone: the AMI is a loop, no group alone shows one
     const h = await harness({
       LLG_AMI_THRESHOLD: '6',
       LLG_ASG_THRESHOLD: '100',
       LLG_AMI_ACTION: 'suspend',
-      LLG_AMI_MAX_GROUPS: '2',
     });
-    describeAnyGroup(['g-exempt']);
-    const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-exempt'];
+    describeAnyGroup();
+    const groups = ['g-a', 'g-b', 'g-c', 'g-d', 'g-e', 'g-f'];
+    // Act
     await replay(
       h,
       groups.map((g, i) =>
         launchEvent({ group: g, imageId: AMI, instanceIds: [instanceId(i)], time: T0 + i * MIN }),
       ),
     );
-    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
+    // Assess: the AMI alerts, and says why each group was left alone
+    expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 0);
     const report = publishedReports().find((r) => r.scope.scope === 'ami');
-    expect(report?.groups?.filter((g) => g.outcome === 'suspended')).toHaveLength(2);
-    expect(report?.groups?.find((g) => g.groupName === 'g-exempt')?.outcome).toBe('exempt');
-    expect(report?.groups?.filter((g) => g.outcome === 'over-cap').length).toBeGreaterThan(0);
+    expect(report?.action).toBe('alert-only');
+    expect(report?.groups?.map((g) => g.outcome)).toEqual(groups.map(() => 'not-confirmed'));
+    // The five newest groups are read and judged; the sixth is left undecided (the read cap).
+    expect(report?.groups?.find((g) => g.groupName === 'g-f')?.why).toContain(
+      'only 1 of its launches decided',
+    );
+    expect(report?.groups?.find((g) => g.groupName === 'g-a')?.why).toContain('not judged');
   });
 
   it('counts the shared Auto Scaling fixture for its group and its AMI', async () => {

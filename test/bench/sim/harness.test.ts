@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGuardDeps } from '../../../bench/sim/guard-deps';
-import { runScenario, type SimEnv, startSimEnv } from '../../../bench/sim/harness';
+import { loopAlertsNaming, runScenario, type SimEnv, startSimEnv } from '../../../bench/sim/harness';
 import { SCENARIOS } from '../../../bench/sim/scenarios';
 import { MINUTE, SIM_T0 } from '../../../bench/sim/world';
 
@@ -56,5 +56,30 @@ describe('harness', () => {
 
     // Assess
     expect(seen).toEqual([{ now: at, instances: 45 }]);
+  });
+});
+
+describe('loopAlertsNaming', () => {
+  it("counts the loop alerts that name the scenario's groups or AMIs, and no other alert", () => {
+    // Prepare
+    const body = (scope: string) =>
+      `Launch loop ...\n\nWHAT TRIPPED\n  Scope:         ${scope}\n  Account:       1`;
+    const published = [
+      { subject: 'Launch loop: suspended web (12 in 1h) us-east-1', message: body('Auto Scaling group web') },
+      {
+        subject: 'Launch loop on AMI ami-0d136904eaba14b45 (54 in 1h) us-east-1',
+        message: body('AMI ami-0d136904eaba14b45'),
+      },
+      {
+        subject: 'Launch loop: suspended other (12 in 1h) us-east-1',
+        message: body('Auto Scaling group other'),
+      },
+      { subject: 'Likely unintended AMI change: web us-east-1', message: body('Auto Scaling group web') },
+      { message: 'no subject' },
+    ];
+    // Act
+    const named = loopAlertsNaming(published, new Set(['web']), new Set(['ami-0d136904eaba14b45']));
+    // Assess
+    expect(named).toEqual(['asg web', 'ami ami-0d136904eaba14b45']);
   });
 });

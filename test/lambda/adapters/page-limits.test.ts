@@ -16,7 +16,12 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeWarmPoolCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeImagesCommand,
+  DescribeInstanceStatusCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
@@ -236,7 +241,10 @@ function answerEveryPaginatedCallWithTwoPages(): void {
     .resolves({ Instances: [] });
   asg.resolves({});
   ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2.on(DescribeInstancesCommand).resolves({
+    Reservations: [{ Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: 'running' } }] }],
+  });
+  ec2.on(DescribeInstanceStatusCommand).resolves({ InstanceStatuses: [] });
   ecs
     .on(DescribeCapacityProvidersCommand)
     .resolvesOnce({
@@ -289,6 +297,7 @@ const ecsDrivers: Drivers<SdkEcsRegistry> = {
 
 const instanceDrivers: Drivers<Ec2InstanceStates> = {
   stateReasons: (a) => a.stateReasons(REGION, ['i-0123456789abcdef0']),
+  launchFacts: (a) => a.launchFacts(REGION, ['i-0123456789abcdef0']),
 };
 
 const accountNameDrivers: Drivers<OrganizationsAccountNames> = {
@@ -491,6 +500,8 @@ describe('page sizes the adapters send', () => {
       'AutoScaling.DescribeWarmPoolCommand',
       'DynamoDB.ScanCommand',
       'EC2.DescribeImagesCommand',
+      // With `InstanceIds` (at most 100, the running launches of an AMI outside any group) EC2 answers in one page.
+      'EC2.DescribeInstanceStatusCommand',
       'EC2.DescribeInstancesCommand',
       'EC2.DescribeLaunchTemplateVersionsCommand',
       'EC2.DescribeSpotPriceHistoryCommand',
