@@ -4,15 +4,17 @@
  *
  * - The member role, assumed by the central guard function only: it reads groups and AMIs,
  *   suspends processes and writes tags. It cannot resume, delete, stop or terminate anything.
- * - The operator role, assumed by people in the central account (`status` and `resume
- *   --account`): it reads groups, resumes processes and removes tags.
+ * - The operator role, assumed by named principals of the central account only (the central
+ *   resumer function and the people given as `orgOperatorPrincipals`, for `status` and `resume
+ *   --account`): it reads groups, resumes processes and removes the guard's tags.
  */
-import { Aspects, Aws, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PERMISSIONS_FOR as AUTO_SCALING } from '../lambda/adapters/asg-suspender';
 import { PERMISSIONS as DIAGNOSIS } from '../lambda/adapters/ec2-diagnosis';
+import { autoScalingStatements } from './least-privilege';
 
 /** The member role's name in every member account. */
 export const MEMBER_ROLE_NAME = 'LaunchLoopGuardMember';
@@ -41,25 +43,20 @@ export interface GuardMemberRolesStackProps extends StackProps {
   readonly nag?: boolean;
 }
 
-/** Split actions into the Describe calls (no resource-level permissions) and the group writes. */
+/**
+ * Describe calls on `*` (no resource-level permissions), group writes on this account's groups,
+ * tag writes on the guard's keys only, and no suspension of an exempt group (`least-privilege.ts`).
+ */
 function statements(actions: readonly string[]): iam.PolicyStatement[] {
-  const groupArn = `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`;
-  const reads = actions.filter((a) => a.split(':')[1]?.startsWith('Describe'));
-  const writes = actions.filter((a) => !reads.includes(a));
-  return [
-    new iam.PolicyStatement({ sid: 'ReadOnlyDescribe', actions: reads, resources: ['*'] }),
-    new iam.PolicyStatement({
-      sid: 'AutoScalingGroupsOfThisAccount',
-      actions: writes,
-      resources: [groupArn],
-    }),
-  ];
+  return autoScalingStatements(actions);
 }
 
 /** The stack set template of the member roles (one region per account: IAM is global). */
 export class GuardMemberRolesStack extends Stack {
   /** The ARN of the central guard function's role, a template parameter. */
   public readonly guardRoleArn: CfnParameter;
+  /** The principals the operator role trusts (comma-separated role or user ARNs), a parameter. */
+  public readonly operatorPrincipalArns: CfnParameter;
   public readonly memberRole: iam.Role;
   public readonly operatorRole: iam.Role;
 
@@ -72,6 +69,11 @@ export class GuardMemberRolesStack extends Stack {
       type: 'String',
       description: "The central guard function's role",
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+    });
+    this.operatorPrincipalArns = new CfnParameter(this, 'OperatorPrincipalArns', {
+      type: 'CommaDelimitedList',
+      description:
+        'Role or user ARNs of the central account that may assume the operator role (the central resumer and named operators)',
     });
     const inOrg = { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } };
     this.memberRole = new iam.Role(this, 'MemberRole', {
@@ -86,6 +88,12 @@ export class GuardMemberRolesStack extends Stack {
       assumedBy: new iam.AccountPrincipal(props.centralAccount).withConditions(inOrg),
       inlinePolicies: { Operator: new iam.PolicyDocument({ statements: statements(OPERATOR_ROLE_ACTIONS) }) },
     });
+    // Named principals only, not the whole central account: the trust policy's principal is the
+    // parameter's list (an ArnPrincipal takes one string, so the list is written in directly).
+    (this.operatorRole.node.defaultChild as iam.CfnRole).addPropertyOverride(
+      'AssumeRolePolicyDocument.Statement.0.Principal.AWS',
+      this.operatorPrincipalArns.valueAsList,
+    );
     for (const role of [this.memberRole, this.operatorRole]) {
       NagSuppressions.addResourceSuppressions(role, [
         {

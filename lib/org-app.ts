@@ -20,6 +20,11 @@ export interface OrgAppConfig {
   /** OU or root ids. */
   readonly targets: string[];
   readonly callAs: StackSetCaller;
+  /**
+   * Principals of the central account (role or user ARNs) that may assume the operator role in
+   * every member account (`orgOperatorPrincipals`); central mode only.
+   */
+  readonly operatorPrincipals?: string[];
 }
 
 type Get = (key: string) => unknown;
@@ -38,6 +43,7 @@ export function readOrgConfig(get: Get, read: Read, account: string | undefined)
   const targets = read.list(get, 'orgTargets');
   const organizationId = read.text(get, 'orgId');
   const callAs = read.text(get, 'orgCallAs');
+  const operatorPrincipals = read.list(get, 'orgOperatorPrincipals');
   if (mode === undefined && targets.length === 0 && organizationId === undefined && callAs === undefined) {
     return undefined;
   }
@@ -67,7 +73,18 @@ export function readOrgConfig(get: Get, read: Read, account: string | undefined)
       `context account must be the 12-digit id of the account that deploys (organization mode names the bus and the asset bucket by it), got "${account ?? ''}"`,
     );
   }
-  return { mode: mode ?? ORG_MODE.central, organizationId, targets, callAs: callAs ?? 'DELEGATED_ADMIN' };
+  for (const p of operatorPrincipals) {
+    if (!/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/.+$/.test(p)) {
+      throw new Error(`context orgOperatorPrincipals must hold IAM role or user ARNs, got "${p}"`);
+    }
+  }
+  return {
+    mode: mode ?? ORG_MODE.central,
+    organizationId,
+    targets,
+    callAs: callAs ?? 'DELEGATED_ADMIN',
+    ...(operatorPrincipals.length === 0 ? {} : { operatorPrincipals }),
+  };
 }
 
 /** What {@link buildOrgApp} needs from the app's settings. */
@@ -79,6 +96,8 @@ export interface OrgBuildInput {
   readonly stackPrefix: string;
   readonly guard: LaunchLoopGuardProps;
   readonly slackWebhookSecretName?: string;
+  /** See `AppConfig.accessLogsBucketName`. */
+  readonly accessLogsBucketName?: string;
 }
 
 /** The stacks an organization deploy made. */
@@ -104,6 +123,8 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     const assets = new OrgAssetsStack(app, `${stackPrefix}-OrgAssets`, {
       env,
       organizationId: org.organizationId,
+      controlTower: input.guard.controlTower,
+      accessLogsBucketName: input.accessLogsBucketName,
     });
     const main = new StackSetGuardsStack(app, stackPrefix, {
       env,
@@ -112,6 +133,7 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
       guard: input.guard,
       callAs: org.callAs,
       stackSetPrefix: stackPrefix,
+      accessLogsBucketName: input.accessLogsBucketName,
     });
     main.addStackDependency(assets);
     return { main, assets, forwarders: [] };
@@ -130,6 +152,8 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     callAs: org.callAs,
     stackSetPrefix: stackPrefix,
     slackWebhookSecretName: input.slackWebhookSecretName,
+    accessLogsBucketName: input.accessLogsBucketName,
+    ...(org.operatorPrincipals === undefined ? {} : { operatorPrincipals: org.operatorPrincipals }),
   });
   // The central account's own other regions forward to its default bus, as with one account.
   const forwarders = input.regions

@@ -191,7 +191,12 @@ describe('LaunchLoopGuard defaults', () => {
     expect(serviceGrants.length).toBeGreaterThan(0);
     for (const grant of serviceGrants) {
       expect(JSON.stringify(grant.Principal)).not.toContain('events.amazonaws.com');
-      expect(grant.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+      // CloudWatch Logs is pinned by the encryption context, which names this account's log groups.
+      if (JSON.stringify(grant.Principal).includes('logs.')) {
+        expect(JSON.stringify(grant.Condition)).toContain(`:${ACCOUNT}:log-group:*`);
+      } else {
+        expect(grant.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+      }
     }
   });
 

@@ -70,17 +70,22 @@ describe('organization mode central (the default)', () => {
     expect(central.constructor.name).toBe('CentralGuardStack');
   });
 
-  it('admits only the organization to the central bus', () => {
+  it('admits only the target OUs of the organization to the central bus', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'launch-loop-guard' });
     const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
     expect(policies).toHaveLength(1);
     expect(policies[0]?.Properties.Statement).toEqual({
-      Sid: 'cdk-OrganizationPutsEvents',
+      Sid: 'cdk-TargetOusPutEvents',
       Effect: 'Allow',
       Principal: { AWS: '*' },
       Action: 'events:PutEvents',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+      Condition: {
+        StringEquals: { 'aws:PrincipalOrgID': ORG },
+        'ForAnyValue:StringLike': {
+          'aws:PrincipalOrgPaths': OUS.map((ou) => `${ORG}/*/${ou}/*`),
+        },
+      },
     });
   });
 
@@ -145,6 +150,7 @@ describe('organization mode central (the default)', () => {
     const guardRole = central.getLogicalId(central.guard.handler.role?.node.defaultChild as never);
     expect(roles?.Parameters).toEqual([
       { ParameterKey: 'GuardRoleArn', ParameterValue: { 'Fn::GetAtt': [guardRole, 'Arn'] } },
+      { ParameterKey: 'OperatorPrincipalArns', ParameterValue: expect.anything() },
     ]);
     expect(JSON.parse(String(roles?.TemplateBody))).toEqual(
       Template.fromStack(central.memberRolesTemplate).toJSON(),
@@ -230,11 +236,32 @@ describe('organization mode central (the default)', () => {
               ],
               Resource: '*',
             },
+            // Behaviour changed (issue 20): tag writes limited to the guard's keys, and never a
+            // suspension of an exempt group.
             {
               Sid: 'AutoScalingGroupsOfThisAccount',
               Effect: 'Allow',
-              Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:SuspendProcesses'],
+              Action: 'autoscaling:SuspendProcesses',
               Resource: groupArn,
+            },
+            {
+              Sid: 'GuardTagsOnly',
+              Effect: 'Allow',
+              Action: 'autoscaling:CreateOrUpdateTags',
+              Resource: groupArn,
+              Condition: {
+                'ForAllValues:StringLike': { 'aws:TagKeys': ['launch-loop-guard:*'] },
+                Null: { 'aws:TagKeys': 'false' },
+              },
+            },
+            {
+              Sid: 'NeverSuspendExemptGroups',
+              Effect: 'Deny',
+              Action: 'autoscaling:SuspendProcesses',
+              Resource: '*',
+              Condition: {
+                StringEqualsIgnoreCase: { 'autoscaling:ResourceTag/launch-loop-guard:exempt': 'true' },
+              },
             },
           ],
         },
@@ -243,8 +270,9 @@ describe('organization mode central (the default)', () => {
     const operator = Object.values(
       roles.findResources('AWS::IAM::Role', { Properties: { RoleName: OPERATOR_ROLE_NAME } }),
     )[0];
+    // Behaviour changed (issue 20): named principals (a parameter), not the whole central account.
     expect(operator?.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
-      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL}:root`]] },
+      AWS: { Ref: 'OperatorPrincipalArns' },
     });
     expect(
       operator?.Properties.Policies[0].PolicyDocument.Statement.flatMap(
@@ -253,8 +281,8 @@ describe('organization mode central (the default)', () => {
     ).toEqual([
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:DescribeWarmPool',
-      'autoscaling:DeleteTags',
       'autoscaling:ResumeProcesses',
+      'autoscaling:DeleteTags',
     ]);
   });
 

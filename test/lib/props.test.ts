@@ -18,6 +18,8 @@ describe('resolveProps', () => {
       emails: [],
       trailRetentionDays: 90,
       amiChangeAlerts: 'family',
+      controlTower: false,
+      logRetention: 365,
     });
   });
 
