@@ -84,8 +84,8 @@ export class LaunchLoopGuardStack extends Stack {
 export function accessLogsBucket(scope: Construct, name: string): s3.IBucket {
   const stack = Stack.of(scope);
   let resolved = name;
-  if (!Token.isUnresolved(stack.account)) resolved = resolved.split('${AWS::AccountId}').join(stack.account);
-  if (!Token.isUnresolved(stack.region)) resolved = resolved.split('${AWS::Region}').join(stack.region);
+  if (!Token.isUnresolved(stack.account)) resolved = resolved.split(`\${AWS::AccountId}`).join(stack.account);
+  if (!Token.isUnresolved(stack.region)) resolved = resolved.split(`\${AWS::Region}`).join(stack.region);
   return s3.Bucket.fromBucketName(
     scope,
     'AccessLogsBucket',

@@ -694,7 +694,29 @@ export class LaunchLoopGuard extends Construct {
         : {}),
     });
     if (strict) this.allowTrailToUseKey(trail);
+    this.pinTrailBucketPolicy(bucket);
     return trail;
+  }
+
+  /**
+   * The Trail construct grants `cloudtrail.amazonaws.com` the bucket with no condition: limit its
+   * statements to this account's trails (the trail's own ARN would be a circular reference).
+   */
+  private pinTrailBucketPolicy(bucket: s3.Bucket): void {
+    const policy = bucket.policy;
+    if (policy === undefined) return;
+    const resolved = Stack.of(this).resolve(policy.document) as {
+      Statement: { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }[];
+    };
+    const cfn = policy.node.defaultChild as s3.CfnBucketPolicy;
+    resolved.Statement.forEach((statement, i) => {
+      if (statement.Principal?.Service !== 'cloudtrail.amazonaws.com') return;
+      const condition = statement.Condition ?? {};
+      cfn.addPropertyOverride(`PolicyDocument.Statement.${i}.Condition`, {
+        ...condition,
+        StringEquals: { ...condition.StringEquals, 'aws:SourceAccount': Stack.of(this).account },
+      });
+    });
   }
 
   /**

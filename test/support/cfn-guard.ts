@@ -30,7 +30,7 @@ export function templatesUnder(dir: string): string[] {
 
 /** One failed control on one template. */
 export interface ControlFailure {
-  /** The template's file name. */
+  /** The template's path, as given. */
   readonly template: string;
   /** The cfn-guard rule name, e.g. `sqs_dlq_check`. */
   readonly rule: string;
@@ -82,8 +82,9 @@ export function controlTowerFailures(templates: readonly string[]): ControlFailu
   for (const file of report) {
     for (const entry of file.not_compliant ?? []) {
       const rule = ruleName(entry);
-      if (rule === undefined) throw new Error(`cfn-guard: a failure without a rule name: ${JSON.stringify(entry)}`);
-      const template = path.basename(file.name);
+      if (rule === undefined)
+        throw new Error(`cfn-guard: a failure without a rule name: ${JSON.stringify(entry)}`);
+      const template = templates.find((t) => path.resolve(t) === path.resolve(file.name)) ?? file.name;
       failures.set(`${template} ${rule}`, { template, rule });
     }
   }
