@@ -29,11 +29,12 @@ import { METRIC, METRIC_NAMESPACE } from '../lambda/core/metric-names';
 import { GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../lambda/permissions';
 import { WEBHOOK_ENV } from '../lambda/slack-webhook/config';
 import { AutoResume } from './auto-resume';
-import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { guardFunction } from './function-code';
 import { autoScalingStatements, denyGrantsExceptForAwsResources } from './least-privilege';
 import { type LaunchLoopGuardProps, MAX_WINDOW, type ResolvedSettings, resolveProps } from './props';
 import { Resumer } from './resumer';
+import { trailAlertTargets, trailChangePattern } from './trail-alert';
 
 /** Powertools service name: the `service` dimension of the guard's metrics. */
 export const SERVICE_NAME = 'launch-loop-guard';
@@ -86,8 +87,10 @@ export class LaunchLoopGuard extends Construct {
   public readonly cloudTrailLaunchRule: events.Rule;
   /** Auto Scaling's own launch and terminate events. */
   public readonly autoScalingRule: events.Rule;
-  /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail. */
+  /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail, when the call succeeded. */
   public readonly trailTamperingRule: events.Rule;
+  /** The same calls when they failed: the alert says "attempted, denied". */
+  public readonly trailTamperingAttemptRule: events.Rule;
   /** Every rule above. */
   public readonly rules: events.Rule[];
   /** Events EventBridge could not hand to a target after its retries. */
@@ -206,8 +209,14 @@ export class LaunchLoopGuard extends Construct {
       );
     }
     this.trailAlertRole = this.trailAlertPublisher();
-    this.trailTamperingRule = this.tamperingRule();
-    this.rules = [this.cloudTrailLaunchRule, this.autoScalingRule, this.trailTamperingRule];
+    this.trailTamperingRule = this.tamperingRule('ok');
+    this.trailTamperingAttemptRule = this.tamperingRule('attempt');
+    this.rules = [
+      this.cloudTrailLaunchRule,
+      this.autoScalingRule,
+      this.trailTamperingRule,
+      this.trailTamperingAttemptRule,
+    ];
 
     if (props.slack?.chatbot !== undefined && this.chatTopic !== undefined) {
       this.slackChannel = this.chatbotChannel(props.slack.chatbot, this.chatTopic);
@@ -491,18 +500,18 @@ export class LaunchLoopGuard extends Construct {
     }
   }
 
-  private tamperingRule(): events.Rule {
-    const rule = new events.Rule(this, 'TrailTamperingRule', {
-      description: 'launch-loop-guard: a trail was stopped, deleted or changed (the guard may go blind)',
-      eventPattern: TRAIL_TAMPERING_PATTERN,
-    });
-    const call = events.EventField.fromPath('$.detail.eventName');
-    const trail = events.EventField.fromPath('$.detail.requestParameters.name');
-    const who = events.EventField.fromPath('$.detail.userIdentity.arn');
-    const region = events.EventField.fromPath('$.region');
-    const account = events.EventField.fromPath('$.account');
-    const time = events.EventField.fromPath('$.time');
-    const description = `${call} of trail ${trail} by ${who} in ${region} (account ${account}) at ${time}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind.`;
+  private tamperingRule(outcome: 'ok' | 'attempt'): events.Rule {
+    const rule = new events.Rule(
+      this,
+      outcome === 'ok' ? 'TrailTamperingRule' : 'TrailTamperingAttemptRule',
+      {
+        description:
+          outcome === 'ok'
+            ? 'launch-loop-guard: a trail was stopped, deleted or changed (the guard may go blind)'
+            : 'launch-loop-guard: someone tried, and failed, to stop, delete or change a trail',
+        eventPattern: trailChangePattern(outcome),
+      },
+    );
     const publisher = this.trailAlertRole;
     const targetProps = {
       deadLetterQueue: this.deadLetterQueue,
@@ -510,28 +519,13 @@ export class LaunchLoopGuard extends Construct {
       maxEventAge: TARGET_MAX_EVENT_AGE,
       role: publisher,
     };
-    rule.addTarget(
-      new targets.SnsTopic(this.topic, {
-        ...targetProps,
-        message: events.RuleTargetInput.fromText(`launch-loop-guard: trail change. ${description}`),
-      }),
-    );
-    if (this.chatTopic !== undefined) {
-      rule.addTarget(
-        new targets.SnsTopic(this.chatTopic, {
-          ...targetProps,
-          message: events.RuleTargetInput.fromObject({
-            version: '1.0',
-            source: 'custom',
-            content: {
-              textType: 'client-markdown',
-              title: `:warning: launch-loop-guard: ${call} of a trail`,
-              description,
-            },
-            metadata: { threadId: 'launch-loop-guard-trail', summary: `${call} of trail ${trail}` },
-          }),
-        }),
-      );
+    for (const target of trailAlertTargets(
+      outcome,
+      { main: this.topic, ...(this.chatTopic === undefined ? {} : { chat: this.chatTopic }) },
+      targetProps,
+      '',
+    )) {
+      rule.addTarget(target);
     }
     // After the targets: their grants create the role's default policy.
     NagSuppressions.addResourceSuppressions(

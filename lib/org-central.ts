@@ -22,13 +22,14 @@ import {
   PERMISSIONS as MEMBER_CREDENTIALS,
 } from '../lambda/adapters/member-credentials';
 import { ENV } from '../lambda/config';
-import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuard, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from './launch-loop-guard';
 import { accessLogsBucket } from './launch-loop-guard-stack';
 import { GuardMemberRolesStack, MEMBER_ROLE_NAME } from './member-role';
 import { GuardStackSet, memberTemplate, ORG_ID, type StackSetCaller } from './org-stackset';
 import type { LaunchLoopGuardProps } from './props';
+import { trailAlertTargets, trailChangePattern } from './trail-alert';
 
 /** The central event bus's name. */
 export const CENTRAL_BUS_NAME = 'launch-loop-guard';
@@ -236,24 +237,32 @@ export class CentralGuardStack extends Stack {
       rule.addTarget(new targets.LambdaFunction(this.guard.handler, targetProps));
       return rule;
     });
-    const tampering = new events.Rule(this, 'CentralTrailTamperingRule', {
-      eventBus: this.bus,
-      description: 'launch-loop-guard: a trail of a member account was stopped, deleted or changed',
-      eventPattern: TRAIL_TAMPERING_PATTERN,
+    const tampering = (['ok', 'attempt'] as const).map((outcome) => {
+      const rule = new events.Rule(
+        this,
+        outcome === 'ok' ? 'CentralTrailTamperingRule' : 'CentralTrailTamperingAttemptRule',
+        {
+          eventBus: this.bus,
+          description:
+            outcome === 'ok'
+              ? 'launch-loop-guard: a trail of a member account was stopped, deleted or changed'
+              : 'launch-loop-guard: someone tried, and failed, to change a trail of a member account',
+          eventPattern: trailChangePattern(outcome),
+        },
+      );
+      // The guard's publisher role (trusted by this account's rules only): without a role the
+      // target adds an unconditioned events.amazonaws.com grant to the topic and key policies.
+      for (const target of trailAlertTargets(
+        outcome,
+        { main: this.guard.topic },
+        { ...targetProps, role: this.guard.trailAlertRole },
+        ' in that account',
+      )) {
+        rule.addTarget(target);
+      }
+      return rule;
     });
-    const f = (p: string) => events.EventField.fromPath(p);
-    tampering.addTarget(
-      new targets.SnsTopic(this.guard.topic, {
-        ...targetProps,
-        // The guard's publisher role (trusted by this account's rules only): without a role the
-        // target adds an unconditioned events.amazonaws.com grant to the topic and key policies.
-        role: this.guard.trailAlertRole,
-        message: events.RuleTargetInput.fromText(
-          `launch-loop-guard: trail change. ${f('$.detail.eventName')} of trail ${f('$.detail.requestParameters.name')} by ${f('$.detail.userIdentity.arn')} in ${f('$.region')} (account ${f('$.account')}) at ${f('$.time')}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind in that account.`,
-        ),
-      }),
-    );
-    return [...launches, tampering];
+    return [...launches, ...tampering];
   }
 
   /** Let the guard assume the member roles of the organization and read account names. */

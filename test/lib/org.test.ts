@@ -9,6 +9,7 @@ import { MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from '../../lib/member-role';
 import type { CentralGuardStack } from '../../lib/org-central';
 import type { StackSetGuardsStack } from '../../lib/org-guards';
 import { GuardStackSet, memberTemplate, orgAssetBucketName } from '../../lib/org-stackset';
+import { trailChangePattern } from '../../lib/trail-alert';
 
 const CENTRAL = '999999999999';
 const ORG = 'o-abcdefghij';
@@ -93,9 +94,17 @@ describe('organization mode central (the default)', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
       (r) => r.Properties.EventBusName !== undefined,
     );
+    // Behaviour changed (issue 20): trail changes have a rule per outcome (succeeded, attempted).
     expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
-      Object.values(GUARD_PATTERNS).map((p) => toEventBridgeJson(p)),
+      [
+        GUARD_PATTERNS.cloudTrailLaunch,
+        GUARD_PATTERNS.autoScaling,
+        trailChangePattern('ok'),
+        trailChangePattern('attempt'),
+      ].map((p) => toEventBridgeJson(p)),
     );
+    expect(rules[3]?.Properties.Targets[0].InputTransformer.InputTemplate).toContain('attempted, denied');
+    expect(rules[3]?.Properties.Targets[0].RoleArn).toBeDefined();
     const fn = central.getLogicalId(central.guard.handler.node.defaultChild as never);
     expect(rules[0]?.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
     expect(rules[1]?.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
