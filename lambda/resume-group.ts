@@ -100,7 +100,11 @@ export function describeOutcome(groupName: string, outcome: ResumeGroupOutcome):
     case 'gone':
       return `Group ${groupName} no longer exists: nothing to resume.`;
     case 'not-guard-suspended':
-      return `Group ${groupName} was not suspended by launch-loop-guard (no trip of it in the guard's table, or no launch-loop-guard:suspended-at tag)${
+      return `Group ${groupName} was not suspended by launch-loop-guard (${
+        outcome.basis === 'record'
+          ? "the guard's table holds no trip of it"
+          : 'no launch-loop-guard:suspended-at tag'
+      })${
         outcome.suspendedProcesses.length > 0
           ? `; suspended now: ${outcome.suspendedProcesses.join(', ')}`
           : '; no process is suspended'

@@ -74,7 +74,7 @@ export function decideResumeFromRecord(
     record.trippedEpisode !== record.episode ||
     suspended.length === 0
   ) {
-    return { kind: 'not-guard-suspended', suspendedProcesses: group.suspendedProcesses };
+    return { kind: 'not-guard-suspended', suspendedProcesses: group.suspendedProcesses, basis: 'record' };
   }
   if (
     options.expectSuspendedAt !== undefined &&
