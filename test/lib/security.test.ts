@@ -118,7 +118,7 @@ function readmeControls(): Map<string, string> {
   const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Security'));
   const rows = new Map<string, string>();
-  for (const m of section.matchAll(/^\| `([a-z0-9_]+_check)` \| [^|]+ \| `?([A-Za-z]+)`? /gm)) {
+  for (const m of section.matchAll(/^\|\s*`([a-z0-9_]+_check)`\s*\|[^|]+\|\s*`?([A-Za-z]+)`?\s*\|/gm)) {
     rows.set(m[1] as string, m[2] as string);
   }
   return rows;
