@@ -7,6 +7,7 @@
  */
 import type { AsgSuspender } from './adapters/asg-suspender';
 import type { Notifier } from './adapters/notifier';
+import { SCALING_PROCESSES } from './config';
 import {
   decideResume,
   type ManualResumeRequest,
@@ -16,6 +17,13 @@ import {
   type ResumeOptions,
   type ResumeRequest,
 } from './core/auto-resume';
+import {
+  decideResumeFromRecord,
+  describeRefusal,
+  type RequestRefusal,
+  refuseRequest,
+  type TripRecord,
+} from './core/resume-check';
 import { SCOPE_KIND, type ScopeKey } from './core/types';
 
 /** The store calls resuming needs (`DynamoDbLaunchCounter` has them). */
@@ -24,6 +32,8 @@ export interface WindowStore {
   clearScope(key: ScopeKey): Promise<void>;
   /** Set the group's auto-resume streak. */
   setResumeStreak(key: ScopeKey, streak: number, at: number): Promise<void>;
+  /** Read the group's item: the guard's own record of the trip (the resumer function trusts only it). */
+  read(key: ScopeKey): Promise<TripRecord | undefined>;
 }
 
 /** What resuming needs. */
@@ -36,6 +46,12 @@ export interface ResumeGroupDeps {
 export interface ResumeGroupOptions extends ResumeOptions {
   /** Reset the group's auto-resume streak at this time (a person resumed it: the cause is fixed). */
   readonly resetStreakAt?: number;
+  /**
+   * Decide from the guard's trip record in the table (`record`, the resumer function) or from the
+   * group's tags (`tags`, the CLI, which runs with the operator's own credentials).
+   * @default 'tags'
+   */
+  readonly trust?: 'record' | 'tags';
 }
 
 /** What {@link resumeGroup} did. */
@@ -55,7 +71,15 @@ export async function resumeGroup(
   options: ResumeGroupOptions = {},
 ): Promise<ResumeGroupOutcome> {
   const group = await deps.asg.describeGroup(key.region, key.key);
-  const decision = decideResume(group, options);
+  const decision =
+    options.trust === 'record'
+      ? decideResumeFromRecord(group === undefined ? undefined : await deps.store.read(key), group, {
+          knownProcesses: SCALING_PROCESSES,
+          ...(options.expectSuspendedAt === undefined
+            ? {}
+            : { expectSuspendedAt: options.expectSuspendedAt }),
+        })
+      : decideResume(group, options);
   if (decision.kind !== 'resume') return decision;
   if (decision.processes.length > 0) {
     const done = await deps.asg.resume(key.region, key.key, decision.processes);
@@ -76,7 +100,11 @@ export function describeOutcome(groupName: string, outcome: ResumeGroupOutcome):
     case 'gone':
       return `Group ${groupName} no longer exists: nothing to resume.`;
     case 'not-guard-suspended':
-      return `Group ${groupName} was not suspended by launch-loop-guard (no launch-loop-guard:suspended-at tag)${
+      return `Group ${groupName} was not suspended by launch-loop-guard (${
+        outcome.basis === 'record'
+          ? "the guard's table holds no trip of it"
+          : 'no launch-loop-guard:suspended-at tag'
+      })${
         outcome.suspendedProcesses.length > 0
           ? `; suspended now: ${outcome.suspendedProcesses.join(', ')}`
           : '; no process is suspended'
@@ -156,6 +184,8 @@ export function manualResumeNotice(
 /** What one resumer invocation did. */
 export type ResumerResult =
   | { readonly kind: 'malformed'; readonly error: string }
+  /** A well-formed request the function will not carry out (see `refuseRequest`). */
+  | { readonly kind: 'refused'; readonly refusal: RequestRefusal; readonly text: string }
   | {
       readonly kind: 'done';
       readonly request: ResumeRequest | ManualResumeRequest;
@@ -170,16 +200,30 @@ export type ResumerResult =
  * throw, so EventBridge Scheduler retries. A failed notice is thrown too: the steps before it are
  * idempotent, so a retry only resends it.
  *
+ * It decides from the guard's trip record, never from tags; it refuses `force`, unknown process
+ * names and any account but its own.
+ *
  * @param now epoch milliseconds (a person's resume resets the streak at this time)
+ * @param ownAccount the account the function runs in (from its ARN)
  */
 export async function runResumer(
   raw: unknown,
   deps: ResumeGroupDeps & { readonly notifier: Pick<Notifier, 'publishText'> },
   now: number,
+  ownAccount: string,
 ): Promise<ResumerResult> {
   const input = parseResumerInput(raw);
   if ('error' in input) return { kind: 'malformed', error: input.error };
   const request = input.request;
+  const refusal = refuseRequest(
+    {
+      account: request.account,
+      ...(input.kind === 'manual' ? { force: input.request.force } : { processes: input.request.processes }),
+    },
+    ownAccount,
+    SCALING_PROCESSES,
+  );
+  if (refusal !== undefined) return { kind: 'refused', refusal, text: describeRefusal(refusal) };
   const key: ScopeKey = {
     scope: SCOPE_KIND.asg,
     account: request.account,
@@ -187,7 +231,7 @@ export async function runResumer(
     key: request.groupName,
   };
   if (input.kind === 'manual') {
-    const outcome = await resumeGroup(key, deps, { force: input.request.force, resetStreakAt: now });
+    const outcome = await resumeGroup(key, deps, { trust: 'record', resetStreakAt: now });
     const text = describeOutcome(request.groupName, outcome);
     if (outcome.kind === 'resume') {
       const notice = manualResumeNotice(input.request, text);
@@ -196,6 +240,7 @@ export async function runResumer(
     return { kind: 'done', request, outcome, text };
   }
   const outcome = await resumeGroup(key, deps, {
+    trust: 'record',
     fallback: input.request.processes,
     ...(input.request.suspendedAt !== undefined ? { expectSuspendedAt: input.request.suspendedAt } : {}),
   });

@@ -21,9 +21,18 @@ const deps = {
   notifier: new SnsNotifier(new SNSClient({}), config.topicArn),
 };
 
-export const handler = async (raw: unknown): Promise<ResumerResult> => {
-  const result = await runResumer(raw, deps, Date.now());
+/** The function's own account, from its ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
+function accountOf(context: { readonly invokedFunctionArn?: string } | undefined): string {
+  return context?.invokedFunctionArn?.split(':')[4] ?? '';
+}
+
+export const handler = async (
+  raw: unknown,
+  context?: { readonly invokedFunctionArn?: string },
+): Promise<ResumerResult> => {
+  const result = await runResumer(raw, deps, Date.now(), accountOf(context));
   if (result.kind === 'malformed') logger.error('not a resume request', { error: result.error, input: raw });
+  else if (result.kind === 'refused') logger.warn(result.text, { refusal: result.refusal, input: raw });
   else logger.info(result.text, { request: result.request, outcome: result.outcome.kind });
   return result;
 };

@@ -28,6 +28,8 @@ export interface AppConfig {
   readonly slackChannelId?: string;
   /** Name of the Secrets Manager secret (in the home region) holding the webhook URL. */
   readonly slackWebhookSecretName?: string;
+  /** Name of the bucket for S3 server access logs (may hold `${AWS::AccountId}`, `${AWS::Region}`). */
+  readonly accessLogsBucketName?: string;
   /** Stack name prefix. */
   readonly stackPrefix: string;
   /** Set when the app guards an AWS Organization (`orgMode`, `orgTargets`, `orgId`, `orgCallAs`). */
@@ -79,6 +81,10 @@ function bool(get: Get, key: string): boolean | undefined {
   throw new ContextError(key, `context ${key} must be true or false, got "${v}"`);
 }
 
+function optionalList<K extends string>(key: K, values: string[]): Partial<Record<K, string[]>> {
+  return values.length === 0 ? {} : ({ [key]: values } as Record<K, string[]>);
+}
+
 function minutes(get: Get, key: string): Duration | undefined {
   const n = num(get, key);
   if (n === undefined) return undefined;
@@ -96,7 +102,8 @@ function minutes(get: Get, key: string): Duration | undefined {
  * `amiChangeAlerts` (`family`, `all` or `off`),
  * `emails`, `createTrail`, `noLaunchEventsAlarmHours`, `reservedConcurrency`,
  * `slackWorkspaceId`, `slackChannelId`, `slackWebhookSecretName`, `autoResume`,
- * `autoResumeCooldownMinutes`, `autoResumeMaxTrips`; organizations: `orgMode`, `orgTargets`,
+ * `autoResumeCooldownMinutes`, `autoResumeMaxTrips`; security (README, "Security"): `controlTower`,
+ * `vpcSubnetIds`, `vpcSecurityGroupIds`, `vpcId`, `accessLogsBucket`, `logRetentionDays`; organizations: `orgMode`, `orgTargets`,
  * `orgId`, `orgCallAs` (see `lib/org-app.ts`).
  *
  * @throws Error naming the key and the value when one is wrong
@@ -148,6 +155,11 @@ export function readAppConfig(
     createTrail: bool(get, 'createTrail'),
     noLaunchEventsAlarmHours: num(get, 'noLaunchEventsAlarmHours'),
     reservedConcurrency: num(get, 'reservedConcurrency'),
+    controlTower: bool(get, 'controlTower'),
+    ...optionalList('vpcSubnetIds', list(get, 'vpcSubnetIds')),
+    ...optionalList('vpcSecurityGroupIds', list(get, 'vpcSecurityGroupIds')),
+    vpcId: text(get, 'vpcId'),
+    logRetention: num(get, 'logRetentionDays') as LaunchLoopGuardProps['logRetention'],
     ...(autoResume === true || cooldown !== undefined || maxTrips !== undefined
       ? { autoResume: { cooldown, maxTrips } }
       : {}),
@@ -172,6 +184,7 @@ export function readAppConfig(
     slackWorkspaceId: text(get, 'slackWorkspaceId'),
     slackChannelId: text(get, 'slackChannelId'),
     slackWebhookSecretName: text(get, 'slackWebhookSecretName'),
+    accessLogsBucketName: text(get, 'accessLogsBucket'),
     stackPrefix: text(get, 'stackPrefix') ?? 'LaunchLoopGuard',
   };
 }
@@ -243,6 +256,7 @@ export function buildApp(app: App, config: AppConfig): BuiltApp {
         : {}),
     },
     slackWebhookSecretName,
+    accessLogsBucketName: config.accessLogsBucketName,
   });
   if (config.homeRegionDefaulted === true) {
     // Not silent: a guard in a region nobody chose watches nothing the account launches elsewhere.
@@ -289,5 +303,6 @@ export function buildOrganizationApp(app: App, config: AppConfig): BuiltOrgApp {
         : {}),
     },
     slackWebhookSecretName: config.slackWebhookSecretName,
+    accessLogsBucketName: config.accessLogsBucketName,
   });
 }

@@ -6,6 +6,7 @@
 import { Aspects, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -60,6 +61,8 @@ export class GuardForwarderStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.DESTROY,
+      // A dead-letter store, and it says so (Control Tower's sqs_dlq_check skips such a queue).
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
     NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
       {
@@ -67,7 +70,15 @@ export class GuardForwarderStack extends Stack {
         reason: 'This queue is itself the dead-letter queue of the forwarding rules.',
       },
     ]);
-    const target = new targets.EventBus(this.homeBus, { deadLetterQueue: this.deadLetterQueue });
+    // A role of our own: the one the EventBus target would make trusts events.amazonaws.com with
+    // no condition.
+    const role = new iam.Role(this, 'ForwardRole', {
+      description: 'launch-loop-guard: lets the forwarding rules of this account put events on the home bus',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    const target = new targets.EventBus(this.homeBus, { deadLetterQueue: this.deadLetterQueue, role });
     this.rules = Object.entries(GUARD_PATTERNS).map(([name, pattern]) => {
       const rule = new events.Rule(this, `Forward-${name}`, {
         description: `launch-loop-guard: forwards ${name} events to ${props.homeRegion}`,

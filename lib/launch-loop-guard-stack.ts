@@ -1,7 +1,8 @@
 /**
  * The home-region stack: one {@link LaunchLoopGuard}, checked by cdk-nag's AWS Solutions rules.
  */
-import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -26,6 +27,12 @@ export interface LaunchLoopGuardStackProps extends StackProps {
    * @default - `guard.slack.webhookSecret` as given
    */
   readonly slackWebhookSecretName?: string;
+  /**
+   * Name of the bucket for S3 server access logs; sets `guard.accessLogsBucket`. It may hold
+   * `${AWS::AccountId}` and `${AWS::Region}` (resolved by CloudFormation, for stack sets).
+   * @default - `guard.accessLogsBucket` as given
+   */
+  readonly accessLogsBucketName?: string;
 }
 
 /** Composes the guard; no business rules. */
@@ -48,6 +55,9 @@ export class LaunchLoopGuardStack extends Stack {
       ...(webhookSecret === undefined ? {} : { slack: { ...guard.slack, webhookSecret } }),
       // This stack names its outputs itself, without the construct's prefix (scripts read them).
       outputs: false,
+      ...(props.accessLogsBucketName === undefined
+        ? {}
+        : { accessLogsBucket: accessLogsBucket(this, props.accessLogsBucketName) }),
     });
     // What operators pass to `launch-loop-guard status --table` / `resume --table`.
     new CfnOutput(this, 'TableName', {
@@ -66,4 +76,21 @@ export class LaunchLoopGuardStack extends Stack {
     });
     if (props.nag !== false) Aspects.of(this).add(new AwsSolutionsChecks({ verbose: true }));
   }
+}
+
+/**
+ * The access-log bucket named in context. `${AWS::AccountId}` and `${AWS::Region}` in the name are
+ * filled in at synth when the stack's account and region are known, else by CloudFormation (a
+ * stack set template names each account's own bucket).
+ */
+export function accessLogsBucket(scope: Construct, name: string): s3.IBucket {
+  const stack = Stack.of(scope);
+  let resolved = name;
+  if (!Token.isUnresolved(stack.account)) resolved = resolved.split(`\${AWS::AccountId}`).join(stack.account);
+  if (!Token.isUnresolved(stack.region)) resolved = resolved.split(`\${AWS::Region}`).join(stack.region);
+  return s3.Bucket.fromBucketName(
+    scope,
+    'AccessLogsBucket',
+    resolved.includes('${') ? Fn.sub(resolved) : resolved,
+  );
 }

@@ -8,6 +8,7 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,10 +29,12 @@ import { METRIC, METRIC_NAMESPACE } from '../lambda/core/metric-names';
 import { GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../lambda/permissions';
 import { WEBHOOK_ENV } from '../lambda/slack-webhook/config';
 import { AutoResume } from './auto-resume';
-import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { guardFunction } from './function-code';
+import { autoScalingStatements, denyGrantsExceptForAwsResources } from './least-privilege';
 import { type LaunchLoopGuardProps, MAX_WINDOW, type ResolvedSettings, resolveProps } from './props';
 import { Resumer } from './resumer';
+import { trailAlertTargets, trailChangePattern } from './trail-alert';
 
 /** Powertools service name: the `service` dimension of the guard's metrics. */
 export const SERVICE_NAME = 'launch-loop-guard';
@@ -70,8 +73,16 @@ export class LaunchLoopGuard extends Construct {
   public readonly tableName: string;
   /** The resumer function's name: what the alerts' `aws lambda invoke --function-name` needs. */
   public readonly resumerFunctionName: string;
-  /** The key that encrypts the topics (the queues use SQS-managed encryption). */
+  /**
+   * The key that encrypts the topics and the log groups (and, with `controlTower`, the trail and
+   * its bucket); the queues use SQS-managed encryption.
+   */
   public readonly key: kms.Key;
+  /**
+   * The role EventBridge uses to publish trail-change alerts to the topics (no service principal
+   * of EventBridge appears in the topic or key policies).
+   */
+  public readonly trailAlertRole: iam.Role;
   /** Alerts for people and subscribers: trips, alarms and trail changes. */
   public readonly topic: sns.ITopic;
   /** Alerts in AWS Chatbot's custom notification form; set when `slack.chatbot` is given. */
@@ -80,8 +91,10 @@ export class LaunchLoopGuard extends Construct {
   public readonly cloudTrailLaunchRule: events.Rule;
   /** Auto Scaling's own launch and terminate events. */
   public readonly autoScalingRule: events.Rule;
-  /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail. */
+  /** `StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors` of any trail, when the call succeeded. */
   public readonly trailTamperingRule: events.Rule;
+  /** The same calls when they failed: the alert says "attempted, denied". */
+  public readonly trailTamperingAttemptRule: events.Rule;
   /** Every rule above. */
   public readonly rules: events.Rule[];
   /** Events EventBridge could not hand to a target after its retries. */
@@ -101,13 +114,15 @@ export class LaunchLoopGuard extends Construct {
   /** Auto-resume, when `autoResume` is set. */
   public readonly autoResume?: AutoResume;
 
+  private readonly settings: ResolvedSettings;
+
   constructor(scope: Construct, id: string, props: LaunchLoopGuardProps = {}) {
     super(scope, id);
     const settings = resolveProps(props);
     const stack = Stack.of(this);
 
     this.key = new kms.Key(this, 'Key', {
-      description: 'launch-loop-guard: encrypts its alert topics',
+      description: 'launch-loop-guard: encrypts its alert topics and log groups',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
@@ -124,6 +139,8 @@ export class LaunchLoopGuard extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
+    this.hardenKey();
+    this.settings = settings;
 
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -164,7 +181,11 @@ export class LaunchLoopGuard extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.resumer = new Resumer(this, 'Resumer', { table: this.table, topic: this.topic }).function;
+    this.resumer = new Resumer(this, 'Resumer', {
+      table: this.table,
+      topic: this.topic,
+      logGroup: this.newLogGroup('ResumerLogs'),
+    }).function;
     this.tableName = this.table.tableName;
     this.resumerFunctionName = this.resumer.functionName;
     this.handler = this.newGuardFunction(settings);
@@ -193,8 +214,15 @@ export class LaunchLoopGuard extends Construct {
         }),
       );
     }
-    this.trailTamperingRule = this.tamperingRule();
-    this.rules = [this.cloudTrailLaunchRule, this.autoScalingRule, this.trailTamperingRule];
+    this.trailAlertRole = this.trailAlertPublisher();
+    this.trailTamperingRule = this.tamperingRule('ok');
+    this.trailTamperingAttemptRule = this.tamperingRule('attempt');
+    this.rules = [
+      this.cloudTrailLaunchRule,
+      this.autoScalingRule,
+      this.trailTamperingRule,
+      this.trailTamperingAttemptRule,
+    ];
 
     if (props.slack?.chatbot !== undefined && this.chatTopic !== undefined) {
       this.slackChannel = this.chatbotChannel(props.slack.chatbot, this.chatTopic);
@@ -202,7 +230,7 @@ export class LaunchLoopGuard extends Construct {
     if (props.slack?.webhookSecret !== undefined) {
       this.webhookNotifier = this.webhookFunction(props.slack.webhookSecret);
     }
-    if (props.createTrail === true) this.trail = this.newTrail(settings.trailRetentionDays);
+    if (props.createTrail === true) this.trail = this.newTrail(settings, props.accessLogsBucket);
 
     this.alarms = this.newAlarms(settings);
 
@@ -215,6 +243,7 @@ export class LaunchLoopGuard extends Construct {
         resumer: this.resumer,
       });
     }
+    if (settings.vpc !== undefined) this.placeFunctionsInVpc(settings.vpc);
     if (props.outputs !== false) this.newOutputs();
   }
 
@@ -271,14 +300,102 @@ export class LaunchLoopGuard extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.DESTROY,
+      // It is a dead-letter store, and says so (Control Tower's sqs_dlq_check skips such a queue).
+      // Not `byQueue`: the deadline queue names this one as its dead-letter queue, so naming it
+      // back would be a circular reference; `allowAll` admits queues of this account only.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
   }
 
-  private newGuardFunction(settings: ResolvedSettings): lambda.Function {
-    const logGroup = new logs.LogGroup(this, 'GuardLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+  /** A log group encrypted with the guard's key, kept as long as `logRetention` says. */
+  private newLogGroup(id: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, {
+      retention: this.settings.logRetention,
+      encryptionKey: this.key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
+
+  /**
+   * Key policy statements every deployment gets: CloudWatch Logs may use the key for this
+   * account's log groups only (the encryption context names the log group), and nobody may create
+   * a grant unless it is for an AWS resource (Control Tower's kms_create_grant_aws_service_check).
+   */
+  private hardenKey(): void {
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          // docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${stack.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+  }
+
+  /**
+   * Run every function of this construct in the given subnets: the VPC configuration, the
+   * network-interface permissions Lambda needs on each role, and (without given security groups)
+   * one group that allows HTTPS out and nothing in.
+   */
+  private placeFunctionsInVpc(vpc: NonNullable<ResolvedSettings['vpc']>): void {
+    const securityGroupIds = [...vpc.securityGroupIds];
+    if (securityGroupIds.length === 0 && vpc.vpcId !== undefined) {
+      const group = new ec2.CfnSecurityGroup(this, 'FunctionSecurityGroup', {
+        groupDescription: 'launch-loop-guard functions: HTTPS to AWS APIs and Slack, nothing in',
+        vpcId: vpc.vpcId,
+        securityGroupEgress: [
+          { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '0.0.0.0/0', description: 'HTTPS out' },
+        ],
+      });
+      securityGroupIds.push(group.attrGroupId);
+    }
+    const functions = this.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function);
+    for (const fn of functions) {
+      const cfn = fn.node.defaultChild as lambda.CfnFunction;
+      cfn.vpcConfig = { subnetIds: [...vpc.subnetIds], securityGroupIds };
+      const role = fn.role;
+      if (role === undefined) continue;
+      // What AWSLambdaVPCAccessExecutionRole grants, without the managed policy. Lambda creates
+      // and deletes the interfaces at deploy time, before the function's code runs.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'LambdaNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+      NagSuppressions.addResourceSuppressions(
+        role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'Lambda needs these network-interface actions to attach the function to its subnets; EC2 gives DescribeNetworkInterfaces no resource-level permission and the interfaces are made by Lambda at run time.',
+            appliesTo: ['Resource::*'],
+          },
+        ],
+        true,
+      );
+    }
+  }
+
+  private newGuardFunction(settings: ResolvedSettings): lambda.Function {
+    const logGroup = this.newLogGroup('GuardLogs');
     const role = new iam.Role(this, 'GuardRole', {
       description: 'launch-loop-guard: the guard function (least privilege, see lambda/permissions.ts)',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -369,7 +486,7 @@ export class LaunchLoopGuard extends Construct {
 
   /** Add each adapter's actions on the narrowest resources that action allows. */
   private grantAdapterPermissions(role: iam.Role): void {
-    const groupArn = `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`;
+    const autoScalingWrites: string[] = [];
     const topics = [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])];
     const byResource = new Map<string, { resources: string[]; actions: string[] }>();
     const add = (sid: string, resources: string[], action: string) => {
@@ -384,7 +501,7 @@ export class LaunchLoopGuard extends Construct {
       else if (name.startsWith('Describe') || (service === 'ecs' && name.startsWith('List')))
         // Read-only calls: the clusters and groups to read are only known at run time.
         add('ReadOnlyDescribe', ['*'], action);
-      else if (service === 'autoscaling') add('AutoScalingGroupsOfThisAccount', [groupArn], action);
+      else if (service === 'autoscaling') autoScalingWrites.push(action);
       else if (service === 'sqs') add('DeadlineQueue', [this.deadlineQueue.queueArn], action);
       else if (action === 'iam:GetInstanceProfile')
         add(
@@ -396,6 +513,8 @@ export class LaunchLoopGuard extends Construct {
         // The Price List has no resources to name: AWS documents this action with `*` only.
         add('PriceList', ['*'], action);
       else if (action === 'iam:SimulatePrincipalPolicy')
+        // Instance roles are found at run time; roles at the paths AWS reserves for its own
+        // service-linked and SSO roles are never an instance profile's, and are denied below.
         add('SimulateRolesOfThisAccount', [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`], action);
       else {
         throw new Error(
@@ -406,58 +525,48 @@ export class LaunchLoopGuard extends Construct {
     for (const [sid, { resources, actions }] of byResource) {
       role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources }));
     }
+    for (const statement of autoScalingStatements(autoScalingWrites)) role.addToPolicy(statement);
+    if (byResource.has('SimulateRolesOfThisAccount')) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'NeverSimulateReservedRoles',
+          effect: iam.Effect.DENY,
+          actions: ['iam:SimulatePrincipalPolicy'],
+          resources: [
+            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*`,
+            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-reserved/*`,
+          ],
+        }),
+      );
+    }
   }
 
-  private tamperingRule(): events.Rule {
-    const rule = new events.Rule(this, 'TrailTamperingRule', {
-      description: 'launch-loop-guard: a trail was stopped, deleted or changed (the guard may go blind)',
-      eventPattern: TRAIL_TAMPERING_PATTERN,
-    });
-    const call = events.EventField.fromPath('$.detail.eventName');
-    const trail = events.EventField.fromPath('$.detail.requestParameters.name');
-    const who = events.EventField.fromPath('$.detail.userIdentity.arn');
-    const region = events.EventField.fromPath('$.region');
-    const account = events.EventField.fromPath('$.account');
-    const time = events.EventField.fromPath('$.time');
-    const description = `${call} of trail ${trail} by ${who} in ${region} (account ${account}) at ${time}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind.`;
-    // EventBridge publishes with this role, not as its service principal: an SnsTopic target
-    // without a role adds an unconditioned `events.amazonaws.com` grant to the topic policy and
-    // the key policy, which any account's rule could use. The trust is limited to this account's
-    // rules (EventBridge sets aws:SourceAccount: docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
-    const publisher = new iam.Role(this, 'TrailAlertRole', {
-      description: 'launch-loop-guard: lets the trail-change rule publish to the alert topics, nothing else',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    });
+  private tamperingRule(outcome: 'ok' | 'attempt'): events.Rule {
+    const rule = new events.Rule(
+      this,
+      outcome === 'ok' ? 'TrailTamperingRule' : 'TrailTamperingAttemptRule',
+      {
+        description:
+          outcome === 'ok'
+            ? 'launch-loop-guard: a trail was stopped, deleted or changed (the guard may go blind)'
+            : 'launch-loop-guard: someone tried, and failed, to stop, delete or change a trail',
+        eventPattern: trailChangePattern(outcome),
+      },
+    );
+    const publisher = this.trailAlertRole;
     const targetProps = {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: TARGET_RETRY_ATTEMPTS,
       maxEventAge: TARGET_MAX_EVENT_AGE,
       role: publisher,
     };
-    rule.addTarget(
-      new targets.SnsTopic(this.topic, {
-        ...targetProps,
-        message: events.RuleTargetInput.fromText(`launch-loop-guard: trail change. ${description}`),
-      }),
-    );
-    if (this.chatTopic !== undefined) {
-      rule.addTarget(
-        new targets.SnsTopic(this.chatTopic, {
-          ...targetProps,
-          message: events.RuleTargetInput.fromObject({
-            version: '1.0',
-            source: 'custom',
-            content: {
-              textType: 'client-markdown',
-              title: `:warning: launch-loop-guard: ${call} of a trail`,
-              description,
-            },
-            metadata: { threadId: 'launch-loop-guard-trail', summary: `${call} of trail ${trail}` },
-          }),
-        }),
-      );
+    for (const target of trailAlertTargets(
+      outcome,
+      { main: this.topic, ...(this.chatTopic === undefined ? {} : { chat: this.chatTopic }) },
+      targetProps,
+      '',
+    )) {
+      rule.addTarget(target);
     }
     // After the targets: their grants create the role's default policy.
     NagSuppressions.addResourceSuppressions(
@@ -473,6 +582,22 @@ export class LaunchLoopGuard extends Construct {
       true,
     );
     return rule;
+  }
+
+  /**
+   * EventBridge publishes trail-change alerts with this role, not as its service principal: an
+   * SnsTopic target without a role adds an unconditioned `events.amazonaws.com` grant to the
+   * topic policy and the key policy, which any account's rule could use. The trust is limited to
+   * this account's rules (EventBridge sets aws:SourceAccount:
+   * docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+   */
+  private trailAlertPublisher(): iam.Role {
+    return new iam.Role(this, 'TrailAlertRole', {
+      description: 'launch-loop-guard: lets the trail-change rule publish to the alert topics, nothing else',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
   }
 
   private chatbotChannel(
@@ -510,10 +635,7 @@ export class LaunchLoopGuard extends Construct {
   }
 
   private webhookFunction(secret: NonNullable<NonNullable<LaunchLoopGuardProps['slack']>['webhookSecret']>) {
-    const logGroup = new logs.LogGroup(this, 'SlackWebhookLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = this.newLogGroup('SlackWebhookLogs');
     const role = new iam.Role(this, 'SlackWebhookRole', {
       description: 'launch-loop-guard: the Slack webhook notifier (reads its secret, writes its logs)',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -551,34 +673,111 @@ export class LaunchLoopGuard extends Construct {
     return fn;
   }
 
-  private newTrail(retentionDays: number): cloudtrail.Trail {
+  private newTrail(settings: ResolvedSettings, accessLogs: s3.IBucket | undefined): cloudtrail.Trail {
+    const strict = settings.controlTower;
     const bucket = new s3.Bucket(this, 'TrailBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(strict
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.key, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
+      // Object lock needs versioning; without a default retention it locks nothing by itself,
+      // but lets an auditor put a legal hold or retention on a log file.
+      versioned: strict,
+      objectLockEnabled: strict,
+      ...(accessLogs === undefined
+        ? {}
+        : { serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'launch-loop-guard-trail/' }),
       lifecycleRules: [
-        { id: 'expire-trail-logs', expiration: Duration.days(retentionDays) },
+        {
+          id: 'expire-trail-logs',
+          expiration: Duration.days(settings.trailRetentionDays),
+          ...(strict ? { noncurrentVersionExpiration: Duration.days(1) } : {}),
+        },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       // Audit logs outlive the guard: an uninstall leaves the bucket (see the README).
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    NagSuppressions.addResourceSuppressions(bucket, [
-      {
-        id: 'AwsSolutions-S1',
-        reason:
-          'The bucket only receives CloudTrail log files; CloudTrail itself records who reads them (data events), and an access-log bucket would need its own.',
-      },
-    ]);
-    return new cloudtrail.Trail(this, 'Trail', {
+    if (strict) {
+      // Straight on the bucket resource: the L2 `eventBridgeEnabled` would add a custom-resource
+      // function (outside the VPC) to configure the same thing.
+      (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+        eventBridgeConfiguration: { eventBridgeEnabled: true },
+      };
+    }
+    if (accessLogs === undefined) {
+      NagSuppressions.addResourceSuppressions(bucket, [
+        {
+          id: 'AwsSolutions-S1',
+          reason:
+            'No accessLogsBucket was given: the guard cannot make a log bucket that itself needs a log bucket. CloudTrail data events can record reads of the log files; the README says how to pass accessLogsBucket.',
+        },
+      ]);
+    }
+    const logGroup = strict ? this.newLogGroup('TrailLogs') : undefined;
+    const trail = new cloudtrail.Trail(this, 'Trail', {
       bucket,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
       // Launches and trail changes are write calls: read events would only add cost.
       managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
       enableFileValidation: true,
+      ...(strict
+        ? { encryptionKey: this.key, sendToCloudWatchLogs: true, cloudWatchLogGroup: logGroup }
+        : {}),
+    });
+    if (strict) this.allowTrailToUseKey(trail);
+    this.pinTrailBucketPolicy(bucket);
+    return trail;
+  }
+
+  /**
+   * The Trail construct grants `cloudtrail.amazonaws.com` the bucket with no condition: limit its
+   * statements to this account's trails (the trail's own ARN would be a circular reference).
+   */
+  private pinTrailBucketPolicy(bucket: s3.Bucket): void {
+    const policy = bucket.policy;
+    if (policy === undefined) return;
+    const resolved = Stack.of(this).resolve(policy.document) as {
+      Statement: { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }[];
+    };
+    const cfn = policy.node.defaultChild as s3.CfnBucketPolicy;
+    resolved.Statement.forEach((statement, i) => {
+      if (statement.Principal?.Service !== 'cloudtrail.amazonaws.com') return;
+      const condition = statement.Condition ?? {};
+      cfn.addPropertyOverride(`PolicyDocument.Statement.${i}.Condition`, {
+        ...condition,
+        StringEquals: { ...condition.StringEquals, 'aws:SourceAccount': Stack.of(this).account },
+      });
+    });
+  }
+
+  /**
+   * CloudTrail encrypts the log files with the guard's key: only for this account's trails
+   * (docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+   */
+  private allowTrailToUseKey(trail: cloudtrail.Trail): void {
+    const account = Stack.of(this).account;
+    const trailArns = `arn:${Aws.PARTITION}:cloudtrail:*:${account}:trail/*`;
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailOfThisAccountToEncrypt',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailArns },
+        },
+      }),
+    );
+    // CDK's LogsRole trusts cloudtrail.amazonaws.com with no condition: pin it to this trail.
+    const logsRole = trail.node.tryFindChild('LogsRole') as iam.Role | undefined;
+    const cfnRole = logsRole?.node.defaultChild as iam.CfnRole | undefined;
+    cfnRole?.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+      StringEquals: { 'aws:SourceAccount': account },
     });
   }
 

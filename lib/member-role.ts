@@ -5,16 +5,18 @@
  * - The member role, assumed by the central guard function only: it reads what a single-account
  *   guard reads in its own account (groups, ECS registration, instances, AMIs, launch templates,
  *   instance profiles and a simulation of the instance role's policy), suspends processes and
- *   writes tags. It cannot resume, delete, stop, terminate or change anything else.
- * - The operator role, assumed by people in the central account (`status` and `resume
- *   --account`): it reads groups, resumes processes and removes tags.
+ *   writes the guard's tags. It cannot resume, delete, stop, terminate or change anything else.
+ * - The operator role, assumed by named principals of the central account only (the central
+ *   resumer function and the people given as `orgOperatorPrincipals`, for `status` and `resume
+ *   --account`): it reads groups, resumes processes and removes the guard's tags.
  */
-import { Aspects, Aws, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PERMISSIONS_FOR as AUTO_SCALING } from '../lambda/adapters/asg-suspender';
 import { MEMBER_ACCOUNT_PERMISSIONS } from '../lambda/permissions';
+import { autoScalingStatements, instanceRoleReadStatements } from './least-privilege';
 
 /** The member role's name in every member account. */
 export const MEMBER_ROLE_NAME = 'LaunchLoopGuardMember';
@@ -46,22 +48,18 @@ export interface GuardMemberRolesStackProps extends StackProps {
 }
 
 /** Whether an action only reads (Describe, List, Get, and IAM's policy simulation). */
-export function isReadOnly(action: string): boolean {
-  return /^[a-z0-9-]+:(Describe|List|Get)/.test(action) || action === 'iam:SimulatePrincipalPolicy';
-}
+export { isReadOnly } from './least-privilege';
 
-/** Split actions into the reads (no resource-level permissions for most) and the group writes. */
+/**
+ * Reads on `*` (no resource-level permissions for most), the instance-role check's IAM reads on
+ * this account's profiles and roles, group writes on this account's groups, tag writes on the
+ * guard's keys only, and no suspension of an exempt group (`least-privilege.ts`).
+ */
 function statements(actions: readonly string[]): iam.PolicyStatement[] {
-  const groupArn = `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`;
-  const reads = actions.filter(isReadOnly);
-  const writes = actions.filter((a) => !reads.includes(a));
+  const instanceRole = actions.filter((a) => a.startsWith('iam:'));
   return [
-    new iam.PolicyStatement({ sid: 'ReadOnlyDescribe', actions: reads, resources: ['*'] }),
-    new iam.PolicyStatement({
-      sid: 'AutoScalingGroupsOfThisAccount',
-      actions: writes,
-      resources: [groupArn],
-    }),
+    ...autoScalingStatements(actions.filter((a) => !instanceRole.includes(a))),
+    ...instanceRoleReadStatements(instanceRole),
   ];
 }
 
@@ -69,6 +67,8 @@ function statements(actions: readonly string[]): iam.PolicyStatement[] {
 export class GuardMemberRolesStack extends Stack {
   /** The ARN of the central guard function's role, a template parameter. */
   public readonly guardRoleArn: CfnParameter;
+  /** The principals the operator role trusts (comma-separated role or user ARNs), a parameter. */
+  public readonly operatorPrincipalArns: CfnParameter;
   public readonly memberRole: iam.Role;
   public readonly operatorRole: iam.Role;
 
@@ -81,6 +81,11 @@ export class GuardMemberRolesStack extends Stack {
       type: 'String',
       description: "The central guard function's role",
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+    });
+    this.operatorPrincipalArns = new CfnParameter(this, 'OperatorPrincipalArns', {
+      type: 'CommaDelimitedList',
+      description:
+        'Role or user ARNs of the central account that may assume the operator role (the central resumer and named operators)',
     });
     const inOrg = { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } };
     this.memberRole = new iam.Role(this, 'MemberRole', {
@@ -96,6 +101,12 @@ export class GuardMemberRolesStack extends Stack {
       assumedBy: new iam.AccountPrincipal(props.centralAccount).withConditions(inOrg),
       inlinePolicies: { Operator: new iam.PolicyDocument({ statements: statements(OPERATOR_ROLE_ACTIONS) }) },
     });
+    // Named principals only, not the whole central account: the trust policy's principal is the
+    // parameter's list (an ArnPrincipal takes one string, so the list is written in directly).
+    (this.operatorRole.node.defaultChild as iam.CfnRole).addPropertyOverride(
+      'AssumeRolePolicyDocument.Statement.0.Principal.AWS',
+      this.operatorPrincipalArns.valueAsList,
+    );
     for (const role of [this.memberRole, this.operatorRole]) {
       NagSuppressions.addResourceSuppressions(role, [
         {
@@ -105,6 +116,8 @@ export class GuardMemberRolesStack extends Stack {
           appliesTo: [
             'Resource::*',
             'Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
+            'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*',
+            'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
           ],
         },
       ]);

@@ -22,6 +22,11 @@ export interface OrgAppConfig {
   /** OU or root ids. */
   readonly targets: string[];
   readonly callAs: StackSetCaller;
+  /**
+   * Principals of the central account (role or user ARNs) that may assume the operator role in
+   * every member account (`orgOperatorPrincipals`); central mode only.
+   */
+  readonly operatorPrincipals?: string[];
 }
 
 type Get = (key: string) => unknown;
@@ -40,6 +45,7 @@ export function readOrgConfig(get: Get, read: Read, account: string | undefined)
   const targets = read.list(get, 'orgTargets');
   const organizationId = read.text(get, 'orgId');
   const callAs = read.text(get, 'orgCallAs');
+  const operatorPrincipals = read.list(get, 'orgOperatorPrincipals');
   if (mode === undefined && targets.length === 0 && organizationId === undefined && callAs === undefined) {
     return undefined;
   }
@@ -75,7 +81,18 @@ export function readOrgConfig(get: Get, read: Read, account: string | undefined)
       `context account must be the 12-digit id of the account that deploys (organization mode names the bus and the asset bucket by it), got "${account ?? ''}"`,
     );
   }
-  return { mode: mode ?? ORG_MODE.central, organizationId, targets, callAs: callAs ?? 'DELEGATED_ADMIN' };
+  for (const p of operatorPrincipals) {
+    if (!/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/.+$/.test(p)) {
+      throw new Error(`context orgOperatorPrincipals must hold IAM role or user ARNs, got "${p}"`);
+    }
+  }
+  return {
+    mode: mode ?? ORG_MODE.central,
+    organizationId,
+    targets,
+    callAs: callAs ?? 'DELEGATED_ADMIN',
+    ...(operatorPrincipals.length === 0 ? {} : { operatorPrincipals }),
+  };
 }
 
 /** What {@link buildOrgApp} needs from the app's settings. */
@@ -87,6 +104,8 @@ export interface OrgBuildInput {
   readonly stackPrefix: string;
   readonly guard: LaunchLoopGuardProps;
   readonly slackWebhookSecretName?: string;
+  /** See `AppConfig.accessLogsBucketName`. */
+  readonly accessLogsBucketName?: string;
 }
 
 /** The stacks an organization deploy made. */
@@ -113,6 +132,8 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     const assets = new OrgAssetsStack(app, `${stackPrefix}-OrgAssets`, {
       env,
       organizationId: org.organizationId,
+      controlTower: input.guard.controlTower,
+      accessLogsBucketName: input.accessLogsBucketName,
     });
     const main = new StackSetGuardsStack(app, stackPrefix, {
       env,
@@ -121,6 +142,7 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
       guard: input.guard,
       callAs: org.callAs,
       stackSetPrefix: stackPrefix,
+      accessLogsBucketName: input.accessLogsBucketName,
     });
     main.addStackDependency(assets);
     return { main, assets, forwarders: [] };
@@ -140,6 +162,8 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
     callAs: org.callAs,
     stackSetPrefix: stackPrefix,
     slackWebhookSecretName: input.slackWebhookSecretName,
+    accessLogsBucketName: input.accessLogsBucketName,
+    ...(org.operatorPrincipals === undefined ? {} : { operatorPrincipals: org.operatorPrincipals }),
   });
   // The central account's own other regions forward to its default bus, as with one account.
   const forwarders = input.regions

@@ -22,12 +22,14 @@ import {
   PERMISSIONS as MEMBER_CREDENTIALS,
 } from '../lambda/adapters/member-credentials';
 import { ENV } from '../lambda/config';
-import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, TRAIL_TAMPERING_PATTERN } from './event-patterns';
+import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuard, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from './launch-loop-guard';
+import { accessLogsBucket } from './launch-loop-guard-stack';
 import { GuardMemberRolesStack, MEMBER_ROLE_NAME } from './member-role';
 import { GuardStackSet, memberTemplate, ORG_ID, type StackSetCaller } from './org-stackset';
 import type { LaunchLoopGuardProps } from './props';
+import { trailAlertTargets, trailChangePattern } from './trail-alert';
 
 /** The central event bus's name. */
 export const CENTRAL_BUS_NAME = 'launch-loop-guard';
@@ -60,6 +62,17 @@ export interface CentralGuardStackProps extends StackProps {
   readonly stackSetPrefix?: string;
   /** @default - `guard.slack.webhookSecret` as given */
   readonly slackWebhookSecretName?: string;
+  /**
+   * Name of the central account's bucket for S3 server access logs (sets `guard.accessLogsBucket`).
+   * @default - `guard.accessLogsBucket` as given
+   */
+  readonly accessLogsBucketName?: string;
+  /**
+   * Principals of the central account (IAM role or user ARNs) that may assume the operator role
+   * in each member account, for `status` and `resume --account`.
+   * @default - none: only the central resumer function's role
+   */
+  readonly operatorPrincipals?: string[];
   /**
    * Run cdk-nag's AwsSolutionsChecks (findings fail `cdk synth`).
    * @default true
@@ -105,6 +118,9 @@ export class CentralGuardStack extends Stack {
       ...(webhookSecret === undefined ? {} : { slack: { ...guardProps.slack, webhookSecret } }),
       // This stack names its outputs itself.
       outputs: false,
+      ...(props.accessLogsBucketName === undefined
+        ? {}
+        : { accessLogsBucket: accessLogsBucket(this, props.accessLogsBucketName) }),
     });
 
     this.bus = new events.EventBus(this, 'Bus', {
@@ -113,11 +129,18 @@ export class CentralGuardStack extends Stack {
     });
     this.bus.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'OrganizationPutsEvents',
+        sid: 'TargetOusPutEvents',
         principals: [new iam.AnyPrincipal()],
         actions: ['events:PutEvents'],
         resources: [this.bus.eventBusArn],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+        conditions: {
+          StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+          // Only accounts in the target OUs (at any depth below them), not the whole organization:
+          // an account outside them has no member role, so its events could only fail.
+          'ForAnyValue:StringLike': {
+            'aws:PrincipalOrgPaths': orgPaths(props.organizationId, props.targets),
+          },
+        },
       }),
     );
     this.busRules = this.centralRules();
@@ -143,7 +166,13 @@ export class CentralGuardStack extends Stack {
       targets: props.targets,
       // IAM is global: one region per account.
       regions: [this.region],
-      parameters: { [roles.stack.guardRoleArn.logicalId]: this.guardRole().roleArn },
+      parameters: {
+        [roles.stack.guardRoleArn.logicalId]: this.guardRole().roleArn,
+        [roles.stack.operatorPrincipalArns.logicalId]: [
+          this.guard.resumer.role?.roleArn ?? '',
+          ...(props.operatorPrincipals ?? []),
+        ].join(','),
+      },
       callAs: props.callAs,
     });
     const busRegion = this.region;
@@ -210,21 +239,32 @@ export class CentralGuardStack extends Stack {
       rule.addTarget(new targets.LambdaFunction(this.guard.handler, targetProps));
       return rule;
     });
-    const tampering = new events.Rule(this, 'CentralTrailTamperingRule', {
-      eventBus: this.bus,
-      description: 'launch-loop-guard: a trail of a member account was stopped, deleted or changed',
-      eventPattern: TRAIL_TAMPERING_PATTERN,
+    const tampering = (['ok', 'attempt'] as const).map((outcome) => {
+      const rule = new events.Rule(
+        this,
+        outcome === 'ok' ? 'CentralTrailTamperingRule' : 'CentralTrailTamperingAttemptRule',
+        {
+          eventBus: this.bus,
+          description:
+            outcome === 'ok'
+              ? 'launch-loop-guard: a trail of a member account was stopped, deleted or changed'
+              : 'launch-loop-guard: someone tried, and failed, to change a trail of a member account',
+          eventPattern: trailChangePattern(outcome),
+        },
+      );
+      // The guard's publisher role (trusted by this account's rules only): without a role the
+      // target adds an unconditioned events.amazonaws.com grant to the topic and key policies.
+      for (const target of trailAlertTargets(
+        outcome,
+        { main: this.guard.topic },
+        { ...targetProps, role: this.guard.trailAlertRole },
+        ' in that account',
+      )) {
+        rule.addTarget(target);
+      }
+      return rule;
     });
-    const f = (p: string) => events.EventField.fromPath(p);
-    tampering.addTarget(
-      new targets.SnsTopic(this.guard.topic, {
-        ...targetProps,
-        message: events.RuleTargetInput.fromText(
-          `launch-loop-guard: trail change. ${f('$.detail.eventName')} of trail ${f('$.detail.requestParameters.name')} by ${f('$.detail.userIdentity.arn')} in ${f('$.region')} (account ${f('$.account')}) at ${f('$.time')}. EventBridge sees launches only while a trail logs management events in the region: without one the guard is blind in that account.`,
-        ),
-      }),
-    );
-    return [...launches, tampering];
+    return [...launches, ...tampering];
   }
 
   /** Let the guard assume the member roles of the organization and read account names. */
@@ -270,4 +310,13 @@ export class CentralGuardStack extends Stack {
       true,
     );
   }
+}
+
+/**
+ * `aws:PrincipalOrgPaths` patterns of the target OUs or root: the organization id, any path, the
+ * OU id, anything below: an account in the OU or in any OU under it (IAM user guide,
+ * "aws:PrincipalOrgPaths").
+ */
+export function orgPaths(organizationId: string, targets: readonly string[]): string[] {
+  return targets.map((t) => (t.startsWith('r-') ? `${organizationId}/${t}/*` : `${organizationId}/*/${t}/*`));
 }

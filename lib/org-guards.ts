@@ -49,6 +49,12 @@ export interface StackSetGuardsStackProps extends StackProps {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Name of each member account's bucket for S3 server access logs; `${AWS::AccountId}` and
+   * `${AWS::Region}` are resolved in each account.
+   * @default - no server access logs
+   */
+  readonly accessLogsBucketName?: string;
 }
 
 /** The stack sets of per-account guards; its stack's region is every member guard's home region. */
@@ -79,7 +85,12 @@ export class StackSetGuardsStack extends Stack {
       this,
       'Guard',
       (app, synthesizer) =>
-        new LaunchLoopGuardStack(app, 'Guard', { synthesizer, guard: props.guard, nag: props.nag }),
+        new LaunchLoopGuardStack(app, 'Guard', {
+          synthesizer,
+          guard: props.guard,
+          nag: props.nag,
+          accessLogsBucketName: props.accessLogsBucketName,
+        }),
     );
     this.guardTemplate = guard.stack;
     this.guards = new GuardStackSet(this, 'GuardStackSet', {

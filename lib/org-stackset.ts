@@ -25,9 +25,12 @@ import {
 } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { accessLogsBucket } from './launch-loop-guard-stack';
+import { denyGrantsExceptForAwsResources } from './least-privilege';
 
 /** Organization ids, as AWS Organizations writes them. */
 export const ORG_ID = {
@@ -213,6 +216,17 @@ export function orgAssetBucketName(account: string, region: string): string {
 export interface OrgAssetsStackProps extends StackProps {
   /** The organization whose accounts may read the assets. */
   readonly organizationId: string;
+  /**
+   * Meet AWS Control Tower's S3 controls: a KMS key of its own (organization principals may
+   * decrypt through S3 only), object lock and EventBridge notifications.
+   * @default false
+   */
+  readonly controlTower?: boolean;
+  /**
+   * Name of the bucket for the asset bucket's S3 server access logs.
+   * @default - no server access logs
+   */
+  readonly accessLogsBucketName?: string;
 }
 
 /**
@@ -225,11 +239,23 @@ export class OrgAssetsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrgAssetsStackProps) {
     super(scope, id, { description: 'launch-loop-guard: assets the organization reads', ...props });
+    const strict = props.controlTower === true;
+    const key = strict ? this.assetKey(props.organizationId) : undefined;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: orgAssetBucketName(this.account, this.region),
-      // SSE-S3: a reader in another account needs no key grant (SSE-KMS with the AWS managed key
-      // cannot be shared across accounts).
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      // SSE-S3 by default: a reader in another account needs no key grant (SSE-KMS with the AWS
+      // managed key cannot be shared across accounts). With controlTower, a key of its own that
+      // the organization may decrypt with, through S3 only.
+      ...(key === undefined
+        ? { encryption: s3.BucketEncryption.S3_MANAGED }
+        : { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }),
+      objectLockEnabled: strict,
+      ...(props.accessLogsBucketName === undefined
+        ? {}
+        : {
+            serverAccessLogsBucket: accessLogsBucket(this, props.accessLogsBucketName),
+            serverAccessLogsPrefix: 'launch-loop-guard-org-assets/',
+          }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -251,10 +277,16 @@ export class OrgAssetsStack extends Stack {
         conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
       }),
     );
+    if (strict) {
+      (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+        eventBridgeConfiguration: { eventBridgeEnabled: true },
+      };
+    }
     const publisher = new iam.ArnPrincipal(
       `arn:${this.partition}:iam::${this.account}:role/cdk-hnb659fds-file-publishing-role-${this.account}-${this.region}`,
     );
     this.bucket.grantReadWrite(publisher);
+    if (props.accessLogsBucketName !== undefined) return;
     NagSuppressions.addResourceSuppressions(
       this.bucket,
       [
@@ -266,5 +298,30 @@ export class OrgAssetsStack extends Stack {
       ],
       true,
     );
+  }
+
+  /** The asset key: principals of the organization may decrypt, through S3 in this region only. */
+  private assetKey(organizationId: string): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      description: 'launch-loop-guard: encrypts the assets the organization reads',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OrganizationDecryptsThroughS3',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'aws:PrincipalOrgID': organizationId,
+            'kms:ViaService': `s3.${this.region}.amazonaws.com`,
+          },
+        },
+      }),
+    );
+    key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+    return key;
   }
 }

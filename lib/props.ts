@@ -2,6 +2,8 @@
  * The props of {@link LaunchLoopGuard} and their validation at synth.
  */
 import { Duration, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
@@ -159,6 +161,54 @@ export interface LaunchLoopGuardProps {
    * @default true
    */
   readonly outputs?: boolean;
+  /**
+   * Meet the AWS Control Tower proactive controls that cost money or change behaviour (see the
+   * README's "Security"): the created trail also delivers to CloudWatch Logs and is encrypted with
+   * the guard's key; the buckets the guard creates are KMS-encrypted, versioned, object-locked and
+   * send EventBridge notifications. The controls that need your own resources are met by
+   * `vpcSubnetIds` and `accessLogsBucket`.
+   * @default false
+   */
+  readonly controlTower?: boolean;
+  /**
+   * Run every function of the guard in these subnets (Control Tower's `lambda_inside_vpc_check`).
+   * The functions then reach AWS APIs through VPC endpoints or a NAT gateway (the README lists
+   * which).
+   * @default - the functions run outside any VPC
+   */
+  readonly vpcSubnetIds?: string[];
+  /**
+   * Security groups of the functions in `vpcSubnetIds`.
+   * @default - a security group is created in `vpcId` that allows HTTPS out and nothing in
+   */
+  readonly vpcSecurityGroupIds?: string[];
+  /**
+   * The VPC of `vpcSubnetIds`; needed only to create the functions' security group when
+   * `vpcSecurityGroupIds` is not given.
+   * @default - none
+   */
+  readonly vpcId?: string;
+  /**
+   * A bucket that receives the S3 server access logs of every bucket the guard creates
+   * (Control Tower's `s3_bucket_logging_enabled_check`). Its policy must let
+   * `logging.s3.amazonaws.com` write.
+   * @default - no server access logs
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * How long the functions' log groups (and the trail's, with `controlTower`) keep their events.
+   * Control Tower's `cloudwatch_log_group_retention_period_check` wants at least a year.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Where the guard's functions run, when `vpcSubnetIds` is given. */
+export interface FunctionVpc {
+  readonly subnetIds: readonly string[];
+  /** Empty when the construct creates the group in `vpcId`. */
+  readonly securityGroupIds: readonly string[];
+  readonly vpcId?: string;
 }
 
 /** The props with every default filled, as the function's environment needs them. */
@@ -177,6 +227,9 @@ export interface ResolvedSettings {
   readonly noLaunchEventsAlarmHours?: number;
   readonly reservedConcurrency?: number;
   readonly amiChangeAlerts: AmiChangeAlerts;
+  readonly controlTower: boolean;
+  readonly logRetention: logs.RetentionDays;
+  readonly vpc?: FunctionVpc;
 }
 
 /** A prop the construct refuses; the app turns it into the context key the user typed. */
@@ -277,9 +330,17 @@ export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
   if (!(Object.values(AMI_CHANGE_ALERTS) as string[]).includes(amiChangeAlerts)) {
     fail('amiChangeAlerts', amiChangeAlerts, 'must be "family", "all" or "off"');
   }
+  const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+  if (!(Object.values(logs.RetentionDays) as unknown[]).includes(logRetention)) {
+    fail('logRetention', logRetention, 'must be one of logs.RetentionDays');
+  }
+  const vpc = resolveVpc(props);
   return {
     windowMs,
     amiChangeAlerts,
+    controlTower: props.controlTower ?? false,
+    logRetention,
+    ...(vpc === undefined ? {} : { vpc }),
     asgThreshold: wholeNumber('asgThreshold', props.asgThreshold, DEFAULTS.asgThreshold, 1, 100_000),
     amiThreshold: wholeNumber('amiThreshold', props.amiThreshold, DEFAULTS.amiThreshold, 1, 100_000),
     dryRun: props.dryRun ?? false,
@@ -305,4 +366,45 @@ export function resolveProps(props: LaunchLoopGuardProps): ResolvedSettings {
       ? {}
       : { reservedConcurrency: wholeNumber('reservedConcurrency', props.reservedConcurrency, 0, 1, 10_000) }),
   };
+}
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+
+/** A literal id list must match its pattern; a token (a parameter, an import) is taken as given. */
+function ids(prop: string, values: readonly string[] | undefined, pattern: RegExp, what: string): string[] {
+  const list = values ?? [];
+  for (const v of list) {
+    if (!Token.isUnresolved(v) && !pattern.test(v)) fail(prop, v, `must hold ${what} ids`);
+  }
+  return [...list];
+}
+
+function resolveVpc(props: LaunchLoopGuardProps): FunctionVpc | undefined {
+  const subnetIds = ids('vpcSubnetIds', props.vpcSubnetIds, SUBNET_ID, 'subnet (subnet-…)');
+  const securityGroupIds = ids(
+    'vpcSecurityGroupIds',
+    props.vpcSecurityGroupIds,
+    SECURITY_GROUP_ID,
+    'security group (sg-…)',
+  );
+  const vpcId = props.vpcId;
+  if (vpcId !== undefined && !Token.isUnresolved(vpcId) && !VPC_ID.test(vpcId)) {
+    fail('vpcId', vpcId, 'must be a VPC id (vpc-…)');
+  }
+  if (subnetIds.length === 0) {
+    if (securityGroupIds.length > 0 || vpcId !== undefined) {
+      fail('vpcSubnetIds', props.vpcSubnetIds ?? [], 'must be given with vpcSecurityGroupIds or vpcId');
+    }
+    return undefined;
+  }
+  if (securityGroupIds.length === 0 && vpcId === undefined) {
+    fail(
+      'vpcSecurityGroupIds',
+      [],
+      'or vpcId must be given with vpcSubnetIds (Lambda needs a security group; with vpcId the construct creates one)',
+    );
+  }
+  return { subnetIds, securityGroupIds, ...(vpcId === undefined ? {} : { vpcId }) };
 }

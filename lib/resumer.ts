@@ -23,6 +23,7 @@ import { PERMISSIONS_FOR as ASG_PERMISSIONS_FOR } from '../lambda/adapters/asg-s
 import { OPERATOR_PERMISSIONS as TABLE_PERMISSIONS } from '../lambda/adapters/launch-counter';
 import { ENV } from '../lambda/config';
 import { guardFunction } from './function-code';
+import { autoScalingStatements } from './least-privilege';
 
 /** The resumer's Auto Scaling actions: the Auto Scaling adapter's list for resuming. */
 export const RESUMER_ASG_PERMISSIONS: readonly string[] = ASG_PERMISSIONS_FOR.resume;
@@ -35,6 +36,11 @@ export interface ResumerProps {
   readonly table: dynamodb.ITable;
   /** The topic the resumer reports each resume to. */
   readonly topic: sns.ITopic;
+  /**
+   * The function's log group (the guard passes one encrypted with its key).
+   * @default - a log group of its own, kept for a year
+   */
+  readonly logGroup?: logs.ILogGroup;
 }
 
 /**
@@ -50,15 +56,24 @@ export class Resumer extends Construct {
 
   constructor(scope: Construct, id: string, props: ResumerProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+    const logGroup =
+      props.logGroup ??
+      new logs.LogGroup(this, 'Logs', {
+        retention: logs.RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    // A role of its own: log writes to its own log group only (no AWSLambdaBasicExecutionRole,
+    // which may write to any log group of the account).
+    const role = new iam.Role(this, 'Role', {
+      description: 'launch-loop-guard: the resumer (resumes groups the guard suspended, writes its logs)',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     this.function = guardFunction(this, 'Function', 'resumer', {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(30),
+      role,
       logGroup,
       description: 'launch-loop-guard: resumes a group the guard suspended (auto-resume or on request)',
       environment: {
@@ -67,39 +82,37 @@ export class Resumer extends Construct {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ResumeGuardedGroups',
-        actions: [...RESUMER_ASG_PERMISSIONS],
-        // Auto Scaling has no resource-level permissions for DescribeAutoScalingGroups, and the
-        // groups the guard suspends are not known at deploy time.
-        resources: ['*'],
-      }),
-    );
+    logGroup.grantWrite(role);
+    // Describe on `*` (no resource-level permissions), ResumeProcesses on this account's groups,
+    // DeleteTags on the guard's own tag keys only.
+    for (const statement of autoScalingStatements(RESUMER_ASG_PERMISSIONS, 'Resume')) {
+      role.addToPrincipalPolicy(statement);
+    }
     props.table.grant(this.function, ...RESUMER_TABLE_PERMISSIONS);
     props.topic.grantPublish(this.function);
 
     NagSuppressions.addResourceSuppressions(
-      this.function,
+      role,
       [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason: 'AWSLambdaBasicExecutionRole only lets the resumer write its own logs.',
-          appliesTo: [
-            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-          ],
-        },
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            'Auto Scaling DescribeAutoScalingGroups/ResumeProcesses/DeleteTags: the groups are found at run time; the resumer acts only on groups carrying the guard tag.',
-          appliesTo: ['Resource::*'],
+            'DescribeAutoScalingGroups and DescribeWarmPool have no resource-level permissions; ResumeProcesses and DeleteTags are limited to the Auto Scaling groups of this account (any region: the resumer acts where the guard suspended), DeleteTags to the launch-loop-guard: tag keys.',
+          appliesTo: [
+            'Resource::*',
+            'Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
+          ],
         },
         {
           id: 'AwsSolutions-IAM5',
           reason:
             'kms:GenerateDataKey* is the family SNS needs to publish to the KMS-encrypted topic; it is granted on that one key only.',
           appliesTo: ['Action::kms:GenerateDataKey*'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Log streams of the function's own log group are created at run time.",
+          appliesTo: [{ regex: '/^Resource::<.*Logs.*\\.Arn>:\\*$/g' }],
         },
       ],
       true,

@@ -258,14 +258,15 @@ export function amiChangeChatMessage(report: AmiChangeReport): AmiChangeChatMess
     id: `${report.eventId}#${a.after.imageId}`,
     content: {
       textType: 'client-markdown',
-      title: clip(`${SEVERITY_EMOJI[a.severity]} ${amiChangeHeadline(report)}`, 250),
-      description: clip(lines.join('\n'), 3000),
-      nextSteps: lookCommands(report).map((c) => clip(`\`${c}\``, 500)),
+      // Values from events and tags, escaped so that none becomes a Slack link or mention.
+      title: clip(`${SEVERITY_EMOJI[a.severity]} ${escapeMrkdwn(amiChangeHeadline(report))}`, 250),
+      description: clip(escapeMrkdwn(lines.join('\n')), 3000),
+      nextSteps: lookCommands(report).map((c) => clip(`\`${escapeMrkdwn(c)}\``, 500)),
       keywords: ['launch-loop-guard', AMI_CHANGE_ACTION, a.severity, report.group.region],
     },
     metadata: {
       threadId: chatThreadId({ scope: report.group }),
-      summary: clip(amiChangeHeadline(report), 250),
+      summary: clip(escapeMrkdwn(amiChangeHeadline(report)), 250),
       eventType: `launch-loop-guard:${AMI_CHANGE_ACTION}`,
       relatedResources: [report.group.key, a.after.imageId, a.before.imageId],
       additionalContext: {
@@ -315,7 +316,7 @@ export function amiChangeSlackBlocks(report: AmiChangeReport): SlackMessage {
     section(`*To look* (read-only)\n\`\`\`${lookCommands(report).map(escapeMrkdwn).join('\n')}\`\`\``),
   );
   blocks.push(context(`Severity ${a.severity} · event ${report.eventId}`));
-  return { text: title, blocks };
+  return { text: escapeMrkdwn(title), blocks };
 }
 
 function sideText(s: ImageSide): string {

@@ -239,7 +239,12 @@ export interface ResumableGroup {
 export type ResumeDecision =
   | { readonly kind: 'gone' }
   /** No `suspended-at` tag: the guard did not suspend it (or it was resumed already). */
-  | { readonly kind: 'not-guard-suspended'; readonly suspendedProcesses: readonly string[] }
+  | {
+      readonly kind: 'not-guard-suspended';
+      readonly suspendedProcesses: readonly string[];
+      /** `record` when the guard's trip record (not the tags) was asked. */
+      readonly basis?: 'record';
+    }
   /** The group carries a later suspension than the one this resume was planned for. */
   | { readonly kind: 'superseded'; readonly suspendedAt: string }
   | {

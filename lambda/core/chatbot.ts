@@ -34,6 +34,7 @@ import {
 import { formatDuration } from './duration';
 import { COST_NOT_COUNTED } from './loop-cost';
 import type { TripReport } from './report';
+import { escapeMrkdwn } from './slack-blocks';
 import { scopeId } from './types';
 
 /** Our limits for the chat message's fields. */
@@ -106,7 +107,7 @@ export function chatbotMessage(report: TripReport): ChatbotMessage {
   if (undoCommands(report).length > 0) lines.push(`*Meaning:* ${LAUNCH_SUSPENDED_MEANS}`);
   const steps = [...undoCommands(report), ...byHandCommands(report)]
     .slice(0, CHAT_LIMITS.nextSteps)
-    .map((c) => clip(`\`${c}\``, CHAT_LIMITS.nextStep));
+    .map((c) => clip(`\`${escapeMrkdwn(c)}\``, CHAT_LIMITS.nextStep));
   const related = [
     ...(report.scope.scope === 'asg' ? [report.scope.key] : []),
     ...report.imageIds,
@@ -118,14 +119,16 @@ export function chatbotMessage(report: TripReport): ChatbotMessage {
     id: report.eventId,
     content: {
       textType: 'client-markdown',
-      title: clip(`:rotating_light: ${headline(report)}`, CHAT_LIMITS.title),
-      description: clip(lines.join('\n'), CHAT_LIMITS.description),
+      // Every line carries values from events and tags (group, caller and AMI names): escaped, so
+      // that none can become a link or a mention in Slack.
+      title: clip(`:rotating_light: ${escapeMrkdwn(headline(report))}`, CHAT_LIMITS.title),
+      description: clip(escapeMrkdwn(lines.join('\n')), CHAT_LIMITS.description),
       ...(steps.length > 0 ? { nextSteps: steps } : {}),
       keywords: ['launch-loop-guard', report.action, report.scope.region].slice(0, CHAT_LIMITS.keywords),
     },
     metadata: {
       threadId: chatThreadId(report),
-      summary: clip(headline(report), CHAT_LIMITS.title),
+      summary: clip(escapeMrkdwn(headline(report)), CHAT_LIMITS.title),
       eventType: `launch-loop-guard:${report.action}`,
       relatedResources: [...new Set(related)],
       additionalContext: {

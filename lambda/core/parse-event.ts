@@ -133,6 +133,8 @@ export const NOT_LAUNCH_REASON = {
   missingAsgGroup: 'the Auto Scaling event has no AutoScalingGroupName',
   badEventId: 'eventID (or the event id) is not letters, digits and dashes of at most 128 characters',
   badAccount: 'the account id is not 12 digits',
+  accountMismatch:
+    "the envelope's account differs from the record's recipientAccountId (a forwarded event that names another account)",
   badRegion: 'the region is not a region name of an AWS partition',
   badInstanceId: 'no instance id is i- followed by 8 or 17 hex digits',
   badImageId: 'the AMI id is not ami- followed by 8 or 17 hex digits',
@@ -218,6 +220,13 @@ function parseRecord(record: Json, envelope: Json | undefined): ParsedEvent {
     caller: readCaller(identity),
   });
   if ('kind' in header) return header;
+  // An event forwarded across accounts keeps the envelope account of the account that sent it:
+  // it must be the account the record is about, or the central guard would act through another
+  // account's member role on the word of the sender.
+  const sender = envelope?.['account'];
+  if (record['recipientAccountId'] !== undefined && typeof sender === 'string' && sender !== header.account) {
+    return notLaunch('accountMismatch', true);
+  }
 
   const errorCode = record['errorCode'];
   if (errorCode !== undefined && errorCode !== null && typeof errorCode !== 'string') {

@@ -127,12 +127,13 @@ export function slackBlocks(report: TripReport): SlackMessage {
     if (byHand.length > 0) blocks.push(section(`*Nothing was changed.* By hand:\n${codeBlock(byHand)}`));
   }
   blocks.push(context(`Callers: ${listText(report.callers, 3)} · event ${report.eventId}`));
-  return { text: title, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  // The fallback text is mrkdwn too (notifications, clients without blocks): escaped like the blocks.
+  return { text: escapeMrkdwn(title), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
 /** A plain message that is not a trip (alarms, trail tampering). */
 export function slackTextMessage(text: string): SlackMessage {
-  return { text: clip(text, SLACK_LIMITS.sectionText), blocks: [section(escapeMrkdwn(text))] };
+  return { text: clip(escapeMrkdwn(text), SLACK_LIMITS.sectionText), blocks: [section(escapeMrkdwn(text))] };
 }
 
 function section(mrkdwn: string): SlackBlock {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
-import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { DynamoDbLaunchCounter, tripOwner } from '../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../lambda/adapters/notifier';
 import { SuspendError } from '../../lambda/core/errors';
 import type { ScopeKey } from '../../lambda/core/types';
@@ -63,6 +63,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
         POLICY,
       );
     }
+    await recordTrip(['Launch']);
     deps = {
       asg: new AutoScalingSuspender(() => new AutoScalingClient({ region: REGION })),
       store: counter,
@@ -71,6 +72,33 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
   });
 
   const request = { account: ACCOUNT, region: REGION, groupName: GROUP, processes: ['Launch'], trip: 1 };
+
+  /** The guard's own record of a trip of GROUP, as trip.ts writes it: claimed, then done. */
+  async function recordTrip(processes: string[], key: ScopeKey = KEY): Promise<void> {
+    const episode = (await counter.read(key))?.episode ?? 0;
+    const owner = tripOwner('guard-invocation');
+    await counter.claimTrip(key, episode, owner, T0 + 600_000);
+    await counter.saveProgress(key, episode, owner, {
+      step: 'done',
+      processes,
+      suspendedAt: GUARD_TAGS['launch-loop-guard:suspended-at'],
+    });
+  }
+
+  /** One more launch of the group in the window. */
+  async function recordGroupLaunch(instanceId = 'i-01', i = 0): Promise<void> {
+    await counter.record(
+      {
+        key: KEY,
+        mentions: [{ instanceId, time: T0 + i * 240_000 }],
+        callers: ['autoscaling.amazonaws.com'],
+        imageIds: ['ami-0abc'],
+        groupNames: [GROUP],
+        now: T0 + i * 240_000,
+      },
+      POLICY,
+    );
+  }
 
   it('resumes only Launch, removes the guard tags, clears the window and publishes one notice', async () => {
     // Prepare
@@ -84,7 +112,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     const before = (await counter.listScopes({ asg: POLICY, ami: POLICY })).find((s) => s.key.key === GROUP);
 
     // Act
-    const result = await runResumer(request, deps, T0);
+    const result = await runResumer(request, deps, T0, ACCOUNT);
 
     // Assess
     expect(before?.count).toBe(3);
@@ -107,9 +135,12 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     expect(published.MessageAttributes?.action?.StringValue).toBe('auto-resumed');
   });
 
-  it('resumes the processes of the suspended-processes tag when the guard wrote one', async () => {
-    // Prepare
-    const tags = { ...GUARD_TAGS, 'launch-loop-guard:suspended-processes': 'Launch,ReplaceUnhealthy' };
+  it("resumes the processes of the guard's trip record, not those a tag names", async () => {
+    // Prepare: the record says Launch and ReplaceUnhealthy; a forged tag adds AZRebalance.
+    await counter.clearScope(KEY);
+    await recordGroupLaunch();
+    await recordTrip(['Launch', 'ReplaceUnhealthy']);
+    const tags = { ...GUARD_TAGS, 'launch-loop-guard:suspended-processes': 'Launch,AZRebalance' };
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
         autoScalingGroup(GROUP, { tags, suspended: ['Launch', 'ReplaceUnhealthy', 'AZRebalance'] }),
@@ -117,7 +148,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     });
 
     // Act
-    await runResumer(request, deps, T0);
+    await runResumer(request, deps, T0, ACCOUNT);
 
     // Assess
     expect(asgMock).toHaveReceivedCommandWith(ResumeProcessesCommand, {
@@ -125,14 +156,18 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     });
   });
 
-  it('never resumes a group the guard did not suspend', async () => {
-    // Prepare
+  it('never resumes a group the guard did not suspend, even one carrying forged guard tags', async () => {
+    // Prepare: the table has launches of the group but no trip; the tags claim a suspension.
+    await counter.clearScope(KEY);
+    await recordGroupLaunch();
+    await recordGroupLaunch('i-02', 1);
+    await recordGroupLaunch('i-03', 2);
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
+      AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch'] })],
     });
 
     // Act
-    const result = await runResumer(request, deps, T0);
+    const result = await runResumer(request, deps, T0, ACCOUNT);
 
     // Assess
     expect(result).toMatchObject({ outcome: { kind: 'not-guard-suspended' } });
@@ -149,7 +184,12 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     });
 
     // Act
-    const result = await runResumer({ ...request, suspendedAt: '2025-12-09T07:00:00.000Z' }, deps, T0);
+    const result = await runResumer(
+      { ...request, suspendedAt: '2025-12-09T07:00:00.000Z' },
+      deps,
+      T0,
+      ACCOUNT,
+    );
 
     // Assess
     expect(result).toMatchObject({ outcome: { kind: 'superseded' } });
@@ -161,7 +201,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
 
     // Act
-    const result = await runResumer(request, deps, T0);
+    const result = await runResumer(request, deps, T0, ACCOUNT);
 
     // Assess
     expect(result).toMatchObject({ outcome: { kind: 'gone' } });
@@ -170,7 +210,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 
   it('returns a malformed input without calling anything', async () => {
     // Act
-    const result = await runResumer({ groupName: GROUP }, deps, T0);
+    const result = await runResumer({ groupName: GROUP }, deps, T0, ACCOUNT);
 
     // Assess
     expect(result).toEqual({ kind: 'malformed', error: 'input needs account, region and groupName' });
@@ -188,7 +228,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     const payload = { action: 'resume', account: ACCOUNT, region: REGION, groupName: GROUP };
 
     // Act
-    const result = await runResumer(payload, deps, T0 + 60_000);
+    const result = await runResumer(payload, deps, T0 + 60_000, ACCOUNT);
 
     // Assess
     expect(result).toMatchObject({ kind: 'done', outcome: { kind: 'resume', processes: ['Launch'] } });
@@ -202,8 +242,9 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     expect(published.MessageAttributes?.action?.StringValue).toBe('resumed');
   });
 
-  it("refuses a person's request for a group the guard did not suspend unless it says force", async () => {
-    // Prepare
+  it("refuses a person's request for a group the guard did not suspend, and any force", async () => {
+    // Prepare: behaviour changed (issue 20): `force` is the CLI's only, with the operator's credentials.
+    await counter.clearScope(KEY);
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
     });
@@ -211,13 +252,28 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     const payload = { action: 'resume', account: ACCOUNT, region: REGION, groupName: GROUP };
 
     // Act
-    const refused = await runResumer(payload, deps, T0);
-    const forced = await runResumer({ ...payload, force: true }, deps, T0);
+    const refused = await runResumer(payload, deps, T0, ACCOUNT);
+    const forced = await runResumer({ ...payload, force: true }, deps, T0, ACCOUNT);
 
     // Assess
     expect(refused).toMatchObject({ outcome: { kind: 'not-guard-suspended' } });
-    expect(forced).toMatchObject({ outcome: { kind: 'resume', forced: true, processes: ['Launch'] } });
-    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 1);
+    expect(forced).toMatchObject({ kind: 'refused', refusal: { kind: 'force-refused' } });
+    expect((forced as { text: string }).text).toContain('launch-loop-guard resume --force');
+    expect(asgMock).toHaveReceivedCommandTimes(ResumeProcessesCommand, 0);
+  });
+
+  it.each([
+    [{ action: 'resume', account: '210987654321', region: REGION, groupName: GROUP }, 'other-account'],
+    [{ ...request, account: '210987654321' }, 'other-account'],
+    [{ ...request, processes: ['Launch', 'SelfDestruct'] }, 'unknown-process'],
+  ])('refuses %j without calling anything', async (payload, kind) => {
+    // Act
+    const result = await runResumer(payload, deps, T0, ACCOUNT);
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'refused', refusal: { kind } });
+    expect(asgMock.calls()).toHaveLength(0);
+    expect((await counter.read(KEY))?.trippedEpisode).toBeDefined();
   });
 
   it.each([
@@ -227,7 +283,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     [{ action: 'resume', account: ACCOUNT, region: REGION, groupName: GROUP, force: 'yes' }, /force/],
   ])('returns a malformed request of a person without calling anything (%j)', async (payload, error) => {
     // Act
-    const result = await runResumer(payload, deps, T0);
+    const result = await runResumer(payload, deps, T0, ACCOUNT);
 
     // Assess
     expect(result).toMatchObject({ kind: 'malformed', error: expect.stringMatching(error) });
@@ -246,12 +302,12 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
       .resolves({});
 
     // Act
-    const first = await runResumer(request, deps, T0).catch((e: unknown) => e);
+    const first = await runResumer(request, deps, T0, ACCOUNT).catch((e: unknown) => e);
     // The retry sees Launch resumed already: it resumes nothing and finishes the tags and window.
     asgMock
       .on(DescribeAutoScalingGroupsCommand)
       .resolves({ AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: [] })] });
-    const second = await runResumer(request, deps, T0);
+    const second = await runResumer(request, deps, T0, ACCOUNT);
 
     // Assess
     expect(first).toBeInstanceOf(SuspendError);
@@ -264,7 +320,11 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
 describe('resumeGroup', () => {
   it('resets the streak only when asked (a person resumed the group)', async () => {
     // Prepare
-    const store = { clearScope: vi.fn(async () => {}), setResumeStreak: vi.fn(async () => {}) };
+    const store = {
+      clearScope: vi.fn(async () => {}),
+      setResumeStreak: vi.fn(async () => {}),
+      read: vi.fn(async () => undefined),
+    };
     const asg = {
       describeGroup: vi.fn(async () => ({ tags: GUARD_TAGS, suspendedProcesses: ['Launch'] }) as never),
       resume: vi.fn(async () => 'done' as const),

@@ -157,13 +157,27 @@ describe('AutoResume', () => {
     // Assess
     defaults.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
+        // Behaviour changed (issue 20): no Auto Scaling write on `*`, tag removal limited to the
+        // guard's keys.
         Statement: Match.arrayWith([
           {
-            Sid: 'ResumeGuardedGroups',
-            Action: [...RESUMER_ASG_PERMISSIONS],
+            Sid: 'ResumeReadOnlyDescribe',
+            Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeWarmPool'],
             Effect: 'Allow',
             Resource: '*',
           },
+          Match.objectLike({
+            Sid: 'ResumeAutoScalingGroupsOfThisAccount',
+            Action: 'autoscaling:ResumeProcesses',
+          }),
+          Match.objectLike({
+            Sid: 'ResumeGuardTagsOnly',
+            Action: 'autoscaling:DeleteTags',
+            Condition: {
+              'ForAllValues:StringLike': { 'aws:TagKeys': ['launch-loop-guard:*'] },
+              Null: { 'aws:TagKeys': 'false' },
+            },
+          }),
           Match.objectLike({ Action: [...RESUMER_TABLE_PERMISSIONS] }),
           Match.objectLike({ Action: 'sns:Publish' }),
         ]),

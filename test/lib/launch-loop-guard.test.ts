@@ -7,13 +7,9 @@ import { ENV } from '../../lambda/config';
 import { METRIC, METRIC_NAMESPACE } from '../../lambda/core/metric-names';
 import { FORBIDDEN_ACTIONS, GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../../lambda/permissions';
 import { WEBHOOK_ENV } from '../../lambda/slack-webhook/config';
-import {
-  AUTO_SCALING_PATTERN,
-  CLOUDTRAIL_LAUNCH_PATTERN,
-  TRAIL_TAMPERING_PATTERN,
-  toEventBridgeJson,
-} from '../../lib/event-patterns';
+import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, toEventBridgeJson } from '../../lib/event-patterns';
 import { SERVICE_NAME, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../lib/launch-loop-guard';
+import { trailChangePattern } from '../../lib/trail-alert';
 import { ACCOUNT, guardStack, logicalId, REGION, roleActions } from './stacks';
 
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:llg/slack-AbCdEf`;
@@ -121,7 +117,13 @@ describe('LaunchLoopGuard defaults', () => {
 
   it('alerts the topic on StopLogging, DeleteTrail, UpdateTrail and PutEventSelectors of any trail', () => {
     const resource = t.toJSON().Resources[logicalId(base.stack, base.guard.trailTamperingRule)];
-    expect(resource.Properties.EventPattern).toEqual(toEventBridgeJson(TRAIL_TAMPERING_PATTERN));
+    // Behaviour changed (issue 20): one rule for calls that succeeded, one for failed attempts.
+    expect(resource.Properties.EventPattern).toEqual(toEventBridgeJson(trailChangePattern('ok')));
+    expect(resource.Properties.EventPattern.detail.errorCode).toEqual([{ exists: false }]);
+    const attempt = t.toJSON().Resources[logicalId(base.stack, base.guard.trailTamperingAttemptRule)];
+    expect(attempt.Properties.EventPattern.detail.errorCode).toEqual([{ exists: true }]);
+    expect(attempt.Properties.Targets[0].InputTransformer.InputTemplate).toContain('attempted, denied');
+    expect(attempt.Properties.Targets[0].InputTransformer.InputTemplate).toContain('<detail-errorCode>');
     expect(resource.Properties.EventPattern.detail.eventName).toEqual(
       expect.arrayContaining(['StopLogging', 'DeleteTrail', 'UpdateTrail']),
     );
@@ -191,7 +193,12 @@ describe('LaunchLoopGuard defaults', () => {
     expect(serviceGrants.length).toBeGreaterThan(0);
     for (const grant of serviceGrants) {
       expect(JSON.stringify(grant.Principal)).not.toContain('events.amazonaws.com');
-      expect(grant.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+      // CloudWatch Logs is pinned by the encryption context, which names this account's log groups.
+      if (JSON.stringify(grant.Principal).includes('logs.')) {
+        expect(JSON.stringify(grant.Condition)).toContain(`:${ACCOUNT}:log-group:*`);
+      } else {
+        expect(grant.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
+      }
     }
   });
 

@@ -19,6 +19,7 @@ import {
 } from '../../lib/member-role';
 
 /** The member role's actions as synthesized, with the resources of each. */
+/** The member role's Allow statements (its Deny statements take permissions away; see security.test.ts). */
 function memberRoleStatements(): { actions: string[]; resource: unknown }[] {
   const stack = new GuardMemberRolesStack(new App(), 'MemberRoles', {
     organizationId: 'o-abcdefghij',
@@ -29,10 +30,13 @@ function memberRoleStatements(): { actions: string[]; resource: unknown }[] {
     Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { RoleName: MEMBER_ROLE_NAME } }),
   )[0];
   const statements = role?.Properties.Policies.flatMap(
-    (p: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }) =>
-      p.PolicyDocument.Statement,
-  ) as { Action: string | string[]; Resource: unknown }[];
-  return statements.map((s) => ({ actions: [s.Action].flat(), resource: s.Resource }));
+    (p: {
+      PolicyDocument: { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] };
+    }) => p.PolicyDocument.Statement,
+  ) as { Effect: string; Action: string | string[]; Resource: unknown }[];
+  return statements
+    .filter((s) => s.Effect === 'Allow')
+    .map((s) => ({ actions: [s.Action].flat(), resource: s.Resource }));
 }
 
 describe('member role (central organization mode)', () => {

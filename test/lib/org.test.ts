@@ -9,6 +9,7 @@ import { MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from '../../lib/member-role';
 import type { CentralGuardStack } from '../../lib/org-central';
 import type { StackSetGuardsStack } from '../../lib/org-guards';
 import { GuardStackSet, memberTemplate, orgAssetBucketName } from '../../lib/org-stackset';
+import { trailChangePattern } from '../../lib/trail-alert';
 
 const CENTRAL = '999999999999';
 const ORG = 'o-abcdefghij';
@@ -70,17 +71,22 @@ describe('organization mode central (the default)', () => {
     expect(central.constructor.name).toBe('CentralGuardStack');
   });
 
-  it('admits only the organization to the central bus', () => {
+  it('admits only the target OUs of the organization to the central bus', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'launch-loop-guard' });
     const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
     expect(policies).toHaveLength(1);
     expect(policies[0]?.Properties.Statement).toEqual({
-      Sid: 'cdk-OrganizationPutsEvents',
+      Sid: 'cdk-TargetOusPutEvents',
       Effect: 'Allow',
       Principal: { AWS: '*' },
       Action: 'events:PutEvents',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+      Condition: {
+        StringEquals: { 'aws:PrincipalOrgID': ORG },
+        'ForAnyValue:StringLike': {
+          'aws:PrincipalOrgPaths': OUS.map((ou) => `${ORG}/*/${ou}/*`),
+        },
+      },
     });
   });
 
@@ -88,9 +94,17 @@ describe('organization mode central (the default)', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
       (r) => r.Properties.EventBusName !== undefined,
     );
+    // Behaviour changed (issue 20): trail changes have a rule per outcome (succeeded, attempted).
     expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
-      Object.values(GUARD_PATTERNS).map((p) => toEventBridgeJson(p)),
+      [
+        GUARD_PATTERNS.cloudTrailLaunch,
+        GUARD_PATTERNS.autoScaling,
+        trailChangePattern('ok'),
+        trailChangePattern('attempt'),
+      ].map((p) => toEventBridgeJson(p)),
     );
+    expect(rules[3]?.Properties.Targets[0].InputTransformer.InputTemplate).toContain('attempted, denied');
+    expect(rules[3]?.Properties.Targets[0].RoleArn).toBeDefined();
     const fn = central.getLogicalId(central.guard.handler.node.defaultChild as never);
     expect(rules[0]?.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
     expect(rules[1]?.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
@@ -145,6 +159,7 @@ describe('organization mode central (the default)', () => {
     const guardRole = central.getLogicalId(central.guard.handler.role?.node.defaultChild as never);
     expect(roles?.Parameters).toEqual([
       { ParameterKey: 'GuardRoleArn', ParameterValue: { 'Fn::GetAtt': [guardRole, 'Arn'] } },
+      { ParameterKey: 'OperatorPrincipalArns', ParameterValue: expect.anything() },
     ]);
     expect(JSON.parse(String(roles?.TemplateBody))).toEqual(
       Template.fromStack(central.memberRolesTemplate).toJSON(),
@@ -229,6 +244,8 @@ describe('organization mode central (the default)', () => {
                 'autoscaling:DescribeScalingActivities',
                 'autoscaling:DescribeWarmPool',
                 'ec2:DescribeImages',
+                // The fate of a launch outside any group: its status checks (issue 24).
+                'ec2:DescribeInstanceStatus',
                 'ec2:DescribeInstances',
                 'ec2:DescribeLaunchTemplateVersions',
                 // The cost line's Spot prices, in the member account's own zones (issue 22).
@@ -238,16 +255,96 @@ describe('organization mode central (the default)', () => {
                 'ecs:DescribeContainerInstances',
                 'ecs:ListClusters',
                 'ecs:ListContainerInstances',
-                'iam:GetInstanceProfile',
-                'iam:SimulatePrincipalPolicy',
               ],
               Resource: '*',
             },
+            // Behaviour changed (issue 20): tag writes limited to the guard's keys, and never a
+            // suspension of an exempt group.
             {
               Sid: 'AutoScalingGroupsOfThisAccount',
               Effect: 'Allow',
-              Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:SuspendProcesses'],
+              Action: 'autoscaling:SuspendProcesses',
               Resource: groupArn,
+            },
+            {
+              Sid: 'GuardTagsOnly',
+              Effect: 'Allow',
+              Action: 'autoscaling:CreateOrUpdateTags',
+              Resource: groupArn,
+              Condition: {
+                'ForAllValues:StringLike': { 'aws:TagKeys': ['launch-loop-guard:*'] },
+                Null: { 'aws:TagKeys': 'false' },
+              },
+            },
+            {
+              Sid: 'NeverSuspendExemptGroups',
+              Effect: 'Deny',
+              Action: 'autoscaling:SuspendProcesses',
+              Resource: '*',
+              Condition: {
+                StringEqualsIgnoreCase: { 'autoscaling:ResourceTag/launch-loop-guard:exempt': 'true' },
+              },
+            },
+            // The instance-role check reads this account's profiles and roles only (issue 20), as
+            // the guard's own role does, and never simulates a role AWS reserves.
+            {
+              Sid: 'InstanceProfilesOfThisAccount',
+              Effect: 'Allow',
+              Action: 'iam:GetInstanceProfile',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':iam::',
+                    { Ref: 'AWS::AccountId' },
+                    ':instance-profile/*',
+                  ],
+                ],
+              },
+            },
+            {
+              Sid: 'SimulateRolesOfThisAccount',
+              Effect: 'Allow',
+              Action: 'iam:SimulatePrincipalPolicy',
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*'],
+                ],
+              },
+            },
+            {
+              Sid: 'NeverSimulateReservedRoles',
+              Effect: 'Deny',
+              Action: 'iam:SimulatePrincipalPolicy',
+              Resource: [
+                {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':iam::',
+                      { Ref: 'AWS::AccountId' },
+                      ':role/aws-service-role/*',
+                    ],
+                  ],
+                },
+                {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':iam::',
+                      { Ref: 'AWS::AccountId' },
+                      ':role/aws-reserved/*',
+                    ],
+                  ],
+                },
+              ],
             },
           ],
         },
@@ -256,8 +353,9 @@ describe('organization mode central (the default)', () => {
     const operator = Object.values(
       roles.findResources('AWS::IAM::Role', { Properties: { RoleName: OPERATOR_ROLE_NAME } }),
     )[0];
+    // Behaviour changed (issue 20): named principals (a parameter), not the whole central account.
     expect(operator?.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
-      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${CENTRAL}:root`]] },
+      AWS: { Ref: 'OperatorPrincipalArns' },
     });
     expect(
       operator?.Properties.Policies[0].PolicyDocument.Statement.flatMap(
@@ -266,8 +364,8 @@ describe('organization mode central (the default)', () => {
     ).toEqual([
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:DescribeWarmPool',
-      'autoscaling:DeleteTags',
       'autoscaling:ResumeProcesses',
+      'autoscaling:DeleteTags',
     ]);
   });
 

@@ -18,6 +18,8 @@ describe('resolveProps', () => {
       emails: [],
       trailRetentionDays: 90,
       amiChangeAlerts: 'family',
+      controlTower: false,
+      logRetention: 365,
     });
   });
 
@@ -39,6 +41,24 @@ describe('resolveProps', () => {
       message: /amiAction must be "alert" or "suspend", got "terminate"/,
     },
     { props: { churnShare: 0 }, message: /churnShare .*got 0/ },
+    {
+      props: { vpcSubnetIds: ['subnet-0123456789abcdef0'] },
+      message: /vpcSecurityGroupIds or vpcId must be given/,
+    },
+    {
+      props: { vpcSubnetIds: ['subnet-1'], vpcId: 'vpc-0123456789abcdef0' },
+      message: /vpcSubnetIds .*got "subnet-1"/,
+    },
+    {
+      props: { vpcSubnetIds: ['subnet-0123456789abcdef0'], vpcSecurityGroupIds: ['default'] },
+      message: /vpcSecurityGroupIds must hold security group .*got "default"/,
+    },
+    { props: { vpcSecurityGroupIds: ['sg-0123456789abcdef0'] }, message: /vpcSubnetIds must be given/ },
+    { props: { vpcId: 'vpc-0123456789abcdef0' }, message: /vpcSubnetIds must be given/ },
+    {
+      props: { logRetention: 366 as never },
+      message: /logRetention must be one of logs.RetentionDays, got 366/,
+    },
     {
       props: { amiChangeAlerts: 'some' as never },
       message: /amiChangeAlerts must be "family", "all" or "off", got "some"/,

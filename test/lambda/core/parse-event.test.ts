@@ -496,6 +496,23 @@ describe('parseEvent on RunInstances', () => {
     expect([wrappedParsed.account, wrappedParsed.region]).toEqual(['999988887777', 'eu-west-1']);
   });
 
+  it("drops an event whose envelope account differs from the record's recipientAccountId", () => {
+    // Prepare: a forwarded event that names another account than the one that sent it.
+    const wrapped = copy('derived-eventbridge-runinstances-asg-slr.json');
+    const sameAccount = copy('derived-eventbridge-runinstances-asg-slr.json');
+    wrapped['account'] = '999988887777';
+    sameAccount['account'] = sameAccount['detail']['recipientAccountId'];
+    // Act
+    const parsed = parseEvent(wrapped);
+    // Assess
+    expect(parsed).toEqual({
+      kind: 'not-launch',
+      reason: NOT_LAUNCH_REASON.accountMismatch,
+      malformed: true,
+    });
+    expect(asLaunch(parseEvent(sameAccount)).account).toBe(sameAccount['detail']['recipientAccountId']);
+  });
+
   it('uses the principal id as the caller when the record has no ARN', () => {
     // Prepare
     const record = copy(ASG_SLR);

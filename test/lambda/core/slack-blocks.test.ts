@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chatbotMessage } from '../../../lambda/core/chatbot';
 import { TRIP_ACTION } from '../../../lambda/core/report';
 import {
   escapeMrkdwn,
@@ -144,16 +145,43 @@ describe('slackBlocks', () => {
 });
 
 describe('slackTextMessage', () => {
-  it('wraps a plain text in one escaped section', () => {
+  it('wraps a plain text in one escaped section, the fallback text escaped too', () => {
     // Act
     const m = slackTextMessage('StopLogging on trail <main> & more');
-    // Assess
+    // Assess: behaviour changed (issue 20): the fallback text is mrkdwn as well.
     expect(m).toEqual({
-      text: 'StopLogging on trail <main> & more',
+      text: 'StopLogging on trail &lt;main&gt; &amp; more',
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: 'StopLogging on trail &lt;main&gt; &amp; more' } },
       ],
     });
+  });
+});
+
+describe('escaping of values from events', () => {
+  it('never lets a group name become a link or a mention, in the blocks or the fallback text', () => {
+    // Prepare
+    const evil = '<!channel> <https://evil.example|click> & co';
+    const base = suspendedReport();
+    const report = suspendedReport({ scope: { ...base.scope, key: evil }, callers: [evil] });
+    // Act
+    const message = slackBlocks(report);
+    const chat = chatbotMessage(report);
+    // Assess
+    const texts = [
+      message.text,
+      // The header is plain_text, which Slack shows as written (no links, no mentions).
+      JSON.stringify(message.blocks.filter((b) => b.type !== 'header')),
+      chat.content.title,
+      chat.content.description,
+      ...(chat.content.nextSteps ?? []),
+      chat.metadata.summary ?? '',
+    ];
+    for (const text of texts) {
+      expect(text).not.toContain('<!channel>');
+      expect(text).not.toContain('<https://evil');
+    }
+    expect(message.text + chat.content.description).toContain('&lt;!channel&gt;');
   });
 });
 
