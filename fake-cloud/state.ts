@@ -3,7 +3,7 @@
  * (`static-state.ts`, moved along by the demo's script) and the simulator's world
  * (`bench/sim/world-state.ts`, moved along by its simulated clock) both give the operations
  * (`auto-scaling.ts`, `ec2.ts`, `ecs.ts`, `sns.ts`) the same views, so the wire format is written
- * once.
+ * once. SQS and IAM (`sqs.ts`, `iam.ts`) answer from the demo's state only (`services.ts`).
  */
 import type { WireState } from './wire';
 
