@@ -23,6 +23,7 @@ import type { CliContext } from '../cli/aws-errors';
 import { defaultContext } from '../cli/aws-errors';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
+import { nextBatch, settle } from '../fake-cloud/sqs';
 import { type FakeAws, type FakeGroup, startFakeAws } from '../fake-cloud/static-state';
 import { parseDeadlineCheck } from '../lambda/adapters/deadline-queue';
 import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
@@ -33,7 +34,6 @@ import { ATTR } from '../lambda/core/scope-item';
 import { scopeId } from '../lambda/core/types';
 import type { BatchResult } from '../lambda/deadline';
 import type { GuardResult } from '../lambda/guard';
-import { nextBatch, settle } from './fake-sqs';
 import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
 import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
 import { LoopWorld, seedWorld } from './loop-world';
@@ -466,7 +466,7 @@ async function play(
 
 /**
  * Hand the deadline queue's due messages to the function as Lambda's event source mapping would
- * (demo/fake-sqs.ts: delays, batches of up to 10 over a 10-second window), up to `until`.
+ * (fake-cloud/sqs.ts: delays, batches of up to 10 over a 10-second window), up to `until`.
  */
 async function deliverDeadlineChecks(
   handler: (e: unknown) => Promise<unknown>,

@@ -53,7 +53,10 @@ function groupXml(g: GroupView): string {
   const rebalance =
     g.capacityRebalance === undefined ? '' : `<CapacityRebalance>${g.capacityRebalance}</CapacityRebalance>`;
   const zones = g.zones.map((z) => `<member>${z}</member>`).join('');
-  return `<member><AutoScalingGroupName>${esc(g.name)}</AutoScalingGroupName><AutoScalingGroupARN>${esc(g.arn)}</AutoScalingGroupARN>${mixed}<MinSize>${g.minSize}</MinSize><MaxSize>${g.maxSize}</MaxSize><DesiredCapacity>${g.desired}</DesiredCapacity><DefaultCooldown>300</DefaultCooldown><AvailabilityZones>${zones}</AvailabilityZones><HealthCheckType>${g.healthCheckType}</HealthCheckType><HealthCheckGracePeriod>${g.gracePeriodS}</HealthCheckGracePeriod><CreatedTime>2025-11-02T09:00:00Z</CreatedTime><Instances>${g.instances.map(instanceXml).join('')}</Instances><SuspendedProcesses>${suspended}</SuspendedProcesses><Tags>${tags}</Tags>${protectNew}${warm}${rebalance}</member>`;
+  const template = g.launchTemplate
+    ? `<LaunchTemplate><LaunchTemplateId>${esc(g.launchTemplate.id)}</LaunchTemplateId><LaunchTemplateName>${esc(g.launchTemplate.name)}</LaunchTemplateName><Version>$Default</Version></LaunchTemplate>`
+    : '';
+  return `<member><AutoScalingGroupName>${esc(g.name)}</AutoScalingGroupName><AutoScalingGroupARN>${esc(g.arn)}</AutoScalingGroupARN>${template}${mixed}<MinSize>${g.minSize}</MinSize><MaxSize>${g.maxSize}</MaxSize><DesiredCapacity>${g.desired}</DesiredCapacity><DefaultCooldown>300</DefaultCooldown><AvailabilityZones>${zones}</AvailabilityZones><HealthCheckType>${g.healthCheckType}</HealthCheckType><HealthCheckGracePeriod>${g.gracePeriodS}</HealthCheckGracePeriod><CreatedTime>2025-11-02T09:00:00Z</CreatedTime><Instances>${g.instances.map(instanceXml).join('')}</Instances><SuspendedProcesses>${suspended}</SuspendedProcesses><Tags>${tags}</Tags>${protectNew}${warm}${rebalance}</member>`;
 }
 
 function activityXml(a: ActivityView): string {

@@ -1,7 +1,8 @@
 /**
- * EC2's operations (EC2 query protocol), answered from a {@link CloudState}: DescribeImages and
- * DescribeInstances. As EC2 does, one unknown instance id fails the whole DescribeInstances call
- * (`InvalidInstanceID.NotFound`), and ids cannot be combined with `MaxResults`.
+ * EC2's operations (EC2 query protocol), answered from a {@link CloudState}: DescribeImages,
+ * DescribeInstances and DescribeLaunchTemplateVersions. As EC2 does, one unknown instance id fails
+ * the whole DescribeInstances call (`InvalidInstanceID.NotFound`), and ids cannot be combined with
+ * `MaxResults`. A launch template has one version here, its default (`1`), whichever is asked.
  */
 import type { CloudState, Ec2InstanceView } from './state';
 import { ApiError, esc, iso, list, type Operation, type Params, type QueryService } from './wire';
@@ -77,6 +78,18 @@ export const EC2_OPERATIONS: Readonly<Record<string, Operation<CloudState, Param
     const wanted = filters(p);
     const chosen = (ids.length > 0 ? found : state.ec2Instances()).filter((i) => wanted.every((f) => f(i)));
     return `<reservationSet>${chosen.map((i) => instanceXml(state.account, i)).join('')}</reservationSet>`;
+  },
+  DescribeLaunchTemplateVersions: ({ state }, p) => {
+    const wanted = p['LaunchTemplateId'] ?? p['LaunchTemplateName'] ?? '';
+    const t = state.launchTemplate(wanted);
+    if (t === undefined)
+      throw new ApiError(
+        'InvalidLaunchTemplateId.NotFound',
+        `The specified launch template, with template ID ${wanted}, does not exist.`,
+      );
+    const userData =
+      t.userData === undefined ? '' : `<userData>${Buffer.from(t.userData).toString('base64')}</userData>`;
+    return `<launchTemplateVersionSet><item><launchTemplateId>${esc(t.id)}</launchTemplateId><launchTemplateName>${esc(t.name)}</launchTemplateName><versionNumber>1</versionNumber><defaultVersion>true</defaultVersion><launchTemplateData><iamInstanceProfile><arn>${esc(t.instanceProfileArn)}</arn></iamInstanceProfile><imageId>${esc(t.imageId)}</imageId>${userData}</launchTemplateData></item></launchTemplateVersionSet>`;
   },
 };
 

@@ -3,7 +3,7 @@
  * (`static-state.ts`, moved along by the demo's script) and the simulator's world
  * (`bench/sim/world-state.ts`, moved along by its simulated clock) both give the operations
  * (`auto-scaling.ts`, `ec2.ts`, `ecs.ts`, `sns.ts`) the same views, so the wire format is written
- * once.
+ * once. SQS and IAM (`sqs.ts`, `iam.ts`) answer from the demo's state only (`services.ts`).
  */
 import type { WireState } from './wire';
 
@@ -37,6 +37,8 @@ export interface GroupView {
   readonly capacityRebalance?: boolean;
   readonly warmPool?: { readonly minSize: number; readonly size: number };
   readonly launchHook?: { readonly name: string; readonly heartbeatTimeoutS: number };
+  /** The group's own launch template (its `$Default` version); shown only when set. */
+  readonly launchTemplate?: { readonly id: string; readonly name: string };
 }
 
 /** One scaling activity, as DescribeScalingActivities shows it. Times are epoch ms. */
@@ -67,6 +69,16 @@ export interface Ec2InstanceView {
   readonly spot?: boolean;
   /** Its `aws:autoscaling:groupName` tag, when it has one. */
   readonly group?: string;
+}
+
+/** A launch template's default version, as far as DescribeLaunchTemplateVersions shows it. */
+export interface LaunchTemplateView {
+  readonly id: string;
+  readonly name: string;
+  readonly imageId: string;
+  readonly instanceProfileArn: string;
+  /** Plain text (the answer encodes it in base64, as EC2 does). */
+  readonly userData?: string;
 }
 
 /** An ECS capacity provider of the Auto Scaling group kind. */
@@ -129,6 +141,8 @@ export interface CloudState extends WireState {
   /** An instance EC2 still shows; undefined when unknown (or gone long enough). */
   ec2Instance(id: string): Ec2InstanceView | undefined;
   ec2Instances(): readonly Ec2InstanceView[];
+  /** A launch template by id or name; undefined when unknown. */
+  launchTemplate(ref: string): LaunchTemplateView | undefined;
   // ECS
   capacityProviders(): readonly CapacityProviderView[];
   clusters(): readonly ClusterView[];

@@ -3,7 +3,9 @@
  * happens to it over time (launches, health, terminations) is the caller's to write (the demo
  * advances it to each event's delivery time, `demo/loop-world.ts`).
  */
-import { SERVICES } from './services';
+import { type FakeIam, fakeIam, type IamState } from './iam';
+import { DEMO_SERVICES } from './services';
+import { type FakeQueue, fakeQueue, type SqsState } from './sqs';
 import type * as View from './state';
 import {
   type Cloud,
@@ -50,6 +52,8 @@ export interface FakeGroup {
   maxSize?: number;
   /** The group's scaling activities, in any order (the fake answers newest first). */
   activities?: FakeActivity[];
+  /** The group's launch template (its default version is in `iam.launchTemplates`). */
+  launchTemplate?: { readonly id: string; readonly name: string };
 }
 
 /** An EC2 instance as DescribeInstances shows it (kept after it terminated, as EC2 does for a while). */
@@ -108,8 +112,8 @@ export type FakeHooks = CloudHooks;
 const ZONE = 'eu-west-1a';
 const DETAILS = '{"Subnet ID":"subnet-0a1b2c3d4e5f60789","Availability Zone":"eu-west-1a"}';
 
-/** {@link View.CloudState} over maps a caller fills and changes. */
-export class StaticState implements View.CloudState {
+/** {@link View.CloudState} (with SQS and IAM) over maps a caller fills and changes. */
+export class StaticState implements View.CloudState, SqsState, IamState {
   readonly account = '123456789012';
   readonly region = 'eu-west-1';
   readonly groupMap = new Map<string, FakeGroup>();
@@ -117,6 +121,10 @@ export class StaticState implements View.CloudState {
   /** What EC2 DescribeInstances knows, by instance id. */
   readonly instances = new Map<string, FakeEc2Instance>();
   readonly ecs: FakeEcs = { clusters: new Map(), capacityProviders: new Map() };
+  /** SQS queues by URL. */
+  readonly queues = new Map<string, FakeQueue>();
+  /** Instance profiles, roles and launch templates. */
+  readonly iam: FakeIam = fakeIam();
 
   now(): undefined {
     return undefined;
@@ -144,6 +152,7 @@ export class StaticState implements View.CloudState {
       ),
       suspended: [...g.suspended].map((process) => ({ process, reason: 'User suspended' })),
       tags: g.tags,
+      ...(g.launchTemplate !== undefined ? { launchTemplate: g.launchTemplate } : {}),
     };
   }
 
@@ -226,6 +235,10 @@ export class StaticState implements View.CloudState {
     return [...this.instances.values()].map((i) => this.ec2View(i));
   }
 
+  launchTemplate(ref: string): View.LaunchTemplateView | undefined {
+    return [...this.iam.launchTemplates.values()].find((t) => t.id === ref || t.name === ref);
+  }
+
   capacityProviders(): View.CapacityProviderView[] {
     return [...this.ecs.capacityProviders.values()].map((cp) => ({
       name: cp.name,
@@ -275,16 +288,27 @@ export interface FakeAws extends Cloud<StaticState> {
   /** What EC2 DescribeInstances knows, by instance id. */
   readonly instances: Map<string, FakeEc2Instance>;
   readonly ecs: FakeEcs;
+  /** The guard's deadline queue (`launch-loop-guard-deadlines`, empty at start). */
+  readonly sqs: FakeQueue;
+  /** Instance profiles, roles and launch templates. */
+  readonly iam: FakeIam;
 }
 
-/** Start the fake over empty maps on a free loopback port (Auto Scaling, SNS, EC2 and ECS). */
+/**
+ * Start the fake over empty maps on a free loopback port (Auto Scaling, SNS, EC2, ECS, the Price
+ * List, SQS with the deadline queue, IAM).
+ */
 export async function startFakeAws(): Promise<FakeAws> {
   const state = new StaticState();
-  const cloud = await startCloud({ state, services: SERVICES, label: 'demo' });
+  const cloud = await startCloud({ state, services: DEMO_SERVICES, label: 'demo' });
+  const sqs = fakeQueue(cloud.endpoint, state.account, state.region, 'launch-loop-guard-deadlines');
+  state.queues.set(sqs.url, sqs);
   return Object.assign(cloud, {
     groups: state.groupMap,
     images: state.images,
     instances: state.instances,
     ecs: state.ecs,
+    sqs,
+    iam: state.iam,
   });
 }

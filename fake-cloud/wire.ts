@@ -6,8 +6,8 @@
  *   `<ErrorResponse>` errors. The service is told apart by `Version`.
  * - EC2 query: the same requests (any other `Version`), lower-camel XML answers,
  *   `<Response><Errors>` errors.
- * - JSON 1.1 (ECS): `X-Amz-Target: <prefix>.<Operation>`, JSON answers, errors as
- *   `{"__type": <Code>, "message": …}` with the `x-amzn-errortype` header.
+ * - JSON 1.0/1.1 (SQS; ECS, the Price List): `X-Amz-Target: <prefix>.<Operation>`, JSON answers,
+ *   errors as `{"__type": <Code>, "message": …}` with the `x-amzn-errortype` header.
  *
  * Each service is one entry of {@link CloudService}: its protocol and a table of operation
  * handlers by name. Adding an operation is one entry in a table; adding a service is one table
@@ -182,7 +182,7 @@ export interface QueryService<S extends WireState> {
   readonly operations: Readonly<Record<string, Operation<S, Params, string>>>;
 }
 
-/** A JSON-protocol service (ECS's JSON 1.1). */
+/** A JSON-protocol service (JSON 1.0 or 1.1, by its `contentType`). */
 export interface JsonService<S extends WireState> {
   readonly protocol: 'json';
   readonly service: string;

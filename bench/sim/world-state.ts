@@ -171,6 +171,14 @@ export class WorldState implements View.CloudState {
     return [...this.world.instances.values()].filter((i) => this.visible(i)).map((i) => this.ec2View(i));
   }
 
+  /**
+   * None: the simulator's groups name no launch template of their own (their instances' template
+   * is a label), so the role check has nothing to read here and its finding stays "unknown".
+   */
+  launchTemplate(): undefined {
+    return undefined;
+  }
+
   capacityProviders(): View.CapacityProviderView[] {
     const out: View.CapacityProviderView[] = [];
     for (const g of this.world.groups.values()) {

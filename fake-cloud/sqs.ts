@@ -1,12 +1,20 @@
 /**
- * The demo's SQS: the guard's deadline queue, answered in SQS's JSON protocol
+ * SQS: the guard's deadline queue, answered in SQS's JSON protocol
  * (`X-Amz-Target: AmazonSQS.<Operation>`, AWS JSON 1.0), and delivered to the function as
  * Lambda's event source mapping would: messages become visible after their `DelaySeconds`, and
  * visible ones go out in batches of up to 10, gathered over a 10-second batching window (the
  * construct's `SqsEventSource` settings). A message the function reports as failed comes back
- * after the queue's visibility timeout. Hooked into demo/fake-aws.ts.
+ * after the queue's visibility timeout. `SendMessage` is the service's one operation; the delivery
+ * ({@link nextBatch}, {@link settle}) is the demo's to drive (`demo/run-demo.ts`).
+ *
+ * A service of the demo's state only (`services.ts`): the simulator delivers its deadline checks
+ * itself (`bench/sim/guard-deps.ts`).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { ApiError, type Json, type JsonService, type Operation, type WireState } from './wire';
+
+/** The JSON target prefix of SQS. */
+export const SQS_TARGET = 'AmazonSQS.';
 
 /** What the construct sets on the deadline queue's event source and the queue. */
 export const DEADLINE_DELIVERY = {
@@ -32,10 +40,9 @@ export interface FakeQueue {
   readonly messages: FakeMessage[];
 }
 
-/** A JSON answer of SQS. */
-export interface SqsReply {
-  readonly status: number;
-  readonly body: string;
+/** A state SQS can answer from: its queues by URL. */
+export interface SqsState extends WireState {
+  readonly queues: ReadonlyMap<string, FakeQueue>;
 }
 
 /** An empty queue named `name` at `endpoint`. */
@@ -47,37 +54,43 @@ export function fakeQueue(endpoint: string, account: string, region: string, nam
   };
 }
 
-/** An SQS error in the JSON protocol. */
-export function sqsError(code: string, message: string, status = 400): SqsReply {
-  return { status, body: JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message }) };
-}
+type SqsOperation = Operation<SqsState, Json, Json>;
 
-/** Answer one SQS call; `now` is the caller's clock (the demo's simulated time). */
-export function sqsAnswer(
-  queue: FakeQueue,
-  action: string,
-  body: Record<string, unknown>,
-  now: number,
-): SqsReply {
-  if (action !== 'SendMessage') return sqsError('InvalidAction', `${action} is not answered by the demo`);
-  if (body['QueueUrl'] !== queue.url)
-    return sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
-  const text = String(body['MessageBody'] ?? '');
-  const delayS = Number(body['DelaySeconds'] ?? 0);
-  if (!Number.isInteger(delayS) || delayS < 0 || delayS > 900)
-    return sqsError('InvalidParameterValue', `DelaySeconds must be 0 to 900, got ${delayS}`);
-  const messageId = randomUUID();
-  queue.messages.push({
-    messageId,
-    body: text,
-    sentAt: now,
-    visibleAt: now + delayS * 1000,
-    receiveCount: 0,
-  });
-  // The SDK checks this digest of the body it sent.
-  const md5 = createHash('md5').update(text).digest('hex');
-  return { status: 200, body: JSON.stringify({ MessageId: messageId, MD5OfMessageBody: md5 }) };
-}
+/** SQS's operations by name. */
+export const SQS_OPERATIONS: Readonly<Record<string, SqsOperation>> = {
+  SendMessage: ({ state }, body) => {
+    const queue = state.queues.get(String(body['QueueUrl'] ?? ''));
+    if (queue === undefined) throw new ApiError('QueueDoesNotExist', 'The specified queue does not exist.');
+    const text = String(body['MessageBody'] ?? '');
+    const delayS = Number(body['DelaySeconds'] ?? 0);
+    if (!Number.isInteger(delayS) || delayS < 0 || delayS > 900)
+      throw new ApiError('InvalidParameterValue', `DelaySeconds must be 0 to 900, got ${delayS}`);
+    // The state's clock; the demo's keeps none and runs the function with `Date.now` set to the
+    // simulated time.
+    const now = state.now() ?? Date.now();
+    const messageId = randomUUID();
+    queue.messages.push({
+      messageId,
+      body: text,
+      sentAt: now,
+      visibleAt: now + delayS * 1000,
+      receiveCount: 0,
+    });
+    // The SDK checks this digest of the body it sent.
+    const md5 = createHash('md5').update(text).digest('hex');
+    return { MessageId: messageId, MD5OfMessageBody: md5 };
+  },
+};
+
+/** SQS as a service of the fake cloud (AWS JSON 1.0). */
+export const SQS: JsonService<SqsState> = {
+  protocol: 'json',
+  service: 'sqs',
+  target: SQS_TARGET,
+  contentType: 'application/x-amz-json-1.0',
+  unknownCode: 'InvalidAction',
+  operations: SQS_OPERATIONS,
+};
 
 /** One batch as Lambda hands it to the function. */
 export interface DeliveredBatch {
