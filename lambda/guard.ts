@@ -35,7 +35,7 @@ import type { TripReport } from './core/report';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
-import { FIRST_CHECK_DELAY_S, judgeGroup, keepFates } from './judge';
+import { firstCheckDelayS, judgeGroup, keepFates, launchesToJudge } from './judge';
 import type { RoleChecker } from './role-checker';
 import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
 
@@ -250,7 +250,7 @@ async function countScope(
         group: key.key,
         launches: view.outcome.added.map((a) => ({ instanceId: a.instanceId, launchedAt: a.time * 1000 })),
       },
-      Math.max(0, FIRST_CHECK_DELAY_S - Math.floor((now - record.eventTime) / 1000)),
+      Math.max(0, firstCheckDelayS(view.before.learned) - Math.floor((now - record.eventTime) / 1000)),
     );
   }
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
@@ -330,7 +330,7 @@ const STREAK_MIN_AGE_MS = 2 * 60_000;
 async function tryStreak(
   record: LaunchRecord,
   view: ScopeView,
-  known: GroupSnapshot | undefined,
+  groupRead: GroupSnapshot | undefined,
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
@@ -338,26 +338,30 @@ async function tryStreak(
 ): Promise<TripOutcome | undefined> {
   // Read the group only when enough launches could be failures: kept as failed, or undecided and
   // old enough to have failed (a launch kept as useful, or one minutes old, cannot make a streak).
-  const possible = [...view.outcome.ids].filter(([id, t]) => {
-    const kept = view.before.fates.get(id);
-    return kept !== undefined ? kept.startsWith('failed') : now - t * 1000 >= STREAK_MIN_AGE_MS;
-  }).length;
-  if (possible < MIN_STREAK) return undefined;
-  const group = known ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
+  // The count's item alone first (free), then with the fates kept apart (one read).
+  const possible = (launches: ReadonlyMap<string, number>, decided: ReadonlyMap<string, string>) =>
+    [...launches].filter(([id, t]) => {
+      const kept = decided.get(id);
+      return kept !== undefined ? kept.startsWith('failed') : now - t * 1000 >= STREAK_MIN_AGE_MS;
+    }).length;
+  if (possible(view.outcome.ids, view.before.fates) < MIN_STREAK) return undefined;
+  const known = await launchesToJudge(deps, view.key, view.outcome.ids, view.before.fates);
+  if (possible(known.times, known.decided) < MIN_STREAK) return undefined;
+  const group = groupRead ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
   const settings = groupSettings(group.tags, settingsDefaults(config));
-  if (settings.exempt || settings.streak === 0 || view.outcome.ids.size < settings.streak) return undefined;
-  const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
+  if (settings.exempt || settings.streak === 0 || known.times.size < settings.streak) return undefined;
   const judgement = await judgeGroup(
     judgeDeps(deps),
     view.key.region,
     group,
-    launches,
+    known.launches,
     settings,
     now,
-    view.before.fates,
+    known.decided,
+    view.before.learned,
   );
-  await keepFates(deps, view.key, judgement.newlyDecided);
+  await keepFates(deps, view.key, judgement, view.before.learned);
   const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
   if (!found.trips) {
     if (found.streak > 0)

@@ -20,11 +20,21 @@ import { type GuardConfig, settingsDefaults } from './config';
 import { familyOf } from './core/ami-change';
 import { planAutoResume, scheduleName } from './core/auto-resume';
 import { formatDuration } from './core/duration';
-import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
+import {
+  confirmCount,
+  countFates,
+  FATE,
+  type FateCounts,
+  inWindowOf,
+  isSyntheticId,
+  type JudgedLaunch,
+  streakRule,
+} from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
   type AmiGroupOutcome,
+  MAX_NAMED,
   TRIP_ACTION,
   TRIP_RULE,
   type TripAction,
@@ -36,7 +46,7 @@ import { likelyCause, roleLine } from './core/role-check';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
 import type { GuardDeps } from './guard';
-import { type GroupJudgement, judgeGroup, keepFates } from './judge';
+import { type GroupJudgement, judgeGroup, keepFates, launchesToJudge } from './judge';
 import { roleCheckGroup } from './role-checker';
 
 /** What the trip path did. */
@@ -249,6 +259,16 @@ export function evidenceOf(
   };
 }
 
+/** The evidence's list of failed launches: their instance ids, oldest first. */
+function failedIds(judged: readonly JudgedLaunch[]): { failedInstances: string[] } {
+  return {
+    failedInstances: judged
+      .filter((j) => j.fate === FATE.failed)
+      .slice(0, MAX_NAMED)
+      .map((j) => j.instanceId),
+  };
+}
+
 /**
  * Confirm a trip by the launches' fates. The count rule: at least `churnShare` of the window's
  * decided launches failed, at least 3 decided. The streak rule: the last N decided launches
@@ -264,21 +284,34 @@ async function confirm(
   if (rule === TRIP_RULE.countOnly) return { rule };
   // Every launch the scope keeps is judged (the window's for the count rule, the newest for the
   // streak rule): a count trip that its window does not confirm may still be a streak.
-  const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
-  const judgement =
-    ctx.judged?.judgement ??
-    (await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now, view.before.fates));
-  if (!ctx.judged) await keepFates(deps, view.key, judgement.newlyDecided);
-  for (const j of judgement.judged) deps.metrics.count(fateMetric(j.fate));
+  // Fates kept apart from the count (the launches its cap pushed out included) are judged too.
+  let judgement = ctx.judged?.judgement;
+  if (judgement === undefined) {
+    const known = await launchesToJudge(deps, view.key, view.outcome.ids, view.before.fates);
+    judgement = await judgeGroup(
+      judgeDeps(deps),
+      view.key.region,
+      group,
+      known.launches,
+      settings,
+      now,
+      known.decided,
+      view.before.learned,
+    );
+    await keepFates(deps, view.key, judgement, view.before.learned);
+  }
+  const judged: GroupJudgement = judgement;
+  for (const j of judged.judged) deps.metrics.count(fateMetric(j.fate));
   const streak = (): { evidence: TripEvidence; streakUpTo: number; rule: TripRule } | undefined => {
     if (settings.streak === 0) return undefined;
-    const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
+    const found = streakRule(judged.judged, settings.streak, view.before.tripProgress?.streakUpTo);
     if (!found.trips) return undefined;
-    const counts = { ...judgement.counts, failedBy: countFates(found.launches).failedBy };
+    const counts = { ...judged.counts, failedBy: countFates(found.launches).failedBy };
     return {
-      evidence: evidenceOf(TRIP_RULE.streak, judgement, counts, {
+      evidence: evidenceOf(TRIP_RULE.streak, judged, counts, {
         streak: found.streak,
         streakNeeded: found.needed,
+        ...failedIds(judged.judged),
       }),
       streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
       rule: TRIP_RULE.streak,
@@ -289,12 +322,15 @@ async function confirm(
     if (found === undefined) await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
     return found;
   }
-  const inWindow = new Set(view.evaluation.inWindow.map((l) => l.instanceId));
-  const windowCounts = countFates(judgement.judged.filter((j) => inWindow.has(j.instanceId)));
+  const window = inWindowOf(judged.judged, view.policy.windowMs);
+  const windowCounts = countFates(window);
   const share = config.churnShare ?? 0.5;
   const check = confirmCount(windowCounts, share);
   if (check.confirms)
-    return { evidence: evidenceOf(rule, judgement, windowCounts, { requiredShare: share }), rule };
+    return {
+      evidence: evidenceOf(rule, judged, windowCounts, { requiredShare: share, ...failedIds(window) }),
+      rule,
+    };
   const byStreak = streak();
   if (byStreak !== undefined) return byStreak;
   deps.metrics.count(METRIC.tripsNotConfirmed);

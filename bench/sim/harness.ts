@@ -47,6 +47,7 @@ export interface CallPeak {
 /** What one scenario did. */
 export interface ScenarioReport {
   readonly name: string;
+  readonly seed: number;
   readonly loop: boolean;
   readonly suspensions: readonly Suspension[];
   /** Launches of all the scenario's groups. */
@@ -268,6 +269,7 @@ export async function runScenario(
   const peaks = callPeaks(calls);
   const base = {
     name: scenario.name,
+    seed: scenario.seed,
     loop: isLoop(scenario),
     suspensions,
     launches: world.launches.length,

@@ -112,16 +112,23 @@ export interface AsgSuspender {
 /** The Auto Scaling reads that judge a group's launches: why instances left, how long hooks hold. */
 export interface GroupHistory {
   /**
-   * Why the group's instances left, from its newest scaling activities (one
-   * `DescribeScalingActivities` call, the newest {@link ACTIVITIES_PER_CALL}), by instance id.
+   * Why the group's instances left, from its newest scaling activities, by instance id: one
+   * `DescribeScalingActivities` page, or with `want` as many as it takes (at most
+   * {@link ACTIVITY_PAGES}) to find the wanted instances' departures or reach `since` (epoch ms).
    */
-  departures(region: string, name: string): Promise<ReadonlyMap<string, Departure>>;
+  departures(
+    region: string,
+    name: string,
+    want?: { readonly ids: readonly string[]; readonly since: number },
+  ): Promise<ReadonlyMap<string, Departure>>;
   /** The longest heartbeat timeout (ms) of the group's launch lifecycle hooks; undefined without one. */
   launchHookMs(region: string, name: string): Promise<number | undefined>;
 }
 
 /** `DescribeScalingActivities` returns at most 100 activities a call (API reference: MaxRecords). */
 export const ACTIVITIES_PER_CALL = 100;
+/** The most `DescribeScalingActivities` pages one judgement reads (500 activities). */
+export const ACTIVITY_PAGES = 5;
 
 /** True for the error Auto Scaling gives for a group that does not exist (or is being deleted). */
 export function isGroupGone(error: unknown): boolean {
@@ -241,24 +248,51 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
     return found;
   }
 
-  /** @throws SuspendError when Auto Scaling fails */
-  async departures(region: string, name: string): Promise<ReadonlyMap<string, Departure>> {
+  /**
+   * Why the group's instances left, newest activities first. With `want`, pages back (at most
+   * {@link ACTIVITY_PAGES} calls) until every wanted instance's departure is found or the
+   * activities are older than `since`: in a storm of hundreds of launches and terminations a
+   * single page holds only the newest 100, and the older launches' causes fall off it.
+   *
+   * @throws SuspendError when Auto Scaling fails
+   */
+  async departures(
+    region: string,
+    name: string,
+    want?: { readonly ids: readonly string[]; readonly since: number },
+  ): Promise<ReadonlyMap<string, Departure>> {
     const client = this.client(region);
-    const out = await this.call('DescribeScalingActivities', region, name, () =>
-      client.send(
-        new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: ACTIVITIES_PER_CALL }),
-      ),
-    );
     const found = new Map<string, Departure>();
-    for (const a of out.Activities ?? []) {
-      // "Terminating EC2 instance: i-0123456789abcdef0" (the activity's Description).
-      const id = /^Terminating EC2 instance: (i-[0-9a-f]+)/.exec(a.Description ?? '')?.[1];
-      if (id === undefined || found.has(id)) continue;
-      found.set(id, {
-        cause: a.Cause ?? '',
-        ...(a.StartTime !== undefined ? { at: a.StartTime.getTime() } : {}),
-      });
-    }
+    const missing = new Set(want?.ids ?? []);
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await this.call('DescribeScalingActivities', region, name, () =>
+        client.send(
+          new DescribeScalingActivitiesCommand({
+            AutoScalingGroupName: name,
+            MaxRecords: ACTIVITIES_PER_CALL,
+            NextToken: token,
+          }),
+        ),
+      );
+      pages += 1;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const a of out.Activities ?? []) {
+        if (a.StartTime !== undefined) oldest = Math.min(oldest, a.StartTime.getTime());
+        // "Terminating EC2 instance: i-0123456789abcdef0" (the activity's Description).
+        const id = /^Terminating EC2 instance: (i-[0-9a-f]+)/.exec(a.Description ?? '')?.[1];
+        if (id === undefined || found.has(id)) continue;
+        missing.delete(id);
+        found.set(id, {
+          cause: a.Cause ?? '',
+          ...(a.StartTime !== undefined ? { at: a.StartTime.getTime() } : {}),
+        });
+      }
+      token = out.NextToken;
+      const covered = want === undefined || missing.size === 0 || oldest < want.since;
+      if (covered || pages >= ACTIVITY_PAGES) break;
+    } while (token);
     return found;
   }
 

@@ -24,6 +24,8 @@
  *   (AMI scope): small sets for the alert. `a` also tells the AMI-change check whether a launch's
  *   AMI is new to its group (`core/ami-change.ts`): it is added to with `ADD` by a record's last
  *   write, so that write's `ALL_OLD` is the set before the record.
+ * - `ttu` the time-to-useful of the group's recent registered launches (`time-to-useful.ts`).
+ * - decided fates live in an item of their own (`fate-item.ts`), apart from the count's cap.
  * - `ttl` for DynamoDB's expiry. Correctness never depends on it: every count is computed from
  *   the times in the item, so an expired item that is still readable counts exactly the same.
  *
@@ -43,6 +45,7 @@
  *    once the evicted ids are {@link DEDUP_SKEW_S} out of the window.
  */
 import type { AmiGroupOutcome, AutoResumePlan } from './report';
+import { decodeSamples } from './time-to-useful';
 import type { Mention } from './window';
 
 /** A DynamoDB attribute value, in the plain marshalled shape (no SDK import in the core). */
@@ -85,6 +88,7 @@ export const ATTR = {
   resumeStreak: 'rs',
   resumeStreakAt: 'rsat',
   judgeLease: 'jq',
+  learned: 'ttu',
 } as const;
 
 /** The newest ids a scope keeps whatever their age, so that the streak rule sees slow loops. */
@@ -169,8 +173,13 @@ export interface ItemState {
   readonly resumeStreak: number;
   readonly resumeStreakAt?: number;
   readonly judgeLease?: number;
-  /** Decided fates of the group's launches, by instance id (`useful` or `failed:<reason>`). */
+  /**
+   * Decided fates kept in this item by earlier versions (by instance id). Fates now live in
+   * their own item (`fate-item.ts`); these are read until the cleanup drops them.
+   */
   readonly fates: ReadonlyMap<string, string>;
+  /** Group scope: the time-to-useful (seconds) of its recent registered launches (`time-to-useful.ts`). */
+  readonly learned: readonly number[];
 }
 
 function num(v: AttrValue | undefined): number | undefined {
@@ -228,6 +237,7 @@ export function decodeItem(attrs: ItemAttrs | undefined): ItemState {
     resumeStreakAt: num(a[ATTR.resumeStreakAt]),
     judgeLease: num(a[ATTR.judgeLease]),
     fates,
+    learned: decodeSamples(a[ATTR.learned]?.S),
   };
 }
 
