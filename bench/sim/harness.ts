@@ -15,7 +15,7 @@ import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-s
 import dynalite from 'dynalite';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/guard';
-import { type FakeCloud, startFakeCloud } from './fake-cloud';
+import { type CloudPublish, type FakeCloud, startFakeCloud } from './fake-cloud';
 import { buildGuardDeps } from './guard-deps';
 import { firstFailedLaunch, isLoop, type Scenario } from './scenarios';
 import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0, World } from './world';
@@ -63,6 +63,8 @@ export interface ScenarioReport {
   /** Loop: suspended within its target; healthy: never suspended. */
   readonly meetsTarget: boolean;
   readonly alerts: number;
+  /** The alerts published during the scenario (SNS messages), oldest first. */
+  readonly published: readonly CloudPublish[];
   readonly deliveries: number;
   /** Invocations that threw (each retried up to twice). */
   readonly errors: number;
@@ -274,6 +276,7 @@ export async function runScenario(
     suspensions,
     launches: world.launches.length,
     alerts,
+    published: env.cloud.published.slice(publishedBefore),
     deliveries,
     errors,
     deadLetters,
