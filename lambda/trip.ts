@@ -224,6 +224,16 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
       return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state, group);
     }
   }
+  if (evidence === undefined && progress.step !== 'claimed' && ctx.judged) {
+    // A resumed trip of the delayed check: its alert still says why.
+    const found = findEvidence(
+      ctx,
+      ctx.judged.judgement,
+      groupSettings(group.tags, settingsDefaults(config)),
+      ruleOf(ctx),
+    );
+    if (found.kind === 'confirmed') evidence = found.evidence;
+  }
   return suspendGroup(ctx, group, state, evidence);
 }
 
@@ -280,7 +290,7 @@ async function confirm(
   settings: { readonly streak: number; readonly deadlineMs?: number; readonly ecsCluster?: string },
   rule: TripRule,
 ): Promise<{ evidence?: TripEvidence; streakUpTo?: number; rule: TripRule } | undefined> {
-  const { view, deps, config, now } = ctx;
+  const { view, deps, now } = ctx;
   if (rule === TRIP_RULE.countOnly) return { rule };
   // Every launch the scope keeps is judged (the window's for the count rule, the newest for the
   // streak rule): a count trip that its window does not confirm may still be a streak.
@@ -302,37 +312,13 @@ async function confirm(
   }
   const judged: GroupJudgement = judgement;
   for (const j of judged.judged) deps.metrics.count(fateMetric(j.fate));
-  const streak = (): { evidence: TripEvidence; streakUpTo: number; rule: TripRule } | undefined => {
-    if (settings.streak === 0) return undefined;
-    const found = streakRule(judged.judged, settings.streak, view.before.tripProgress?.streakUpTo);
-    if (!found.trips) return undefined;
-    const counts = { ...judged.counts, failedBy: countFates(found.launches).failedBy };
-    return {
-      evidence: evidenceOf(TRIP_RULE.streak, judged, counts, {
-        streak: found.streak,
-        streakNeeded: found.needed,
-        ...failedIds(judged.judged),
-      }),
-      streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
-      rule: TRIP_RULE.streak,
-    };
-  };
-  if (rule === TRIP_RULE.streak) {
-    const found = streak();
-    if (found === undefined) await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
-    return found;
+  const found = findEvidence(ctx, judged, settings, rule);
+  if (found.kind === 'confirmed') return found;
+  const { check, windowCounts } = found;
+  if (check === undefined || windowCounts === undefined) {
+    await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
+    return undefined;
   }
-  const window = inWindowOf(judged.judged, view.policy.windowMs);
-  const windowCounts = countFates(window);
-  const share = config.churnShare ?? 0.5;
-  const check = confirmCount(windowCounts, share);
-  if (check.confirms)
-    return {
-      evidence: evidenceOf(rule, judged, windowCounts, { requiredShare: share, ...failedIds(window) }),
-      rule,
-    };
-  const byStreak = streak();
-  if (byStreak !== undefined) return byStreak;
   deps.metrics.count(METRIC.tripsNotConfirmed);
   deps.log.info('trip not confirmed: too few of the launches failed', {
     group: view.key.key,
@@ -344,6 +330,61 @@ async function confirm(
   });
   await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
   return undefined;
+}
+
+/** What a judgement says about a trip: confirmed with its evidence, or the count rule's shortfall. */
+type Finding =
+  | {
+      readonly kind: 'confirmed';
+      readonly evidence: TripEvidence;
+      readonly streakUpTo?: number;
+      readonly rule: TripRule;
+    }
+  | {
+      readonly kind: 'unconfirmed';
+      readonly check?: ReturnType<typeof confirmCount>;
+      readonly windowCounts?: FateCounts;
+    };
+
+/**
+ * The pure half of {@link confirm}: which rule the judged launches meet and its evidence. A
+ * resumed trip (the delayed check's redelivery) rebuilds its alert's evidence with it.
+ */
+function findEvidence(
+  ctx: TripContext,
+  judged: GroupJudgement,
+  settings: { readonly streak: number },
+  rule: TripRule,
+): Finding {
+  const { view, config } = ctx;
+  const streak = (): Finding | undefined => {
+    if (settings.streak === 0) return undefined;
+    const found = streakRule(judged.judged, settings.streak, view.before.tripProgress?.streakUpTo);
+    if (!found.trips) return undefined;
+    const counts = { ...judged.counts, failedBy: countFates(found.launches).failedBy };
+    return {
+      kind: 'confirmed',
+      evidence: evidenceOf(TRIP_RULE.streak, judged, counts, {
+        streak: found.streak,
+        streakNeeded: found.needed,
+        ...failedIds(judged.judged),
+      }),
+      streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
+      rule: TRIP_RULE.streak,
+    };
+  };
+  if (rule === TRIP_RULE.streak) return streak() ?? { kind: 'unconfirmed' };
+  const window = inWindowOf(judged.judged, view.policy.windowMs);
+  const windowCounts = countFates(window);
+  const share = config.churnShare ?? 0.5;
+  const check = confirmCount(windowCounts, share);
+  if (check.confirms)
+    return {
+      kind: 'confirmed',
+      evidence: evidenceOf(rule, judged, windowCounts, { requiredShare: share, ...failedIds(window) }),
+      rule,
+    };
+  return streak() ?? { kind: 'unconfirmed', check, windowCounts };
 }
 
 /** The judging dependencies of the guard's dependencies. */
