@@ -742,6 +742,7 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
+          ReturnConsumedCapacity: 'TOTAL',
         },
         `save fates ${pk}`,
       );
