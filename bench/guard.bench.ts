@@ -352,7 +352,12 @@ async function fatesAtScale(db: Awaited<ReturnType<typeof startDynamo>>, counter
       const before = db.wcu();
       await counter.saveFates(
         key,
-        new Map([[instanceId(20_000_000 + n), `failed:not-registered:${Math.floor((T0 + step * 5 * MIN + i * 1000) / 1000)}`]]),
+        new Map([
+          [
+            instanceId(20_000_000 + n),
+            `failed:not-registered:${Math.floor((T0 + step * 5 * MIN + i * 1000) / 1000)}`,
+          ],
+        ]),
       );
       fateWcu += db.wcu() - before;
       fateWrites += 1;
