@@ -54,8 +54,12 @@ import { DEFAULTS, SCOPE_KIND, type ScopeKey, type ScopePolicy, scopeId } from '
 import type { Mention } from '../core/window';
 import { awsCause } from './aws-error';
 
-/** IAM actions the guard function uses through this adapter. */
-export const PERMISSIONS = ['dynamodb:UpdateItem'] as const;
+/**
+ * IAM actions the guard function uses through this adapter: `UpdateItem` to count, own trips
+ * and keep fates; `GetItem` for the delayed check's read of a scope and for the rules' read of
+ * the fates kept apart from the count (`readFates`).
+ */
+export const PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 /** IAM actions of the operator tools and the resumer (`listScopes`, `clearScope`). */
 export const OPERATOR_PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'] as const;
 
