@@ -278,7 +278,14 @@ async function countScope(
   if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
 
   const changed = view.outcome.added.length > 0 || view.outcome.lowered.length > 0;
-  if (!changed) return result;
+  if (!changed) {
+    // A repeated mention changes no count, but time has passed: holding the judge lease, it may
+    // judge the streak rule like any other event (at most once per group and minute).
+    const idle = !view.judge || view.before.settings?.exempt || config.failedStreak === 0 || !view.armed;
+    if (idle || view.outcome.ids.size < MIN_STREAK) return result;
+    const trip = await tryStreak(record, view, group, deps, config, now, owner);
+    return trip === undefined ? result : { ...result, trip };
+  }
   if (view.before.settings?.exempt) {
     if (view.evaluation.count >= view.policy.threshold) {
       deps.metrics.count(METRIC.exemptSkips);

@@ -752,6 +752,30 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       );
       after = out.Attributes as ItemAttrs | undefined;
     }
+    // The count's item mirrors the fates of the ids it holds (its cleanup drops the others), so
+    // that the launch path sees them in its own write's `ALL_OLD`.
+    for (let i = 0; i < entries.length; i += IDS_PER_WRITE) {
+      const names: Record<string, string> = { '#pk': ATTR.pk };
+      const values: Record<string, AttributeValue> = {};
+      const sets: string[] = [];
+      entries.slice(i, i + IDS_PER_WRITE).forEach(([id, fate], j) => {
+        names[`#f${j}`] = fateAttr(id);
+        values[`:f${j}`] = { S: fate };
+        sets.push(`#f${j} = if_not_exists(#f${j}, :f${j})`);
+      });
+      await this.conditional(
+        {
+          TableName: this.tableName,
+          Key: { pk: { S: scopeId(key) } },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: 'TOTAL',
+        },
+        `mirror fates ${scopeId(key)}`,
+      );
+    }
     if (after === undefined) return;
     const kept = keptFates(decodeItem(after).fates, undefined);
     const gone = planFateCleanup(kept, Math.ceil(this.maxWindowMs / 1000));

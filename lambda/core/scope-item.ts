@@ -174,8 +174,9 @@ export interface ItemState {
   readonly resumeStreakAt?: number;
   readonly judgeLease?: number;
   /**
-   * Decided fates kept in this item by earlier versions (by instance id). Fates now live in
-   * their own item (`fate-item.ts`); these are read until the cleanup drops them.
+   * Decided fates of the ids this item holds (by instance id): a mirror of the fate item
+   * (`fate-item.ts`), which keeps them whatever the cap. The launch path reads them for free
+   * (`ALL_OLD`) to decide whether a judgement could find a streak at all.
    */
   readonly fates: ReadonlyMap<string, string>;
   /** Group scope: the time-to-useful (seconds) of its recent registered launches (`time-to-useful.ts`). */
@@ -385,7 +386,12 @@ export function planCleanup(
   if (!needed) return undefined;
   const evicted = over > 0 ? ev.inWindow.slice(0, over) : [];
   const removeIds = [...forgettable, ...evicted.map((e) => e.instanceId)];
-  const removeFates = removeIds.filter((id) => state.fates?.has(id)).map(fateAttr);
+  // Fates of removed ids go with them, and so do fates of ids the item no longer holds (the
+  // delayed check mirrors fates here without knowing which ids the count still keeps).
+  const removed = new Set(removeIds);
+  const removeFates = [...(state.fates?.keys() ?? [])]
+    .filter((id) => removed.has(id) || !ids.has(id))
+    .map(fateAttr);
   return {
     removeIds,
     ...(removeFates.length > 0 ? { removeFates } : {}),
