@@ -9,7 +9,7 @@ import {
   knownLaunches,
   planFateCleanup,
 } from '../../../lambda/core/fate-item';
-import { DEDUP_SKEW_S, fateAttr } from '../../../lambda/core/scope-item';
+import { DEDUP_SKEW_S, evaluate, fateAttr, planCleanup } from '../../../lambda/core/scope-item';
 
 const T = 1_768_204_800; // epoch seconds
 const id = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
@@ -75,5 +75,28 @@ describe('the fate item', () => {
     // Old, but among the newest kept: stays
     const few = new Map(Array.from({ length: 20 }, (_, i) => [id(i), `failed:unhealthy:${old}`]));
     expect(planFateCleanup(keptFates(few, undefined), windowS, 1)).toBeUndefined();
+  });
+
+  it("drops from the count's item the mirrored fates of ids it no longer holds", () => {
+    // Prepare: the count holds 30 ids (cap 18 at threshold 10); fates of 5 held and 5 evicted ids
+    const ids = new Map(Array.from({ length: 30 }, (_, i) => [id(100 + i), T + i]));
+    const fates = new Map<string, string>([
+      ...Array.from({ length: 5 }, (_, i) => [id(100 + 29 - i), 'failed:unhealthy'] as [string, string]),
+      ...Array.from({ length: 5 }, (_, i) => [id(i), 'failed:unhealthy'] as [string, string]),
+    ]);
+    // Act
+    const plan = planCleanup(
+      ids,
+      evaluate(ids, undefined, 3600),
+      { groups: new Map(), callers: [], amis: [], fates },
+      3600,
+      10,
+      1,
+    );
+    // Assess: the 5 orphans and the fates of evicted ids go; the newest ids' fates stay
+    expect(plan?.removeFates).toEqual(
+      expect.arrayContaining(Array.from({ length: 5 }, (_, i) => fateAttr(id(i)))),
+    );
+    expect(plan?.removeFates).not.toContain(fateAttr(id(129)));
   });
 });
