@@ -41,7 +41,8 @@ export interface SimWiring {
 /** Build the guard's dependencies the way the handler does (auto-resume off: no scheduler). */
 export function buildGuardDeps(config: GuardConfig, wiring: SimWiring): GuardDeps {
   const counter = new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableName, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }));
+  // The memo of departures not found runs on the simulated clock, as on the real one in Lambda.
+  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region }), wiring.now);
   // The deadline queue: SQS delays a message, then Lambda delivers it in a batch. Here the
   // harness runs the same consumer at the simulated time the message becomes visible.
   const deadlines: DeadlineQueue = {

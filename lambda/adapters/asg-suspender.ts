@@ -129,6 +129,10 @@ export interface GroupHistory {
 export const ACTIVITIES_PER_CALL = 100;
 /** The most `DescribeScalingActivities` pages one judgement reads (500 activities). */
 export const ACTIVITY_PAGES = 5;
+/** How long a departure that a full page-back did not find is not paged for again. */
+const UNFOUND_MEMO_MS = 5 * 60_000;
+/** Groups whose departures not found a container remembers. */
+const UNFOUND_GROUPS = 100;
 
 /** True for the error Auto Scaling gives for a group that does not exist (or is being deleted). */
 export function isGroupGone(error: unknown): boolean {
@@ -158,8 +162,21 @@ function errorCode(error: Error): string {
 export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   private readonly clients = new Map<string, AutoScalingClient>();
 
-  /** @param clientFor makes the Auto Scaling client of a region */
-  constructor(private readonly clientFor: (region: string) => AutoScalingClient) {}
+  /**
+   * Per group, the instances whose departure a full page-back did not find, and when: later
+   * judgements within {@link UNFOUND_MEMO_MS} do not page back for them again (a storm's many
+   * delayed checks would otherwise each read {@link ACTIVITY_PAGES} pages). Bounded in size.
+   */
+  private readonly unfound = new Map<string, { readonly at: number; readonly ids: Set<string> }>();
+
+  /**
+   * @param clientFor makes the Auto Scaling client of a region
+   * @param clock epoch ms (for the memo of departures not found)
+   */
+  constructor(
+    private readonly clientFor: (region: string) => AutoScalingClient,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** @throws SuspendError when Auto Scaling fails (throttling, access denied, …) */
   async describeGroup(region: string, name: string): Promise<GroupSnapshot | undefined> {
@@ -263,7 +280,10 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   ): Promise<ReadonlyMap<string, Departure>> {
     const client = this.client(region);
     const found = new Map<string, Departure>();
-    const missing = new Set(want?.ids ?? []);
+    const memoKey = `${region}#${name}`;
+    const memo = this.unfound.get(memoKey);
+    const fresh = memo !== undefined && this.clock() - memo.at < UNFOUND_MEMO_MS ? memo.ids : undefined;
+    const missing = new Set((want?.ids ?? []).filter((id) => !fresh?.has(id)));
     let token: string | undefined;
     let pages = 0;
     do {
@@ -291,9 +311,25 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
       }
       token = out.NextToken;
       const covered = want === undefined || missing.size === 0 || oldest < want.since;
-      if (covered || pages >= ACTIVITY_PAGES) break;
+      if (covered) break;
+      if (pages >= ACTIVITY_PAGES) {
+        this.rememberUnfound(memoKey, missing, fresh);
+        break;
+      }
     } while (token);
     return found;
+  }
+
+  private rememberUnfound(
+    key: string,
+    missing: ReadonlySet<string>,
+    fresh: ReadonlySet<string> | undefined,
+  ): void {
+    if (this.unfound.size >= UNFOUND_GROUPS && !this.unfound.has(key)) {
+      const oldest = this.unfound.keys().next().value;
+      if (oldest !== undefined) this.unfound.delete(oldest);
+    }
+    this.unfound.set(key, { at: this.clock(), ids: new Set([...(fresh ?? []), ...missing]) });
   }
 
   /** @throws SuspendError when Auto Scaling fails */

@@ -74,3 +74,21 @@ describe('departures in a storm', () => {
     expect(asg.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(ACTIVITY_PAGES);
   });
 });
+
+describe('departures not found', () => {
+  it('are not paged for again within 5 minutes by the same container', async () => {
+    serve([...storm(), ...storm(), ...storm()]);
+    let now = T0;
+    const suspender = new AutoScalingSuspender(
+      (region) => new AutoScalingClient({ region }),
+      () => now,
+    );
+    const want = { ids: ['i-0ffffffffffffffff'], since: 0 };
+    await suspender.departures(REGION, GROUP, want);
+    await suspender.departures(REGION, GROUP, want);
+    expect(asg.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(ACTIVITY_PAGES + 1);
+    now += 5 * 60_000;
+    await suspender.departures(REGION, GROUP, want);
+    expect(asg.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(2 * ACTIVITY_PAGES + 1);
+  });
+});
