@@ -6,7 +6,8 @@
  *
  * `SIM_ONLY=<substring>` plays only the matching scenarios; `SIM_HOURS=<n>` shortens them;
  * `SIM_LOG=1` prints the guard's log lines with their simulated time; `SIM_SEEDS=<n>` plays each
- * scenario with n seeds (its own, then +1000, +2000, …), one line per scenario and seed.
+ * scenario with n seeds (its own, then +1000, +2000, …; 4 by default), one line per scenario and
+ * seed with the launches before its suspension.
  */
 import { runScenario, type ScenarioReport, simClock, startSimEnv } from './sim/harness';
 import { SCENARIOS } from './sim/scenarios';
@@ -43,7 +44,7 @@ function printLog(level: string, at: number, message: string, extra: Record<stri
 async function main(): Promise<void> {
   const only = process.env.SIM_ONLY;
   const hours = process.env.SIM_HOURS ? Number(process.env.SIM_HOURS) : undefined;
-  const seeds = Math.max(1, Number(process.env.SIM_SEEDS ?? 1) || 1);
+  const seeds = Math.max(1, Number(process.env.SIM_SEEDS ?? 4) || 4);
   const chosen = SCENARIOS.filter((s) => only === undefined || s.name.includes(only)).flatMap((s) =>
     Array.from({ length: seeds }, (_, k) => ({ ...s, seed: s.seed + 1000 * k })),
   );
