@@ -6,7 +6,9 @@
  *    launch events of a realistic account (many quiet groups, a few loops, duplicates and
  *    out-of-order delivery); and on the path that does not trip alone.
  * 2. Write capacity per event per scope (`ReturnConsumedCapacity`), overall and for one scope
- *    with 1,000 launches in its window.
+ *    with 1,000 launches in its window; for a group scope with 300 launches in its window and
+ *    every fate kept (issue 18), the sizes of its count and fate items and the write capacity
+ *    of a launch and of a delayed check's fate write.
  * 3. The handler's in-process throughput against dynalite.
  * 4. The bundled handler's size, and its cold init (load plus client construction), against a
  *    bundle that only imports and constructs the same SDK clients.
@@ -22,7 +24,12 @@ import {
   DescribeAutoScalingGroupsCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -290,10 +297,86 @@ async function storeAndThroughput(): Promise<void> {
   console.log(
     `one scope, 1,000 launches in its window: ${(total / 1000).toFixed(3)} WCU per event on average, ${maxPerEvent} at most (target ≤ 2)`,
   );
+  await fatesAtScale(db, counter);
   await db.close();
   asg.restore();
   sns.restore();
   ec2.restore();
+}
+
+/** DynamoDB's size of an item: names plus values (numbers about 1 byte per 2 digits, plus 1). */
+function itemBytes(item: Record<string, { S?: string; N?: string; SS?: string[] }> | undefined): number {
+  let bytes = 0;
+  for (const [name, v] of Object.entries(item ?? {})) {
+    bytes += Buffer.byteLength(name);
+    if (v.S !== undefined) bytes += Buffer.byteLength(v.S);
+    if (v.N !== undefined) bytes += Math.ceil(v.N.replace(/^-/, '').replace('.', '').length / 2) + 1;
+    if (v.SS !== undefined) bytes += v.SS.reduce((n, x) => n + Buffer.byteLength(x), 0);
+  }
+  return bytes;
+}
+
+/**
+ * Issue 18: a group scope with 300 launches in its window, in steps of 50 (a capacity
+ * provider's managed scaling), each launch its own event, and the delayed check keeping every
+ * launch's fate. The count's item stays capped; the fates live in their own item.
+ */
+async function fatesAtScale(db: Awaited<ReturnType<typeof startDynamo>>, counter: DynamoDbLaunchCounter) {
+  const key = { scope: 'asg' as const, account: '111122223333', region: 'us-east-1', key: 'cp-step-50' };
+  let launchWcu = 0;
+  let launchRequests = 0;
+  let maxLaunchWcu = 0;
+  let fateWcu = 0;
+  let fateWrites = 0;
+  for (let step = 0; step < 6; step += 1) {
+    for (let i = 0; i < 50; i += 1) {
+      const n = step * 50 + i;
+      const t = T0 + step * 5 * MIN + i * 1000;
+      const view = await counter.record(
+        {
+          key,
+          mentions: [{ instanceId: instanceId(20_000_000 + n), time: t }],
+          callers: ['autoscaling.amazonaws.com'],
+          imageIds: ['ami-0abc1234def567890'],
+          groupNames: [],
+          now: t,
+        },
+        { threshold: 10, windowMs: 60 * MIN },
+      );
+      launchWcu += view.writeUnits;
+      launchRequests += view.requests;
+      maxLaunchWcu = Math.max(maxLaunchWcu, view.writeUnits);
+    }
+    // The batch's delayed checks: one message per launch, each keeps its launch's fate.
+    for (let i = 0; i < 50; i += 1) {
+      const n = step * 50 + i;
+      const before = db.wcu();
+      await counter.saveFates(
+        key,
+        new Map([
+          [
+            instanceId(20_000_000 + n),
+            `failed:not-registered:${Math.floor((T0 + step * 5 * MIN + i * 1000) / 1000)}`,
+          ],
+        ]),
+      );
+      fateWcu += db.wcu() - before;
+      fateWrites += 1;
+    }
+  }
+  const pk = 'asg#111122223333#us-east-1#cp-step-50';
+  const get = async (id: string) =>
+    (await db.client.send(new GetItemCommand({ TableName: db.table, Key: { pk: { S: id } } }))).Item as
+      | Record<string, { S?: string; N?: string; SS?: string[] }>
+      | undefined;
+  const countItem = itemBytes(await get(pk));
+  const fateItem = itemBytes(await get(`fates#${pk}`));
+  const fates = await counter.readFates(key);
+  console.log(
+    `one group scope, 300 launches in its window (steps of 50): count item ${countItem} B, fate item ${fateItem} B (${fates.size} fates kept); ` +
+      `launch path ${(launchWcu / 300).toFixed(2)} WCU and ${(launchRequests / 300).toFixed(2)} requests per event (at most ${maxLaunchWcu} WCU); ` +
+      `delayed check ${(fateWcu / fateWrites).toFixed(1)} WCU per fate write`,
+  );
 }
 
 const FLOOR_SOURCE = `

@@ -5,7 +5,9 @@
  * its first failed launch (the 15-minute loop within 6), no healthy group suspended.
  *
  * `SIM_ONLY=<substring>` plays only the matching scenarios; `SIM_HOURS=<n>` shortens them;
- * `SIM_LOG=1` prints the guard's log lines with their simulated time.
+ * `SIM_LOG=1` prints the guard's log lines with their simulated time; `SIM_SEEDS=<n>` plays each
+ * scenario with n seeds (its own, then +1000, +2000, …; 4 by default), one line per scenario and
+ * seed with the launches before its suspension.
  */
 import { runScenario, type ScenarioReport, simClock, startSimEnv } from './sim/harness';
 import { SCENARIOS } from './sim/scenarios';
@@ -29,7 +31,7 @@ function line(r: ScenarioReport): string {
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
   return [
-    `${verdict} ${r.name.padEnd(36)} ${susp}; ${loop}`,
+    `${verdict} ${`${r.name} seed ${r.seed}`.padEnd(46)} ${susp}; ${loop}`,
     `      alerts ${r.alerts} (loop alerts ${r.loopAlerts}, target ${r.loop ? 1 : 0}${r.loopAlertScopes.length > 0 ? `: ${r.loopAlertScopes.join(', ')}` : ''}), deliveries ${r.deliveries}, errors ${r.errors} (dead letters ${r.deadLetters}), DynamoDB req/event/scope ${r.dynamoPerScopeQuiet.toFixed(2)} quiet / ${r.dynamoPerScopeAll.toFixed(2)} all, peak calls/group/min ${peak} (${r.callPeakAllActions?.calls ?? 0} all actions)${r.regionPeak ? `, region-wide ${r.regionPeak.calls} ${r.regionPeak.action}` : ''}${outcomes ? `, trips: ${outcomes}` : ''}`,
     ...(r.firstError ? [`      first error: ${r.firstError}`] : []),
   ].join('\n');
@@ -42,7 +44,10 @@ function printLog(level: string, at: number, message: string, extra: Record<stri
 async function main(): Promise<void> {
   const only = process.env.SIM_ONLY;
   const hours = process.env.SIM_HOURS ? Number(process.env.SIM_HOURS) : undefined;
-  const chosen = SCENARIOS.filter((s) => only === undefined || s.name.includes(only));
+  const seeds = Math.max(1, Number(process.env.SIM_SEEDS ?? 4) || 4);
+  const chosen = SCENARIOS.filter((s) => only === undefined || s.name.includes(only)).flatMap((s) =>
+    Array.from({ length: seeds }, (_, k) => ({ ...s, seed: s.seed + 1000 * k })),
+  );
   const env = await startSimEnv();
   const reports: ScenarioReport[] = [];
   const started = process.hrtime.bigint();

@@ -170,8 +170,9 @@ async function lookAtGroup(
     settings,
     now,
     item?.fates,
+    item?.learned,
   );
-  await keepFates(deps, key, judgement.newlyDecided);
+  await keepFates(deps, key, judgement, item?.learned);
   if (settings.exempt) return { group, settings, judged: judgement.judged, covering: false };
   const ownIds = new Set(own.map((l) => l.instanceId));
   const ownJudged = judgement.judged.filter((j) => ownIds.has(j.instanceId));

@@ -1,20 +1,26 @@
 /**
  * The delayed check: when a group's launches reach their deadline, judge them and keep their
- * fates (`core/fate.ts`), so that they stay decided whatever becomes of the instances later. The
- * trip itself stays on the launch path: a loop keeps launching, and its next launch finds the
- * kept fates (a group that stopped launching needs no suspension).
+ * fates (`core/fate.ts`), so that they stay decided whatever becomes of the instances later.
+ * When the launches it decided meet a rule, it trips the group itself (`tripIfDecided`): a
+ * managed-scaling step that launched 100 useless instances at once and nothing after is
+ * suspended and alerted without waiting for a launch that never comes.
  *
  * A launch whose deadline is later than the message's delay (a long grace period or a launch
  * hook) is checked again, until {@link MAX_HOLD_MS} after its launch.
  */
+
+import type { GroupSnapshot } from './adapters/asg-suspender';
 import { type DeadlineCheck, MAX_DELAY_S, parseDeadlineCheck } from './adapters/deadline-queue';
+import { effectivePolicy, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import { type GuardConfig, settingsDefaults } from './config';
-import { FATE, MAX_HOLD_MS } from './core/fate';
-import { groupSettings } from './core/group-settings';
-import { SCOPE_KIND } from './core/types';
-import { judgeGroup, keepFates } from './judge';
+import { countFates, FATE, judgeKept, MAX_HOLD_MS, ruleMet } from './core/fate';
+import { type GroupSettings, groupSettings } from './core/group-settings';
+import { decodeItem, evaluate, type ItemState, isArmed } from './core/scope-item';
+import { EARLY_FLOOR_MS } from './core/time-to-useful';
+import { LAUNCH_SOURCE, type LaunchRecord, SCOPE_KIND, type ScopeKey, type ScopePolicy } from './core/types';
+import { type GroupJudgement, judgeGroup, keepFates, launchesToJudge } from './judge';
 import type { GuardDeps } from './ports';
-import { judgeDeps } from './trip';
+import { actOnTrip, judgeDeps } from './trip';
 
 /** One SQS record as Lambda delivers it. */
 export interface QueueRecord {
@@ -77,7 +83,7 @@ export async function runDeadlineChecks(
   const failures: { itemIdentifier: string }[] = [];
   for (const { check, messageIds } of byGroup.values()) {
     try {
-      await checkGroup(check, depsOf(check.account), config, now);
+      await checkGroup(check, messageIds, depsOf(check.account), config, now);
     } catch (error) {
       deps.log.error('deadline check failed: SQS delivers it again', {
         group: check.group,
@@ -91,6 +97,7 @@ export async function runDeadlineChecks(
 
 async function checkGroup(
   check: DeadlineCheck,
+  messageIds: readonly string[],
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
@@ -98,25 +105,49 @@ async function checkGroup(
   const key = { scope: SCOPE_KIND.asg, account: check.account, region: check.region, key: check.group };
   const group = await deps.suspender.describeGroup(check.region, check.group);
   if (!group) return;
-  const state = deps.counter.read ? await deps.counter.read(key) : undefined;
+  const state = (deps.counter.read ? await deps.counter.read(key) : undefined) ?? decodeItem(undefined);
   const settings = groupSettings(group.tags, settingsDefaults(config));
+  const known = await launchesToJudge(deps, key, state.ids, state.fates);
+  // With its own launches, the check judges the group's other undecided launches it knows of:
+  // a batch's launches reach their deadline together, whichever message comes first.
+  const mine = new Set(check.launches.map((l) => l.instanceId));
+  const launches = [
+    ...check.launches,
+    // (Only those old enough to be judged: a younger one cannot be due, whatever the group's history.)
+    ...known.launches.filter(
+      (l) =>
+        !mine.has(l.instanceId) && !known.decided.has(l.instanceId) && now - l.launchedAt >= EARLY_FLOOR_MS,
+    ),
+  ];
   const judgement = await judgeGroup(
     judgeDeps(deps),
     check.region,
     group,
-    check.launches,
+    launches,
     settings,
     now,
-    state?.fates ?? new Map(),
+    known.decided,
+    state.learned,
   );
-  await keepFates(deps, key, judgement.newlyDecided);
+  await keepFates(deps, key, judgement, state.learned);
   deps.log.info('launches judged at their deadline', {
     group: check.group,
-    fates: Object.fromEntries(judgement.judged.map((j) => [j.instanceId, `${j.fate}:${j.reason}`])),
+    deadlineMs: judgement.deadlineMs,
+    learned: judgement.learned,
+    fates: Object.fromEntries(
+      judgement.judged
+        .filter((j) => mine.has(j.instanceId))
+        .map((j) => [j.instanceId, `${j.fate}:${j.reason}`]),
+    ),
+    othersDecided: [...judgement.newlyDecided.keys()].filter((id) => !mine.has(id)).length,
   });
   // Launches still undecided (a later deadline, a launch hook) are checked again, up to the hold limit.
   const again = judgement.judged.filter(
-    (j) => j.fate === FATE.undecided && now - j.launchedAt < MAX_HOLD_MS && !j.instanceId.includes('#'),
+    (j) =>
+      mine.has(j.instanceId) &&
+      j.fate === FATE.undecided &&
+      now - j.launchedAt < MAX_HOLD_MS &&
+      !j.instanceId.includes('#'),
   );
   if (again.length > 0 && deps.deadlines) {
     const next = Math.min(...again.map((j) => j.launchedAt + judgement.deadlineMs));
@@ -126,4 +157,126 @@ async function checkGroup(
       delayS,
     );
   }
+  if (judgement.newlyDecided.size === 0 && isArmed(state)) return;
+  await tripIfDecided({
+    check,
+    messageIds,
+    deps,
+    config,
+    now,
+    key,
+    group,
+    state,
+    known,
+    judgement,
+    settings,
+  });
+}
+
+/** What the delayed check knows when it asks whether the group's decided launches trip it. */
+interface Decided {
+  readonly check: DeadlineCheck;
+  readonly messageIds: readonly string[];
+  readonly deps: GuardDeps;
+  readonly config: GuardConfig;
+  readonly now: number;
+  readonly key: ScopeKey;
+  readonly group: GroupSnapshot;
+  readonly state: ItemState;
+  readonly known: Awaited<ReturnType<typeof launchesToJudge>>;
+  readonly judgement: GroupJudgement;
+  readonly settings: GroupSettings;
+}
+
+/**
+ * A decided failure acts without waiting for another launch: when the launches just decided
+ * meet a rule (with every fate the group keeps), trip as the launch path does, with the same
+ * claim, progress and takeover rules. The owner is the check's SQS message (the smallest id of
+ * the group's messages in the batch): SQS redelivers a message with the same id in a new
+ * invocation, so a redelivery resumes the trip it started, while another message (another
+ * check of the same group, a concurrent invocation) is another owner and leaves it alone.
+ */
+async function tripIfDecided(d: Decided): Promise<void> {
+  const { deps, config, now, key, group, state, known, judgement, settings } = d;
+  const progress = state.tripProgress;
+  const unfinished = !isArmed(state) && progress !== undefined && progress.step !== 'done';
+  if (!isArmed(state) && !unfinished) return;
+  if (settings.exempt || (!unfinished && group.suspendedProcesses.includes('Launch'))) return;
+  // The rules see the launches just judged, and every other launch the store knows.
+  const mine = new Map(judgement.judged.map((j) => [j.instanceId, j]));
+  const times = new Map(known.times);
+  for (const l of d.check.launches)
+    if (!times.has(l.instanceId)) times.set(l.instanceId, Math.floor(l.launchedAt / 1000));
+  const others = [...times]
+    .filter(([id]) => !mine.has(id))
+    .map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
+  const judged = [...judgement.judged, ...judgeKept(others, known.decided)].sort(
+    (a, b) => a.launchedAt - b.launchedAt || (a.instanceId < b.instanceId ? -1 : 1),
+  );
+  const policy = effectivePolicy(state, defaultsFor(config));
+  const threshold = settings.threshold;
+  const met = unfinished
+    ? progress.streakUpTo !== undefined
+      ? 'streak'
+      : 'count'
+    : ruleMet(judged, {
+        threshold,
+        windowMs: settings.windowMs,
+        streak: config.failedStreak === 0 ? 0 : settings.streak,
+        ...(config.churnShare !== undefined ? { share: config.churnShare } : {}),
+        ...(state.tripProgress?.streakUpTo !== undefined
+          ? { streakAfter: state.tripProgress.streakUpTo }
+          : {}),
+      });
+  if (met === undefined) return;
+  const windowS = Math.round(settings.windowMs / 1000);
+  const evaluation = evaluate(times, state.watermark, windowS);
+  const view: ScopeView = {
+    key,
+    before: state,
+    outcome: { ids: times, added: [], lowered: [], duplicates: 0 },
+    policy: { ...policy, threshold, windowMs: settings.windowMs },
+    evaluation,
+    armed: isArmed(state),
+    refreshSettings: false,
+    judge: false,
+    requests: 0,
+    writeUnits: 0,
+    callers: state.callers,
+    imageIds: state.amis,
+    groups: state.groups,
+  };
+  const newest = evaluation.newest ?? Math.floor(now / 1000);
+  const record: LaunchRecord = {
+    kind: 'launch',
+    source: LAUNCH_SOURCE.autoScaling,
+    account: key.account,
+    region: key.region,
+    eventId: `deadline-check ${[...d.messageIds].sort()[0] ?? ''}`,
+    eventTime: newest * 1000,
+    caller: {},
+    instances: [],
+    truncated: false,
+  };
+  const merged: GroupJudgement = { ...judgement, judged, counts: countFates(judged) };
+  const outcome = await actOnTrip({
+    record,
+    view,
+    deps,
+    config,
+    now,
+    owner: deadlineOwner(d.messageIds),
+    rule: met,
+    judged: { group, judgement: merged },
+  });
+  deps.log.info('delayed check tripped the group', { group: key.key, rule: met, outcome });
+}
+
+/** The owner of a trip the delayed check takes: its SQS message, which a redelivery keeps. */
+export function deadlineOwner(messageIds: readonly string[]): TripOwner {
+  return tripOwner(`sqs:${[...messageIds].sort()[0] ?? ''}`);
+}
+
+function defaultsFor(config: GuardConfig): ScopePolicy {
+  return { threshold: config.asgThreshold, windowMs: config.windowMs };
 }

@@ -28,7 +28,7 @@ import { parseEvent } from './core/parse-event';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
-import { FIRST_CHECK_DELAY_S, judgeGroup, keepFates } from './judge';
+import { firstCheckDelayS, judgeGroup, keepFates, launchesToJudge } from './judge';
 import type { GuardDeps } from './ports';
 import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
 
@@ -219,7 +219,7 @@ async function countScope(
         group: key.key,
         launches: view.outcome.added.map((a) => ({ instanceId: a.instanceId, launchedAt: a.time * 1000 })),
       },
-      Math.max(0, FIRST_CHECK_DELAY_S - Math.floor((now - record.eventTime) / 1000)),
+      Math.max(0, firstCheckDelayS(view.before.learned) - Math.floor((now - record.eventTime) / 1000)),
     );
   }
   if (view.outcome.duplicates > 0) deps.metrics.count(METRIC.duplicates, view.outcome.duplicates);
@@ -247,7 +247,14 @@ async function countScope(
   if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
 
   const changed = view.outcome.added.length > 0 || view.outcome.lowered.length > 0;
-  if (!changed) return result;
+  if (!changed) {
+    // A repeated mention changes no count, but time has passed: holding the judge lease, it may
+    // judge the streak rule like any other event (at most once per group and minute).
+    const idle = !view.judge || view.before.settings?.exempt || config.failedStreak === 0 || !view.armed;
+    if (idle || view.outcome.ids.size < MIN_STREAK) return result;
+    const trip = await tryStreak(record, view, group, deps, config, now, owner);
+    return trip === undefined ? result : { ...result, trip };
+  }
   if (view.before.settings?.exempt) {
     if (view.evaluation.count >= view.policy.threshold) {
       deps.metrics.count(METRIC.exemptSkips);
@@ -299,7 +306,7 @@ const STREAK_MIN_AGE_MS = 2 * 60_000;
 async function tryStreak(
   record: LaunchRecord,
   view: ScopeView,
-  known: GroupSnapshot | undefined,
+  groupRead: GroupSnapshot | undefined,
   deps: GuardDeps,
   config: GuardConfig,
   now: number,
@@ -307,26 +314,30 @@ async function tryStreak(
 ): Promise<TripOutcome | undefined> {
   // Read the group only when enough launches could be failures: kept as failed, or undecided and
   // old enough to have failed (a launch kept as useful, or one minutes old, cannot make a streak).
-  const possible = [...view.outcome.ids].filter(([id, t]) => {
-    const kept = view.before.fates.get(id);
-    return kept !== undefined ? kept.startsWith('failed') : now - t * 1000 >= STREAK_MIN_AGE_MS;
-  }).length;
-  if (possible < MIN_STREAK) return undefined;
-  const group = known ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
+  // The count's item alone first (free), then with the fates kept apart (one read).
+  const possible = (launches: ReadonlyMap<string, number>, decided: ReadonlyMap<string, string>) =>
+    [...launches].filter(([id, t]) => {
+      const kept = decided.get(id);
+      return kept !== undefined ? kept.startsWith('failed') : now - t * 1000 >= STREAK_MIN_AGE_MS;
+    }).length;
+  if (possible(view.outcome.ids, view.before.fates) < MIN_STREAK) return undefined;
+  const known = await launchesToJudge(deps, view.key, view.outcome.ids, view.before.fates);
+  if (possible(known.times, known.decided) < MIN_STREAK) return undefined;
+  const group = groupRead ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
   const settings = groupSettings(group.tags, settingsDefaults(config));
-  if (settings.exempt || settings.streak === 0 || view.outcome.ids.size < settings.streak) return undefined;
-  const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
+  if (settings.exempt || settings.streak === 0 || known.times.size < settings.streak) return undefined;
   const judgement = await judgeGroup(
     judgeDeps(deps),
     view.key.region,
     group,
-    launches,
+    known.launches,
     settings,
     now,
-    view.before.fates,
+    known.decided,
+    view.before.learned,
   );
-  await keepFates(deps, view.key, judgement.newlyDecided);
+  await keepFates(deps, view.key, judgement, view.before.learned);
   const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
   if (!found.trips) {
     if (found.streak > 0)

@@ -5,8 +5,9 @@
  * without (a failed ECS lookup never invents a failure, it only stops registration counting).
  *
  * Reads, per judgement: the ECS cluster mapping (cached per region), `ListContainerInstances`
- * (+ `DescribeContainerInstances`) only for in-service launches, one `DescribeScalingActivities`
- * only when a launch's instance left, one `DescribeInstances` only for departures that Auto
+ * (+ `DescribeContainerInstances`) only for in-service launches, `DescribeScalingActivities` only
+ * when a launch's instance left (one page, or up to 5 in a storm until every departed launch's
+ * cause is found or the activities predate the oldest of them), one `DescribeInstances` only for departures that Auto
  * Scaling blames on "terminated or stopped" (Spot or crash), one `DescribeLifecycleHooks` only
  * when an instance waits in a launch hook.
  */
@@ -20,6 +21,7 @@ import {
   DEFAULT_DEADLINE_MS,
   type Departure,
   deadlineFor,
+  FATE_REASON,
   type FateCounts,
   isSyntheticId,
   type JudgedLaunch,
@@ -28,6 +30,8 @@ import {
   lifecycleClass,
   storedFate,
 } from './core/fate';
+import { decidedOf, encodeFate, type KeptFate, knownLaunches } from './core/fate-item';
+import { addSamples, learnedDeadline, samplesOf } from './core/time-to-useful';
 import type { ScopeKey } from './core/types';
 import type { GuardDeps, GuardLog } from './ports';
 
@@ -50,8 +54,12 @@ export interface GroupJudgement {
   readonly ecs: 'none' | 'checked' | 'failed';
   /** Distinct activity causes of the departures among the launches (for the alert). */
   readonly causes: readonly string[];
-  /** Fates decided by this judgement that were not kept yet, to keep (`storedFate`). */
+  /** Fates decided by this judgement that were not kept yet, to keep (`encodeFate(storedFate(…))`). */
   readonly newlyDecided: ReadonlyMap<string, string>;
+  /** Time-to-useful (seconds) of the launches this judgement found registered for the first time. */
+  readonly samples: readonly number[];
+  /** True when the deadline was learned from the group's history (`core/time-to-useful.ts`). */
+  readonly learned: boolean;
 }
 
 /**
@@ -68,9 +76,10 @@ export async function judgeGroup(
   settings: { readonly deadlineMs?: number; readonly ecsCluster?: string },
   now: number,
   decided: ReadonlyMap<string, string> = new Map(),
+  learnedSamples: readonly number[] = [],
 ): Promise<GroupJudgement> {
   const live = new Map(group.instances.map((i) => [i.instanceId, i]));
-  const deadlineMs = deadlineFor(group.healthCheckGracePeriodSeconds, settings.deadlineMs);
+  const configuredMs = deadlineFor(group.healthCheckGracePeriodSeconds, settings.deadlineMs);
   // Launches decided earlier need no lookup: their fate is kept.
   const ids = launches.map((l) => l.instanceId).filter((id) => !isSyntheticId(id) && !decided.has(id));
   const classOf = (id: string) => {
@@ -81,12 +90,18 @@ export async function judgeGroup(
   let cluster = settings.ecsCluster;
   let ecs: GroupJudgement['ecs'] = 'none';
   let registered: Set<string> | undefined;
+  let registeredAt: ReadonlyMap<string, number | undefined> = new Map();
   try {
     if (cluster === undefined && group.arn !== undefined && deps.ecs)
       cluster = await deps.ecs.clusterOfGroup(region, group.arn);
     if (cluster !== undefined && deps.ecs) {
       const inService = ids.filter((id) => classOf(id) === 'in-service');
-      registered = inService.length > 0 ? await deps.ecs.registered(region, cluster, inService) : new Set();
+      if (inService.length > 0 && deps.ecs.registrations) {
+        registeredAt = await deps.ecs.registrations(region, cluster, inService);
+        registered = new Set(registeredAt.keys());
+      } else {
+        registered = inService.length > 0 ? await deps.ecs.registered(region, cluster, inService) : new Set();
+      }
       ecs = 'checked';
     }
   } catch (error) {
@@ -101,7 +116,10 @@ export async function judgeGroup(
   let departures: ReadonlyMap<string, Departure> = new Map();
   if (leftIds.length > 0 && deps.history) {
     try {
-      departures = await deps.history.departures(region, group.name);
+      // Page back until every departed launch's cause is found (a storm), never before its launch.
+      const left = new Set(leftIds);
+      const since = Math.min(...launches.filter((l) => left.has(l.instanceId)).map((l) => l.launchedAt));
+      departures = await deps.history.departures(region, group.name, { ids: leftIds, since });
     } catch (error) {
       deps.log.warn('scaling activities unreadable: departures judged without their cause', {
         group: group.name,
@@ -139,6 +157,13 @@ export async function judgeGroup(
     }
   }
 
+  // Registration decides an ECS-backed group's launches: its own history may judge them earlier
+  // than the configured deadline (never for a deadline tag, never without registration checked).
+  const early =
+    ecs === 'checked' && settings.deadlineMs === undefined
+      ? learnedDeadline(learnedSamples, configuredMs)
+      : undefined;
+  const deadlineMs = early ?? configuredMs;
   const judged = judgeLaunches(launches, {
     now,
     deadlineMs,
@@ -150,9 +175,12 @@ export async function judgeGroup(
     decided,
   });
   const newlyDecided = new Map<string, string>();
+  const learnedFrom: JudgedLaunch[] = [];
   for (const j of judged) {
     const stored = j.stored ? undefined : storedFate(j);
-    if (stored !== undefined) newlyDecided.set(j.instanceId, stored);
+    if (stored === undefined) continue;
+    newlyDecided.set(j.instanceId, encodeFate(stored, j.launchedAt));
+    if (j.reason === FATE_REASON.registered) learnedFrom.push(j);
   }
   const causes = [...new Set(judged.flatMap((j) => (j.cause ? [j.cause] : [])))];
   return {
@@ -163,17 +191,55 @@ export async function judgeGroup(
     ecs,
     causes,
     newlyDecided,
+    samples: samplesOf(learnedFrom, registeredAt),
+    learned: early !== undefined,
   };
 }
 
 /** The first delay of a group launch's deadline check: the shortest deadline, and a little slack for the instance state to settle. */
 export const FIRST_CHECK_DELAY_S = DEFAULT_DEADLINE_MS / 1000 + 5;
 
-/** Keep the fates a judgement decided, so that they stay decided (see `core/fate.ts`). */
+/**
+ * The first delay of a launch's deadline check: {@link FIRST_CHECK_DELAY_S}, or sooner when the
+ * group's history (`core/time-to-useful.ts`) gives an earlier deadline. A check that comes before
+ * a launch's own deadline only schedules itself again.
+ */
+export function firstCheckDelayS(learned: readonly number[]): number {
+  const early = learnedDeadline(learned, DEFAULT_DEADLINE_MS);
+  return early === undefined ? FIRST_CHECK_DELAY_S : early / 1000 + 5;
+}
+
+/**
+ * Keep what a judgement decided: its fates, so that they stay decided (see `core/fate.ts`), and
+ * the time-to-useful it learned, added to the group's history `learned`.
+ */
 export async function keepFates(
   deps: GuardDeps,
   key: ScopeKey,
-  decided: ReadonlyMap<string, string>,
+  judgement: Pick<GroupJudgement, 'newlyDecided' | 'samples'>,
+  learned: readonly number[] = [],
 ): Promise<void> {
+  const decided = judgement.newlyDecided;
   if (decided.size > 0 && deps.counter.saveFates) await deps.counter.saveFates(key, decided);
+  if (judgement.samples.length > 0 && deps.counter.saveLearned)
+    await deps.counter.saveLearned(key, addSamples(learned, judgement.samples));
+}
+
+/**
+ * The launches a rule judges and the fates decided for them: the count's ids, and every fate
+ * kept in the scope's fate item (launches the count's cap pushed out included), by instance id.
+ */
+export async function launchesToJudge(
+  deps: GuardDeps,
+  key: ScopeKey,
+  ids: ReadonlyMap<string, number>,
+  legacy: ReadonlyMap<string, string>,
+): Promise<{ launches: LaunchFacts[]; decided: ReadonlyMap<string, string>; times: Map<string, number> }> {
+  const kept = deps.counter.readFates ? await deps.counter.readFates(key) : new Map<string, KeptFate>();
+  const times = knownLaunches(ids, kept);
+  return {
+    launches: [...times].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 })),
+    decided: new Map([...legacy, ...decidedOf(kept)]),
+    times,
+  };
 }

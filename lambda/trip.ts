@@ -26,12 +26,22 @@ import { familyOf } from './core/ami-change';
 import { type AmiDecision, confirmGroupLaunches, decideAmi, UNGROUPED_DEADLINE_MS } from './core/ami-confirm';
 import { type AmiEvidence, amiEvidence } from './core/ami-evidence';
 import { planAutoResume, scheduleName } from './core/auto-resume';
-import { confirmCount, countFates, type FateCounts, isSyntheticId, streakRule } from './core/fate';
+import {
+  confirmCount,
+  countFates,
+  FATE,
+  type FateCounts,
+  inWindowOf,
+  isSyntheticId,
+  type JudgedLaunch,
+  streakRule,
+} from './core/fate';
 import { groupSettings, TAG } from './core/group-settings';
 import { cents, type LoopCost } from './core/loop-cost';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
   type AmiGroupOutcome,
+  MAX_NAMED,
   TRIP_ACTION,
   TRIP_RULE,
   type TripAction,
@@ -42,7 +52,7 @@ import {
 import { likelyCause, roleLine } from './core/role-check';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
-import { type GroupJudgement, judgeGroup, keepFates } from './judge';
+import { type GroupJudgement, judgeGroup, keepFates, launchesToJudge } from './judge';
 import { COST_WAIT_MS, estimateLaunchCost, unknownCost, withinBound } from './loop-cost-step';
 import type { GuardDeps } from './ports';
 import { roleCheckGroup } from './role-checker';
@@ -319,6 +329,16 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
       return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state, group);
     }
   }
+  if (evidence === undefined && progress.step !== 'claimed' && ctx.judged) {
+    // A resumed trip of the delayed check: its alert still says why.
+    const found = findEvidence(
+      ctx,
+      ctx.judged.judgement,
+      groupSettings(group.tags, settingsDefaults(config)),
+      ruleOf(ctx),
+    );
+    if (found.kind === 'confirmed') evidence = found.evidence;
+  }
   return suspendGroup(ctx, group, state, evidence);
 }
 
@@ -354,6 +374,16 @@ export function evidenceOf(
   };
 }
 
+/** The evidence's list of failed launches: their instance ids, oldest first. */
+function failedIds(judged: readonly JudgedLaunch[]): { failedInstances: string[] } {
+  return {
+    failedInstances: judged
+      .filter((j) => j.fate === FATE.failed)
+      .slice(0, MAX_NAMED)
+      .map((j) => j.instanceId),
+  };
+}
+
 /**
  * Confirm a trip by the launches' fates. The count rule: at least `churnShare` of the window's
  * decided launches failed, at least 3 decided. The streak rule: the last N decided launches
@@ -365,43 +395,35 @@ async function confirm(
   settings: { readonly streak: number; readonly deadlineMs?: number; readonly ecsCluster?: string },
   rule: TripRule,
 ): Promise<{ evidence?: TripEvidence; streakUpTo?: number; rule: TripRule } | undefined> {
-  const { view, deps, config, now } = ctx;
+  const { view, deps, now } = ctx;
   if (rule === TRIP_RULE.countOnly) return { rule };
   // Every launch the scope keeps is judged (the window's for the count rule, the newest for the
   // streak rule): a count trip that its window does not confirm may still be a streak.
-  const launches = [...view.outcome.ids].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 }));
-  const judgement =
-    ctx.judged?.judgement ??
-    (await judgeGroup(judgeDeps(deps), view.key.region, group, launches, settings, now, view.before.fates));
-  if (!ctx.judged) await keepFates(deps, view.key, judgement.newlyDecided);
-  for (const j of judgement.judged) deps.metrics.count(fateMetric(j.fate));
-  const streak = (): { evidence: TripEvidence; streakUpTo: number; rule: TripRule } | undefined => {
-    if (settings.streak === 0) return undefined;
-    const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
-    if (!found.trips) return undefined;
-    const counts = { ...judgement.counts, failedBy: countFates(found.launches).failedBy };
-    return {
-      evidence: evidenceOf(TRIP_RULE.streak, judgement, counts, {
-        streak: found.streak,
-        streakNeeded: found.needed,
-      }),
-      streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
-      rule: TRIP_RULE.streak,
-    };
-  };
-  if (rule === TRIP_RULE.streak) {
-    const found = streak();
-    if (found === undefined) await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
-    return found;
+  // Fates kept apart from the count (the launches its cap pushed out included) are judged too.
+  let judgement = ctx.judged?.judgement;
+  if (judgement === undefined) {
+    const known = await launchesToJudge(deps, view.key, view.outcome.ids, view.before.fates);
+    judgement = await judgeGroup(
+      judgeDeps(deps),
+      view.key.region,
+      group,
+      known.launches,
+      settings,
+      now,
+      known.decided,
+      view.before.learned,
+    );
+    await keepFates(deps, view.key, judgement, view.before.learned);
   }
-  const inWindow = new Set(view.evaluation.inWindow.map((l) => l.instanceId));
-  const windowCounts = countFates(judgement.judged.filter((j) => inWindow.has(j.instanceId)));
-  const share = config.churnShare ?? 0.5;
-  const check = confirmCount(windowCounts, share);
-  if (check.confirms)
-    return { evidence: evidenceOf(rule, judgement, windowCounts, { requiredShare: share }), rule };
-  const byStreak = streak();
-  if (byStreak !== undefined) return byStreak;
+  const judged: GroupJudgement = judgement;
+  for (const j of judged.judged) deps.metrics.count(fateMetric(j.fate));
+  const found = findEvidence(ctx, judged, settings, rule);
+  if (found.kind === 'confirmed') return found;
+  const { check, windowCounts } = found;
+  if (check === undefined || windowCounts === undefined) {
+    await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
+    return undefined;
+  }
   deps.metrics.count(METRIC.tripsNotConfirmed);
   deps.log.info('trip not confirmed: too few of the launches failed', {
     group: view.key.key,
@@ -413,6 +435,61 @@ async function confirm(
   });
   await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
   return undefined;
+}
+
+/** What a judgement says about a trip: confirmed with its evidence, or the count rule's shortfall. */
+type Finding =
+  | {
+      readonly kind: 'confirmed';
+      readonly evidence: TripEvidence;
+      readonly streakUpTo?: number;
+      readonly rule: TripRule;
+    }
+  | {
+      readonly kind: 'unconfirmed';
+      readonly check?: ReturnType<typeof confirmCount>;
+      readonly windowCounts?: FateCounts;
+    };
+
+/**
+ * The pure half of {@link confirm}: which rule the judged launches meet and its evidence. A
+ * resumed trip (the delayed check's redelivery) rebuilds its alert's evidence with it.
+ */
+function findEvidence(
+  ctx: TripContext,
+  judged: GroupJudgement,
+  settings: { readonly streak: number },
+  rule: TripRule,
+): Finding {
+  const { view, config } = ctx;
+  const streak = (): Finding | undefined => {
+    if (settings.streak === 0) return undefined;
+    const found = streakRule(judged.judged, settings.streak, view.before.tripProgress?.streakUpTo);
+    if (!found.trips) return undefined;
+    const counts = { ...judged.counts, failedBy: countFates(found.launches).failedBy };
+    return {
+      kind: 'confirmed',
+      evidence: evidenceOf(TRIP_RULE.streak, judged, counts, {
+        streak: found.streak,
+        streakNeeded: found.needed,
+        ...failedIds(judged.judged),
+      }),
+      streakUpTo: Math.max(...found.launches.map((l) => l.launchedAt)),
+      rule: TRIP_RULE.streak,
+    };
+  };
+  if (rule === TRIP_RULE.streak) return streak() ?? { kind: 'unconfirmed' };
+  const window = inWindowOf(judged.judged, view.policy.windowMs);
+  const windowCounts = countFates(window);
+  const share = config.churnShare ?? 0.5;
+  const check = confirmCount(windowCounts, share);
+  if (check.confirms)
+    return {
+      kind: 'confirmed',
+      evidence: evidenceOf(rule, judged, windowCounts, { requiredShare: share, ...failedIds(window) }),
+      rule,
+    };
+  return streak() ?? { kind: 'unconfirmed', check, windowCounts };
 }
 
 /** The judging dependencies of the guard's dependencies. */

@@ -207,7 +207,11 @@ function accountAdapters(
   const warn = (message: string, error?: unknown) => log.warn(message, { error: String(error) });
   const ec2 = (region: string) => clients.ec2(inAccount({ region }));
   const lookupEc2 = (region: string) => clients.ec2(inAccount({ region, ...LOOKUP }));
-  const suspender = new AutoScalingSuspender((region) => clients.autoScaling(inAccount({ region })));
+  // The memo of departures not found runs on the runtime's clock (the simulator's is simulated).
+  const suspender = new AutoScalingSuspender(
+    (region) => clients.autoScaling(inAccount({ region })),
+    runtime.now,
+  );
   return {
     suspender,
     history: suspender,

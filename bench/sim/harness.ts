@@ -13,6 +13,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { CloudPublish } from '../../fake-cloud/wire';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/guard';
 import { buildGuardDeps } from './guard-deps';
@@ -47,6 +48,7 @@ export interface CallPeak {
 /** What one scenario did. */
 export interface ScenarioReport {
   readonly name: string;
+  readonly seed: number;
   readonly loop: boolean;
   readonly suspensions: readonly Suspension[];
   /** Launches of all the scenario's groups. */
@@ -72,6 +74,8 @@ export interface ScenarioReport {
   readonly loopAlerts: number;
   /** The scopes those loop alerts named, e.g. `asg web-elb`, `ami ami-0d13…`. */
   readonly loopAlertScopes: readonly string[];
+  /** The alerts published during the scenario (SNS messages), oldest first. */
+  readonly published: readonly CloudPublish[];
   readonly deliveries: number;
   /** Invocations that threw (each retried up to twice). */
   readonly errors: number;
@@ -286,12 +290,14 @@ export async function runScenario(
   const peaks = callPeaks(calls);
   const base = {
     name: scenario.name,
+    seed: scenario.seed,
     loop: isLoop(scenario),
     suspensions,
     launches: world.launches.length,
     alerts,
     loopAlerts: named.length,
     loopAlertScopes: named,
+    published: env.cloud.published.slice(publishedBefore),
     deliveries,
     errors,
     deadLetters,

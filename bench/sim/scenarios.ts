@@ -241,6 +241,97 @@ export const SCENARIOS: readonly Scenario[] = [
     }),
   ),
   ...STORM_SCENARIOS,
+  // Issue 18: the incident's fast forms. ECS managed scaling steps by up to
+  // `maximumScalingStepSize` (AWS's default 10,000: one step to MaxSize) while a task waits and
+  // no young instance is expected to take it; with a warm-up of 300 s that is a batch about
+  // every 5 minutes (the issue's measured form): 5 minutes, and up to one more for the alarm's
+  // next datapoint.
+  ...[
+    { step: 10, maxSize: 100, tasks: 60, within: 20 },
+    { step: 50, maxSize: 300, tasks: 300, within: 100 },
+    { step: 10_000, maxSize: 100, tasks: 100, within: 100 },
+  ].map(
+    ({ step, maxSize, tasks, within }): Scenario => ({
+      name: `loop-ecs-step-${step === 10_000 ? 'default' : step}`,
+      description: `capacity provider, managed scaling step ${step}, MaxSize ${maxSize}, ${tasks} tasks waiting; no instance ever registers`,
+      seed: 110 + (step % 97),
+      durationMs: DURATION,
+      loopGroups: [`cp-step-${step}`],
+      withinLaunches: within,
+      build(w) {
+        w.addGroup(
+          group({
+            name: `cp-step-${step}`,
+            maxSize,
+            behaviour: () => ({ kind: 'never-register' }),
+            capacityProvider: {
+              name: `cp-step-${step}`,
+              cluster: `step-${step}`,
+              managedTerminationProtection: true,
+              scaleIntervalMs: 5 * MINUTE,
+              scaleJitterMs: MINUTE,
+              maxStep: step,
+              warmupMs: 300 * SECOND,
+            },
+          }),
+        );
+        w.addCluster(`step-${step}`, (t) => (t >= SIM_T0 + 5 * MINUTE ? tasks : 0));
+      },
+    }),
+  ),
+  {
+    name: 'loop-ecs-step-10-with-history',
+    description:
+      'the incident with history: 8 launches register in ~2 min, then a new AMI never registers; step 10, 60 tasks',
+    seed: 115,
+    durationMs: DURATION,
+    loopGroups: ['cp-history'],
+    withinLaunches: 10,
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'cp-history',
+          maxSize: 100,
+          behaviour: (n) =>
+            n < 8 ? { kind: 'healthy', registerAfterMs: 30 * SECOND } : { kind: 'never-register' },
+          capacityProvider: {
+            name: 'cp-history',
+            cluster: 'history',
+            managedTerminationProtection: true,
+            scaleIntervalMs: 5 * MINUTE,
+            scaleJitterMs: MINUTE,
+            maxStep: 10,
+            warmupMs: 300 * SECOND,
+          },
+        }),
+      );
+      w.addCluster('history', (t) => (t >= SIM_T0 + 60 * MINUTE ? 68 : t >= SIM_T0 + 5 * MINUTE ? 8 : 0));
+    },
+  },
+  {
+    name: 'loop-replacement-storm-200',
+    description:
+      '200 instances fail their ELB health check 1-2 min after the grace period; every one is replaced',
+    seed: 116,
+    durationMs: HOUR,
+    loopGroups: ['storm'],
+    withinLaunches: 400,
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'storm',
+          maxSize: 200,
+          healthCheckType: 'ELB',
+          gracePeriodS: 60,
+          behaviour: (_n, rnd) => ({
+            kind: 'unhealthy-after',
+            afterGraceMs: MINUTE + Math.round(rnd() * MINUTE),
+          }),
+        }),
+      );
+      w.at(SIM_T0 + 5 * MINUTE, (x) => x.setDesired('storm', 200, { kind: 'user-set' }));
+    },
+  },
   {
     name: 'healthy-scale-out-40',
     description: 'a user sets desired 5 -> 45 at once; policy scales back to 5 after 90 min',
@@ -323,6 +414,73 @@ export const SCENARIOS: readonly Scenario[] = [
         }),
       );
       w.addCluster('jobs', (t) => (t >= SIM_T0 + 30 * MINUTE ? 14 : 2));
+    },
+  },
+  ...[false, true].map(
+    (history): Scenario => ({
+      name: `healthy-ecs-register-13-15-min${history ? '-with-history' : ''}`,
+      description: `capacity provider, 20-min grace period; instances boot 8 min and register 13-15 min after launch${history ? '; scales out and in every hour, so the group has history' : ''}`,
+      seed: 210 + (history ? 1 : 0),
+      durationMs: DURATION,
+      loopGroups: [],
+      build(w) {
+        w.addGroup(
+          group({
+            name: 'slow-cp',
+            initialInstances: 2,
+            maxSize: 30,
+            gracePeriodS: 1200,
+            bootMs: [7 * MINUTE, 8 * MINUTE],
+            behaviour: (_n, rnd) => ({
+              kind: 'healthy',
+              registerAfterMs: 6 * MINUTE + Math.round(rnd() * 2 * MINUTE),
+            }),
+            capacityProvider: {
+              name: 'cp-slow',
+              cluster: 'slow',
+              managedTerminationProtection: false,
+              scaleIntervalMs: MINUTE,
+              maxStep: 10,
+              warmupMs: 20 * MINUTE,
+            },
+          }),
+        );
+        w.addCluster('slow', (t) => {
+          if (!history) return t >= SIM_T0 + 30 * MINUTE ? 12 : 2;
+          const m = (t - SIM_T0) % HOUR;
+          return m >= 5 * MINUTE && m < 40 * MINUTE ? 12 : 2;
+        });
+      },
+    }),
+  ),
+  {
+    name: 'healthy-ecs-8-min-boot-with-history',
+    description:
+      'capacity provider, step 10, scales out by 12 and back every hour; instances boot 8 min and register',
+    seed: 212,
+    durationMs: DURATION,
+    loopGroups: [],
+    build(w) {
+      w.addGroup(
+        group({
+          name: 'jobs-hist',
+          initialInstances: 2,
+          maxSize: 30,
+          bootMs: [7 * MINUTE, 8 * MINUTE],
+          behaviour: () => ({ kind: 'healthy', registerAfterMs: 30 * SECOND }),
+          capacityProvider: {
+            name: 'cp-jobs-hist',
+            cluster: 'jobs-hist',
+            managedTerminationProtection: false,
+            scaleIntervalMs: MINUTE,
+            maxStep: 10,
+            warmupMs: 10 * MINUTE,
+          },
+        }),
+      );
+      w.addCluster('jobs-hist', (t) =>
+        (t - SIM_T0) % HOUR >= 5 * MINUTE && (t - SIM_T0) % HOUR < 40 * MINUTE ? 14 : 2,
+      );
     },
   },
   {

@@ -142,6 +142,11 @@ export interface CapacityProviderSpec {
   readonly managedTerminationProtection: boolean;
   /** Managed scaling evaluates this often (its alarm's period). */
   readonly scaleIntervalMs: number;
+  /**
+   * Up to this much later than `scaleIntervalMs`, at random: managed scaling's alarm acts on the
+   * next 1-minute datapoint after the warm-up, so batches come "about" every interval. @default 0
+   */
+  readonly scaleJitterMs?: number;
   /** The largest step of one evaluation (`maximumScalingStepSize`). */
   readonly maxStep: number;
   /**
@@ -619,7 +624,8 @@ export class World {
   private managedScaling(g: Group): void {
     const cp = g.spec.capacityProvider;
     if (!cp || this.now < g.nextManagedScalingAt) return;
-    g.nextManagedScalingAt = this.now + cp.scaleIntervalMs;
+    g.nextManagedScalingAt =
+      this.now + cp.scaleIntervalMs + (cp.scaleJitterMs ? Math.round(this.rnd() * cp.scaleJitterMs) : 0);
     const cluster = this.clusters.get(cp.cluster);
     if (!cluster) return;
     const active = this.active(g);

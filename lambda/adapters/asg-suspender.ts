@@ -112,16 +112,27 @@ export interface AsgSuspender {
 /** The Auto Scaling reads that judge a group's launches: why instances left, how long hooks hold. */
 export interface GroupHistory {
   /**
-   * Why the group's instances left, from its newest scaling activities (one
-   * `DescribeScalingActivities` call, the newest {@link ACTIVITIES_PER_CALL}), by instance id.
+   * Why the group's instances left, from its newest scaling activities, by instance id: one
+   * `DescribeScalingActivities` page, or with `want` as many as it takes (at most
+   * {@link ACTIVITY_PAGES}) to find the wanted instances' departures or reach `since` (epoch ms).
    */
-  departures(region: string, name: string): Promise<ReadonlyMap<string, Departure>>;
+  departures(
+    region: string,
+    name: string,
+    want?: { readonly ids: readonly string[]; readonly since: number },
+  ): Promise<ReadonlyMap<string, Departure>>;
   /** The longest heartbeat timeout (ms) of the group's launch lifecycle hooks; undefined without one. */
   launchHookMs(region: string, name: string): Promise<number | undefined>;
 }
 
 /** `DescribeScalingActivities` returns at most 100 activities a call (API reference: MaxRecords). */
 export const ACTIVITIES_PER_CALL = 100;
+/** The most `DescribeScalingActivities` pages one judgement reads (500 activities). */
+export const ACTIVITY_PAGES = 5;
+/** How long a departure that a full page-back did not find is not paged for again. */
+const UNFOUND_MEMO_MS = 5 * 60_000;
+/** Groups whose departures not found a container remembers. */
+const UNFOUND_GROUPS = 100;
 
 /** True for the error Auto Scaling gives for a group that does not exist (or is being deleted). */
 export function isGroupGone(error: unknown): boolean {
@@ -151,8 +162,21 @@ function errorCode(error: Error): string {
 export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   private readonly clients = new Map<string, AutoScalingClient>();
 
-  /** @param clientFor makes the Auto Scaling client of a region */
-  constructor(private readonly clientFor: (region: string) => AutoScalingClient) {}
+  /**
+   * Per group, the instances whose departure a full page-back did not find, and when: later
+   * judgements within {@link UNFOUND_MEMO_MS} do not page back for them again (a storm's many
+   * delayed checks would otherwise each read {@link ACTIVITY_PAGES} pages). Bounded in size.
+   */
+  private readonly unfound = new Map<string, { readonly at: number; readonly ids: Set<string> }>();
+
+  /**
+   * @param clientFor makes the Auto Scaling client of a region
+   * @param clock epoch ms (for the memo of departures not found)
+   */
+  constructor(
+    private readonly clientFor: (region: string) => AutoScalingClient,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** @throws SuspendError when Auto Scaling fails (throttling, access denied, …) */
   async describeGroup(region: string, name: string): Promise<GroupSnapshot | undefined> {
@@ -241,25 +265,71 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
     return found;
   }
 
-  /** @throws SuspendError when Auto Scaling fails */
-  async departures(region: string, name: string): Promise<ReadonlyMap<string, Departure>> {
+  /**
+   * Why the group's instances left, newest activities first. With `want`, pages back (at most
+   * {@link ACTIVITY_PAGES} calls) until every wanted instance's departure is found or the
+   * activities are older than `since`: in a storm of hundreds of launches and terminations a
+   * single page holds only the newest 100, and the older launches' causes fall off it.
+   *
+   * @throws SuspendError when Auto Scaling fails
+   */
+  async departures(
+    region: string,
+    name: string,
+    want?: { readonly ids: readonly string[]; readonly since: number },
+  ): Promise<ReadonlyMap<string, Departure>> {
     const client = this.client(region);
-    const out = await this.call('DescribeScalingActivities', region, name, () =>
-      client.send(
-        new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: ACTIVITIES_PER_CALL }),
-      ),
-    );
     const found = new Map<string, Departure>();
-    for (const a of out.Activities ?? []) {
-      // "Terminating EC2 instance: i-0123456789abcdef0" (the activity's Description).
-      const id = /^Terminating EC2 instance: (i-[0-9a-f]+)/.exec(a.Description ?? '')?.[1];
-      if (id === undefined || found.has(id)) continue;
-      found.set(id, {
-        cause: a.Cause ?? '',
-        ...(a.StartTime !== undefined ? { at: a.StartTime.getTime() } : {}),
-      });
-    }
+    const memoKey = `${region}#${name}`;
+    const memo = this.unfound.get(memoKey);
+    const fresh = memo !== undefined && this.clock() - memo.at < UNFOUND_MEMO_MS ? memo.ids : undefined;
+    const missing = new Set((want?.ids ?? []).filter((id) => !fresh?.has(id)));
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await this.call('DescribeScalingActivities', region, name, () =>
+        client.send(
+          new DescribeScalingActivitiesCommand({
+            AutoScalingGroupName: name,
+            MaxRecords: ACTIVITIES_PER_CALL,
+            NextToken: token,
+          }),
+        ),
+      );
+      pages += 1;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const a of out.Activities ?? []) {
+        if (a.StartTime !== undefined) oldest = Math.min(oldest, a.StartTime.getTime());
+        // "Terminating EC2 instance: i-0123456789abcdef0" (the activity's Description).
+        const id = /^Terminating EC2 instance: (i-[0-9a-f]+)/.exec(a.Description ?? '')?.[1];
+        if (id === undefined || found.has(id)) continue;
+        missing.delete(id);
+        found.set(id, {
+          cause: a.Cause ?? '',
+          ...(a.StartTime !== undefined ? { at: a.StartTime.getTime() } : {}),
+        });
+      }
+      token = out.NextToken;
+      const covered = want === undefined || missing.size === 0 || oldest < want.since;
+      if (covered) break;
+      if (pages >= ACTIVITY_PAGES) {
+        this.rememberUnfound(memoKey, missing, fresh);
+        break;
+      }
+    } while (token);
     return found;
+  }
+
+  private rememberUnfound(
+    key: string,
+    missing: ReadonlySet<string>,
+    fresh: ReadonlySet<string> | undefined,
+  ): void {
+    if (this.unfound.size >= UNFOUND_GROUPS && !this.unfound.has(key)) {
+      const oldest = this.unfound.keys().next().value;
+      if (oldest !== undefined) this.unfound.delete(oldest);
+    }
+    this.unfound.set(key, { at: this.clock(), ids: new Set([...(fresh ?? []), ...missing]) });
   }
 
   /** @throws SuspendError when Auto Scaling fails */

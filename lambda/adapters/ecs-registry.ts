@@ -64,6 +64,16 @@ export interface EcsRegistry {
    * @throws EcsLookupError
    */
   registered(region: string, cluster: string, instanceIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * As {@link registered}, with each instance's `registeredAt` (epoch ms) when ECS gives it: the
+   * guard learns from it how long a group's launches take to become useful.
+   * @throws EcsLookupError
+   */
+  registrations?(
+    region: string,
+    cluster: string,
+    instanceIds: readonly string[],
+  ): Promise<Map<string, number | undefined>>;
 }
 
 /** {@link EcsRegistry} over the AWS SDK. One client per region, made on first use. */
@@ -92,8 +102,16 @@ export class SdkEcsRegistry implements EcsRegistry {
   }
 
   async registered(region: string, cluster: string, instanceIds: readonly string[]): Promise<Set<string>> {
+    return new Set((await this.registrations(region, cluster, instanceIds)).keys());
+  }
+
+  async registrations(
+    region: string,
+    cluster: string,
+    instanceIds: readonly string[],
+  ): Promise<Map<string, number | undefined>> {
     const client = this.client(region);
-    const found = new Set<string>();
+    const found = new Map<string, number | undefined>();
     for (let i = 0; i < instanceIds.length; i += IDS_PER_FILTER) {
       const chunk = instanceIds.slice(i, i + IDS_PER_FILTER);
       const filter = `ec2InstanceId in [${chunk.map((id) => `'${id}'`).join(', ')}]`;
@@ -118,7 +136,8 @@ export class SdkEcsRegistry implements EcsRegistry {
         client.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns })),
       );
       for (const ci of out.containerInstances ?? []) {
-        if (ci.ec2InstanceId !== undefined && ci.status !== 'INACTIVE') found.add(ci.ec2InstanceId);
+        if (ci.ec2InstanceId !== undefined && ci.status !== 'INACTIVE')
+          found.set(ci.ec2InstanceId, ci.registeredAt?.getTime());
       }
     }
     return found;

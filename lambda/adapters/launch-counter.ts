@@ -21,6 +21,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CounterStoreError } from '../core/errors';
 import {
+  decodeFate,
+  FATE_ATTR,
+  fateItemId,
+  type KeptFate,
+  keptFates,
+  planFateCleanup,
+} from '../core/fate-item';
+import {
   ATTR,
   applyMentions,
   type CachedSettings,
@@ -41,12 +49,17 @@ import {
   type TripProgress,
   toSeconds,
 } from '../core/scope-item';
+import { encodeSamples } from '../core/time-to-useful';
 import { DEFAULTS, SCOPE_KIND, type ScopeKey, type ScopePolicy, scopeId } from '../core/types';
 import type { Mention } from '../core/window';
 import { awsCause } from './aws-error';
 
-/** IAM actions the guard function uses through this adapter. */
-export const PERMISSIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem'] as const;
+/**
+ * IAM actions the guard function uses through this adapter: `UpdateItem` to count, own trips
+ * and keep fates; `GetItem` for the delayed check's read of a scope and for the rules' read of
+ * the fates kept apart from the count (`readFates`).
+ */
+export const PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 /** IAM actions of the operator tools and the resumer (`listScopes`, `clearScope`). */
 export const OPERATOR_PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'] as const;
 
@@ -173,9 +186,16 @@ export interface LaunchCounter {
   saveProgress(key: ScopeKey, episode: number, owner: TripOwner, progress: TripProgress): Promise<boolean>;
   releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void>;
   rearm(key: ScopeKey, episode: number): Promise<void>;
-  /** Keep decided fates of a group's launches (first decision stays). */
+  /**
+   * Keep decided fates of a scope's launches in its fate item (`core/fate-item.ts`), each value
+   * `encodeFate(…)`; the first decision stays.
+   */
   saveFates?(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void>;
-  /** Read one scope's item (the delayed check reads the fates kept so far). */
+  /** The fates kept for a scope (its fate item, without those cut by `resume`). */
+  readFates?(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>>;
+  /** Keep a group's time-to-useful history (`core/time-to-useful.ts`) in its count item. */
+  saveLearned?(key: ScopeKey, samples: readonly number[]): Promise<void>;
+  /** Read one scope's item (the delayed check reads the trip state and the history). */
   read?(key: ScopeKey): Promise<ItemState | undefined>;
 }
 
@@ -670,6 +690,18 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       ATTR.tripAt,
       ATTR.tripProgress,
     ];
+    // The fates of the cleared launches stay in their item but are ignored from now on.
+    const newest = Math.max(0, ...state.ids.values());
+    await this.send(
+      {
+        TableName: this.tableName,
+        Key: { pk: { S: fateItemId(pk) } },
+        UpdateExpression: 'SET #cut = :cut',
+        ExpressionAttributeNames: { '#cut': FATE_ATTR.cut },
+        ExpressionAttributeValues: { ':cut': n(newest) },
+      },
+      `cut fates ${pk}`,
+    );
     for (let i = 0; i < attrs.length; i += REMOVALS_PER_WRITE) {
       const names: Record<string, string> = { '#ep': ATTR.episode };
       const part = attrs.slice(i, i + REMOVALS_PER_WRITE);
@@ -690,13 +722,41 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
   }
 
   /**
-   * Keep decided fates of a group's launches (`useful` or `failed:<reason>`), each written once:
-   * the first decision stays. Nothing is written for a scope whose item no longer exists.
+   * Keep decided fates in the scope's fate item, each written once (the first decision stays),
+   * then drop the fates past the forgetting horizon when enough can go at once. The fate item
+   * is apart from the count's item: the launch path's write never carries the fates.
    */
   async saveFates(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void> {
+    const pk = fateItemId(scopeId(key));
     const entries = [...fates];
+    let after: ItemAttrs | undefined;
     for (let i = 0; i < entries.length; i += IDS_PER_WRITE) {
-      const names: Record<string, string> = { '#pk': 'pk' };
+      const names: Record<string, string> = { '#ttl': FATE_ATTR.ttl };
+      const values: Record<string, AttributeValue> = { ':ttl': n(this.expiry(entries)) };
+      const sets: string[] = ['#ttl = :ttl'];
+      entries.slice(i, i + IDS_PER_WRITE).forEach(([id, fate], j) => {
+        names[`#f${j}`] = fateAttr(id);
+        values[`:f${j}`] = { S: fate };
+        sets.push(`#f${j} = if_not_exists(#f${j}, :f${j})`);
+      });
+      const out = await this.send(
+        {
+          TableName: this.tableName,
+          Key: { pk: { S: pk } },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnConsumedCapacity: 'TOTAL',
+        },
+        `save fates ${pk}`,
+      );
+      after = out.Attributes as ItemAttrs | undefined;
+    }
+    // The count's item mirrors the fates of the ids it holds (its cleanup drops the others), so
+    // that the launch path sees them in its own write's `ALL_OLD`.
+    for (let i = 0; i < entries.length; i += IDS_PER_WRITE) {
+      const names: Record<string, string> = { '#pk': ATTR.pk };
       const values: Record<string, AttributeValue> = {};
       const sets: string[] = [];
       entries.slice(i, i + IDS_PER_WRITE).forEach(([id, fate], j) => {
@@ -704,22 +764,71 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
         values[`:f${j}`] = { S: fate };
         sets.push(`#f${j} = if_not_exists(#f${j}, :f${j})`);
       });
-      try {
-        await this.client.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: { pk: { S: scopeId(key) } },
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error)) return;
-        throw new CounterStoreError(`save fates ${scopeId(key)} failed`, { cause: error });
-      }
+      await this.conditional(
+        {
+          TableName: this.tableName,
+          Key: { pk: { S: scopeId(key) } },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: 'TOTAL',
+        },
+        `mirror fates ${scopeId(key)}`,
+      );
     }
+    if (after === undefined) return;
+    const kept = keptFates(decodeItem(after).fates, undefined);
+    const gone = planFateCleanup(kept, Math.ceil(this.maxWindowMs / 1000));
+    if (gone === undefined) return;
+    const part = gone.slice(0, REMOVALS_PER_WRITE);
+    await this.send(
+      {
+        TableName: this.tableName,
+        Key: { pk: { S: pk } },
+        UpdateExpression: `REMOVE ${part.map((_, j) => `#r${j}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(part.map((a, j) => [`#r${j}`, a])),
+      },
+      `forget fates ${pk}`,
+    );
+  }
+
+  /** The item's expiry for fates: as long as the count's item lives after its newest launch. */
+  private expiry(entries: readonly [string, string][]): number {
+    const newest = Math.max(0, ...entries.map(([, v]) => decodeFate(v).launchedAt ?? 0));
+    return newest + Math.ceil(this.maxWindowMs / 1000) + DEDUP_SKEW_S + 86_400;
+  }
+
+  /** The fates kept for a scope (a consistent read of its fate item). */
+  async readFates(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>> {
+    const pk = fateItemId(scopeId(key));
+    let out: GetItemCommandOutput;
+    try {
+      out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+      );
+    } catch (error) {
+      throw new CounterStoreError(`read fates ${pk} failed`, awsCause(error));
+    }
+    if (!out.Item) return new Map();
+    const attrs = out.Item as ItemAttrs;
+    const cut = attrs[FATE_ATTR.cut]?.N;
+    return keptFates(decodeItem(attrs).fates, cut === undefined ? undefined : Number(cut));
+  }
+
+  /** Keep a group's time-to-useful history in its count item (nothing for a scope that is gone). */
+  async saveLearned(key: ScopeKey, samples: readonly number[]): Promise<void> {
+    await this.conditional(
+      {
+        TableName: this.tableName,
+        Key: { pk: { S: scopeId(key) } },
+        UpdateExpression: 'SET #ttu = :ttu',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#ttu': ATTR.learned, '#pk': ATTR.pk },
+        ExpressionAttributeValues: { ':ttu': { S: encodeSamples(samples) } },
+      },
+      `save learned ${scopeId(key)}`,
+    );
   }
 
   /** Set a group's auto-resume streak (how many trips in a row, and when the last was). */

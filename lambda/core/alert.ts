@@ -217,6 +217,15 @@ export function amiLines(report: TripReport): string[] {
     : amiFailureLines(report.amiFailures);
 }
 
+/** The failed launches by instance id (the useless instances the group may still run), or undefined. */
+export function failedLine(report: TripReport): string | undefined {
+  const e = report.evidence;
+  const ids = e?.failedInstances ?? [];
+  if (e === undefined || ids.length === 0) return undefined;
+  const more = e.failed - ids.length;
+  return `Failed launches: ${ids.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
+}
+
 /** The sentences saying what the guard did (and did not do). */
 export function actionLines(report: TripReport): string[] {
   const lines: string[] = [];
@@ -488,6 +497,8 @@ function body(report: TripReport): string {
   const evidence = evidenceLine(report);
   if (evidence !== undefined) {
     out.push('', 'WHY: WHAT BECAME OF THE LAUNCHES', `  ${evidence}`, `  ${ruleText(report)}`);
+    const named = failedLine(report);
+    if (named !== undefined) out.push(`  ${named}`);
   }
   const amis = amiLines(report);
   if (amis.length > 0) out.push('', 'THE AMI', ...amis.map((l) => `  ${l}`));

@@ -459,3 +459,54 @@ export function streakRule(judged: readonly JudgedLaunch[], needed: number, afte
   const trips = needed >= 1 && streak >= needed;
   return { trips, streak, needed, launches: trips ? decided.slice(-needed) : [] };
 }
+
+/**
+ * Launches known only from the store: a kept fate is that fate (`stored`), any other launch is
+ * undecided (the delayed check judges live only the launches it was sent for).
+ */
+export function judgeKept(
+  launches: readonly LaunchFacts[],
+  decided: ReadonlyMap<string, string>,
+): JudgedLaunch[] {
+  return launches.map((l) => {
+    const kept = readStored(decided.get(l.instanceId));
+    return kept !== undefined
+      ? { ...verdict(l, kept.fate, kept.reason), stored: true }
+      : verdict(l, FATE.undecided, FATE_REASON.booting);
+  });
+}
+
+/** The judged launches in the window that ends at the newest of them (the count rule's window). */
+export function inWindowOf(judged: readonly JudgedLaunch[], windowMs: number): JudgedLaunch[] {
+  const newest = Math.max(...judged.map((j) => j.launchedAt));
+  return judged.filter((j) => j.launchedAt > newest - windowMs);
+}
+
+/** What the two rules need to know about a group. */
+export interface RulePolicy {
+  readonly threshold: number;
+  readonly windowMs: number;
+  /** Failed launches in a row that trip; 0: the streak rule is off. */
+  readonly streak: number;
+  /** The count rule's failed share; undefined: the count rule trips on the count alone (not here). */
+  readonly share?: number;
+  /** Only launches later than this (epoch ms) count for the streak (an earlier streak's end). */
+  readonly streakAfter?: number;
+}
+
+/**
+ * Which rule, if any, the judged launches meet: the count rule (at least `threshold` launches
+ * in the window, confirmed by their fates) or the streak rule. Oldest first.
+ */
+export function ruleMet(judged: readonly JudgedLaunch[], policy: RulePolicy): 'count' | 'streak' | undefined {
+  if (judged.length === 0) return undefined;
+  const window = inWindowOf(judged, policy.windowMs);
+  if (
+    policy.share !== undefined &&
+    window.length >= policy.threshold &&
+    confirmCount(countFates(window), policy.share).confirms
+  )
+    return 'count';
+  if (policy.streak > 0 && streakRule(judged, policy.streak, policy.streakAfter).trips) return 'streak';
+  return undefined;
+}

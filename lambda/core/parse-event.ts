@@ -346,7 +346,7 @@ function parseAutoScaling(event: Json, detailType: string): ParsedEvent {
   if (detail === undefined) return notLaunch('detailNotObject', true);
   const header = readHeader({
     eventId: event['id'],
-    eventTime: event['time'],
+    eventTime: launchStart(event['time'], detail['StartTime']),
     account: [event['account']],
     region: [event['region']],
     caller: { invokedBy: AUTOSCALING_PRINCIPAL },
@@ -419,6 +419,22 @@ function readCaller(identity: Json | undefined): Caller {
 }
 
 const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** How much earlier than the event an activity's `StartTime` may be and still be its launch. */
+const START_BEFORE_EVENT_MS = 60 * 60_000;
+
+/**
+ * The time of an Auto Scaling event: its activity's `StartTime` (the launch itself) when that
+ * is a sane time at most an hour before the event, else the event's `time` (when the instance
+ * became InService, a boot later). A launch's deadline counts from its start.
+ */
+function launchStart(time: unknown, start: unknown): unknown {
+  const at = parseEventTime(time);
+  const began = parseEventTime(start);
+  if (at === undefined || began === undefined || began > at || at - began > START_BEFORE_EVENT_MS)
+    return time;
+  return start;
+}
 
 /**
  * Read a CloudTrail or EventBridge time as epoch milliseconds truncated to whole seconds.

@@ -62,7 +62,12 @@ export interface TripEvidence {
   readonly ecsLookupFailed?: boolean;
   /** A few of Auto Scaling's own causes for the departures. */
   readonly causes: readonly string[];
+  /** The failed launches behind the trip (instance ids, oldest first; at most {@link MAX_NAMED}). */
+  readonly failedInstances?: readonly string[];
 }
+
+/** The most failed instances an alert names. */
+export const MAX_NAMED = 20;
 
 /** One group that an AMI trip suspended or left alone. */
 export interface AmiGroupOutcome {

@@ -24,6 +24,8 @@
  *   (AMI scope): small sets for the alert. `a` also tells the AMI-change check whether a launch's
  *   AMI is new to its group (`core/ami-change.ts`): it is added to with `ADD` by a record's last
  *   write, so that write's `ALL_OLD` is the set before the record.
+ * - `ttu` the time-to-useful of the group's recent registered launches (`time-to-useful.ts`).
+ * - decided fates live in an item of their own (`fate-item.ts`), apart from the count's cap.
  * - `ttl` for DynamoDB's expiry. Correctness never depends on it: every count is computed from
  *   the times in the item, so an expired item that is still readable counts exactly the same.
  *
@@ -43,6 +45,7 @@
  *    once the evicted ids are {@link DEDUP_SKEW_S} out of the window.
  */
 import type { AmiGroupOutcome, AutoResumePlan } from './report';
+import { decodeSamples } from './time-to-useful';
 import type { Mention } from './window';
 
 /** A DynamoDB attribute value, in the plain marshalled shape (no SDK import in the core). */
@@ -85,6 +88,7 @@ export const ATTR = {
   resumeStreak: 'rs',
   resumeStreakAt: 'rsat',
   judgeLease: 'jq',
+  learned: 'ttu',
 } as const;
 
 /** The newest ids a scope keeps whatever their age, so that the streak rule sees slow loops. */
@@ -169,8 +173,14 @@ export interface ItemState {
   readonly resumeStreak: number;
   readonly resumeStreakAt?: number;
   readonly judgeLease?: number;
-  /** Decided fates of the group's launches, by instance id (`useful` or `failed:<reason>`). */
+  /**
+   * Decided fates of the ids this item holds (by instance id): a mirror of the fate item
+   * (`fate-item.ts`), which keeps them whatever the cap. The launch path reads them for free
+   * (`ALL_OLD`) to decide whether a judgement could find a streak at all.
+   */
   readonly fates: ReadonlyMap<string, string>;
+  /** Group scope: the time-to-useful (seconds) of its recent registered launches (`time-to-useful.ts`). */
+  readonly learned: readonly number[];
 }
 
 function num(v: AttrValue | undefined): number | undefined {
@@ -228,6 +238,7 @@ export function decodeItem(attrs: ItemAttrs | undefined): ItemState {
     resumeStreakAt: num(a[ATTR.resumeStreakAt]),
     judgeLease: num(a[ATTR.judgeLease]),
     fates,
+    learned: decodeSamples(a[ATTR.learned]?.S),
   };
 }
 
@@ -375,7 +386,12 @@ export function planCleanup(
   if (!needed) return undefined;
   const evicted = over > 0 ? ev.inWindow.slice(0, over) : [];
   const removeIds = [...forgettable, ...evicted.map((e) => e.instanceId)];
-  const removeFates = removeIds.filter((id) => state.fates?.has(id)).map(fateAttr);
+  // Fates of removed ids go with them, and so do fates of ids the item no longer holds (the
+  // delayed check mirrors fates here without knowing which ids the count still keeps).
+  const removed = new Set(removeIds);
+  const removeFates = [...(state.fates?.keys() ?? [])]
+    .filter((id) => removed.has(id) || !ids.has(id))
+    .map(fateAttr);
   return {
     removeIds,
     ...(removeFates.length > 0 ? { removeFates } : {}),

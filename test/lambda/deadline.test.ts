@@ -1,7 +1,9 @@
 import {
   AutoScalingClient,
+  CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -124,8 +126,14 @@ describe('the deadline check', () => {
     );
     // Assess
     expect(result.batchItemFailures).toEqual([]);
-    const item = await h.counter.read({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
-    expect(item?.fates.get(instanceId(1))).toBe('failed:still-pending');
+    // Fates live in the scope's fate item, apart from the count (issue 18).
+    const fates = await h.counter.readFates({
+      scope: 'asg',
+      account: '111122223333',
+      region: REGION,
+      key: GROUP,
+    });
+    expect(fates.get(instanceId(1))?.fate).toBe('failed:still-pending');
   });
 
   it('checks again later a launch whose deadline has not come (a long grace period)', async () => {
@@ -242,8 +250,111 @@ describe('the deadline check', () => {
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
-    const item = await h.counter.read({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
-    expect(item?.fates.get(instanceId(5))).toBe('failed:still-pending');
-    expect(item?.fates.get(instanceId(6))).toBe('failed:still-pending');
+    const fates = await h.counter.readFates({
+      scope: 'asg',
+      account: '111122223333',
+      region: REGION,
+      key: GROUP,
+    });
+    expect(fates.get(instanceId(5))?.fate).toBe('failed:still-pending');
+    expect(fates.get(instanceId(6))?.fate).toBe('failed:still-pending');
+  });
+
+  describe('a decided failure acts without waiting for another launch', () => {
+    const pending = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        InstanceId: instanceId(i + 1),
+        LifecycleState: 'Pending' as const,
+        HealthStatus: 'Healthy',
+        AvailabilityZone: 'a',
+        ProtectedFromScaleIn: false,
+      }));
+
+    /** One step of `n` launches, counted, then nothing more; returns the check message's body. */
+    async function oneStep(h: Awaited<ReturnType<typeof harness>>, n: number, suspended: string[] = []) {
+      let state = suspended;
+      asg.on(DescribeAutoScalingGroupsCommand).callsFake(() => ({
+        AutoScalingGroups: [
+          autoScalingGroup(GROUP, { region: REGION, instances: pending(n), suspended: state }),
+        ],
+      }));
+      asg.on(SuspendProcessesCommand).callsFake(() => {
+        state = ['Launch'];
+        return {};
+      });
+      asg.on(CreateOrUpdateTagsCommand).resolves({});
+      await run(
+        launchEvent({
+          group: GROUP,
+          imageId: 'ami-0a1b2c3d4e5f60718',
+          instanceIds: Array.from({ length: n }, (_, i) => instanceId(i + 1)),
+          time: T0,
+        }),
+        h.deps,
+        h.config,
+        T0 + 3 * MIN,
+      );
+      return JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody ?? '{}');
+    }
+
+    it('suspends, tags and alerts once when the check decides a step of 40 failed (above the count cap)', async () => {
+      // Prepare
+      const h = await harness();
+      const published: string[] = [];
+      const deps = {
+        ...h.deps,
+        notifier: { publishTrip: async (r: { scope: { key: string } }) => void published.push(r.scope.key) },
+      } as unknown as GuardDeps;
+      const body = await oneStep(h, 40);
+      // Act
+      const result = await runDeadlineChecks([record(body, 'm-1')], deps, h.config, T0 + 10 * MIN + 5_000);
+      // A later check of the same group (another message) finds the trip done
+      await runDeadlineChecks([record(body, 'm-2')], deps, h.config, T0 + 11 * MIN);
+      // Assess
+      expect(result.batchItemFailures).toEqual([]);
+      expect(asg.commandCalls(SuspendProcessesCommand)).toHaveLength(1);
+      expect(asg.commandCalls(CreateOrUpdateTagsCommand)).toHaveLength(1);
+      expect(published).toEqual([GROUP]);
+    });
+
+    it('finishes a trip whose alert failed when SQS redelivers the message, without suspending twice', async () => {
+      // Prepare: the first attempt suspends and tags, then the alert fails
+      const h = await harness();
+      let calls = 0;
+      const published: string[] = [];
+      const deps = {
+        ...h.deps,
+        notifier: {
+          publishTrip: async (r: { evidence?: { failedInstances?: string[] } }) => {
+            calls += 1;
+            if (calls === 1) throw new Error('SNS throttled');
+            published.push((r.evidence?.failedInstances ?? []).join(','));
+          },
+        },
+      } as unknown as GuardDeps;
+      const body = await oneStep(h, 12);
+      const first = await runDeadlineChecks([record(body, 'm-1')], deps, h.config, T0 + 10 * MIN + 5_000);
+      // A concurrent check of another message does not take the unfinished trip over
+      await runDeadlineChecks([record(body, 'm-2')], deps, h.config, T0 + 11 * MIN);
+      // Act: SQS delivers m-1 again, in a new invocation (new request id, same message id)
+      const again = await runDeadlineChecks([record(body, 'm-1')], deps, h.config, T0 + 12 * MIN);
+      // Assess
+      expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+      expect(again.batchItemFailures).toEqual([]);
+      expect(asg.commandCalls(SuspendProcessesCommand)).toHaveLength(1);
+      expect(published).toHaveLength(1);
+      expect(published[0]?.split(',')).toHaveLength(12);
+    });
+
+    it('does nothing for a group whose Launch is suspended already, or while its launches are undecided', async () => {
+      // Prepare
+      const h = await harness();
+      const body = await oneStep(h, 12, ['Launch']);
+      // Act
+      await runDeadlineChecks([record(body, 'm-1')], h.deps, h.config, T0 + 10 * MIN + 5_000);
+      await runDeadlineChecks([record(body, 'm-2')], h.deps, h.config, T0 + 5 * MIN);
+      // Assess
+      expect(asg.commandCalls(SuspendProcessesCommand)).toHaveLength(0);
+    });
   });
 });

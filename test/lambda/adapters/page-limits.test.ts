@@ -293,6 +293,7 @@ const suspenderDrivers: Drivers<AutoScalingSuspender> = {
 const ecsDrivers: Drivers<SdkEcsRegistry> = {
   clusterOfGroup: (a) => a.clusterOfGroup(REGION, 'arn:g'),
   registered: (a) => a.registered(REGION, 'prod', ['i-0123456789abcdef0']),
+  registrations: (a) => a.registrations(REGION, 'prod', ['i-0123456789abcdef0']),
 };
 
 const instanceDrivers: Drivers<Ec2InstanceStates> = {
@@ -340,7 +341,9 @@ const counterDrivers: Drivers<DynamoDbLaunchCounter> = {
   claimTrip: (a) => a.claimTrip(KEY, 0, tripOwner('owner'), T0),
   saveProgress: (a) => a.saveProgress(KEY, 0, tripOwner('owner'), { step: 'claimed' }),
   releaseTrip: (a) => a.releaseTrip(KEY, 0, tripOwner('owner')),
-  saveFates: (a) => a.saveFates(KEY, new Map([['i-0123456789abcdef0', 'failed:not-registered']])),
+  saveFates: (a) => a.saveFates(KEY, new Map([['i-0123456789abcdef0', 'failed:not-registered:1768204800']])),
+  readFates: (a) => a.readFates(KEY),
+  saveLearned: (a) => a.saveLearned(KEY, [90, 120]),
   rearm: (a) => a.rearm(KEY, 0),
   read: (a) => a.read(KEY),
   clearScope: (a) => a.clearScope(KEY),
