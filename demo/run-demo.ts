@@ -358,11 +358,12 @@ async function play(
   const counted: { instanceId: string; launchedAt: number }[] = [];
   const lateLaunches: { n: number; trip?: string }[] = [];
   let launchesCounted = 0;
-  let tripAtLaunch = 0;
-  let tripAt: number | undefined;
+  const trip: TripSeen = { atLaunch: 0 };
   let lastHandled = start;
+  const checks = (until: number) =>
+    deliverDeadlineChecks(handler, fake, world, until, numberOf, out, variant, trip, launchesCounted);
   for (const e of events) {
-    await deliverDeadlineChecks(handler, fake, world, e.deliveredAt, numberOf, out);
+    await checks(e.deliveredAt);
     world.advanceTo(e.deliveredAt);
     if (!world.happened(e.n)) continue;
     const callsBefore = fake.calls.length;
@@ -388,21 +389,17 @@ async function play(
     counted.push({ instanceId: e.instanceId, launchedAt: e.at });
     const asg = result.scopes.find((s) => s.scope === 'asg');
     const ami = result.scopes.find((s) => s.scope === 'ami');
-    const late = tripAt !== undefined;
+    const late = trip.at !== undefined;
     out(
       `${clock(e.deliveredAt)}  launch ${String(e.n).padStart(2)}  ${e.instanceId}  made ${clock(e.at)} (+${minutesSeconds(e.deliveredAt - e.at)})  group ${asg?.launches}/${asg?.threshold}  AMI ${ami?.launches}/${ami?.threshold}${late ? '  (delivered after the suspension)' : ''}`,
     );
     out(`          fates now: ${fateText(judgeNow(fake, group, counted, e.deliveredAt), numberOf)}`);
     if (amiChange !== undefined) showAmiChange(amiChange, out);
     if (late) lateLaunches.push({ n: e.n, ...(asg?.trip !== undefined ? { trip: asg.trip } : {}) });
-    if (asg?.trip === 'suspended' && tripAt === undefined) {
-      tripAt = e.deliveredAt;
-      tripAtLaunch = e.n;
-      const report = reportOf(fake.published.at(-1));
-      const rule = report?.evidence?.rule ?? 'count';
-      out(`          TRIP by the ${rule} rule: ${report ? evidenceLine(report)?.split('; ')[0] : ''}`);
-      for (const c of newCalls) out(`          → ${describeCall(c)}`);
-      showAlert(fake, out, variant);
+    if (asg?.trip === 'suspended' && trip.at === undefined) {
+      trip.at = e.deliveredAt;
+      trip.atLaunch = e.n;
+      showTrip(fake, newCalls, out, variant);
       continue;
     }
     if (asg?.trip !== undefined) out(`          trip attempt: ${asg.trip}`);
@@ -411,7 +408,7 @@ async function play(
   }
 
   // The checks still queued reach the function before anyone looks.
-  await deliverDeadlineChecks(handler, fake, world, lastHandled + 15 * 60_000, numberOf, out);
+  await checks(lastHandled + 15 * 60_000);
   const suspendCalls = fake.calls.filter((c) => c.action === 'SuspendProcesses').length;
   const report = reportOf(fake.published.find((p) => p.attributes['report'] !== undefined));
   out();
@@ -454,8 +451,8 @@ async function play(
     suspendCalls,
     alerts: fake.published.filter((p) => p.attributes[AMI_CHANGE_ATTRIBUTE] === undefined).length,
     amiChangeAlerts: fake.published.filter((p) => p.attributes[AMI_CHANGE_ATTRIBUTE] !== undefined).length,
-    tripAtLaunch,
-    ...(tripAt !== undefined ? { tripAt } : {}),
+    tripAtLaunch: trip.atLaunch,
+    ...(trip.at !== undefined ? { tripAt: trip.at } : {}),
     lateLaunches,
     resumeExit,
     groupSuspendedAfterResume: [...group.suspended],
@@ -475,11 +472,15 @@ async function deliverDeadlineChecks(
   until: number,
   numberOf: ReadonlyMap<string, number>,
   out: (line?: string) => void,
+  variant: Variant,
+  trip: TripSeen,
+  launchesCounted: number,
 ): Promise<void> {
   for (let batch = nextBatch(fake.sqs, until); batch !== undefined; batch = nextBatch(fake.sqs, until)) {
     const delivered = batch;
     world.advanceTo(delivered.at);
     const callsBefore = fake.calls.length;
+    const publishedBefore = fake.published.length;
     let failed: readonly string[] | 'all';
     try {
       const result = (await atTime(delivered.at, () =>
@@ -496,8 +497,37 @@ async function deliverDeadlineChecks(
     out(
       `${clock(delivered.at)}  deadline check  launch${launches.length === 1 ? '' : 'es'} ${numbers}  (SQS batch of ${delivered.messages.length}, sent ${sent}${failed === 'all' || failed.length > 0 ? '; failed, delivered again later' : ''})`,
     );
+    const tripped = fake.published.slice(publishedBefore).some((p) => p.attributes['report'] !== undefined);
+    if (tripped && trip.at === undefined) {
+      // The check decided the launches failed and a rule is met: it trips without waiting for
+      // another launch of the group.
+      trip.at = delivered.at;
+      trip.atLaunch = launchesCounted;
+      showTrip(fake, fake.calls.slice(callsBefore), out, variant);
+      continue;
+    }
     for (const line of callLines(fake.calls.slice(callsBefore), '          ')) out(line);
   }
+}
+
+/** When and at which counted launch the guard tripped (a launch or a deadline check). */
+interface TripSeen {
+  at?: number;
+  atLaunch: number;
+}
+
+/** The trip: its rule and first evidence, the calls it made, and the alert once. */
+function showTrip(
+  fake: FakeAws,
+  calls: readonly FakeAws['calls'][number][],
+  out: (line?: string) => void,
+  variant: Variant,
+): void {
+  const report = reportOf(fake.published.at(-1));
+  const rule = report?.evidence?.rule ?? 'count';
+  out(`          TRIP by the ${rule} rule: ${report ? evidenceLine(report)?.split('; ')[0] : ''}`);
+  for (const c of calls) out(`          → ${describeCall(c)}`);
+  showAlert(fake, out, variant);
 }
 
 /** The AMI-change alert, at the first launch of an AMI the group did not use: before any loop. */

@@ -10,7 +10,7 @@
  * A service of the demo's state only (`services.ts`): the simulator delivers its deadline checks
  * itself (`bench/sim/guard-deps.ts`).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ApiError, type Json, type JsonService, type Operation, type WireState } from './wire';
 
 /** The JSON target prefix of SQS. */
@@ -68,7 +68,10 @@ export const SQS_OPERATIONS: Readonly<Record<string, SqsOperation>> = {
     // The state's clock; the demo's keeps none and runs the function with `Date.now` set to the
     // simulated time.
     const now = state.now() ?? Date.now();
-    const messageId = randomUUID();
+    // A message id in SQS's UUID form, the same every run (the demo's alert names the message
+    // that tripped, and its picture must not change from one run to the next).
+    const h = createHash('md5').update(`${queue.arn}#${queue.messages.length}#${text}`).digest('hex');
+    const messageId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
     queue.messages.push({
       messageId,
       body: text,

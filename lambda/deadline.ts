@@ -247,6 +247,13 @@ async function tripIfDecided(d: Decided): Promise<void> {
     groups: state.groups,
   };
   const newest = evaluation.newest ?? Math.floor(now / 1000);
+  // The AMIs of the launches that failed (no launch event carries them here): the trip alert's
+  // likely cause is about the image these instances run, not the group's older ones.
+  const failedIds = judged.filter((j) => j.fate === FATE.failed).map((j) => j.instanceId);
+  const facts = await deps.instances?.launchFacts?.(key.region, failedIds.slice(-FAILED_AMI_LOOKUPS));
+  const instances = [...(facts ?? new Map())].flatMap(([instanceId, f]) =>
+    f.imageId === undefined ? [] : [{ instanceId, imageId: f.imageId, groupName: key.key }],
+  );
   const record: LaunchRecord = {
     kind: 'launch',
     source: LAUNCH_SOURCE.autoScaling,
@@ -255,7 +262,7 @@ async function tripIfDecided(d: Decided): Promise<void> {
     eventId: `deadline-check ${[...d.messageIds].sort()[0] ?? ''}`,
     eventTime: newest * 1000,
     caller: {},
-    instances: [],
+    instances,
     truncated: false,
   };
   const merged: GroupJudgement = { ...judgement, judged, counts: countFates(judged) };
@@ -271,6 +278,9 @@ async function tripIfDecided(d: Decided): Promise<void> {
   });
   deps.log.info('delayed check tripped the group', { group: key.key, rule: met, outcome });
 }
+
+/** Failed launches whose AMI the delayed check's trip reads for its alert (one DescribeInstances). */
+const FAILED_AMI_LOOKUPS = 5;
 
 /** The owner of a trip the delayed check takes: its SQS message, which a redelivery keeps. */
 export function deadlineOwner(messageIds: readonly string[]): TripOwner {

@@ -38,10 +38,17 @@ export const CONTEXT_KEYS: readonly string[] = [
   'autoResume',
   'autoResumeCooldownMinutes',
   'autoResumeMaxTrips',
+  'controlTower',
+  'vpcSubnetIds',
+  'vpcSecurityGroupIds',
+  'vpcId',
+  'accessLogsBucket',
+  'logRetentionDays',
   'orgMode',
   'orgTargets',
   'orgId',
   'orgCallAs',
+  'orgOperatorPrincipals',
 ];
 
 /**

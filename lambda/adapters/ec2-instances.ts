@@ -15,6 +15,8 @@ export const PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus
 /** What EC2 shows of one launch of an AMI: its group (the `aws:autoscaling:groupName` tag), else its own state. */
 export interface LaunchFactsOfAmi extends UngroupedFacts {
   readonly groupName?: string;
+  /** The instance's AMI. */
+  readonly imageId?: string;
 }
 
 /** Ids per DescribeInstances call (the API takes up to 1,000 ids; a trip never needs that many). */
@@ -87,6 +89,7 @@ export class Ec2InstanceStates implements InstanceStates {
               found.set(inst.InstanceId, {
                 state: inst.State?.Name ?? 'unknown',
                 ...(groupName !== undefined && groupName !== '' ? { groupName } : {}),
+                ...(inst.ImageId !== undefined ? { imageId: inst.ImageId } : {}),
                 ...(inst.StateReason?.Code !== undefined ? { stateReason: inst.StateReason.Code } : {}),
                 ...(endedAt !== undefined ? { endedAt } : {}),
               });
