@@ -11,8 +11,9 @@
 
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import { type DeadlineCheck, MAX_DELAY_S, parseDeadlineCheck } from './adapters/deadline-queue';
-import { effectivePolicy, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
+import { type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import { type GuardConfig, settingsDefaults } from './config';
+import { effectivePolicy } from './core/claim';
 import { countFates, FATE, judgeKept, MAX_HOLD_MS, ruleMet } from './core/fate';
 import { type GroupSettings, groupSettings } from './core/group-settings';
 import { decodeItem, evaluate, type ItemState, isArmed } from './core/scope-item';
