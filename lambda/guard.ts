@@ -18,10 +18,10 @@ import type { GroupSnapshot } from './adapters/asg-suspender';
 import { describeAwsFailure } from './adapters/aws-error';
 import { type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import { noticeAmiChange } from './ami-change-step';
-import { type GuardConfig, settingsDefaults } from './config';
+import { type GuardConfig, settingsOf } from './config';
 import { GuardBlindError } from './core/errors';
 import { streakRule } from './core/fate';
-import { groupSettings, MIN_STREAK } from './core/group-settings';
+import { MIN_STREAK } from './core/group-settings';
 import { METRIC } from './core/metric-names';
 import { nextAction } from './core/next-action';
 import { parseEvent } from './core/parse-event';
@@ -309,7 +309,7 @@ async function tryStreak(
   if (possible(known.times, known.decided) < MIN_STREAK) return undefined;
   const group = groupRead ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
-  const settings = groupSettings(group.tags, settingsDefaults(config));
+  const settings = settingsOf(group.tags, config);
   if (settings.exempt || settings.streak === 0 || known.times.size < settings.streak) return undefined;
   const judgement = await judgeGroup(
     judgeDeps(deps),
@@ -347,7 +347,7 @@ async function refreshSettings(
 ): Promise<{ view: ScopeView; group?: GroupSnapshot }> {
   const group = await deps.suspender.describeGroup(view.key.region, view.key.key);
   if (!group) return { view };
-  const settings = groupSettings(group.tags, settingsDefaults(config));
+  const settings = settingsOf(group.tags, config);
   for (const problem of settings.problems)
     deps.log.warn('group tag ignored', { group: view.key.key, problem });
   const read = { threshold: settings.threshold, windowMs: settings.windowMs, exempt: settings.exempt };
