@@ -12,10 +12,10 @@
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { LaunchFactsOfAmi } from './adapters/ec2-instances';
 import type { ScopeView } from './adapters/launch-counter';
-import { type GuardConfig, settingsDefaults } from './config';
+import { type GuardConfig, settingsOf } from './config';
 import { type AmiLaunchFate, judgeUngrouped } from './core/ami-confirm';
 import { confirmCount, countFates, FATE, FATE_REASON, type JudgedLaunch, streakRule } from './core/fate';
-import { type GroupSettings, groupSettings, TAG } from './core/group-settings';
+import { type GroupSettings, TAG } from './core/group-settings';
 import { evaluate, type ItemState } from './core/scope-item';
 import { SCOPE_KIND, type ScopeKey } from './core/types';
 import { type JudgeDeps, judgeGroup, keepFates } from './judge';
@@ -158,7 +158,7 @@ async function lookAtGroup(
   const key = groupKey(ami, name);
   const group = await deps.suspender.describeGroup(ami.region, name);
   if (!group) return { judged: [], covering: false };
-  const settings = groupSettings(group.tags, settingsDefaults(config));
+  const settings = settingsOf(group.tags, config);
   const own = ownWindow(item, settings);
   const launches = new Map(ofAmi.map((l) => [l.instanceId, l]));
   for (const l of own) if (!launches.has(l.instanceId)) launches.set(l.instanceId, l);

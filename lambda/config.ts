@@ -8,7 +8,13 @@
 import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from './core/ami-change';
 import { parseDuration, WINDOW_LIMITS, windowProblem } from './core/duration';
 import { ConfigError } from './core/errors';
-import { MAX_STREAK, MIN_STREAK, type SettingsDefaults } from './core/group-settings';
+import {
+  type GroupSettings,
+  groupSettings,
+  MAX_STREAK,
+  MIN_STREAK,
+  type SettingsDefaults,
+} from './core/group-settings';
 import { DEFAULTS } from './core/types';
 
 /** Environment variable names, shared with the construct. */
@@ -248,6 +254,11 @@ export function settingsDefaults(config: GuardConfig): SettingsDefaults {
     maxWindowMs: config.maxWindowMs,
     streak: config.failedStreak,
   };
+}
+
+/** The settings a group's tags give under this deployment's configuration. */
+export function settingsOf(tags: Readonly<Record<string, string>>, config: GuardConfig): GroupSettings {
+  return groupSettings(tags, settingsDefaults(config));
 }
 
 /**

@@ -11,10 +11,11 @@
 
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import { type DeadlineCheck, MAX_DELAY_S, parseDeadlineCheck } from './adapters/deadline-queue';
-import { effectivePolicy, type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
-import { type GuardConfig, settingsDefaults } from './config';
+import { type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
+import { type GuardConfig, settingsOf } from './config';
+import { effectivePolicy } from './core/claim';
 import { countFates, FATE, judgeKept, MAX_HOLD_MS, ruleMet } from './core/fate';
-import { type GroupSettings, groupSettings } from './core/group-settings';
+import type { GroupSettings } from './core/group-settings';
 import { decodeItem, evaluate, type ItemState, isArmed } from './core/scope-item';
 import { EARLY_FLOOR_MS } from './core/time-to-useful';
 import { LAUNCH_SOURCE, type LaunchRecord, SCOPE_KIND, type ScopeKey, type ScopePolicy } from './core/types';
@@ -106,7 +107,7 @@ async function checkGroup(
   const group = await deps.suspender.describeGroup(check.region, check.group);
   if (!group) return;
   const state = (deps.counter.read ? await deps.counter.read(key) : undefined) ?? decodeItem(undefined);
-  const settings = groupSettings(group.tags, settingsDefaults(config));
+  const settings = settingsOf(group.tags, config);
   const known = await launchesToJudge(deps, key, state.ids, state.fates);
   // With its own launches, the check judges the group's other undecided launches it knows of:
   // a batch's launches reach their deadline together, whichever message comes first.

@@ -18,12 +18,12 @@ import type { GroupSnapshot } from './adapters/asg-suspender';
 import { describeAwsFailure } from './adapters/aws-error';
 import { type ScopeView, type TripOwner, tripOwner } from './adapters/launch-counter';
 import { noticeAmiChange } from './ami-change-step';
-import { type GuardConfig, settingsDefaults } from './config';
-import { stepEpisode } from './core/episode';
+import { type GuardConfig, settingsOf } from './config';
 import { GuardBlindError } from './core/errors';
 import { streakRule } from './core/fate';
-import { groupSettings, MIN_STREAK } from './core/group-settings';
+import { MIN_STREAK } from './core/group-settings';
 import { METRIC } from './core/metric-names';
+import { nextAction } from './core/next-action';
 import { parseEvent } from './core/parse-event';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
@@ -236,40 +236,31 @@ async function countScope(
     duplicates: view.outcome.duplicates,
   };
   // A trip left unfinished (its owner failed part-way: this invocation's own retry, or an owner
-  // that stalled) is finished first, even by an event whose launches were all counted already.
-  // Another invocation of the same event (a duplicate delivery) does not own it: it leaves it.
-  const progress = view.before.tripProgress;
-  const unfinished =
-    !view.armed &&
-    progress !== undefined &&
-    progress.step !== 'done' &&
-    (view.evaluation.count >= view.policy.threshold || progress.streakUpTo !== undefined);
-  if (unfinished) return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
-
-  const changed = view.outcome.added.length > 0 || view.outcome.lowered.length > 0;
-  if (!changed) {
-    // A repeated mention changes no count, but time has passed: holding the judge lease, it may
-    // judge the streak rule like any other event (at most once per group and minute).
-    const idle = !view.judge || view.before.settings?.exempt || config.failedStreak === 0 || !view.armed;
-    if (idle || view.outcome.ids.size < MIN_STREAK) return result;
-    const trip = await tryStreak(record, view, group, deps, config, now, owner);
-    return trip === undefined ? result : { ...result, trip };
-  }
-  if (view.before.settings?.exempt) {
-    if (view.evaluation.count >= view.policy.threshold) {
-      deps.metrics.count(METRIC.exemptSkips);
-      deps.log.info('group is exempt: not acting', { group: key.key, launches: view.evaluation.count });
-    }
+  // that stalled) is finished first. Another invocation of the same event (a duplicate delivery)
+  // does not own it: it leaves it. The decision is `core/next-action.ts`'s.
+  const next = nextAction(
+    {
+      scope: key.scope,
+      armed: view.armed,
+      count: view.evaluation.count,
+      threshold: view.policy.threshold,
+      added: view.outcome.added.length,
+      lowered: view.outcome.lowered.length,
+      known: view.outcome.ids.size,
+      judge: view.judge,
+      exempt: view.before.settings?.exempt === true,
+      progress: view.before.tripProgress,
+    },
+    config.failedStreak,
+  );
+  if (next.act === 'finish')
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
+  if (next.act === 'exempt') {
+    deps.metrics.count(METRIC.exemptSkips);
+    deps.log.info('group is exempt: not acting', { group: key.key, launches: view.evaluation.count });
     return result;
   }
-
-  const step = stepEpisode(
-    view.armed,
-    view.evaluation.count,
-    view.policy.threshold,
-    view.outcome.added.length > 0,
-  );
-  if (step.rearmed) {
+  if (next.rearm) {
     await deps.counter.rearm(key, view.before.episode);
     deps.log.info('episode ended: scope re-armed', {
       scope: key.scope,
@@ -280,18 +271,11 @@ async function countScope(
   }
   // A trip is confirmed by reading and judging the launches, at most once per scope and minute
   // (the judge lease), whichever rule asks.
-  // The event whose write crossed the threshold always tries (exactly one does: each write sees
-  // the item as it was just before it); later attempts of an unconfirmed trip wait for the lease.
-  const crossed = view.evaluation.count - view.outcome.added.length < view.policy.threshold;
-  if (key.scope === SCOPE_KIND.ami) {
-    if (!step.trip || !(view.judge || crossed)) return result;
-    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, trippedGroups }) };
+  if (next.act === 'count') {
+    const rule = key.scope === SCOPE_KIND.ami ? { trippedGroups } : { rule: 'count' as const };
+    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, ...rule }) };
   }
-  if (step.trip && (view.judge || crossed))
-    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, rule: 'count' }) };
-  if (!view.judge) return result;
-  // The streak rule is off for the deployment (a tag may change N or turn it off, not turn it on).
-  if (config.failedStreak === 0 || !view.armed || view.outcome.ids.size < MIN_STREAK) return result;
+  if (next.act !== 'streak') return result;
   const trip = await tryStreak(record, view, group, deps, config, now, owner);
   return trip === undefined ? result : { ...result, trip };
 }
@@ -325,7 +309,7 @@ async function tryStreak(
   if (possible(known.times, known.decided) < MIN_STREAK) return undefined;
   const group = groupRead ?? (await deps.suspender.describeGroup(view.key.region, view.key.key));
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
-  const settings = groupSettings(group.tags, settingsDefaults(config));
+  const settings = settingsOf(group.tags, config);
   if (settings.exempt || settings.streak === 0 || known.times.size < settings.streak) return undefined;
   const judgement = await judgeGroup(
     judgeDeps(deps),
@@ -363,7 +347,7 @@ async function refreshSettings(
 ): Promise<{ view: ScopeView; group?: GroupSnapshot }> {
   const group = await deps.suspender.describeGroup(view.key.region, view.key.key);
   if (!group) return { view };
-  const settings = groupSettings(group.tags, settingsDefaults(config));
+  const settings = settingsOf(group.tags, config);
   for (const problem of settings.problems)
     deps.log.warn('group tag ignored', { group: view.key.key, problem });
   const read = { threshold: settings.threshold, windowMs: settings.windowMs, exempt: settings.exempt };

@@ -20,7 +20,7 @@
 import type { GroupSnapshot } from './adapters/asg-suspender';
 import type { ScopeView, TripOwner } from './adapters/launch-counter';
 import { type AmiJudgement, judgeAmi } from './ami-judge';
-import { type GuardConfig, settingsDefaults } from './config';
+import { type GuardConfig, settingsOf } from './config';
 import { reasonTag } from './core/alert';
 import { familyOf } from './core/ami-change';
 import { type AmiDecision, confirmGroupLaunches, decideAmi, UNGROUPED_DEADLINE_MS } from './core/ami-confirm';
@@ -36,7 +36,7 @@ import {
   type JudgedLaunch,
   streakRule,
 } from './core/fate';
-import { groupSettings, TAG } from './core/group-settings';
+import { TAG } from './core/group-settings';
 import { cents, type LoopCost } from './core/loop-cost';
 import { fateMetric, METRIC, tripMetric } from './core/metric-names';
 import {
@@ -295,7 +295,7 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
   let evidence: TripEvidence | undefined;
   let state = progress;
   if (progress.step === 'claimed') {
-    const settings = groupSettings(group.tags, settingsDefaults(config));
+    const settings = settingsOf(group.tags, config);
     if (settings.exempt) {
       deps.metrics.count(METRIC.exemptSkips);
       deps.log.info('group is exempt: not acting', { group: name });
@@ -331,12 +331,7 @@ async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<Trip
   }
   if (evidence === undefined && progress.step !== 'claimed' && ctx.judged) {
     // A resumed trip of the delayed check: its alert still says why.
-    const found = findEvidence(
-      ctx,
-      ctx.judged.judgement,
-      groupSettings(group.tags, settingsDefaults(config)),
-      ruleOf(ctx),
-    );
+    const found = findEvidence(ctx, ctx.judged.judgement, settingsOf(group.tags, config), ruleOf(ctx));
     if (found.kind === 'confirmed') evidence = found.evidence;
   }
   return suspendGroup(ctx, group, state, evidence);
@@ -709,7 +704,7 @@ async function suspendAmiGroups(
       outcomes.push({ groupName, outcome: 'gone' });
       continue;
     }
-    const settings = look?.settings ?? groupSettings(group.tags, settingsDefaults(config));
+    const settings = look?.settings ?? settingsOf(group.tags, config);
     if (settings.exempt) {
       outcomes.push({ groupName, outcome: 'exempt' });
       continue;

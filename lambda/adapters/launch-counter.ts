@@ -19,6 +19,7 @@ import {
   type UpdateItemCommandInput,
   type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
+import { arbitrateClaim, effectivePolicy, parseScopeId } from '../core/claim';
 import { CounterStoreError } from '../core/errors';
 import {
   decodeFate,
@@ -99,10 +100,12 @@ function tripWrite(
     ExpressionAttributeValues: values,
   };
 }
+
+/** Kept here for the callers that import them from the store (they live in `core/claim.ts`). */
+export { effectivePolicy, parseScopeId };
+
 /** Scopes whose planned cleanup a container remembers. */
 const MAX_PENDING = 1000;
-/** A claimed trip whose owner made no progress for this long may be taken over. */
-const TRIP_TAKEOVER_MS = 10 * 60 * 1000;
 
 /** One scope's share of a launch record. */
 export interface RecordRequest {
@@ -197,21 +200,6 @@ export interface LaunchCounter {
   saveLearned?(key: ScopeKey, samples: readonly number[]): Promise<void>;
   /** Read one scope's item (the delayed check reads the trip state and the history). */
   read?(key: ScopeKey): Promise<ItemState | undefined>;
-}
-
-/** The policy a scope is counted with: its cached group settings, else the defaults. */
-export function effectivePolicy(state: ItemState, defaults: ScopePolicy): ScopePolicy {
-  return state.settings
-    ? { threshold: state.settings.threshold, windowMs: state.settings.windowMs }
-    : defaults;
-}
-
-/** Parse a partition key back into its scope. */
-export function parseScopeId(pk: string): ScopeKey | undefined {
-  const [scope, account, region, ...rest] = pk.split('#');
-  if ((scope !== SCOPE_KIND.asg && scope !== SCOPE_KIND.ami) || !account || !region || rest.length === 0)
-    return undefined;
-  return { scope, account, region, key: rest.join('#') };
 }
 
 /** The old item as the write that carried `plan` left it (the removals applied, except ids it also wrote). */
@@ -574,11 +562,10 @@ export class DynamoDbLaunchCounter implements LaunchCounter {
       const current = error.Item
         ? decodeItem(error.Item as ItemAttrs)
         : ((await this.read(key)) ?? decodeItem(undefined));
-      if (current.episode !== episode || current.trippedEpisode !== episode) return { kind: 'lost' };
+      const verdict = arbitrateClaim(current, episode, owner, now);
+      if (verdict === 'lost') return { kind: 'lost' };
       const progress = current.tripProgress ?? claimed;
-      if (current.tripOwner === owner) return { kind: 'resumed', progress };
-      const idle = current.tripAt === undefined || now - current.tripAt >= TRIP_TAKEOVER_MS;
-      if (progress.step === 'done' || !idle) return { kind: 'lost' };
+      if (verdict === 'resume') return { kind: 'resumed', progress };
       return (await this.takeOver(pk, episode, current, owner, now))
         ? { kind: 'resumed', progress }
         : { kind: 'lost' };

@@ -1,0 +1,44 @@
+/**
+ * Trip claims and scope ids, the rules without the store: what a failed conditional claim of a
+ * trip means, the policy a scope is counted with, and a partition key read back into its scope.
+ * Pure: the store adapter (`adapters/launch-counter.ts`) does the writes and asks these.
+ */
+import type { ItemState } from './scope-item';
+import { SCOPE_KIND, type ScopeKey, type ScopePolicy } from './types';
+
+/** A claimed trip whose owner made no progress for this long may be taken over. */
+export const TRIP_TAKEOVER_MS = 10 * 60 * 1000;
+
+/**
+ * What a claim of `episode`'s trip by `owner` at `now` means when the conditional write failed
+ * and the item was `old`: `lost` (another episode, not tripped, done, or its owner still
+ * working), `resume` (the same owner: a retry of the invocation that claimed it), or `take-over`
+ * (another owner made no progress for `TRIP_TAKEOVER_MS`; the store still has to win the write).
+ */
+export function arbitrateClaim(
+  old: ItemState,
+  episode: number,
+  owner: string,
+  now: number,
+): 'lost' | 'resume' | 'take-over' {
+  if (old.episode !== episode || old.trippedEpisode !== episode) return 'lost';
+  if (old.tripOwner === owner) return 'resume';
+  const idle = old.tripAt === undefined || now - old.tripAt >= TRIP_TAKEOVER_MS;
+  if (old.tripProgress?.step === 'done' || !idle) return 'lost';
+  return 'take-over';
+}
+
+/** The policy a scope is counted with: its cached group settings, else the defaults. */
+export function effectivePolicy(state: ItemState, defaults: ScopePolicy): ScopePolicy {
+  return state.settings
+    ? { threshold: state.settings.threshold, windowMs: state.settings.windowMs }
+    : defaults;
+}
+
+/** Parse a partition key back into its scope (the inverse of `scopeId` in `types.ts`). */
+export function parseScopeId(pk: string): ScopeKey | undefined {
+  const [scope, account, region, ...rest] = pk.split('#');
+  if ((scope !== SCOPE_KIND.asg && scope !== SCOPE_KIND.ami) || !account || !region || rest.length === 0)
+    return undefined;
+  return { scope, account, region, key: rest.join('#') };
+}
