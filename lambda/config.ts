@@ -39,6 +39,10 @@ export const ENV = {
   memberRoleArn: 'LLG_MEMBER_ROLE_ARN',
   /** Central organization mode: the account the function runs in (acts there without a role). */
   homeAccount: 'LLG_HOME_ACCOUNT',
+  /** Central organization mode: the target OU and root ids, comma-separated (unset: all targets). */
+  targets: 'LLG_TARGETS',
+  /** Central organization mode, resumer: the operator role's ARN with `{account}` for the account id. */
+  operatorRoleArn: 'LLG_OPERATOR_ROLE_ARN',
   amiChangeAlerts: 'LLG_AMI_CHANGE_ALERTS',
   /** The resumer function's name, for the `aws lambda invoke` line of the alert. */
   resumerFunction: 'LLG_RESUMER_FUNCTION',
@@ -96,6 +100,11 @@ export interface GuardConfig {
   readonly organization?: OrganizationConfig;
   /** The resumer function, when the construct names it (it always does). */
   readonly resumer?: ResumerRef;
+  /**
+   * The resumer in central mode: the member accounts' operator role, `{account}` standing for the
+   * account id. Undefined: the resumer acts in its own account only.
+   */
+  readonly operatorRoleArn?: string;
 }
 
 /** The central guard's settings (organization mode `central`). */
@@ -104,6 +113,11 @@ export interface OrganizationConfig {
   readonly memberRoleArn: string;
   /** The account the function runs in. */
   readonly homeAccount: string;
+  /**
+   * The target OU and root ids: a denied AssumeRole into an account outside them is permanent.
+   * Undefined: every account counts as a target (every denial is blind).
+   */
+  readonly targets?: readonly string[];
 }
 
 /** Auto Scaling's process names, as `SuspendProcesses` accepts them. */
@@ -243,7 +257,35 @@ function organization(env: Env): OrganizationConfig | undefined {
   if (!homeAccount || !/^\d{12}$/.test(homeAccount)) {
     throw new ConfigError(`${ENV.homeAccount} must be a 12-digit account id, got "${homeAccount ?? ''}"`);
   }
-  return { memberRoleArn, homeAccount };
+  const targets = orgTargets(env);
+  return { memberRoleArn, homeAccount, ...(targets === undefined ? {} : { targets }) };
+}
+
+/** The target OU and root ids of `LLG_TARGETS` (undefined when unset). */
+function orgTargets(env: Env): string[] | undefined {
+  const raw = env[ENV.targets]?.trim();
+  if (!raw) return undefined;
+  const ids = raw.split(',').map((t) => t.trim());
+  const bad = ids.filter((t) => !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/.test(t));
+  if (bad.length > 0) {
+    throw new ConfigError(`${ENV.targets} must list OU or root ids (ou-…, r-…), got "${bad.join(', ')}"`);
+  }
+  return ids;
+}
+
+/**
+ * The resumer's operator role template (central mode): with it the resumer acts in a member
+ * account through that account's operator role; without it, in its own account only.
+ */
+function operatorRoleArn(env: Env): string | undefined {
+  const arn = env[ENV.operatorRoleArn]?.trim();
+  if (!arn) return undefined;
+  if (!/^arn:[a-z-]+:iam::\{account\}:role\/[\w+=,.@/-]+$/.test(arn)) {
+    throw new ConfigError(
+      `${ENV.operatorRoleArn} must be a role ARN with {account} as its account, got "${arn}"`,
+    );
+  }
+  return arn;
 }
 
 /** What a group's tags fall back to: the deployment's settings. */
@@ -302,9 +344,15 @@ export function loadConfig(env: Env = process.env): GuardConfig {
     ...(env[ENV.deadlineQueueUrl]?.trim() ? { deadlineQueueUrl: env[ENV.deadlineQueueUrl]!.trim() } : {}),
     autoResume: autoResume(env),
     organization: organization(env),
+    ...optionalOperatorRole(env),
     amiChangeAlerts: amiChangeAlerts(env),
     ...(resumerFunction && resumerRegion
       ? { resumer: { functionName: resumerFunction, region: resumerRegion } }
       : {}),
   };
+}
+
+function optionalOperatorRole(env: Env): { operatorRoleArn?: string } {
+  const arn = operatorRoleArn(env);
+  return arn === undefined ? {} : { operatorRoleArn: arn };
 }

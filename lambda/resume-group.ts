@@ -201,14 +201,21 @@ export type ResumerResult =
  * idempotent, so a retry only resends it.
  *
  * It decides from the guard's trip record, never from tags; it refuses `force`, unknown process
- * names and any account but its own.
+ * names and any account but its own, except in central mode (`deps.memberAsg` given), where a
+ * member account's group is read and resumed through that account's operator role. The trip
+ * record is the central table's item of that account's group; the central account's own groups
+ * are never touched for another account's request.
  *
  * @param now epoch milliseconds (a person's resume resets the streak at this time)
  * @param ownAccount the account the function runs in (from its ARN)
  */
 export async function runResumer(
   raw: unknown,
-  deps: ResumeGroupDeps & { readonly notifier: Pick<Notifier, 'publishText'> },
+  deps: ResumeGroupDeps & {
+    readonly notifier: Pick<Notifier, 'publishText'>;
+    /** Central mode: Auto Scaling of a member account, through its operator role. */
+    readonly memberAsg?: (account: string) => ResumeGroupDeps['asg'];
+  },
   now: number,
   ownAccount: string,
 ): Promise<ResumerResult> {
@@ -222,8 +229,16 @@ export async function runResumer(
     },
     ownAccount,
     SCALING_PROCESSES,
+    deps.memberAsg !== undefined,
   );
   if (refusal !== undefined) return { kind: 'refused', refusal, text: describeRefusal(refusal) };
+  const inAccount: ResumeGroupDeps = {
+    asg:
+      request.account === ownAccount || deps.memberAsg === undefined
+        ? deps.asg
+        : deps.memberAsg(request.account),
+    store: deps.store,
+  };
   const key: ScopeKey = {
     scope: SCOPE_KIND.asg,
     account: request.account,
@@ -231,7 +246,7 @@ export async function runResumer(
     key: request.groupName,
   };
   if (input.kind === 'manual') {
-    const outcome = await resumeGroup(key, deps, { trust: 'record', resetStreakAt: now });
+    const outcome = await resumeGroup(key, inAccount, { trust: 'record', resetStreakAt: now });
     const text = describeOutcome(request.groupName, outcome);
     if (outcome.kind === 'resume') {
       const notice = manualResumeNotice(input.request, text);
@@ -239,7 +254,7 @@ export async function runResumer(
     }
     return { kind: 'done', request, outcome, text };
   }
-  const outcome = await resumeGroup(key, deps, {
+  const outcome = await resumeGroup(key, inAccount, {
     trust: 'record',
     fallback: input.request.processes,
     ...(input.request.suspendedAt !== undefined ? { expectSuspendedAt: input.request.suspendedAt } : {}),

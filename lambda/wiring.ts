@@ -32,6 +32,7 @@ import { DynamoDbLaunchCounter } from './adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from './adapters/launch-template';
 import { MemberAccounts, type MemberCredentials } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
+import { OrganizationsTargets } from './adapters/org-targets';
 import { PriceListOnDemand } from './adapters/price-list';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { CachedImageInfo } from './ami-change-step';
@@ -161,7 +162,16 @@ export function buildGuardDeps(
 
   // Central organization mode: alerts name the account; every other account is read and acted
   // on through its member role, with adapters (and caches) of its own.
-  const members = new MemberAccounts(clients.sts(), config.organization, runtime.now);
+  const targets =
+    config.organization.targets === undefined
+      ? undefined
+      : new OrganizationsTargets(clients.organizations(), config.organization.targets, runtime.now);
+  const members = new MemberAccounts(
+    clients.sts(),
+    config.organization,
+    runtime.now,
+    targets === undefined ? undefined : (account) => targets.isTarget(account),
+  );
   const home: AccountDeps = {
     ...own,
     notifier: new AccountNamingNotifier(

@@ -21,12 +21,13 @@ import {
   ACCOUNT_PLACEHOLDER,
   PERMISSIONS as MEMBER_CREDENTIALS,
 } from '../lambda/adapters/member-credentials';
+import { PERMISSIONS as TARGET_LOOKUP } from '../lambda/adapters/org-targets';
 import { ENV } from '../lambda/config';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuard, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from './launch-loop-guard';
 import { accessLogsBucket } from './launch-loop-guard-stack';
-import { GuardMemberRolesStack, MEMBER_ROLE_NAME } from './member-role';
+import { GuardMemberRolesStack, MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from './member-role';
 import { GuardStackSet, memberTemplate, ORG_ID, type StackSetCaller } from './org-stackset';
 import type { LaunchLoopGuardProps } from './props';
 import { trailAlertTargets, trailChangePattern } from './trail-alert';
@@ -144,7 +145,8 @@ export class CentralGuardStack extends Stack {
       }),
     );
     this.busRules = this.centralRules();
-    this.allowMemberAccess(props.organizationId);
+    this.allowMemberAccess(props.organizationId, props.targets);
+    this.allowResumerInMembers(props.organizationId);
 
     const regions = [...new Set([this.region, ...props.regions])];
     const roles = memberTemplate(
@@ -268,7 +270,7 @@ export class CentralGuardStack extends Stack {
   }
 
   /** Let the guard assume the member roles of the organization and read account names. */
-  private allowMemberAccess(organizationId: string): void {
+  private allowMemberAccess(organizationId: string, targetIds: readonly string[]): void {
     const role = this.guardRole();
     const memberRoleArn = `arn:${Aws.PARTITION}:iam::*:role/${MEMBER_ROLE_NAME}`;
     role.addToPrincipalPolicy(
@@ -289,6 +291,18 @@ export class CentralGuardStack extends Stack {
         resources: [`arn:${Aws.PARTITION}:organizations::*:account/${organizationId}/*`],
       }),
     );
+    // After a denied AssumeRole: is the account in a target OU (blind) or not (permanent)?
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FindTargetAccounts',
+        actions: [...TARGET_LOOKUP],
+        resources: [
+          `arn:${Aws.PARTITION}:organizations::*:account/${organizationId}/*`,
+          `arn:${Aws.PARTITION}:organizations::*:ou/${organizationId}/*`,
+        ],
+      }),
+    );
+    this.guard.handler.addEnvironment(ENV.targets, targetIds.join(','));
     this.guard.handler.addEnvironment(
       ENV.memberRoleArn,
       `arn:${Aws.PARTITION}:iam::${ACCOUNT_PLACEHOLDER}:role/${MEMBER_ROLE_NAME}`,
@@ -304,7 +318,43 @@ export class CentralGuardStack extends Stack {
           appliesTo: [
             `Resource::arn:<AWS::Partition>:iam::*:role/${MEMBER_ROLE_NAME}`,
             `Resource::arn:<AWS::Partition>:organizations::*:account/${organizationId}/*`,
+            `Resource::arn:<AWS::Partition>:organizations::*:ou/${organizationId}/*`,
           ],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * Let the resumer act in a member account through that account's operator role (which trusts
+   * the resumer's role by name): `sts:AssumeRole` on that role in this organization only, and
+   * the role's ARN template.
+   */
+  private allowResumerInMembers(organizationId: string): void {
+    const resumer = this.guard.resumer;
+    const role = resumer.role;
+    if (role === undefined) throw new Error('CentralGuardStack: the resumer function has no role');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeOperatorRoles',
+        actions: [...MEMBER_CREDENTIALS],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${OPERATOR_ROLE_NAME}`],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      }),
+    );
+    resumer.addEnvironment(
+      ENV.operatorRoleArn,
+      `arn:${Aws.PARTITION}:iam::${ACCOUNT_PLACEHOLDER}:role/${OPERATOR_ROLE_NAME}`,
+    );
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "The operator role has one name in every member account (aws:ResourceOrgID limits it to this organization); the resumer assumes it to resume a member account's group the central guard suspended.",
+          appliesTo: [`Resource::arn:<AWS::Partition>:iam::*:role/${OPERATOR_ROLE_NAME}`],
         },
       ],
       true,

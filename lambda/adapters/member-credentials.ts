@@ -5,7 +5,8 @@
  * function's own credentials: it assumes nothing for itself.
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { GuardError } from '../core/errors';
+import { GuardError, type GuardErrorOptions } from '../core/errors';
+import { classifyAwsError } from './aws-error';
 
 /** The IAM actions the central function needs for this adapter (on the member roles only). */
 export const PERMISSIONS = ['sts:AssumeRole'] as const;
@@ -13,9 +14,13 @@ export const PERMISSIONS = ['sts:AssumeRole'] as const;
 /** Placeholder for the member account in a role ARN template. */
 export const ACCOUNT_PLACEHOLDER = '{account}';
 
-/** Assuming a member role failed (not trusted, no such role, STS down): Lambda retries the event. */
+/**
+ * Assuming a member role failed (not trusted, no such role, STS down): Lambda retries the event.
+ * A denial into an account outside the guard's targets carries `failure: 'permanent'`: that
+ * account has no member role by design, so the event is logged, counted and dropped.
+ */
 export class AssumeRoleError extends GuardError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: GuardErrorOptions) {
     super(message, options);
     this.name = 'AssumeRoleError';
   }
@@ -45,6 +50,8 @@ export function memberRoleArn(template: string, account: string): string {
  * @param sts the STS client (the function's own credentials)
  * @param roleArn the member role
  * @param sessionName appears in the member account's CloudTrail as the caller's session
+ * @param isTarget whether the role's account is one of the guard's targets (undefined: unknown);
+ *   asked only when STS denies, and only `false` makes the denial permanent
  * @throws AssumeRoleError (from the provider) when STS refuses or fails
  */
 export function assumeRoleCredentials(
@@ -52,6 +59,7 @@ export function assumeRoleCredentials(
   roleArn: string,
   sessionName: string,
   now: () => number = Date.now,
+  isTarget?: () => Promise<boolean | undefined>,
 ): () => Promise<MemberCredentials> {
   let cached: MemberCredentials | undefined;
   let pending: Promise<MemberCredentials> | undefined;
@@ -72,6 +80,14 @@ export function assumeRoleCredentials(
       };
     } catch (error) {
       if (error instanceof AssumeRoleError) throw error;
+      // A denial is blind (the guard cannot see a target account) unless the account is known
+      // not to be a target: then it has no member role by design and retrying cannot help.
+      if (classifyAwsError(error) === 'blind' && isTarget !== undefined && (await isTarget()) === false) {
+        throw new AssumeRoleError(
+          `AssumeRole of ${roleArn} was denied, and its account is not in the guard's target OUs: its events are dropped`,
+          { cause: error, failure: 'permanent' },
+        );
+      }
       throw new AssumeRoleError(`AssumeRole of ${roleArn} failed`, { cause: error });
     }
   };
@@ -100,11 +116,13 @@ export class MemberAccounts {
   /**
    * @param sts the STS client
    * @param settings the role ARN template and the account the function runs in
+   * @param isTarget whether an account is a target of the guard (asked after a denied AssumeRole)
    */
   constructor(
     private readonly sts: STSClient,
     private readonly settings: { readonly memberRoleArn: string; readonly homeAccount: string },
     private readonly now: () => number = Date.now,
+    private readonly isTarget?: (account: string) => Promise<boolean | undefined>,
   ) {}
 
   /** Whether calls for `account` need the member role (any account but the home one). */
@@ -117,11 +135,13 @@ export class MemberAccounts {
     if (!this.isMember(account)) return undefined;
     let provider = this.providers.get(account);
     if (provider === undefined) {
+      const isTarget = this.isTarget;
       provider = assumeRoleCredentials(
         this.sts,
         memberRoleArn(this.settings.memberRoleArn, account),
         'launch-loop-guard',
         this.now,
+        isTarget === undefined ? undefined : () => isTarget(account),
       );
       this.providers.set(account, provider);
     }

@@ -317,9 +317,9 @@ export function awsUndoCommands(report: TripReport): string[] {
  */
 export function resumerCommands(report: TripReport): string[] {
   const resumer = report.resumer;
-  // The resumer acts in its own account only: a member account's group (central organization
-  // mode) is resumed with the AWS CLI in that account.
-  if (resumer === undefined || report.viaMemberRole) return [];
+  // In central organization mode the resumer (in the central account) acts on a member account's
+  // group through that account's operator role: the payload's account says which.
+  if (resumer === undefined) return [];
   return suspendedGroups(report).map((groupName) => {
     const payload = JSON.stringify({
       action: 'resume',
@@ -521,7 +521,7 @@ function body(report: TripReport): string {
     const viaResumer = resumerCommands(report);
     if (viaResumer.length > 0) {
       out.push(
-        "  or through the guard's resumer function, which also clears the group's launch window and resets its auto-resume backoff:",
+        `  or through the guard's resumer function${report.viaMemberRole ? ` (with credentials of the central account; it acts in account ${report.scope.account} through that account's operator role)` : ''}, which also clears the group's launch window and resets its auto-resume backoff:`,
       );
       for (const c of viaResumer) out.push(`    ${c}`);
     }

@@ -1,7 +1,8 @@
 /**
  * What the resumer function may do with a request: it trusts the guard's own trip record in its
  * table, never the group's tags (anyone allowed `CreateOrUpdateTags` can write those), refuses
- * `force`, unknown process names, and groups of another account.
+ * `force`, unknown process names, and groups of another account (except, in central mode, a
+ * member account's, reached through that account's operator role).
  */
 import { GUARD_TAGS, type ResumableGroup, type ResumeDecision } from './auto-resume';
 import type { TripProgress } from './scope-item';
@@ -25,18 +26,22 @@ export type RequestRefusal =
  *
  * @param ownAccount the account the function runs in
  * @param knownProcesses Auto Scaling's process names
+ * @param memberAccounts true in central mode: another account's group is reached through that
+ *   account's operator role, so another (well-formed) account id is accepted
  * @returns undefined when the request may go ahead
  */
 export function refuseRequest(
   request: { readonly account: string; readonly force?: boolean; readonly processes?: readonly string[] },
   ownAccount: string,
   knownProcesses: readonly string[],
+  memberAccounts = false,
 ): RequestRefusal | undefined {
   if (request.force === true) return { kind: 'force-refused' };
   const known = new Set<string>(knownProcesses);
   const unknown = (request.processes ?? []).filter((p) => !known.has(p));
   if (unknown.length > 0) return { kind: 'unknown-process', names: unknown, known: knownProcesses };
-  if (request.account !== ownAccount)
+  // The account id itself is checked by the parser (12 digits).
+  if (request.account !== ownAccount && !memberAccounts)
     return { kind: 'other-account', account: request.account, own: ownAccount };
   return undefined;
 }

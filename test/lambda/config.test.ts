@@ -99,6 +99,18 @@ describe('loadConfig', () => {
       ENV.memberRoleArn,
     ],
     [{ [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/R' }, ENV.homeAccount],
+    [
+      {
+        [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/R',
+        [ENV.homeAccount]: '999999999999',
+        [ENV.targets]: 'ou-ab12-cdef3456,222222222222',
+      },
+      ENV.targets,
+    ],
+    [
+      { [ENV.operatorRoleArn]: 'arn:aws:iam::111111111111:role/LaunchLoopGuardOperator' },
+      ENV.operatorRoleArn,
+    ],
     [{ [ENV.amiChangeAlerts]: 'family-only' }, ENV.amiChangeAlerts],
   ])('fails at once with a message naming the variable: %o', (env, name) => {
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(ConfigError);
@@ -115,5 +127,18 @@ describe('loadConfig', () => {
       memberRoleArn: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
       homeAccount: '999999999999',
     });
+  });
+
+  it('reads the target OUs (central guard) and the operator role template (central resumer)', () => {
+    const config = loadConfig({
+      ...BASE,
+      [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
+      [ENV.homeAccount]: '999999999999',
+      [ENV.targets]: 'ou-ab12-cdef3456, r-ab12',
+      [ENV.operatorRoleArn]: 'arn:aws:iam::{account}:role/LaunchLoopGuardOperator',
+    });
+    expect(config.organization?.targets).toEqual(['ou-ab12-cdef3456', 'r-ab12']);
+    expect(config.operatorRoleArn).toBe('arn:aws:iam::{account}:role/LaunchLoopGuardOperator');
+    expect(loadConfig(BASE).operatorRoleArn).toBeUndefined();
   });
 });

@@ -101,6 +101,8 @@ async function centralGuard() {
     LLG_FAILED_STREAK: 'off',
     LLG_MEMBER_ROLE_ARN: ROLE,
     LLG_HOME_ACCOUNT: CENTRAL,
+    LLG_RESUMER_FUNCTION: 'LaunchLoopGuard-Resumer',
+    LLG_RESUMER_REGION: 'eu-west-1',
   });
   const warnings: string[] = [];
   const log = { info: () => {}, warn: (m: string) => void warnings.push(m), error: () => {} };
@@ -190,9 +192,11 @@ describe('central guard (organization mode)', () => {
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Message ?? '');
     expect(published).toHaveLength(1);
     expect(published[0]).toContain(`Account:       ${B} (payments-prod)`);
-    // The undo commands run in the member account; the resumer (central account only) is not offered.
+    // The AWS CLI commands run in the member account. Behaviour changed (issue 20): the central
+    // resumer acts in the member account through its operator role, so it is offered, with B's id.
     expect(published[0]).toContain(`resume with the AWS CLI, with credentials for account ${B}:`);
-    expect(published[0]).not.toContain('aws lambda invoke');
+    expect(published[0]).toContain(`it acts in account ${B} through that account's operator role`);
+    expect(published[0]).toMatch(new RegExp(`aws lambda invoke .*"account":"${B}"`));
     expect(orgs.commandCalls(DescribeAccountCommand)).toHaveLength(1);
   });
 

@@ -147,6 +147,61 @@ describe('organization mode central (the default)', () => {
     });
   });
 
+  it('lets the guard tell a target account from another after a denied AssumeRole (ListParents, LLG_TARGETS)', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'FindTargetAccounts',
+            Effect: 'Allow',
+            Action: 'organizations:ListParents',
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:account/${ORG}/*`]] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:ou/${ORG}/*`]] },
+            ],
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LLG_TARGETS: OUS.join(',') }) },
+    });
+  });
+
+  it("lets the resumer assume the member accounts' operator role of this organization only, and names its ARN", () => {
+    const resumerRole = central.getLogicalId(central.guard.resumer.role?.node.defaultChild as never);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as unknown[]).some(
+        (r) => JSON.stringify(r) === JSON.stringify({ Ref: resumerRole }),
+      ),
+    );
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[],
+    );
+    expect(statements.filter((st) => JSON.stringify(st.Action).includes('sts:'))).toEqual([
+      {
+        Sid: 'AssumeOperatorRoles',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${OPERATOR_ROLE_NAME}`]],
+        },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': ORG } },
+      },
+    ]);
+    const resumerFn = central.getLogicalId(central.guard.resumer.node.defaultChild as never);
+    expect(
+      template.toJSON().Resources[resumerFn].Properties.Environment.Variables.LLG_OPERATOR_ROLE_ARN,
+    ).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::{account}:role/${OPERATOR_ROLE_NAME}`]],
+    });
+    // The guard function assumes the member role only; the resumer the operator role only.
+    const guardFn = central.getLogicalId(central.guard.handler.node.defaultChild as never);
+    expect(
+      template.toJSON().Resources[guardFn].Properties.Environment.Variables.LLG_OPERATOR_ROLE_ARN,
+    ).toBeUndefined();
+  });
+
   it('deploys the member roles by a service-managed stack set to the OUs, home region only', () => {
     const roles = sets['LaunchLoopGuard-MemberRoles'];
     expect(roles).toMatchObject({

@@ -31,7 +31,11 @@ import {
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
 import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  DescribeAccountCommand,
+  ListParentsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -53,6 +57,7 @@ import { DynamoDbLaunchCounter, tripOwner } from '../../../lambda/adapters/launc
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { MemberAccounts } from '../../../lambda/adapters/member-credentials';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
+import { OrganizationsTargets } from '../../../lambda/adapters/org-targets';
 import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
 import type { ScopeKey } from '../../../lambda/core/types';
@@ -270,6 +275,7 @@ function answerEveryPaginatedCallWithTwoPages(): void {
   iam.on(GetInstanceProfileCommand).resolves({});
   iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [] });
   orgs.on(DescribeAccountCommand).resolves({ Account: { Id: '222222222222', Name: 'member' } });
+  orgs.on(ListParentsCommand).resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   pricing.on(GetProductsCommand).resolves({ PriceList: [] });
   scheduler
@@ -303,6 +309,10 @@ const instanceDrivers: Drivers<Ec2InstanceStates> = {
 
 const accountNameDrivers: Drivers<OrganizationsAccountNames> = {
   nameOf: (a) => a.nameOf('222222222222'),
+};
+
+const targetDrivers: Drivers<OrganizationsTargets> = {
+  isTarget: (a) => a.isTarget('222222222222'),
 };
 
 const memberDrivers: Drivers<MemberAccounts> = {
@@ -449,6 +459,12 @@ async function sendEverything(): Promise<SentCommand[]> {
     accountNameDrivers,
   );
   await runAll(
+    new OrganizationsTargets(new OrganizationsClient({ region: REGION, credentials: CREDENTIALS }), [
+      'ou-ab12-cdef3456',
+    ]),
+    targetDrivers,
+  );
+  await runAll(
     new MemberAccounts(
       new STSClient({ region: REGION, credentials: CREDENTIALS }),
       {
@@ -511,6 +527,8 @@ describe('page sizes the adapters send', () => {
       'ECS.ListClustersCommand',
       'ECS.ListContainerInstancesCommand',
       'IAM.SimulatePrincipalPolicyCommand',
+      // An account or OU has a single parent (Organizations API reference, ListParents): one page.
+      'Organizations.ListParentsCommand',
       'Pricing.GetProductsCommand',
     ]);
     // Both loops followed NextToken to a second page.
