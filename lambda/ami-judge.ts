@@ -18,7 +18,7 @@ import { confirmCount, countFates, FATE, FATE_REASON, type JudgedLaunch, streakR
 import { type GroupSettings, TAG } from './core/group-settings';
 import { evaluate, type ItemState } from './core/scope-item';
 import { SCOPE_KIND, type ScopeKey } from './core/types';
-import { type JudgeDeps, judgeGroup, keepFates } from './judge';
+import { judgeAndKeep } from './judge';
 import type { GuardDeps } from './ports';
 
 /** Groups one AMI judgement reads and judges, those with the most launches of the AMI first. */
@@ -49,12 +49,10 @@ export interface AmiJudgement {
 /**
  * Judge the window's launches of an AMI.
  *
- * @param judging the dependencies `judgeGroup` uses
  * @param trippedHere groups that tripped on this same event (their alert is out or on its way)
  */
 export async function judgeAmi(
   deps: GuardDeps,
-  judging: JudgeDeps,
   config: GuardConfig,
   view: ScopeView,
   now: number,
@@ -116,7 +114,7 @@ export async function judgeAmi(
     if (ofAmi === undefined) continue;
     groups.set(
       name,
-      await lookAtGroup(deps, judging, config, view.key, name, items.get(name), ofAmi, now, trippedHere),
+      await lookAtGroup(deps, config, view.key, name, items.get(name), ofAmi, now, trippedHere),
     );
   }
 
@@ -146,7 +144,6 @@ export async function judgeAmi(
 /** Read one group, its item and its launches' fates; say whether its own alert covers it. */
 async function lookAtGroup(
   deps: GuardDeps,
-  judging: JudgeDeps,
   config: GuardConfig,
   ami: ScopeKey,
   name: string,
@@ -162,9 +159,9 @@ async function lookAtGroup(
   const own = ownWindow(item, settings);
   const launches = new Map(ofAmi.map((l) => [l.instanceId, l]));
   for (const l of own) if (!launches.has(l.instanceId)) launches.set(l.instanceId, l);
-  const judgement = await judgeGroup(
-    judging,
-    ami.region,
+  const judgement = await judgeAndKeep(
+    deps,
+    key,
     group,
     [...launches.values()],
     settings,
@@ -172,7 +169,6 @@ async function lookAtGroup(
     item?.fates,
     item?.learned,
   );
-  await keepFates(deps, key, judgement, item?.learned);
   if (settings.exempt) return { group, settings, judged: judgement.judged, covering: false };
   const ownIds = new Set(own.map((l) => l.instanceId));
   const ownJudged = judgement.judged.filter((j) => ownIds.has(j.instanceId));

@@ -19,9 +19,9 @@ import type { GroupSettings } from './core/group-settings';
 import { decodeItem, evaluate, type ItemState, isArmed } from './core/scope-item';
 import { EARLY_FLOOR_MS } from './core/time-to-useful';
 import { LAUNCH_SOURCE, type LaunchRecord, SCOPE_KIND, type ScopeKey, type ScopePolicy } from './core/types';
-import { type GroupJudgement, judgeGroup, keepFates, launchesToJudge } from './judge';
+import { type GroupJudgement, judgeAndKeep, launchesToJudge } from './judge';
 import type { GuardDeps } from './ports';
-import { actOnTrip, judgeDeps } from './trip';
+import { actOnTrip } from './trip';
 
 /** One SQS record as Lambda delivers it. */
 export interface QueueRecord {
@@ -120,9 +120,9 @@ async function checkGroup(
         !mine.has(l.instanceId) && !known.decided.has(l.instanceId) && now - l.launchedAt >= EARLY_FLOOR_MS,
     ),
   ];
-  const judgement = await judgeGroup(
-    judgeDeps(deps),
-    check.region,
+  const judgement = await judgeAndKeep(
+    deps,
+    key,
     group,
     launches,
     settings,
@@ -130,7 +130,6 @@ async function checkGroup(
     known.decided,
     state.learned,
   );
-  await keepFates(deps, key, judgement, state.learned);
   deps.log.info('launches judged at their deadline', {
     group: check.group,
     deadlineMs: judgement.deadlineMs,

@@ -28,9 +28,9 @@ import { parseEvent } from './core/parse-event';
 import { evaluate } from './core/scope-item';
 import { launchScopes, type ScopeMentions } from './core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from './core/types';
-import { firstCheckDelayS, judgeGroup, keepFates, launchesToJudge } from './judge';
+import { firstCheckDelayS, judgeAndKeep, launchesToJudge } from './judge';
 import type { GuardDeps } from './ports';
-import { actOnTrip, judgeDeps, type TripOutcome } from './trip';
+import { actOnTrip, type TripOutcome } from './trip';
 
 /** What happened to one scope of the event. */
 export interface ScopeResult {
@@ -311,9 +311,9 @@ async function tryStreak(
   if (!group || group.suspendedProcesses.includes('Launch')) return undefined;
   const settings = settingsOf(group.tags, config);
   if (settings.exempt || settings.streak === 0 || known.times.size < settings.streak) return undefined;
-  const judgement = await judgeGroup(
-    judgeDeps(deps),
-    view.key.region,
+  const judgement = await judgeAndKeep(
+    deps,
+    view.key,
     group,
     known.launches,
     settings,
@@ -321,7 +321,6 @@ async function tryStreak(
     known.decided,
     view.before.learned,
   );
-  await keepFates(deps, view.key, judgement, view.before.learned);
   const found = streakRule(judgement.judged, settings.streak, view.before.tripProgress?.streakUpTo);
   if (!found.trips) {
     if (found.streak > 0)

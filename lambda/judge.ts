@@ -225,6 +225,48 @@ export async function keepFates(
     await deps.counter.saveLearned(key, addSamples(learned, judgement.samples));
 }
 
+/** The judging dependencies of the guard's dependencies. */
+export function judgeDeps(deps: GuardDeps): JudgeDeps {
+  return {
+    log: deps.log,
+    ...(deps.history ? { history: deps.history } : {}),
+    ...(deps.ecs ? { ecs: deps.ecs } : {}),
+    ...(deps.instances ? { instances: deps.instances } : {}),
+  };
+}
+
+/**
+ * Judge a group's launches ({@link judgeGroup}) and keep what the judgement decided (fates,
+ * learned times-to-useful, {@link keepFates}): every path that judges a group does both.
+ *
+ * @param key the group's scope (its region is where the group is read)
+ * @param decided fates decided earlier, by instance id
+ * @param learned the group's learned times-to-useful, as its item holds them
+ */
+export async function judgeAndKeep(
+  deps: GuardDeps,
+  key: ScopeKey,
+  group: GroupSnapshot,
+  launches: readonly LaunchFacts[],
+  settings: { readonly deadlineMs?: number; readonly ecsCluster?: string },
+  now: number,
+  decided: ReadonlyMap<string, string> | undefined,
+  learned: readonly number[] = [],
+): Promise<GroupJudgement> {
+  const judgement = await judgeGroup(
+    judgeDeps(deps),
+    key.region,
+    group,
+    launches,
+    settings,
+    now,
+    decided,
+    learned,
+  );
+  await keepFates(deps, key, judgement, learned);
+  return judgement;
+}
+
 /**
  * The launches a rule judges and the fates decided for them: the count's ids, and every fate
  * kept in the scope's fate item (launches the count's cap pushed out included), by instance id.

@@ -52,7 +52,7 @@ import {
 import { likelyCause, roleLine } from './core/role-check';
 import type { TripProgress } from './core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from './core/types';
-import { type GroupJudgement, judgeGroup, keepFates, launchesToJudge } from './judge';
+import { type GroupJudgement, judgeAndKeep, launchesToJudge } from './judge';
 import { COST_WAIT_MS, estimateLaunchCost, unknownCost, withinBound } from './loop-cost-step';
 import type { GuardDeps } from './ports';
 import { roleCheckGroup } from './role-checker';
@@ -398,9 +398,9 @@ async function confirm(
   let judgement = ctx.judged?.judgement;
   if (judgement === undefined) {
     const known = await launchesToJudge(deps, view.key, view.outcome.ids, view.before.fates);
-    judgement = await judgeGroup(
-      judgeDeps(deps),
-      view.key.region,
+    judgement = await judgeAndKeep(
+      deps,
+      view.key,
       group,
       known.launches,
       settings,
@@ -408,7 +408,6 @@ async function confirm(
       known.decided,
       view.before.learned,
     );
-    await keepFates(deps, view.key, judgement, view.before.learned);
   }
   const judged: GroupJudgement = judgement;
   for (const j of judged.judged) deps.metrics.count(fateMetric(j.fate));
@@ -485,16 +484,6 @@ function findEvidence(
       rule,
     };
   return streak() ?? { kind: 'unconfirmed', check, windowCounts };
-}
-
-/** The judging dependencies of the guard's dependencies. */
-export function judgeDeps(deps: GuardDeps) {
-  return {
-    log: deps.log,
-    ...(deps.history ? { history: deps.history } : {}),
-    ...(deps.ecs ? { ecs: deps.ecs } : {}),
-    ...(deps.instances ? { instances: deps.instances } : {}),
-  };
 }
 
 async function suspendGroup(
@@ -600,7 +589,7 @@ async function amiTrip(ctx: TripContext, progress: TripProgress): Promise<TripOu
   const share = config.churnShare ?? 0.5;
   if (progress.groups === undefined && (config.churnShare !== undefined || config.amiAction === 'suspend')) {
     // No fate metrics here: the groups' judgements count their launches already.
-    judgement = await judgeAmi(deps, judgeDeps(deps), config, view, ctx.now, ctx.trippedGroups ?? new Set());
+    judgement = await judgeAmi(deps, config, view, ctx.now, ctx.trippedGroups ?? new Set());
   }
   if (judgement !== undefined && config.churnShare !== undefined) {
     decision = decideAmi(judgement.launches, judgement.covering, share);
