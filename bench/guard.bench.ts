@@ -40,14 +40,14 @@ import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../lambda/adapters/ec2-diagnosis';
 import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../lambda/adapters/notifier';
-import { CachedImageInfo } from '../lambda/ami-change-step';
 import { loadConfig } from '../lambda/config';
 import { stepEpisode } from '../lambda/core/episode';
 import { parseEvent } from '../lambda/core/parse-event';
 import { launchScopes } from '../lambda/core/scopes';
 import { ScopeWindow } from '../lambda/core/window';
-import { type GuardResult, run } from '../lambda/guard';
 import type { GuardDeps } from '../lambda/ports';
+import { CachedImageInfo } from '../lambda/steps/ami-change';
+import { type GuardResult, run } from '../lambda/steps/count';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -428,7 +428,7 @@ async function bundleAndInit(): Promise<void> {
   const floorFile = join(OUT, 'floor.js');
   await build({
     ...common,
-    entryPoints: [join(__dirname, '..', 'lambda', 'handler.ts')],
+    entryPoints: [join(__dirname, '..', 'lambda', 'entries', 'guard.ts')],
     outfile: handlerFile,
   });
   await build({ ...common, entryPoints: [floorEntry], outfile: floorFile });

@@ -10,7 +10,7 @@ import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
 import { RESUME_LAUNCH_WARNING } from '../lambda/core/auto-resume';
 import { TAG } from '../lambda/core/group-settings';
 import { SCOPE_KIND } from '../lambda/core/types';
-import { describeOutcome, resumeGroup } from '../lambda/resume-group';
+import { describeOutcome, resumeGroup } from '../lambda/steps/resume-group';
 import {
   type CliContext,
   defaultContext,

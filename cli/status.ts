@@ -19,7 +19,7 @@ import {
   PriceCache,
   unknownCost,
   withinBound,
-} from '../lambda/loop-cost-step';
+} from '../lambda/steps/loop-cost';
 import {
   type CliContext,
   defaultContext,

@@ -3,7 +3,7 @@
  * launch-loop-guard, on this machine, with nothing to set up.
  *
  * The loop's events (demo/generate-incident.ts) go one by one through the REAL function entry
- * (`lambda/handler.ts`, imported after the environment is set) and the real DynamoDB store on an
+ * (`lambda/entries/guard.ts`, imported after the environment is set) and the real DynamoDB store on an
  * embedded dynalite. Auto Scaling, ECS, EC2 and SNS are answered by a local server speaking their
  * wire protocols (fake-cloud/, over static maps), reached through the SDK's standard
  * `AWS_ENDPOINT_URL_<SERVICE>` variables with dummy credentials; demo/loop-world.ts moves their
@@ -32,8 +32,8 @@ import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fa
 import type { TripReport } from '../lambda/core/report';
 import { ATTR } from '../lambda/core/scope-item';
 import { scopeId } from '../lambda/core/types';
-import type { BatchResult } from '../lambda/deadline';
-import type { GuardResult } from '../lambda/guard';
+import type { GuardResult } from '../lambda/steps/count';
+import type { BatchResult } from '../lambda/steps/delayed-check';
 import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
 import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
 import { LoopWorld, seedWorld } from './loop-world';
@@ -235,7 +235,7 @@ export async function runDemo(
       }),
     );
     setup.destroy();
-    const { handler } = (await import('../lambda/handler.js')) as {
+    const { handler } = (await import('../lambda/entries/guard.js')) as {
       handler: (e: unknown) => Promise<GuardResult>;
     };
     return await play(handler, fake, out, options.variant ?? 'unregistered', options.start ?? I.start);
@@ -287,7 +287,7 @@ function intro(variant: Variant, events: readonly IncidentEvent[], out: (line?: 
     `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy, and a container instance of ${I.cluster}, as the group backs its capacity provider) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
   );
   para(
-    `${events.length} events (${relative(EXAMPLE_PATHS[variant])}: the loop's first hour left alone, ${LOOP[variant].launches} launches) reach lambda/handler.ts at their delivery time: CloudTrail's 2 to 6 minutes late, Auto Scaling's own events within a minute. DynamoDB runs on dynalite, Auto Scaling, ECS, EC2 and SNS on a local server. Once Launch is suspended, Auto Scaling launches nothing more.`,
+    `${events.length} events (${relative(EXAMPLE_PATHS[variant])}: the loop's first hour left alone, ${LOOP[variant].launches} launches) reach lambda/entries/guard.ts at their delivery time: CloudTrail's 2 to 6 minutes late, Auto Scaling's own events within a minute. DynamoDB runs on dynalite, Auto Scaling, ECS, EC2 and SNS on a local server. Once Launch is suspended, Auto Scaling launches nothing more.`,
   );
 }
 

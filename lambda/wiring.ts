@@ -35,13 +35,13 @@ import { SnsNotifier } from './adapters/notifier';
 import { OrganizationsTargets } from './adapters/org-targets';
 import { PriceListOnDemand } from './adapters/price-list';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
-import { CachedImageInfo } from './ami-change-step';
 import type { GuardConfig } from './config';
-import { ImageDiagnoser } from './diagnoser';
-import { PriceCache } from './loop-cost-step';
-import { AccountNamingNotifier, perAccount, routeEvent } from './organization';
 import type { GuardDeps, GuardLog, GuardMetrics } from './ports';
-import { InstanceRoleChecker } from './role-checker';
+import { CachedImageInfo } from './steps/ami-change';
+import { ImageDiagnoser } from './steps/diagnose';
+import { PriceCache } from './steps/loop-cost';
+import { AccountNamingNotifier, perAccount, routeEvent } from './steps/organization';
+import { InstanceRoleChecker } from './steps/role-check';
 
 /** The options the wiring gives a regional or IAM client: a region, a member role's credentials, timeouts. */
 export interface ClientOptions {

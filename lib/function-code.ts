@@ -22,9 +22,9 @@ export const BUNDLE_OPTIONS = { minify: true, sourceMap: false, target: 'node24'
  * default (what the guard's functions have always been built with).
  */
 export const FUNCTION_BUNDLES = {
-  guard: { entry: 'lambda/handler.ts', externalModules: ['@aws-sdk/*'] },
-  resumer: { entry: 'lambda/resumer.ts', externalModules: ['@aws-sdk/*'] },
-  'slack-webhook': { entry: 'lambda/slack-webhook/handler.ts', externalModules: ['@aws-sdk/*'] },
+  guard: { entry: 'lambda/entries/guard.ts', externalModules: ['@aws-sdk/*'] },
+  resumer: { entry: 'lambda/entries/resumer.ts', externalModules: ['@aws-sdk/*'] },
+  'slack-webhook': { entry: 'lambda/entries/slack-webhook.ts', externalModules: ['@aws-sdk/*'] },
 } as const satisfies Record<string, { entry: string; externalModules: readonly string[] }>;
 
 /** A function of {@link FUNCTION_BUNDLES}. */

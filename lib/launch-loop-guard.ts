@@ -27,7 +27,7 @@ import { ENV } from '../lambda/config';
 import { formatDuration } from '../lambda/core/duration';
 import { METRIC, METRIC_NAMESPACE } from '../lambda/core/metric-names';
 import { GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../lambda/permissions';
-import { WEBHOOK_ENV } from '../lambda/slack-webhook/config';
+import { WEBHOOK_ENV } from '../lambda/webhook-config';
 import { AutoResume } from './auto-resume';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { guardFunction } from './function-code';

@@ -1,9 +1,9 @@
 // Issue 19's measurement: which files and cross-file calls one tripping event passes through.
 // Run: TRACE_ROOT="$PWD" node --require ./scripts/trace-trip.cjs --import tsx demo/run-demo.ts
-// It prints, for each `run` (lambda/guard.ts) whose result suspended a group, the files passed through
+// It prints, for each `run` (lambda/steps/count.ts) whose result suspended a group, the files passed through
 // and the calls that crossed a file boundary, on stderr after the demo's own output.
 //
-// Records cross-file calls between the project's own modules while `run` (lambda/guard.ts) handles one event.
+// Records cross-file calls between the project's own modules while `run` (lambda/steps/count.ts) handles one event.
 // Method: every project module's exports are replaced (Module._load) by a copy whose functions are wrapped,
 // and every exported class's prototype methods are wrapped in place. A wrapped call records
 // (caller file from the stack, callee file, name). Calls to unexported helpers stay inside their file
@@ -34,11 +34,11 @@ function wrapFn(fn, file, name) {
   const w = function (...args) {
     const from = callerFile();
     let started = false;
-    if (name === 'run' && file.endsWith('lambda/guard.ts') && !current) {
+    if (name === 'run' && file.endsWith('lambda/steps/count.ts') && !current) {
       current = { calls: [], result: undefined };
       buckets.push(current);
       started = true;
-      current.calls.push({ from: '(entry) lambda/handler.ts', to: rel(file), name });
+      current.calls.push({ from: '(entry) lambda/entries/guard.ts', to: rel(file), name });
     } else if (current && inProject(from) && from !== file) {
       current.calls.push({ from: rel(from), to: rel(file), name });
     }

@@ -7,8 +7,8 @@
  */
 import { type DeadlineQueue, MAX_DELAY_S } from '../../lambda/adapters/deadline-queue';
 import type { GuardConfig } from '../../lambda/config';
-import { runDeadlineChecks } from '../../lambda/deadline';
 import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/ports';
+import { runDeadlineChecks } from '../../lambda/steps/delayed-check';
 import { sdkClients, buildGuardDeps as wire } from '../../lambda/wiring';
 
 /** What the harness hands to the wiring. */

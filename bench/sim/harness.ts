@@ -15,7 +15,7 @@ import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-s
 import dynalite from 'dynalite';
 import type { CloudPublish } from '../../fake-cloud/wire';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
-import { type GuardResult, run } from '../../lambda/guard';
+import { type GuardResult, run } from '../../lambda/steps/count';
 import { buildGuardDeps } from './guard-deps';
 import { firstFailedLaunch, isLoop, type Scenario } from './scenarios';
 import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0, World } from './world';

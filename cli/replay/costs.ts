@@ -27,7 +27,7 @@ import {
   type PriceBook,
   usd,
 } from '../../lambda/core/loop-cost';
-import { PriceCache, type PriceFile, pricesFor } from '../../lambda/loop-cost-step';
+import { PriceCache, type PriceFile, pricesFor } from '../../lambda/steps/loop-cost';
 import { UsageError } from './args';
 import type { ReplayResult, Trip } from './engine';
 import type { LaunchStore } from './launch-store';

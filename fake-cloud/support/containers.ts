@@ -1,10 +1,10 @@
 /**
  * Warm Lambda containers for tests: each a child process running `lambda-container.ts` (the real
- * `lambda/handler.ts`, imported fresh), all sharing the DynamoDB and AWS endpoints they are given.
+ * `lambda/entries/guard.ts`, imported fresh), all sharing the DynamoDB and AWS endpoints they are given.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { GuardResult } from '../../lambda/guard';
+import type { GuardResult } from '../../lambda/steps/count';
 import type { ContainerMessage, InvokeMessage } from './lambda-container';
 
 /** What one invocation came to: the handler's result, or the name of the error it threw. */

@@ -1,10 +1,10 @@
 /**
  * One warm Lambda container, for tests: a process of its own (its own memory, module state and
- * SDK clients) that imports the real function entry, `lambda/handler.ts`, once, then runs the
+ * SDK clients) that imports the real function entry, `lambda/entries/guard.ts`, once, then runs the
  * invocations its parent sends over IPC, as Lambda's runtime would, each with its request id.
  * The parent sets the environment (endpoints, table) when it forks it. See `containers.ts`.
  */
-import type { GuardResult } from '../../lambda/guard';
+import type { GuardResult } from '../../lambda/steps/count';
 
 /** What the parent sends: one invocation. */
 export interface InvokeMessage {
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const send = (message: ContainerMessage): void => {
     process.send?.(message);
   };
-  const { handler } = (await import('../../lambda/handler.js')) as { handler: Handler };
+  const { handler } = (await import('../../lambda/entries/guard.js')) as { handler: Handler };
   process.on('message', (message: InvokeMessage) => {
     handler(message.event, { awsRequestId: message.requestId }).then(
       (result) => send({ kind: 'done', id: message.id, result }),

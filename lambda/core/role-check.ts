@@ -6,7 +6,7 @@
  * and was replaced. This file holds the pure half of the check: whether a group backs ECS,
  * which actions its role must be allowed, and the one "Likely cause" line the findings make.
  * The lookups (launch template, instance profile, policy simulation) are in
- * `lambda/role-checker.ts` and its adapters.
+ * `lambda/steps/role-check.ts` and its adapters.
  *
  * The actions are those the ECS agent calls, as granted by AWS's managed policy for container
  * instances, `AmazonEC2ContainerServiceforEC2Role` (`ecs:DiscoverPollEndpoint`, `ecs:Poll`,

@@ -12,7 +12,7 @@ import { type FakeAws, startFakeAws } from '../../fake-cloud/static-state';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { IamRoleReader } from '../../lambda/adapters/iam-role';
 import { Ec2LaunchTemplateReader } from '../../lambda/adapters/launch-template';
-import { InstanceRoleChecker } from '../../lambda/role-checker';
+import { InstanceRoleChecker } from '../../lambda/steps/role-check';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';

@@ -23,7 +23,7 @@ import {
 } from '../../fake-cloud/support/organization-cloud';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { TAG } from '../../lambda/core/group-settings';
-import { run } from '../../lambda/guard';
+import { run } from '../../lambda/steps/count';
 import { buildGuardDeps, type ClientOptions, type GuardWiring, sdkClients } from '../../lambda/wiring';
 
 const A = '222233334444';

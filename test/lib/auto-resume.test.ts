@@ -60,7 +60,7 @@ describe('AutoResume', () => {
     defaults = build();
   });
 
-  it('creates the resumer function from lambda/resumer.ts with the table and topic in its environment', () => {
+  it('creates the resumer function from lambda/entries/resumer.ts with the table and topic in its environment', () => {
     // Assess
     defaults.template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambda/config';
 import { METRIC, METRIC_NAMESPACE } from '../../lambda/core/metric-names';
 import { FORBIDDEN_ACTIONS, GUARD_PERMISSIONS, RUNTIME_PERMISSIONS } from '../../lambda/permissions';
-import { WEBHOOK_ENV } from '../../lambda/slack-webhook/config';
+import { WEBHOOK_ENV } from '../../lambda/webhook-config';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN, toEventBridgeJson } from '../../lib/event-patterns';
 import { SERVICE_NAME, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from '../../lib/launch-loop-guard';
 import { trailChangePattern } from '../../lib/trail-alert';

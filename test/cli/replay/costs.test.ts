@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tripCosts } from '../../../cli/replay/costs';
 import { replayLaunches } from '../../../cli/replay/engine';
 import { readAll } from '../../../cli/replay/main';
-import { PriceCache } from '../../../lambda/loop-cost-step';
+import { PriceCache } from '../../../lambda/steps/loop-cost';
 import { launchSeries, MIN, replay, T0, tempDir, terminate, trips, writeLines, writeLog } from './support';
 
 /** p2.xlarge, the type of the Auto Scaling RunInstances fixture, in us-west-2 (USD per hour). */
