@@ -38,8 +38,8 @@ import { build } from 'esbuild';
 import { instanceId, launchEvent } from '../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../lambda/adapters/ec2-diagnosis';
-import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../lambda/adapters/notifier';
+import { DynamoDbScopeStore } from '../lambda/adapters/scope-store';
 import { loadConfig } from '../lambda/config';
 import { stepEpisode } from '../lambda/core/episode';
 import { parseEvent } from '../lambda/core/parse-event';
@@ -219,7 +219,7 @@ async function storeAndThroughput(): Promise<void> {
     LLG_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t',
     LLG_FAILED_STREAK: 'off',
   });
-  const counter = new DynamoDbLaunchCounter(db.client, db.table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(db.client, db.table, config.maxWindowMs);
   const deps: GuardDeps = {
     counter,
     streaks: counter,
@@ -321,7 +321,7 @@ function itemBytes(item: Record<string, { S?: string; N?: string; SS?: string[] 
  * provider's managed scaling), each launch its own event, and the delayed check keeping every
  * launch's fate. The count's item stays capped; the fates live in their own item.
  */
-async function fatesAtScale(db: Awaited<ReturnType<typeof startDynamo>>, counter: DynamoDbLaunchCounter) {
+async function fatesAtScale(db: Awaited<ReturnType<typeof startDynamo>>, counter: DynamoDbScopeStore) {
   const key = { scope: 'asg' as const, account: '111122223333', region: 'us-east-1', key: 'cp-step-50' };
   let launchWcu = 0;
   let launchRequests = 0;

@@ -6,7 +6,7 @@
  * through its operator role; the window is cleared in the central table.
  */
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
-import { DynamoDbLaunchCounter } from '../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore } from '../lambda/adapters/scope-store';
 import { RESUME_LAUNCH_WARNING } from '../lambda/core/auto-resume';
 import { TAG } from '../lambda/core/group-settings';
 import { SCOPE_KIND } from '../lambda/core/types';
@@ -91,7 +91,7 @@ export async function runResume(argv: readonly string[], ctx: CliContext): Promi
     const guarded = force || group.tags[TAG.suspendedAt] !== undefined;
     if (guarded && group.suspendedProcesses.includes('Launch'))
       ctx.stderr(`warning: ${RESUME_LAUNCH_WARNING}\n`);
-    const store = new DynamoDbLaunchCounter(ctx.dynamo(tableRegion), table);
+    const store = new DynamoDbScopeStore(ctx.dynamo(tableRegion), table);
     const outcome = await resumeGroup(
       { scope: SCOPE_KIND.asg, account, region, key: groupName },
       { asg, store },

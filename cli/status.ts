@@ -6,8 +6,8 @@
  */
 import { AutoScalingSuspender, type GroupSnapshot } from '../lambda/adapters/asg-suspender';
 import { Ec2BillingFacts } from '../lambda/adapters/ec2-billing';
-import { DynamoDbLaunchCounter, type ScopeSummary } from '../lambda/adapters/launch-counter';
 import { PriceListOnDemand } from '../lambda/adapters/price-list';
+import { DynamoDbScopeStore, type ScopeSummary } from '../lambda/adapters/scope-store';
 import { deleteTagsCommand, shellWord } from '../lambda/core/alert';
 import { formatDuration } from '../lambda/core/duration';
 import { TAG } from '../lambda/core/group-settings';
@@ -156,7 +156,7 @@ async function collect(
   }
   if (table !== undefined) {
     // One table holds every region's scopes (a multi-region deployment forwards to its home region).
-    const counter = new DynamoDbLaunchCounter(ctx.dynamo(tableRegion), table);
+    const counter = new DynamoDbScopeStore(ctx.dynamo(tableRegion), table);
     const policy = (threshold: number) => ({ threshold, windowMs: DEFAULTS.windowMs });
     const all = await counter.listScopes({
       asg: policy(DEFAULTS.asgThreshold),

@@ -12,10 +12,10 @@ import { PERMISSIONS as DIAGNOSIS } from './adapters/ec2-diagnosis';
 import { PERMISSIONS as INSTANCES } from './adapters/ec2-instances';
 import { PERMISSIONS as ECS } from './adapters/ecs-registry';
 import { PERMISSIONS as IAM_ROLE } from './adapters/iam-role';
-import { PERMISSIONS as COUNTER } from './adapters/launch-counter';
 import { PERMISSIONS as LAUNCH_TEMPLATE } from './adapters/launch-template';
 import { PERMISSIONS as NOTIFIER } from './adapters/notifier';
 import { PERMISSIONS as PRICE_LIST } from './adapters/price-list';
+import { PERMISSIONS as COUNTER } from './adapters/scope-store';
 
 /** What each adapter of the guard function calls. */
 export const ADAPTER_PERMISSIONS = {

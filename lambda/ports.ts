@@ -14,10 +14,10 @@ import type { BillingFacts } from './adapters/ec2-billing';
 import type { ImageInfoSource } from './adapters/ec2-diagnosis';
 import type { InstanceStates } from './adapters/ec2-instances';
 import type { EcsRegistry } from './adapters/ecs-registry';
-import type { LaunchCounter, ScopeView } from './adapters/launch-counter';
 import type { Notifier } from './adapters/notifier';
 import type { OnDemandPrices } from './adapters/price-list';
 import type { ResumeScheduler } from './adapters/scheduler';
+import type { ScopeStore, ScopeView } from './adapters/scope-store';
 import type { TripReport } from './core/report';
 import type { RoleCheckGroup, RoleFinding } from './core/role-check';
 
@@ -34,18 +34,18 @@ export type { ImageInfoSource, ImageLookup, ImageLookupProblem } from './adapter
 export type { InstanceStates } from './adapters/ec2-instances';
 export type { EcsRegistry } from './adapters/ecs-registry';
 export type { RoleReader, RoleRef, SimulatedDecision } from './adapters/iam-role';
-export type {
-  LaunchCounter,
-  RecordRequest,
-  ScopeSummary,
-  ScopeView,
-  TripClaim,
-  TripOwner,
-} from './adapters/launch-counter';
 export type { LaunchTemplateFacts, LaunchTemplateReader, LookupProblem } from './adapters/launch-template';
 export type { MemberCredentials } from './adapters/member-credentials';
 export type { Notifier, Published } from './adapters/notifier';
 export type { ResumeScheduler, ScheduleOutcome, SchedulerTarget } from './adapters/scheduler';
+export type {
+  RecordRequest,
+  ScopeStore,
+  ScopeSummary,
+  ScopeView,
+  TripClaim,
+  TripOwner,
+} from './adapters/scope-store';
 
 /** Structured logging (Powertools Logger fits). */
 export interface GuardLog {
@@ -68,7 +68,7 @@ export interface Diagnoser {
 
 /** Everything `run()` talks to. */
 export interface GuardDeps {
-  readonly counter: LaunchCounter;
+  readonly counter: ScopeStore;
   readonly suspender: AsgSuspender;
   readonly notifier: Notifier;
   readonly log: GuardLog;

@@ -28,13 +28,13 @@ import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
 import { IamRoleReader } from './adapters/iam-role';
-import { DynamoDbLaunchCounter } from './adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from './adapters/launch-template';
 import { MemberAccounts, type MemberCredentials } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
 import { OrganizationsTargets } from './adapters/org-targets';
 import { PriceListOnDemand } from './adapters/price-list';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
+import { DynamoDbScopeStore } from './adapters/scope-store';
 import type { GuardConfig } from './config';
 import type { GuardDeps, GuardLog, GuardMetrics } from './ports';
 import { CachedImageInfo } from './steps/ami-change';
@@ -135,7 +135,7 @@ export function buildGuardDeps(
   runtime: GuardRuntime,
 ): GuardWiring {
   const { log } = runtime;
-  const counter = new DynamoDbLaunchCounter(clients.dynamo(), config.tableName, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(clients.dynamo(), config.tableName, config.maxWindowMs);
   const deadlines =
     runtime.deadlines ??
     (config.deadlineQueueUrl ? new SqsDeadlineQueue(clients.sqs(), config.deadlineQueueUrl) : undefined);

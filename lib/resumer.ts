@@ -20,7 +20,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { PERMISSIONS_FOR as ASG_PERMISSIONS_FOR } from '../lambda/adapters/asg-suspender';
-import { OPERATOR_PERMISSIONS as TABLE_PERMISSIONS } from '../lambda/adapters/launch-counter';
+import { OPERATOR_PERMISSIONS as TABLE_PERMISSIONS } from '../lambda/adapters/scope-store';
 import { ENV } from '../lambda/config';
 import { guardFunction } from './function-code';
 import { autoScalingStatements } from './least-privilege';

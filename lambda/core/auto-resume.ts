@@ -15,7 +15,7 @@
  * - a person's `resume` (the CLI) clears the streak too: the operator fixed the cause.
  *
  * Pure: the streak comes in as a value, the new streak goes out as a value; the store keeps it
- * in the group's item (`DynamoDbLaunchCounter.setResumeStreak`), and `lambda/adapters/scheduler.ts`
+ * in the group's item (`DynamoDbScopeStore.setResumeStreak`), and `lambda/adapters/scheduler.ts`
  * creates the schedule.
  */
 

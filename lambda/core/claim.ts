@@ -1,7 +1,7 @@
 /**
  * Trip claims and scope ids, the rules without the store: what a failed conditional claim of a
  * trip means, the policy a scope is counted with, and a partition key read back into its scope.
- * Pure: the store adapter (`adapters/launch-counter.ts`) does the writes and asks these.
+ * Pure: the store adapter (`adapters/scope-store.ts`) does the writes and asks these.
  */
 import type { ItemState } from './scope-item';
 import { SCOPE_KIND, type ScopeKey, type ScopePolicy } from './types';

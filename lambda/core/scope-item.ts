@@ -1,7 +1,7 @@
 /**
  * # How one scope lives in one DynamoDB item
  *
- * The store (`lambda/adapters/launch-counter.ts`) implements the counting semantics of
+ * The store (`lambda/adapters/scope-store.ts`) implements the counting semantics of
  * `window.ts` on one item per scope, with one `UpdateItem` per scope per event. This file is
  * its pure half: the item's attribute layout, and what the store computes from the item as it
  * was just before its own write (`ReturnValues: ALL_OLD`). Updates to one item are serialized

@@ -2,7 +2,7 @@
  * # Counting semantics
  *
  * This is the one definition of how launches are counted. `replay` implements it in memory,
- * the live guard implements it in DynamoDB (`lambda/adapters/launch-counter.ts`); both are
+ * the live guard implements it in DynamoDB (`lambda/adapters/scope-store.ts`); both are
  * tested against {@link ScopeWindow}, the reference model below.
  *
  * 1. **Scopes.** Every launched instance is counted in up to two scopes: (account, region,

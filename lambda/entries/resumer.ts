@@ -10,9 +10,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AutoScalingSuspender } from '../adapters/asg-suspender';
-import { DynamoDbLaunchCounter } from '../adapters/launch-counter';
 import { assumeRoleCredentials, memberRoleArn } from '../adapters/member-credentials';
 import { SnsNotifier } from '../adapters/notifier';
+import { DynamoDbScopeStore } from '../adapters/scope-store';
 import { loadConfig } from '../config';
 import { perAccount } from '../steps/organization';
 import { type ResumerResult, runResumer } from '../steps/resume-group';
@@ -23,7 +23,7 @@ const operatorRole = config.operatorRoleArn;
 const sts = new STSClient({});
 const deps = {
   asg: new AutoScalingSuspender((region) => new AutoScalingClient({ region })),
-  store: new DynamoDbLaunchCounter(new DynamoDBClient({}), config.tableName),
+  store: new DynamoDbScopeStore(new DynamoDBClient({}), config.tableName),
   notifier: new SnsNotifier(new SNSClient({}), config.topicArn),
   ...(operatorRole === undefined
     ? {}

@@ -10,7 +10,7 @@
  * instance-role check.
  */
 import type { ImageInfoSource, ImageLookup } from '../adapters/ec2-diagnosis';
-import type { ScopeView } from '../adapters/launch-counter';
+import type { ScopeView } from '../adapters/scope-store';
 import type { GuardConfig } from '../config';
 import { assessAmiChange, type ImageFacts, newImages, shouldAnnounce } from '../core/ami-change';
 import type { AmiChangeReport } from '../core/ami-change-alert';

@@ -11,7 +11,7 @@
  */
 import type { GroupSnapshot } from '../adapters/asg-suspender';
 import type { LaunchFactsOfAmi } from '../adapters/ec2-instances';
-import type { ScopeView } from '../adapters/launch-counter';
+import type { ScopeView } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { type AmiLaunchFate, judgeUngrouped } from '../core/ami-confirm';
 import { confirmCount, countFates, FATE, FATE_REASON, type JudgedLaunch, streakRule } from '../core/fate';

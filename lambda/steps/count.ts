@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GroupSnapshot } from '../adapters/asg-suspender';
 import { describeAwsFailure } from '../adapters/aws-error';
-import { type ScopeView, type TripOwner, tripOwner } from '../adapters/launch-counter';
+import { type ScopeView, type TripOwner, tripOwner } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { GuardBlindError } from '../core/errors';
 import { streakRule } from '../core/fate';

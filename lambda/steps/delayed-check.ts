@@ -11,7 +11,7 @@
 
 import type { GroupSnapshot } from '../adapters/asg-suspender';
 import { type DeadlineCheck, MAX_DELAY_S, parseDeadlineCheck } from '../adapters/deadline-queue';
-import { type ScopeView, type TripOwner, tripOwner } from '../adapters/launch-counter';
+import { type ScopeView, type TripOwner, tripOwner } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { effectivePolicy } from '../core/claim';
 import { countFates, FATE, judgeKept, MAX_HOLD_MS, ruleMet } from '../core/fate';

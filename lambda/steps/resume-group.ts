@@ -26,7 +26,7 @@ import {
 } from '../core/resume-check';
 import { SCOPE_KIND, type ScopeKey } from '../core/types';
 
-/** The store calls resuming needs (`DynamoDbLaunchCounter` has them). */
+/** The store calls resuming needs (`DynamoDbScopeStore` has them). */
 export interface WindowStore {
   /** Forget the group's window, so it does not trip again at once on old launches. */
   clearScope(key: ScopeKey): Promise<void>;

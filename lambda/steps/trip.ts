@@ -18,7 +18,7 @@
  * confirm it, at most `amiMaxGroups` of them, and say why each other group was left alone.
  */
 import type { GroupSnapshot } from '../adapters/asg-suspender';
-import type { ScopeView, TripOwner } from '../adapters/launch-counter';
+import type { ScopeView, TripOwner } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { reasonTag } from '../core/alert';
 import { familyOf } from '../core/ami-change';

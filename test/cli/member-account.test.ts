@@ -12,7 +12,7 @@ import { RESUME_EXIT, runResume } from '../../cli/resume';
 import { runStatus, type StatusReport } from '../../cli/status';
 import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
-import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore } from '../../lambda/adapters/scope-store';
 import type { ScopeKey } from '../../lambda/core/types';
 import { testContext } from './cli-context';
 
@@ -33,7 +33,7 @@ const GUARD_TAGS = {
 
 let dynamo: LocalDynamo;
 let table: string;
-let counter: DynamoDbLaunchCounter;
+let counter: DynamoDbScopeStore;
 beforeAll(async () => {
   dynamo = await startDynamo();
 });
@@ -59,7 +59,7 @@ beforeEach(async () => {
   asg.on(ResumeProcessesCommand).resolves({});
   asg.on(DeleteTagsCommand).resolves({});
   table = await dynamo.createTable();
-  counter = new DynamoDbLaunchCounter(dynamo.client, table);
+  counter = new DynamoDbScopeStore(dynamo.client, table);
   // The same group name in two accounts, both at their threshold, in the central table.
   for (const account of [MEMBER, OTHER]) {
     for (let i = 0; i < 10; i += 1) {

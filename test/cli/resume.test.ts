@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESUME_EXIT, runResume } from '../../cli/resume';
 import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
-import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore } from '../../lambda/adapters/scope-store';
 import type { ScopeKey } from '../../lambda/core/types';
 import { testContext } from './cli-context';
 
@@ -28,7 +28,7 @@ describe('resume', () => {
   const asg = mockClient(AutoScalingClient);
   let dynamo: LocalDynamo;
   let table: string;
-  let counter: DynamoDbLaunchCounter;
+  let counter: DynamoDbScopeStore;
 
   beforeAll(async () => {
     dynamo = await startDynamo();
@@ -41,7 +41,7 @@ describe('resume', () => {
     asg.on(ResumeProcessesCommand).resolves({});
     asg.on(DeleteTagsCommand).resolves({});
     table = await dynamo.createTable();
-    counter = new DynamoDbLaunchCounter(dynamo.client, table);
+    counter = new DynamoDbScopeStore(dynamo.client, table);
     for (let i = 0; i < 10; i += 1) {
       await counter.record(
         {

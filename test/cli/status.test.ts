@@ -9,14 +9,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runStatus, type StatusReport } from '../../cli/status';
 import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
-import { DynamoDbLaunchCounter } from '../../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore } from '../../lambda/adapters/scope-store';
 import type { ScopeKey } from '../../lambda/core/types';
 import { testContext } from './cli-context';
 
 const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);
 const POLICY = { threshold: 10, windowMs: 3_600_000 };
 
-async function launches(counter: DynamoDbLaunchCounter, key: ScopeKey, n: number): Promise<void> {
+async function launches(counter: DynamoDbScopeStore, key: ScopeKey, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
     const time = T0 + i * 60_000;
     await counter.record(
@@ -41,7 +41,7 @@ describe('status', () => {
   beforeAll(async () => {
     dynamo = await startDynamo();
     table = await dynamo.createTable();
-    const counter = new DynamoDbLaunchCounter(dynamo.client, table);
+    const counter = new DynamoDbScopeStore(dynamo.client, table);
     const key = (k: string, region = 'eu-west-1'): ScopeKey => ({
       scope: 'asg',
       account: '123456789012',

@@ -44,9 +44,9 @@ import {
   describeAwsFailure,
 } from '../../../lambda/adapters/aws-error';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { CounterStoreError, GuardError, NotifyError, SuspendError } from '../../../lambda/core/errors';
 import { suspendedReport } from '../core/example-reports';
 
@@ -267,11 +267,11 @@ describe.each<[AwsErrorClass, () => Error]>([
       }),
   ],
   ['blind', () => new DynamoResourceNotFound({ message: 'x', $metadata: meta(400) })],
-])('DynamoDbLaunchCounter with a %s failure', (failure, make) => {
+])('DynamoDbScopeStore with a %s failure', (failure, make) => {
   it('throws a CounterStoreError that carries the class from record', async () => {
     const sdk = make();
     dynamo.on(UpdateItemCommand).rejects(sdk);
-    const counter = new DynamoDbLaunchCounter(
+    const counter = new DynamoDbScopeStore(
       new DynamoDBClient({ region: 'us-west-2', credentials: CREDENTIALS }),
       't',
     );

@@ -53,13 +53,13 @@ import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from '../../../lambda/adapters/ec2-instances';
 import { SdkEcsRegistry } from '../../../lambda/adapters/ecs-registry';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
-import { DynamoDbLaunchCounter, tripOwner } from '../../../lambda/adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { MemberAccounts } from '../../../lambda/adapters/member-credentials';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { OrganizationsTargets } from '../../../lambda/adapters/org-targets';
 import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
+import { DynamoDbScopeStore, tripOwner } from '../../../lambda/adapters/scope-store';
 import type { ScopeKey } from '../../../lambda/core/types';
 import { incidentAmiChange } from '../core/example-ami-change';
 import { suspendedReport } from '../core/example-reports';
@@ -334,7 +334,7 @@ const queueDrivers: Drivers<SqsDeadlineQueue> = {
   schedule: (a) => a.schedule({ account: '111122223333', region: REGION, group: GROUP, launches: [] }, 605),
 };
 
-const counterDrivers: Drivers<DynamoDbLaunchCounter> = {
+const counterDrivers: Drivers<DynamoDbScopeStore> = {
   record: (a) =>
     a.record(
       {
@@ -405,10 +405,7 @@ async function sendEverything(): Promise<SentCommand[]> {
     new AutoScalingSuspender((region) => new AutoScalingClient({ region, credentials: CREDENTIALS })),
     suspenderDrivers,
   );
-  await runAll(
-    new DynamoDbLaunchCounter(db.client, await db.createTable(), 7 * 24 * 3_600_000),
-    counterDrivers,
-  );
+  await runAll(new DynamoDbScopeStore(db.client, await db.createTable(), 7 * 24 * 3_600_000), counterDrivers);
   await runAll(
     new SnsNotifier(
       new SNSClient({ region: REGION, credentials: CREDENTIALS }),

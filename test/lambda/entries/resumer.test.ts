@@ -12,8 +12,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
-import { DynamoDbLaunchCounter, tripOwner } from '../../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
+import { DynamoDbScopeStore, tripOwner } from '../../../lambda/adapters/scope-store';
 import { SuspendError } from '../../../lambda/core/errors';
 import type { ScopeKey } from '../../../lambda/core/types';
 import { resumeGroup, resumeNotice, runResumer } from '../../../lambda/steps/resume-group';
@@ -35,7 +35,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
   const asgMock = mockClient(AutoScalingClient);
   const snsMock = mockClient(SNSClient);
   let dynamo: LocalDynamo;
-  let counter: DynamoDbLaunchCounter;
+  let counter: DynamoDbScopeStore;
   let deps: Parameters<typeof runResumer>[1];
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     asgMock.reset();
     snsMock.reset();
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    counter = new DynamoDbLaunchCounter(dynamo.client, await dynamo.createTable());
+    counter = new DynamoDbScopeStore(dynamo.client, await dynamo.createTable());
     // Three launches of the group in the window.
     for (let i = 0; i < 3; i += 1) {
       await counter.record(

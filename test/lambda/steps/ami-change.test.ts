@@ -22,9 +22,9 @@ import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-even
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { AMI_CHANGE_ATTRIBUTE, SnsNotifier } from '../../../lambda/adapters/notifier';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { loadConfig } from '../../../lambda/config';
 import type { AmiChangeReport } from '../../../lambda/core/ami-change-alert';
 import { METRIC } from '../../../lambda/core/metric-names';
@@ -139,7 +139,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
   const ec2For = (region: string) => new EC2Client({ region, maxAttempts: 1 });
   const nothing = () => undefined;
   const deps: GuardDeps = {
-    counter: new DynamoDbLaunchCounter(client, table, config.maxWindowMs),
+    counter: new DynamoDbScopeStore(client, table, config.maxWindowMs),
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 })),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
     images: new CachedImageInfo(new Ec2ImageInfo(ec2For)),

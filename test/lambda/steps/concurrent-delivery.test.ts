@@ -21,8 +21,8 @@ import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { type GuardConfig, loadConfig } from '../../../lambda/config';
 import type { TripReport } from '../../../lambda/core/report';
 import type { GuardDeps } from '../../../lambda/ports';
@@ -165,7 +165,7 @@ function containerDeps(s?: fc.Scheduler): GuardDeps {
   const dynamo = s ? scheduledClient<DynamoDBClient>(s, 'dynamodb', db.client) : db.client;
   const autoScaling = new AutoScalingClient({ region: REGION });
   const topic = new SNSClient({ region: REGION });
-  const counter = new DynamoDbLaunchCounter(dynamo, config.tableName, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(dynamo, config.tableName, config.maxWindowMs);
   const quiet = () => undefined;
   return {
     counter,

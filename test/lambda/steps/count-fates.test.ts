@@ -29,9 +29,9 @@ import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { SdkEcsRegistry } from '../../../lambda/adapters/ecs-registry';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { loadConfig } from '../../../lambda/config';
 import { fateMetric, METRIC, tripMetric } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
@@ -65,7 +65,7 @@ async function harness(env: Record<string, string> = {}) {
   const table = await db.createTable();
   const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
   const metrics = new Map<string, number>();
-  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const noop = (...a: unknown[]) => {
     if (process.env.DBG) console.log(JSON.stringify(a).slice(0, 300));

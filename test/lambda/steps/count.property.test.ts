@@ -35,8 +35,8 @@ import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-even
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { type AwsErrorClass, classifyAwsError } from '../../../lambda/adapters/aws-error';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { type GuardConfig, loadConfig } from '../../../lambda/config';
 import { GuardBlindError } from '../../../lambda/core/errors';
 import { isGroupName } from '../../../lambda/core/identifiers';
@@ -147,7 +147,7 @@ beforeAll(async () => {
     LLG_ASG_THRESHOLD: '1',
     LLG_AMI_THRESHOLD: '1',
   });
-  const counter = new DynamoDbLaunchCounter(faultyDynamo, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(faultyDynamo, table, config.maxWindowMs);
   const quiet = () => {};
   deps = {
     counter,

@@ -19,9 +19,9 @@ import { loadFixture } from '../../../fake-cloud/support/fixtures';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2InstanceStates } from '../../../lambda/adapters/ec2-instances';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { type GuardConfig, loadConfig } from '../../../lambda/config';
 import { stepEpisode } from '../../../lambda/core/episode';
 import { CounterStoreError, GuardBlindError, NotifyError, SuspendError } from '../../../lambda/core/errors';
@@ -57,7 +57,7 @@ interface Harness {
   config: GuardConfig;
   metrics: Map<string, number>;
   logs: { level: string; message: string; extra: Record<string, unknown>[] }[];
-  counter: DynamoDbLaunchCounter;
+  counter: DynamoDbScopeStore;
 }
 
 async function harness(env: Record<string, string> = {}): Promise<Harness> {
@@ -76,7 +76,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     (message: string, ...extra: Record<string, unknown>[]) => {
       logs.push({ level, message, extra });
     };
-  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const deps: GuardDeps = {
     counter,
@@ -901,7 +901,7 @@ describe('run', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
-    const broken = { ...h.deps, counter: new DynamoDbLaunchCounter(nowhere, h.config.tableName) };
+    const broken = { ...h.deps, counter: new DynamoDbScopeStore(nowhere, h.config.tableName) };
     // Act
     const error = await run(loop(1)[0]!, broken, h.config, T0).catch((e: unknown) => e);
     // Assess
@@ -914,7 +914,7 @@ describe('run', () => {
   it('counts GuardBlind and throws when the table is missing, so the event is kept for a replay', async () => {
     // Prepare: dynalite answers ResourceNotFoundException for a table that does not exist
     const h = await harness();
-    const broken = { ...h.deps, counter: new DynamoDbLaunchCounter(db.client, 'missing-table') };
+    const broken = { ...h.deps, counter: new DynamoDbScopeStore(db.client, 'missing-table') };
     // Act
     const error = await run(loop(1)[0]!, broken, h.config, T0).catch((e: unknown) => e);
     // Assess

@@ -13,7 +13,7 @@ import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynal
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { parseDeadlineCheck, SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { loadConfig } from '../../../lambda/config';
 import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
@@ -44,7 +44,7 @@ beforeEach(() => {
 async function harness() {
   const table = await db.createTable();
   const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t' });
-  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const logs: string[] = [];
   const deps: GuardDeps = {

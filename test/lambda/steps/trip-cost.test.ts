@@ -22,9 +22,9 @@ import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynal
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2BillingFacts } from '../../../lambda/adapters/ec2-billing';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { loadConfig } from '../../../lambda/config';
 import { METRIC } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
@@ -97,7 +97,7 @@ async function harness() {
   const table = await db.createTable();
   const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, LLG_CHURN_SHARE: 'off' });
   const amounts = new Map<string, number>();
-  const counter = new DynamoDbLaunchCounter(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const quiet = () => {};
   const deps: GuardDeps = {

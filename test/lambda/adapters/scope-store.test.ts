@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
-import { DynamoDbLaunchCounter, parseScopeId, tripOwner } from '../../../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore, parseScopeId, tripOwner } from '../../../lambda/adapters/scope-store';
 import { CounterStoreError } from '../../../lambda/core/errors';
 import { CAP_MARGIN, DEDUP_SKEW_S } from '../../../lambda/core/scope-item';
 import type { ScopeKey, ScopePolicy } from '../../../lambda/core/types';
@@ -26,8 +26,8 @@ afterAll(async () => {
   await db.close();
 });
 
-async function newCounter(): Promise<DynamoDbLaunchCounter> {
-  return new DynamoDbLaunchCounter(db.client, await db.createTable());
+async function newCounter(): Promise<DynamoDbScopeStore> {
+  return new DynamoDbScopeStore(db.client, await db.createTable());
 }
 
 function req(key: ScopeKey, mentions: { instanceId: string; time: number }[], now = T0) {
@@ -41,7 +41,7 @@ function req(key: ScopeKey, mentions: { instanceId: string; time: number }[], no
   };
 }
 
-describe('DynamoDbLaunchCounter', () => {
+describe('DynamoDbScopeStore', () => {
   it('counts a 20-instance call as 20 launches in one request', async () => {
     // Prepare
     const counter = await newCounter();
@@ -84,7 +84,7 @@ describe('DynamoDbLaunchCounter', () => {
           ].reverse();
           const model = new ScopeWindow(H);
           // Act
-          let last: Awaited<ReturnType<DynamoDbLaunchCounter['record']>> | undefined;
+          let last: Awaited<ReturnType<DynamoDbScopeStore['record']>> | undefined;
           for (const m of delivery) {
             model.add(m);
             last = await counter.record(req(key, m), WIDE);
@@ -262,7 +262,7 @@ describe('DynamoDbLaunchCounter', () => {
     let totalWcu = 0;
     let requests = 0;
     // Act: 1,000 launches in 50 minutes
-    let view: Awaited<ReturnType<DynamoDbLaunchCounter['record']>> | undefined;
+    let view: Awaited<ReturnType<DynamoDbScopeStore['record']>> | undefined;
     for (let i = 0; i < 1000; i += 1) {
       view = await counter.record(req(AMI, [{ instanceId: iid(i), time: T0 + i * 3000 }]), policy);
       totalWcu += view.writeUnits;
@@ -318,7 +318,7 @@ describe('DynamoDbLaunchCounter', () => {
   });
 
   it('surfaces a DynamoDB failure as CounterStoreError with its cause', async () => {
-    const counter = new DynamoDbLaunchCounter(db.client, 'no-such-table');
+    const counter = new DynamoDbScopeStore(db.client, 'no-such-table');
     const error = await counter
       .record(req(GROUP, [{ instanceId: iid(1), time: T0 }]), WIDE)
       .catch((e: unknown) => e);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
-import { DynamoDbLaunchCounter } from '../../../lambda/adapters/launch-counter';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { encodeFate, KEEP_FATES } from '../../../lambda/core/fate-item';
 import { CAP_MARGIN, DEDUP_SKEW_S } from '../../../lambda/core/scope-item';
 import type { ScopeKey } from '../../../lambda/core/types';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await db.close();
 });
 
-async function record(counter: DynamoDbLaunchCounter, from: number, n: number, at: number) {
+async function record(counter: DynamoDbScopeStore, from: number, n: number, at: number) {
   for (let i = 0; i < n; i += 1)
     await counter.record(
       {
@@ -41,7 +41,7 @@ async function record(counter: DynamoDbLaunchCounter, from: number, n: number, a
 describe('the fate item', () => {
   it('keeps the fates of a batch of 50 after the count evicted their ids (cap threshold + 8)', async () => {
     // Prepare: 50 launches, then their fates, then 50 more launches push them out of the count
-    const counter = new DynamoDbLaunchCounter(db.client, await db.createTable(), H);
+    const counter = new DynamoDbScopeStore(db.client, await db.createTable(), H);
     await record(counter, 0, 50, T0);
     const fates = new Map(
       Array.from({ length: 50 }, (_, i) => [iid(i), encodeFate('failed:not-registered', T0 + i * 1000)]),
@@ -59,7 +59,7 @@ describe('the fate item', () => {
   });
 
   it('keeps the first decision, and ignores the fates before the cut that resume writes', async () => {
-    const counter = new DynamoDbLaunchCounter(db.client, await db.createTable(), H);
+    const counter = new DynamoDbScopeStore(db.client, await db.createTable(), H);
     await record(counter, 0, 3, T0);
     await counter.saveFates(GROUP, new Map([[iid(0), encodeFate('failed:unhealthy', T0)]]));
     await counter.saveFates(GROUP, new Map([[iid(0), encodeFate('useful:in-service', T0)]]));
@@ -74,7 +74,7 @@ describe('the fate item', () => {
   });
 
   it('forgets fates past the window, keeping the newest the streak rule may need', async () => {
-    const counter = new DynamoDbLaunchCounter(db.client, await db.createTable(), H);
+    const counter = new DynamoDbScopeStore(db.client, await db.createTable(), H);
     const old = T0 - H - DEDUP_SKEW_S * 1000 - 60_000;
     await counter.saveFates(
       GROUP,
@@ -95,7 +95,7 @@ describe('the fate item', () => {
   });
 
   it("keeps a group's time-to-useful history in its count item, and writes nothing for a scope that is gone", async () => {
-    const counter = new DynamoDbLaunchCounter(db.client, await db.createTable(), H);
+    const counter = new DynamoDbScopeStore(db.client, await db.createTable(), H);
     await counter.saveLearned(GROUP, [90, 120]);
     expect(await counter.read(GROUP)).toBeUndefined();
     await record(counter, 0, 1, T0);

@@ -182,7 +182,7 @@ export interface ScopeSummary {
 }
 
 /** The role: count launches per scope, own trips, cache settings. */
-export interface LaunchCounter {
+export interface ScopeStore {
   record(req: RecordRequest, defaults: ScopePolicy): Promise<ScopeView>;
   saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void>;
   claimTrip(key: ScopeKey, episode: number, owner: TripOwner, now: number): Promise<TripClaim>;
@@ -236,7 +236,7 @@ function isConditionFailed(error: unknown): error is ConditionalCheckFailedExcep
 }
 
 /** Counts launches in DynamoDB. */
-export class DynamoDbLaunchCounter implements LaunchCounter {
+export class DynamoDbScopeStore implements ScopeStore {
   /**
    * @param client a DynamoDB client (tests pass one pointed at dynalite)
    * @param tableName the table (partition key `pk`, TTL attribute `ttl`)
