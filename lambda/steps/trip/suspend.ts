@@ -1,0 +1,49 @@
+/**
+ * The suspend phase of a confirmed group trip: a stale event (older than the window) only
+ * alerts, a dry run alerts "would have suspended", else the group's processes are suspended and
+ * the progress saved, so that a retry never suspends twice. A group deleted meanwhile alerts
+ * "group gone". What follows the suspension (tags, auto-resume, alert) is `finish.ts`'s.
+ */
+import type { GroupSnapshot } from '../../adapters/asg-suspender';
+import { METRIC } from '../../core/metric-names';
+import { TRIP_ACTION, type TripEvidence } from '../../core/report';
+import type { TripProgress } from '../../core/scope-item';
+import { baseReport, isStale, type TripContext, type TripOutcome } from './context';
+import { finish, finishSuspended } from './finish';
+
+/**
+ * Suspend the group, unless the trip's progress says it is suspended already (a resumed trip).
+ *
+ * @param evidence why the trip was confirmed (for the alert and the reason tag)
+ */
+export async function suspendPhase(
+  ctx: TripContext,
+  group: GroupSnapshot,
+  progress: TripProgress,
+  evidence: TripEvidence | undefined,
+): Promise<TripOutcome> {
+  const { view, deps, config, now, owner } = ctx;
+  const { region, key: name } = view.key;
+  let state = progress;
+  if (state.step === 'claimed') {
+    if (isStale(ctx)) {
+      deps.metrics.count(METRIC.staleEvents);
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { evidence, processes: [] }), state, group);
+    }
+    if (config.dryRun) {
+      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state, group);
+    }
+    const outcome = await deps.suspender.suspend(region, name, config.suspendProcesses);
+    if (outcome === 'gone') return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), state);
+    deps.metrics.count(METRIC.suspensions);
+    deps.log.info('group suspended', { group: name, processes: config.suspendProcesses });
+    state = {
+      ...(state.streakUpTo !== undefined ? { streakUpTo: state.streakUpTo } : {}),
+      step: 'suspended',
+      processes: config.suspendProcesses,
+      suspendedAt: new Date(now).toISOString(),
+    };
+    await deps.counter.saveProgress(view.key, view.before.episode, owner, state);
+  }
+  return finishSuspended(ctx, group, state, evidence);
+}
