@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { settingsOf } from '../../../../lambda/config';
+import { TAG } from '../../../../lambda/core/group-settings';
+import { METRIC } from '../../../../lambda/core/metric-names';
+import { TRIP_ACTION } from '../../../../lambda/core/report';
+import { judgeGroup } from '../../../../lambda/steps/judge';
+import { actOnTrip } from '../../../../lambda/steps/trip';
+import {
+  configOf,
+  contextOf,
+  fakesOf,
+  GROUP,
+  GROUP_KEY,
+  groupOf,
+  ids,
+  MIN,
+  REGION,
+  T0,
+  viewOf,
+} from './fakes';
+
+const LAUNCHED = ids(10);
+const config = configOf();
+/** A group whose first 6 launches of the window failed: the count rule confirms its trip. */
+const looping = groupOf({ failed: LAUNCHED.slice(0, 6), useful: LAUNCHED.slice(6) });
+
+describe('actOnTrip on a group', () => {
+  it('reads the group once, then confirms, suspends, tags and alerts', async () => {
+    // Prepare
+    const fakes = fakesOf({ groups: [looping] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe(TRIP_ACTION.suspended);
+    expect(fakes.asg.reads).toEqual([GROUP]);
+    expect(fakes.asg.suspended).toEqual([{ name: GROUP, processes: ['Launch'] }]);
+    expect(fakes.asg.tagged).toHaveLength(1);
+    expect(fakes.metrics.totals.get('TripsCountRule')).toBe(1);
+    expect(fakes.notifier.trips[0]?.evidence).toMatchObject({ rule: 'count', failed: 6 });
+  });
+
+  it('does nothing, reads nothing, when another invocation owns the trip', async () => {
+    // Prepare
+    const fakes = fakesOf({ groups: [looping], claim: { kind: 'lost' } });
+    // Act
+    const outcome = await actOnTrip(contextOf(fakes, viewOf({ launched: LAUNCHED }), config));
+    // Assess
+    expect(outcome).toBe('lost');
+    expect(fakes.asg.reads).toEqual([]);
+    expect(fakes.notifier.trips).toEqual([]);
+  });
+
+  it('alerts "group gone" when the group no longer exists', async () => {
+    // Prepare
+    const fakes = fakesOf({ groups: [] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe(TRIP_ACTION.groupGone);
+    expect(fakes.notifier.trips.map((r) => r.action)).toEqual([TRIP_ACTION.groupGone]);
+    expect(fakes.asg.suspended).toEqual([]);
+  });
+
+  it('leaves an exempt group alone and records the trip done without an alert', async () => {
+    // Prepare
+    const exempt = groupOf({ failed: LAUNCHED, tags: { [TAG.exempt]: 'true' } });
+    const fakes = fakesOf({ groups: [exempt] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe('exempt');
+    expect(fakes.metrics.totals.get(METRIC.exemptSkips)).toBe(1);
+    expect(fakes.store.progress).toEqual([{ step: 'done' }]);
+    expect(fakes.asg.suspended).toEqual([]);
+    expect(fakes.notifier.trips).toEqual([]);
+  });
+
+  it('gives the episode back when the group’s tag raised its threshold above the count', async () => {
+    // Prepare
+    const raised = groupOf({ failed: LAUNCHED, tags: { [TAG.threshold]: '25' } });
+    const fakes = fakesOf({ groups: [raised] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe('threshold-raised');
+    expect(fakes.store.released).toEqual([{ key: GROUP_KEY, episode: 0 }]);
+    expect(fakes.asg.suspended).toEqual([]);
+  });
+
+  it('only alerts when a person suspended Launch already', async () => {
+    // Prepare
+    const suspended = groupOf({ failed: LAUNCHED, suspended: ['Launch'] });
+    const fakes = fakesOf({ groups: [suspended] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe(TRIP_ACTION.alreadySuspended);
+    expect(fakes.notifier.trips[0]).toMatchObject({ action: 'already-suspended', processes: [] });
+    expect(fakes.asg.suspended).toEqual([]);
+  });
+
+  it('says nothing new when the guard itself suspended Launch at an earlier trip', async () => {
+    // Prepare
+    const byGuard = groupOf({
+      failed: LAUNCHED,
+      suspended: ['Launch'],
+      tags: { [TAG.suspendedAt]: new Date(T0 - 20 * MIN).toISOString() },
+    });
+    const fakes = fakesOf({ groups: [byGuard] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe('done-before');
+    expect(fakes.store.progress).toEqual([{ step: 'done' }]);
+    expect(fakes.notifier.trips).toEqual([]);
+  });
+
+  it('returns "not-confirmed" and acts on nothing when the launches were mostly useful', async () => {
+    // Prepare
+    const healthy = groupOf({ failed: LAUNCHED.slice(0, 1), useful: LAUNCHED.slice(1) });
+    const fakes = fakesOf({ groups: [healthy] });
+    // Act
+    const outcome = await actOnTrip(
+      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    );
+    // Assess
+    expect(outcome).toBe('not-confirmed');
+    expect(fakes.asg.suspended).toEqual([]);
+    expect(fakes.notifier.trips).toEqual([]);
+  });
+
+  it("rebuilds a resumed delayed-check trip's evidence from its judgement, without suspending twice", async () => {
+    // Prepare: the suspension went through before the alert failed
+    const launches = LAUNCHED.map((id, i) => ({ instanceId: id, launchedAt: T0 - (39 - i) * MIN }));
+    const judgement = await judgeGroup(
+      { log: fakesOf().log },
+      REGION,
+      looping,
+      launches,
+      settingsOf({}, config),
+      T0,
+    );
+    const progress = {
+      step: 'tagged',
+      processes: ['Launch'],
+      tagged: true,
+      suspendedAt: new Date(T0).toISOString(),
+    } as const;
+    const fakes = fakesOf({ groups: [looping], claim: { kind: 'resumed', progress } });
+    const ctx = contextOf(fakes, viewOf({ launched: LAUNCHED }), config, {
+      judged: { group: looping, judgement },
+    });
+    // Act
+    const outcome = await actOnTrip(ctx);
+    // Assess
+    expect(outcome).toBe(TRIP_ACTION.suspended);
+    expect(fakes.asg.suspended).toEqual([]);
+    expect(fakes.asg.reads).toEqual([]);
+    expect(fakes.notifier.trips[0]?.evidence).toMatchObject({ rule: 'count', failed: 6, useful: 4 });
+  });
+});
