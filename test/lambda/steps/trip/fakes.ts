@@ -147,6 +147,8 @@ export class FakeStore implements ScopeStore {
   readonly progress: TripProgress[] = [];
   readonly released: { key: ScopeKey; episode: number }[] = [];
   readonly fates = new Map<string, string>();
+  /** Every time-to-useful history written. */
+  readonly learned: number[][] = [];
   readonly claims: { key: ScopeKey; episode: number; owner: TripOwner }[] = [];
   /** Items `read` returns, by scope key. */
   readonly items = new Map<string, ItemState>();
@@ -180,7 +182,9 @@ export class FakeStore implements ScopeStore {
   async readFates(): Promise<ReadonlyMap<string, KeptFate>> {
     return new Map();
   }
-  async saveLearned(): Promise<void> {}
+  async saveLearned(_key: ScopeKey, samples: readonly number[]): Promise<void> {
+    this.learned.push([...samples]);
+  }
   async read(key: ScopeKey): Promise<ItemState | undefined> {
     return this.items.get(`${key.scope}#${key.key}`);
   }
