@@ -34,6 +34,11 @@ export interface TripContext {
   readonly owner: TripOwner;
   /** The rule that tripped (group scope): the count rule unless said otherwise. */
   readonly rule?: 'count' | 'streak';
+  /**
+   * Group scope: the group as this invocation read it already (the count's settings refresh), so
+   * that one read serves the trip's decision, its judgement and its suspension.
+   */
+  readonly group?: GroupSnapshot;
   /** A group read and judged already in this invocation (the streak rule's), to read it once. */
   readonly judged?: { readonly group: GroupSnapshot; readonly judgement: GroupJudgement };
   /** AMI scope: groups that tripped on this same event (their own alert covers them). */

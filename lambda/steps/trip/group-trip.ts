@@ -21,7 +21,11 @@ import { suspendPhase } from './suspend';
 export async function groupTrip(ctx: TripContext, progress: TripProgress): Promise<TripOutcome> {
   const { view, deps, config, owner } = ctx;
   const { region, key: name } = view.key;
-  const group = ctx.judged?.group ?? (await deps.suspender.describeGroup(region, name));
+  // One read per trip: a read the caller made in this invocation serves the exempt, threshold
+  // and suspended checks, the judgement and the suspension alike. It is no staler than a read
+  // here would be by the time of the suspension: only the claim's write comes between, while the
+  // judgement (ECS, scaling activities) always came between this read and the suspension.
+  const group = ctx.judged?.group ?? ctx.group ?? (await deps.suspender.describeGroup(region, name));
   if (!group) {
     deps.log.warn('group not found: deleted meanwhile', { group: name });
     return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), progress);

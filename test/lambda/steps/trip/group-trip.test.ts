@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { instanceId, launchEvent } from '../../../../fake-cloud/support/launch-events';
 import { settingsOf } from '../../../../lambda/config';
 import { TAG } from '../../../../lambda/core/group-settings';
 import { METRIC } from '../../../../lambda/core/metric-names';
 import { TRIP_ACTION } from '../../../../lambda/core/report';
+import { SCOPE_KIND } from '../../../../lambda/core/types';
+import { run } from '../../../../lambda/steps/count';
 import { judgeGroup } from '../../../../lambda/steps/judge';
 import { actOnTrip } from '../../../../lambda/steps/trip';
 import {
+  ACCOUNT,
   configOf,
   contextOf,
   fakesOf,
@@ -14,6 +18,7 @@ import {
   groupOf,
   ids,
   MIN,
+  OWNER,
   REGION,
   T0,
   viewOf,
@@ -39,6 +44,18 @@ describe('actOnTrip on a group', () => {
     expect(fakes.asg.tagged).toHaveLength(1);
     expect(fakes.metrics.totals.get('TripsCountRule')).toBe(1);
     expect(fakes.notifier.trips[0]?.evidence).toMatchObject({ rule: 'count', failed: 6 });
+  });
+
+  it('takes the group the caller read in this invocation instead of reading it again', async () => {
+    // Prepare
+    const fakes = fakesOf({ groups: [looping] });
+    const ctx = contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count', group: looping });
+    // Act
+    const outcome = await actOnTrip(ctx);
+    // Assess
+    expect(outcome).toBe(TRIP_ACTION.suspended);
+    expect(fakes.asg.reads).toEqual([]);
+    expect(fakes.asg.suspended).toHaveLength(1);
   });
 
   it('does nothing, reads nothing, when another invocation owns the trip', async () => {
@@ -169,5 +186,38 @@ describe('actOnTrip on a group', () => {
     expect(fakes.asg.suspended).toEqual([]);
     expect(fakes.asg.reads).toEqual([]);
     expect(fakes.notifier.trips[0]?.evidence).toMatchObject({ rule: 'count', failed: 6, useful: 4 });
+  });
+});
+
+describe('one tripping RunInstances event', () => {
+  it('reads the group once: the settings refresh serves the trip, its judgement and its suspension', async () => {
+    // Prepare: the tenth launch of the window, whose write also took the settings lease
+    const launched = [...ids(9), instanceId(0xabc)];
+    const eventTime = T0 - 30 * MIN;
+    const group = groupOf({ failed: launched.slice(0, 6), useful: launched.slice(6) });
+    const fakes = fakesOf({
+      groups: [group],
+      views: (req) =>
+        req.key.scope === SCOPE_KIND.asg
+          ? viewOf({ key: req.key, launched, newestAt: eventTime, refreshSettings: true })
+          : viewOf({ key: req.key, launched: [instanceId(0xabc)], newestAt: eventTime, threshold: 50 }),
+    });
+    const event = launchEvent({
+      group: GROUP,
+      instanceIds: [instanceId(0xabc)],
+      time: eventTime,
+      region: REGION,
+      account: ACCOUNT,
+    });
+    // Act
+    const result = await run(event, fakes.deps, config, T0, OWNER);
+    // Assess
+    expect(result).toMatchObject({
+      kind: 'counted',
+      scopes: [{ scope: 'asg', trip: 'suspended' }, { scope: 'ami' }],
+    });
+    expect(fakes.asg.reads).toEqual([GROUP]);
+    expect(fakes.asg.suspended).toEqual([{ name: GROUP, processes: ['Launch'] }]);
+    expect(fakes.notifier.trips).toHaveLength(1);
   });
 });
