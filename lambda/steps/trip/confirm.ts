@@ -38,17 +38,9 @@ export async function confirm(
   // Fates kept apart from the count (the launches its cap pushed out included) are judged too.
   let judgement = ctx.judged?.judgement;
   if (judgement === undefined) {
-    const known = await launchesToJudge(deps, view.key, view.outcome.ids, view.before.fates);
-    judgement = await judgeAndKeep(
-      deps,
-      view.key,
-      group,
-      known.launches,
-      settings,
-      now,
-      known.decided,
-      view.before.learned,
-    );
+    const { key, outcome, before } = view;
+    const { launches, decided } = await launchesToJudge(deps, key, outcome.ids, before.fates);
+    judgement = await judgeAndKeep(deps, key, group, launches, settings, now, decided, before.learned);
   }
   const judged: GroupJudgement = judgement;
   for (const j of judged.judged) deps.metrics.count(fateMetric(j.fate));

@@ -22,28 +22,27 @@ export async function suspendPhase(
   progress: TripProgress,
   evidence: TripEvidence | undefined,
 ): Promise<TripOutcome> {
+  // A resumed trip past its suspension goes on with the tags, auto-resume and the alert.
+  if (progress.step !== 'claimed') return finishSuspended(ctx, group, progress, evidence);
   const { view, deps, config, now, owner } = ctx;
-  const { region, key: name } = view.key;
-  let state = progress;
-  if (state.step === 'claimed') {
-    if (isStale(ctx)) {
-      deps.metrics.count(METRIC.staleEvents);
-      return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { evidence, processes: [] }), state, group);
-    }
-    if (config.dryRun) {
-      return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), state, group);
-    }
-    const outcome = await deps.suspender.suspend(region, name, config.suspendProcesses);
-    if (outcome === 'gone') return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), state);
-    deps.metrics.count(METRIC.suspensions);
-    deps.log.info('group suspended', { group: name, processes: config.suspendProcesses });
-    state = {
-      ...(state.streakUpTo !== undefined ? { streakUpTo: state.streakUpTo } : {}),
-      step: 'suspended',
-      processes: config.suspendProcesses,
-      suspendedAt: new Date(now).toISOString(),
-    };
-    await deps.counter.saveProgress(view.key, view.before.episode, owner, state);
+  if (isStale(ctx)) {
+    deps.metrics.count(METRIC.staleEvents);
+    return finish(ctx, baseReport(ctx, TRIP_ACTION.stale, { evidence, processes: [] }), progress, group);
   }
+  if (config.dryRun) {
+    return finish(ctx, baseReport(ctx, TRIP_ACTION.wouldSuspend, { evidence }), progress, group);
+  }
+  const { region, key: name } = view.key;
+  const outcome = await deps.suspender.suspend(region, name, config.suspendProcesses);
+  if (outcome === 'gone') return finish(ctx, baseReport(ctx, TRIP_ACTION.groupGone), progress);
+  deps.metrics.count(METRIC.suspensions);
+  deps.log.info('group suspended', { group: name, processes: config.suspendProcesses });
+  const state: TripProgress = {
+    ...(progress.streakUpTo !== undefined ? { streakUpTo: progress.streakUpTo } : {}),
+    step: 'suspended',
+    processes: config.suspendProcesses,
+    suspendedAt: new Date(now).toISOString(),
+  };
+  await deps.counter.saveProgress(view.key, view.before.episode, owner, state);
   return finishSuspended(ctx, group, state, evidence);
 }

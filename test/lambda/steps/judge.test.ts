@@ -226,31 +226,12 @@ describe('judgeGroup', () => {
     const hooked = historyOf(new Map(), 30 * MIN);
     const unreadable = historyOf(new Map(), undefined, true);
     const log = new FakeLog();
+    const heldFor = (d: JudgeDeps, minutesAgo: number) =>
+      judgeGroup(d, REGION, group, launched([A, minutesAgo]), settings, T0);
     // Act
-    const held = await judgeGroup(
-      deps({ history: hooked.history }),
-      REGION,
-      group,
-      launched([A, 20]),
-      settings,
-      T0,
-    );
-    const late = await judgeGroup(
-      deps({ history: hooked.history }),
-      REGION,
-      group,
-      launched([A, 40]),
-      settings,
-      T0,
-    );
-    const blind = await judgeGroup(
-      { log, history: unreadable.history },
-      REGION,
-      group,
-      launched([A, 50]),
-      settings,
-      T0,
-    );
+    const held = await heldFor(deps({ history: hooked.history }), 20);
+    const late = await heldFor(deps({ history: hooked.history }), 40);
+    const blind = await heldFor({ log, history: unreadable.history }, 50);
     // Assess
     expect(held.judged[0]).toMatchObject({ fate: FATE.undecided, reason: FATE_REASON.held });
     expect(late.judged[0]).toMatchObject({ fate: FATE.failed, reason: FATE_REASON.stillPending });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { instanceId, launchEvent } from '../../../../fake-cloud/support/launch-events';
+import type { GroupSnapshot } from '../../../../lambda/adapters/asg-suspender';
 import { settingsOf } from '../../../../lambda/config';
 import { TAG } from '../../../../lambda/core/group-settings';
 import { METRIC } from '../../../../lambda/core/metric-names';
@@ -21,6 +22,7 @@ import {
   OWNER,
   REGION,
   T0,
+  type TripFakes,
   viewOf,
 } from './fakes';
 
@@ -29,14 +31,23 @@ const config = configOf();
 /** A group whose first 6 launches of the window failed: the count rule confirms its trip. */
 const looping = groupOf({ failed: LAUNCHED.slice(0, 6), useful: LAUNCHED.slice(6) });
 
+/** A count-rule trip of the window's 10 launches on this group (none: deleted), with its fakes. */
+async function tripOn(group: GroupSnapshot | undefined) {
+  const fakes = fakesOf({ groups: group ? [group] : [] });
+  return { fakes, outcome: await countTrip(fakes) };
+}
+
+/** A count-rule trip of the window's 10 launches over these fakes. */
+function countTrip(fakes: TripFakes, extra: Parameters<typeof contextOf>[3] = {}) {
+  return actOnTrip(contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count', ...extra }));
+}
+
 describe('actOnTrip on a group', () => {
   it('reads the group once, then confirms, suspends, tags and alerts', async () => {
     // Prepare
     const fakes = fakesOf({ groups: [looping] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
-    );
+    const outcome = await countTrip(fakes);
     // Assess
     expect(outcome).toBe(TRIP_ACTION.suspended);
     expect(fakes.asg.reads).toEqual([GROUP]);
@@ -49,9 +60,8 @@ describe('actOnTrip on a group', () => {
   it('takes the group the caller read in this invocation instead of reading it again', async () => {
     // Prepare
     const fakes = fakesOf({ groups: [looping] });
-    const ctx = contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count', group: looping });
     // Act
-    const outcome = await actOnTrip(ctx);
+    const outcome = await countTrip(fakes, { group: looping });
     // Assess
     expect(outcome).toBe(TRIP_ACTION.suspended);
     expect(fakes.asg.reads).toEqual([]);
@@ -70,12 +80,8 @@ describe('actOnTrip on a group', () => {
   });
 
   it('alerts "group gone" when the group no longer exists', async () => {
-    // Prepare
-    const fakes = fakesOf({ groups: [] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
-    );
+    const { fakes, outcome } = await tripOn(undefined);
     // Assess
     expect(outcome).toBe(TRIP_ACTION.groupGone);
     expect(fakes.notifier.trips.map((r) => r.action)).toEqual([TRIP_ACTION.groupGone]);
@@ -83,13 +89,8 @@ describe('actOnTrip on a group', () => {
   });
 
   it('leaves an exempt group alone and records the trip done without an alert', async () => {
-    // Prepare
-    const exempt = groupOf({ failed: LAUNCHED, tags: { [TAG.exempt]: 'true' } });
-    const fakes = fakesOf({ groups: [exempt] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
-    );
+    const { fakes, outcome } = await tripOn(groupOf({ failed: LAUNCHED, tags: { [TAG.exempt]: 'true' } }));
     // Assess
     expect(outcome).toBe('exempt');
     expect(fakes.metrics.totals.get(METRIC.exemptSkips)).toBe(1);
@@ -99,13 +100,8 @@ describe('actOnTrip on a group', () => {
   });
 
   it('gives the episode back when the group’s tag raised its threshold above the count', async () => {
-    // Prepare
-    const raised = groupOf({ failed: LAUNCHED, tags: { [TAG.threshold]: '25' } });
-    const fakes = fakesOf({ groups: [raised] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
-    );
+    const { fakes, outcome } = await tripOn(groupOf({ failed: LAUNCHED, tags: { [TAG.threshold]: '25' } }));
     // Assess
     expect(outcome).toBe('threshold-raised');
     expect(fakes.store.released).toEqual([{ key: GROUP_KEY, episode: 0 }]);
@@ -113,13 +109,8 @@ describe('actOnTrip on a group', () => {
   });
 
   it('only alerts when a person suspended Launch already', async () => {
-    // Prepare
-    const suspended = groupOf({ failed: LAUNCHED, suspended: ['Launch'] });
-    const fakes = fakesOf({ groups: [suspended] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
-    );
+    const { fakes, outcome } = await tripOn(groupOf({ failed: LAUNCHED, suspended: ['Launch'] }));
     // Assess
     expect(outcome).toBe(TRIP_ACTION.alreadySuspended);
     expect(fakes.notifier.trips[0]).toMatchObject({ action: 'already-suspended', processes: [] });
@@ -127,16 +118,13 @@ describe('actOnTrip on a group', () => {
   });
 
   it('says nothing new when the guard itself suspended Launch at an earlier trip', async () => {
-    // Prepare
-    const byGuard = groupOf({
-      failed: LAUNCHED,
-      suspended: ['Launch'],
-      tags: { [TAG.suspendedAt]: new Date(T0 - 20 * MIN).toISOString() },
-    });
-    const fakes = fakesOf({ groups: [byGuard] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    const { fakes, outcome } = await tripOn(
+      groupOf({
+        failed: LAUNCHED,
+        suspended: ['Launch'],
+        tags: { [TAG.suspendedAt]: new Date(T0 - 20 * MIN).toISOString() },
+      }),
     );
     // Assess
     expect(outcome).toBe('done-before');
@@ -145,12 +133,9 @@ describe('actOnTrip on a group', () => {
   });
 
   it('returns "not-confirmed" and acts on nothing when the launches were mostly useful', async () => {
-    // Prepare
-    const healthy = groupOf({ failed: LAUNCHED.slice(0, 1), useful: LAUNCHED.slice(1) });
-    const fakes = fakesOf({ groups: [healthy] });
     // Act
-    const outcome = await actOnTrip(
-      contextOf(fakes, viewOf({ launched: LAUNCHED }), config, { rule: 'count' }),
+    const { fakes, outcome } = await tripOn(
+      groupOf({ failed: LAUNCHED.slice(0, 1), useful: LAUNCHED.slice(1) }),
     );
     // Assess
     expect(outcome).toBe('not-confirmed');

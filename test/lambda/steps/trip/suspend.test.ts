@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TAG } from '../../../../lambda/core/group-settings';
 import { METRIC } from '../../../../lambda/core/metric-names';
 import { TRIP_ACTION, TRIP_RULE, type TripEvidence } from '../../../../lambda/core/report';
+import type { TripProgress } from '../../../../lambda/core/scope-item';
 import { suspendPhase } from '../../../../lambda/steps/trip/suspend';
-import { configOf, contextOf, fakesOf, GROUP, groupOf, MIN, T0, viewOf } from './fakes';
+import { configOf, contextOf, fakesOf, GROUP, groupOf, MIN, T0, type TripFakes, viewOf } from './fakes';
 
 const EVIDENCE: TripEvidence = {
   rule: TRIP_RULE.count,
@@ -20,17 +21,22 @@ const EVIDENCE: TripEvidence = {
 };
 const group = groupOf();
 
+/** Run the suspend phase over these fakes from this progress. */
+function suspendWith(
+  fakes: TripFakes,
+  progress: TripProgress = { step: 'claimed' },
+  config = configOf(),
+  extra: Parameters<typeof contextOf>[3] = {},
+) {
+  return suspendPhase(contextOf(fakes, viewOf(), config, extra), group, progress, EVIDENCE);
+}
+
 describe('suspendPhase', () => {
   it('suspends Launch, then tags the group and alerts, saving each step', async () => {
     // Prepare
     const fakes = fakesOf({ groups: [group] });
     // Act
-    const outcome = await suspendPhase(
-      contextOf(fakes, viewOf(), configOf()),
-      group,
-      { step: 'claimed' },
-      EVIDENCE,
-    );
+    const outcome = await suspendWith(fakes);
     // Assess
     expect(outcome).toBe(TRIP_ACTION.suspended);
     expect(fakes.asg.suspended).toEqual([{ name: GROUP, processes: ['Launch'] }]);
@@ -47,12 +53,7 @@ describe('suspendPhase', () => {
     // Prepare
     const fakes = fakesOf({ groups: [group] });
     // Act
-    await suspendPhase(
-      contextOf(fakes, viewOf(), configOf()),
-      group,
-      { step: 'claimed', streakUpTo: T0 - MIN },
-      EVIDENCE,
-    );
+    await suspendWith(fakes, { step: 'claimed', streakUpTo: T0 - MIN });
     // Assess
     expect(fakes.store.progress[0]).toMatchObject({ step: 'suspended', streakUpTo: T0 - MIN });
   });
@@ -61,12 +62,7 @@ describe('suspendPhase', () => {
     // Prepare
     const fakes = fakesOf({ groups: [group], suspend: 'gone' });
     // Act
-    const outcome = await suspendPhase(
-      contextOf(fakes, viewOf(), configOf()),
-      group,
-      { step: 'claimed' },
-      EVIDENCE,
-    );
+    const outcome = await suspendWith(fakes);
     // Assess
     expect(outcome).toBe(TRIP_ACTION.groupGone);
     expect(fakes.asg.suspended).toEqual([]);
@@ -80,12 +76,7 @@ describe('suspendPhase', () => {
     // Prepare
     const fakes = fakesOf({ groups: [group] });
     // Act
-    const outcome = await suspendPhase(
-      contextOf(fakes, viewOf(), configOf({ LLG_DRY_RUN: 'true' })),
-      group,
-      { step: 'claimed' },
-      EVIDENCE,
-    );
+    const outcome = await suspendWith(fakes, { step: 'claimed' }, configOf({ LLG_DRY_RUN: 'true' }));
     // Assess
     expect(outcome).toBe(TRIP_ACTION.wouldSuspend);
     expect(fakes.asg.suspended).toEqual([]);
@@ -101,9 +92,8 @@ describe('suspendPhase', () => {
   it('only alerts for an event older than the window (stale), whatever the dry-run setting', async () => {
     // Prepare
     const fakes = fakesOf({ groups: [group] });
-    const ctx = contextOf(fakes, viewOf(), configOf(), { eventTime: T0 - 61 * MIN });
     // Act
-    const outcome = await suspendPhase(ctx, group, { step: 'claimed' }, EVIDENCE);
+    const outcome = await suspendWith(fakes, { step: 'claimed' }, configOf(), { eventTime: T0 - 61 * MIN });
     // Assess
     expect(outcome).toBe(TRIP_ACTION.stale);
     expect(fakes.asg.suspended).toEqual([]);
@@ -116,11 +106,11 @@ describe('suspendPhase', () => {
     const fakes = fakesOf({ groups: [group] });
     const suspendedAt = new Date(T0 - 5 * MIN).toISOString();
     // Act
-    const outcome = await suspendPhase(
-      contextOf(fakes, viewOf(), configOf(), { eventTime: T0 - 61 * MIN }),
-      group,
+    const outcome = await suspendWith(
+      fakes,
       { step: 'suspended', processes: ['Launch', 'AZRebalance'], suspendedAt },
-      EVIDENCE,
+      configOf(),
+      { eventTime: T0 - 61 * MIN },
     );
     // Assess: neither stale nor suspended twice
     expect(outcome).toBe(TRIP_ACTION.suspended);
