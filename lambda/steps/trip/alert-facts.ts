@@ -2,12 +2,13 @@
  * The facts a group alert gathers beside the diagnosis: the count of each of its AMIs across all
  * groups, and the instance-role check. Both are best effort: a failed read leaves its line out.
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
+
 import { familyOf } from '../../core/ami-change';
 import { type AmiEvidence, amiEvidence } from '../../core/ami-evidence';
 import type { TripReport } from '../../core/report';
 import { likelyCause, roleLine } from '../../core/role-check';
 import { SCOPE_KIND } from '../../core/types';
+import type { GroupSnapshot } from '../../ports';
 import { roleCheckGroup } from '../role-check';
 import type { TripContext } from './context';
 

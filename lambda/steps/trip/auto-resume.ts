@@ -3,9 +3,10 @@
  * after the suspension's time, so a retry finds the same name) and keep the group's streak of
  * trips, which lengthens the next wait.
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
+
 import { planAutoResume, scheduleName } from '../../core/auto-resume';
 import type { TripReport } from '../../core/report';
+import type { GroupSnapshot } from '../../ports';
 import type { TripContext } from './context';
 
 /**

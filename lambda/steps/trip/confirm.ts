@@ -4,9 +4,10 @@
  * 3 decided. The streak rule: the last N decided launches failed. A trip that is not confirmed
  * gives the episode back (the next launch tries again).
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
+
 import { fateMetric, METRIC } from '../../core/metric-names';
 import { TRIP_RULE, type TripEvidence, type TripRule } from '../../core/report';
+import type { GroupSnapshot } from '../../ports';
 import { type GroupJudgement, judgeAndKeep, launchesToJudge } from '../judge';
 import type { TripContext } from './context';
 import { findEvidence } from './evidence';

@@ -3,12 +3,10 @@
  * the owner of the trip), its outcomes, and the report's facts that do not depend on what was
  * done.
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
-import type { ScopeView, TripOwner } from '../../adapters/scope-store';
 import type { GuardConfig } from '../../config';
 import type { TripAction, TripReport } from '../../core/report';
 import { type LaunchRecord, SCOPE_KIND } from '../../core/types';
-import type { GuardDeps } from '../../ports';
+import type { GroupSnapshot, GuardDeps, ScopeView, TripOwner } from '../../ports';
 import type { GroupJudgement } from '../judge';
 
 /** What the trip path did. */

@@ -2,11 +2,12 @@
  * The cost line of a trip alert: the estimate of the window's launches, bounded in time, and its
  * `EstimatedLoopCost` metric.
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
+
 import { isSyntheticId } from '../../core/fate';
 import { cents, type LoopCost } from '../../core/loop-cost';
 import { METRIC } from '../../core/metric-names';
 import type { TripReport } from '../../core/report';
+import type { GroupSnapshot } from '../../ports';
 import { COST_WAIT_MS, estimateLaunchCost, unknownCost, withinBound } from '../loop-cost';
 import type { TripContext } from './context';
 

@@ -4,12 +4,13 @@
  * trip as done. A failed alert is thrown so that
  * Lambda retries: the progress the earlier phases saved keeps the retry from acting twice.
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
+
 import { reasonTag } from '../../core/alert';
 import { TAG } from '../../core/group-settings';
 import { TRIP_ACTION, type TripAction, type TripEvidence, type TripReport } from '../../core/report';
 import type { TripProgress } from '../../core/scope-item';
 import { SCOPE_KIND } from '../../core/types';
+import type { GroupSnapshot } from '../../ports';
 import { amiEvidenceOf, roleDiagnosis } from './alert-facts';
 import { planResume } from './auto-resume';
 import { baseReport, type TripContext } from './context';

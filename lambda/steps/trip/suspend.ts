@@ -4,10 +4,11 @@
  * the progress saved, so that a retry never suspends twice. A group deleted meanwhile alerts
  * "group gone". What follows the suspension (tags, auto-resume, alert) is `finish.ts`'s.
  */
-import type { GroupSnapshot } from '../../adapters/asg-suspender';
+
 import { METRIC } from '../../core/metric-names';
 import { TRIP_ACTION, type TripEvidence } from '../../core/report';
 import type { TripProgress } from '../../core/scope-item';
+import type { GroupSnapshot } from '../../ports';
 import { baseReport, isStale, type TripContext, type TripOutcome } from './context';
 import { finish, finishSuspended } from './finish';
 

@@ -4,7 +4,6 @@
  * the judgement keeps.
  */
 import { describe, expect, it } from 'vitest';
-import type { GroupSnapshot } from '../../../lambda/adapters/asg-suspender';
 import {
   DEFAULT_DEADLINE_MS,
   type Departure,
@@ -13,7 +12,7 @@ import {
   FATE_REASON,
 } from '../../../lambda/core/fate';
 import { LEARN_MIN_SAMPLES, learnedDeadline } from '../../../lambda/core/time-to-useful';
-import type { EcsRegistry, GroupHistory, InstanceStates } from '../../../lambda/ports';
+import type { EcsRegistry, GroupHistory, GroupSnapshot, InstanceStates } from '../../../lambda/ports';
 import {
   FIRST_CHECK_DELAY_S,
   firstCheckDelayS,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupSnapshot } from '../../../../lambda/adapters/asg-suspender';
 import { TAG } from '../../../../lambda/core/group-settings';
 import { METRIC } from '../../../../lambda/core/metric-names';
 import { TRIP_ACTION } from '../../../../lambda/core/report';
 import type { TripProgress } from '../../../../lambda/core/scope-item';
 import { SCOPE_KIND, type ScopeKey } from '../../../../lambda/core/types';
+import type { GroupSnapshot } from '../../../../lambda/ports';
 import { amiTrip } from '../../../../lambda/steps/trip/ami-trip';
 import { ACCOUNT, configOf, contextOf, fakesOf, GROUP, groupOf, ids, MIN, REGION, T0, viewOf } from './fakes';
 

@@ -3,7 +3,6 @@
  * was written, suspended, tagged, scheduled and published, so that a test asserts outcomes. No
  * dynalite, no SDK mock.
  */
-import type { GroupSnapshot } from '../../../../lambda/adapters/asg-suspender';
 import { type GuardConfig, loadConfig } from '../../../../lambda/config';
 import type { ResumeRequest } from '../../../../lambda/core/auto-resume';
 import type { KeptFate } from '../../../../lambda/core/fate-item';
@@ -13,6 +12,7 @@ import { SCOPE_KIND, type ScopeKey } from '../../../../lambda/core/types';
 import type {
   AsgSuspender,
   ChangeOutcome,
+  GroupSnapshot,
   GuardDeps,
   GuardLog,
   GuardMetrics,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { instanceId, launchEvent } from '../../../../fake-cloud/support/launch-events';
-import type { GroupSnapshot } from '../../../../lambda/adapters/asg-suspender';
 import { settingsOf } from '../../../../lambda/config';
 import { TAG } from '../../../../lambda/core/group-settings';
 import { METRIC } from '../../../../lambda/core/metric-names';
 import { TRIP_ACTION } from '../../../../lambda/core/report';
 import { SCOPE_KIND } from '../../../../lambda/core/types';
+import type { GroupSnapshot } from '../../../../lambda/ports';
 import { run } from '../../../../lambda/steps/count';
 import { judgeGroup } from '../../../../lambda/steps/judge';
 import { actOnTrip } from '../../../../lambda/steps/trip';
