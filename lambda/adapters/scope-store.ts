@@ -1,8 +1,12 @@
 /**
  * The DynamoDB store: the counting semantics of `lambda/core/window.ts` on one item per scope.
  *
- * The item layout and the pure computations are in `lambda/core/scope-item.ts`. On the path
- * that does not trip, a scope costs one `UpdateItem` per event (ids are written with
+ * This file sends and reads; it decides nothing. The item layout and the rules are in the core
+ * (`core/scope-item.ts`, `core/scope-record.ts`, `core/leases.ts`, `core/claim.ts`,
+ * `core/fate-item.ts`), the requests are built in `scope-requests.ts`. A failed condition is
+ * handed back to the core as the item that failed it (a trip claim) or as "not applied".
+ *
+ * On the path that does not trip, a scope costs one `UpdateItem` per event (ids are written with
  * `if_not_exists` and the item comes back as it was just before the write), plus an occasional
  * cleanup and, once per group per 5 minutes at most, a settings write. Everything is a
  * single-item conditional write: no transactions.
@@ -12,7 +16,6 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  type GetItemCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
   UpdateItemCommand,
@@ -23,7 +26,6 @@ import { CLAIMED, parseScopeId, settleClaim, type TripClaim, type TripOwner } fr
 import { CounterStoreError } from '../core/errors';
 import {
   decodeFateItem,
-  FATE_ATTR,
   fateItemCleanup,
   fateItemExpiry,
   fateItemId,
@@ -31,19 +33,14 @@ import {
   type KeptFate,
 } from '../core/fate-item';
 import {
-  ATTR,
   type CachedSettings,
   type CleanupPlan,
-  cleanupAttrs,
-  cleanupWatermark,
   clearedAttrs,
   clearedCut,
   decodeItem,
   type ItemAttrs,
   type ItemState,
-  idAttr,
   type MentionOutcome,
-  REMOVALS_PER_WRITE,
   type TripProgress,
 } from '../core/scope-item';
 import {
@@ -51,17 +48,33 @@ import {
   countRecord,
   joinOutcomes,
   type RecordRequest,
-  type RecordWrite,
   recordChunks,
   recordWrite,
   type ScopeView,
   scopeView,
 } from '../core/scope-record';
 import { type ScopeSummary, summarizeScope } from '../core/scope-summary';
-import { encodeSamples } from '../core/time-to-useful';
 import { type ScopeKey, type ScopePolicy, scopeId } from '../core/types';
 import type { ScopeStore } from '../ports';
 import { awsCause } from './aws-error';
+import {
+  claimRequest,
+  cleanupRequest,
+  clearRequests,
+  cutFatesRequest,
+  fatesRequest,
+  learnedRequest,
+  lowerRequest,
+  mirrorFatesRequest,
+  progressRequest,
+  rearmRequest,
+  recordRequest,
+  releaseRequest,
+  removeRequest,
+  settingsRequest,
+  streakRequest,
+  takeOverRequest,
+} from './scope-requests';
 
 /**
  * IAM actions the guard function uses through this adapter: `UpdateItem` to count, own trips
@@ -72,66 +85,8 @@ export const PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 /** IAM actions of the operator tools and the resumer (`listScopes`, `clearScope`). */
 export const OPERATOR_PERMISSIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'] as const;
 
-/** The episode and trip attributes, by the placeholders every trip write uses for them. */
-const TRIP_NAMES: Readonly<Record<string, string>> = {
-  '#ep': ATTR.episode,
-  '#te': ATTR.trippedEpisode,
-  '#tb': ATTR.tripOwner,
-  '#tat': ATTR.tripAt,
-  '#tst': ATTR.tripProgress,
-};
-
-/**
- * A conditional write of a scope's episode and trip attributes. Names only the placeholders the
- * two expressions use: DynamoDB refuses unused ones.
- */
-function tripWrite(
-  tableName: string,
-  pk: string,
-  update: string,
-  condition: string,
-  values: Record<string, AttributeValue>,
-): UpdateItemCommandInput {
-  const text = `${update} ${condition}`;
-  return {
-    TableName: tableName,
-    Key: { pk: { S: pk } },
-    UpdateExpression: update,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: Object.fromEntries(
-      Object.entries(TRIP_NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
-    ),
-    ExpressionAttributeValues: values,
-  };
-}
-
 /** Scopes whose planned cleanup a container remembers. */
 const MAX_PENDING = 1000;
-
-function n(value: number): AttributeValue {
-  return { N: String(value) };
-}
-
-/** Placeholders `#<prefix><i>` for attribute names, in order. */
-function placeholders(prefix: string, attrs: readonly string[], names: Record<string, string>): string[] {
-  return attrs.map((a, i) => {
-    names[`#${prefix}${i}`] = a;
-    return `#${prefix}${i}`;
-  });
-}
-
-/** `SET` clauses that write each fate only where none is kept yet (the first decision stays). */
-function fateSets(
-  write: readonly (readonly [string, string])[],
-  names: Record<string, string>,
-  values: Record<string, AttributeValue>,
-): string[] {
-  return write.map(([attr, fate], j) => {
-    names[`#f${j}`] = attr;
-    values[`:f${j}`] = { S: fate };
-    return `#f${j} = if_not_exists(#f${j}, :f${j})`;
-  });
-}
 
 function isConditionFailed(error: unknown): error is ConditionalCheckFailedException {
   return (
@@ -143,11 +98,6 @@ function isConditionFailed(error: unknown): error is ConditionalCheckFailedExcep
 /** Counts launches in DynamoDB. */
 export class DynamoDbScopeStore implements ScopeStore {
   /**
-   * @param client a DynamoDB client (tests pass one pointed at dynalite)
-   * @param tableName the table (partition key `pk`, TTL attribute `ttl`)
-   * @param maxWindowMs the longest window any scope may use: items live at least that long
-   */
-  /**
    * Per scope, what this container's last write found removable. It rides along in the next
    * ordinary write for that scope, so a warm container never pays a separate cleanup request.
    * Removing is idempotent, and the watermark only marks counts as "at least" (no decision
@@ -155,6 +105,11 @@ export class DynamoDbScopeStore implements ScopeStore {
    */
   private readonly pending = new Map<string, CleanupPlan>();
 
+  /**
+   * @param client a DynamoDB client (tests pass one pointed at dynalite)
+   * @param tableName the table (partition key `pk`, TTL attribute `ttl`)
+   * @param maxWindowMs the longest window any scope may use: items live at least that long
+   */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -179,7 +134,7 @@ export class DynamoDbScopeStore implements ScopeStore {
       const ride = index === 0 ? carried : undefined;
       const place = { first: index === 0, last: index === chunks.length - 1 };
       const write = recordWrite(req, chunk, place, ride, this.maxWindowMs);
-      const out = await this.send(this.recordInput(pk, write), `record ${pk}`);
+      const out = await this.send(recordRequest(this.tableName, pk, write), `record ${pk}`);
       requests += 1;
       writeUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
       const found = afterWrite(decodeItem(out.Attributes as ItemAttrs | undefined), chunk, ride);
@@ -188,18 +143,9 @@ export class DynamoDbScopeStore implements ScopeStore {
     }
     const state = before!;
     const outcome = joinOutcomes(outcomes);
-
     for (const l of outcome.lowered) {
       const lowering = await this.conditional(
-        {
-          TableName: this.tableName,
-          Key: { pk: { S: pk } },
-          UpdateExpression: 'SET #id = :t',
-          ConditionExpression: '#id > :t',
-          ExpressionAttributeNames: { '#id': idAttr(l.instanceId) },
-          ExpressionAttributeValues: { ':t': n(l.time) },
-          ReturnConsumedCapacity: 'TOTAL',
-        },
+        lowerRequest(this.tableName, pk, l.instanceId, l.time),
         `lower ${pk}`,
       );
       writeUnits += lowering.writeUnits;
@@ -207,7 +153,8 @@ export class DynamoDbScopeStore implements ScopeStore {
     }
     const counted = countRecord(req, state, outcome.ids, defaults, carried !== undefined);
     if (counted.separate) {
-      writeUnits += await this.cleanup(pk, state, counted.separate);
+      const cleanup = cleanupRequest(this.tableName, pk, state, counted.separate);
+      writeUnits += (await this.conditional(cleanup, `cleanup ${pk}`)).writeUnits;
       requests += 1;
     } else if (counted.next) {
       this.remember(pk, counted.next);
@@ -223,108 +170,13 @@ export class DynamoDbScopeStore implements ScopeStore {
     this.pending.set(pk, plan);
   }
 
-  /** One write of a record: ids and leases with `SET`, sets with `ADD`, a carried cleanup with `REMOVE`. */
-  private recordInput(pk: string, write: RecordWrite): UpdateItemCommandInput {
-    const names: Record<string, string> = { '#ep': ATTR.episode, '#ttl': ATTR.ttl };
-    const values: Record<string, AttributeValue> = { ':zero': n(0), ':ttl': n(write.expiry) };
-    const sets = ['#ep = if_not_exists(#ep, :zero)', '#ttl = :ttl'];
-    const adds: string[] = [];
-    write.ids.forEach(([attr, t], i) => {
-      names[`#i${i}`] = attr;
-      values[`:t${i}`] = n(t);
-      sets.push(`#i${i} = if_not_exists(#i${i}, :t${i})`);
-    });
-    const lease = (placeholder: string, attr: string, period: number | undefined): void => {
-      if (period === undefined) return;
-      names[`#${placeholder}`] = attr;
-      values[`:${placeholder}`] = n(period);
-      sets.push(`#${placeholder} = :${placeholder}`);
-    };
-    lease('q', ATTR.settingsLease, write.settingsLease);
-    for (const [i, [attr, t]] of write.groups.entries()) lease(`g${i}`, attr, t);
-    lease('jq', ATTR.judgeLease, write.judgeLease);
-    const add = (placeholder: string, attr: string, members: readonly string[]): void => {
-      if (members.length === 0) return;
-      names[`#${placeholder}`] = attr;
-      values[`:${placeholder}`] = { SS: [...members] };
-      adds.push(`#${placeholder} :${placeholder}`);
-    };
-    add('c', ATTR.callers, write.callers);
-    add('a', ATTR.amis, write.amis);
-    const removes = placeholders('r', write.remove, names);
-    lease('wm', ATTR.watermark, write.watermark);
-    return {
-      TableName: this.tableName,
-      Key: { pk: { S: pk } },
-      UpdateExpression: [
-        `SET ${sets.join(', ')}`,
-        adds.length > 0 ? `ADD ${adds.join(', ')}` : '',
-        removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
-      ]
-        .filter((part) => part !== '')
-        .join(' '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_OLD',
-      ReturnConsumedCapacity: 'TOTAL',
-    };
-  }
-
-  /** A separate cleanup write; returns the write capacity it used. */
-  private async cleanup(pk: string, state: ItemState, plan: CleanupPlan): Promise<number> {
-    const names: Record<string, string> = { '#cv': ATTR.cleanupVersion };
-    const values: Record<string, AttributeValue> = {
-      ':cv': n(state.cleanupVersion),
-      ':next': n(state.cleanupVersion + 1),
-    };
-    const removes = placeholders('r', cleanupAttrs(plan).slice(0, REMOVALS_PER_WRITE), names);
-    const sets = ['#cv = :next'];
-    const watermark = cleanupWatermark(plan, state);
-    if (watermark !== undefined) {
-      names['#wm'] = ATTR.watermark;
-      values[':wm'] = n(watermark);
-      sets.push('#wm = :wm');
-    }
-    // Only one cleanup per version: a concurrent one that lost the race has nothing left to do.
-    const { writeUnits } = await this.conditional(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: pk } },
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-        ConditionExpression:
-          state.cleanupVersion === 0 ? 'attribute_not_exists(#cv) OR #cv = :cv' : '#cv = :cv',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnConsumedCapacity: 'TOTAL',
-      },
-      `cleanup ${pk}`,
-    );
-    return writeUnits;
-  }
-
   /**
    * Cache a group's settings in its item; undefined removes them (the group uses the defaults).
    * The guard writes only when the settings it read differ from the cached ones, so a group
    * without guard tags never pays this write.
    */
   async saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void> {
-    await this.send(
-      settings
-        ? {
-            TableName: this.tableName,
-            Key: { pk: { S: scopeId(key) } },
-            UpdateExpression: 'SET #s = :s',
-            ExpressionAttributeNames: { '#s': ATTR.settings },
-            ExpressionAttributeValues: { ':s': { S: JSON.stringify(settings) } },
-          }
-        : {
-            TableName: this.tableName,
-            Key: { pk: { S: scopeId(key) } },
-            UpdateExpression: 'REMOVE #s',
-            ExpressionAttributeNames: { '#s': ATTR.settings },
-          },
-      `save settings ${scopeId(key)}`,
-    );
+    await this.send(settingsRequest(this.tableName, scopeId(key), settings), `save settings ${scopeId(key)}`);
   }
 
   /**
@@ -337,20 +189,7 @@ export class DynamoDbScopeStore implements ScopeStore {
     const pk = scopeId(key);
     try {
       await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: pk } },
-          UpdateExpression: 'SET #te = :ep, #tb = :me, #tat = :now, #tst = :p',
-          ConditionExpression: '#ep = :ep AND (attribute_not_exists(#te) OR #te <> :ep)',
-          ExpressionAttributeNames: TRIP_NAMES,
-          ExpressionAttributeValues: {
-            ':ep': n(episode),
-            ':me': { S: owner },
-            ':now': n(now),
-            ':p': { S: JSON.stringify(CLAIMED) },
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        new UpdateItemCommand(claimRequest(this.tableName, pk, episode, owner, now, CLAIMED)),
       );
       return { kind: 'claimed' };
     } catch (error) {
@@ -361,36 +200,11 @@ export class DynamoDbScopeStore implements ScopeStore {
         : ((await this.read(key)) ?? decodeItem(undefined));
       const claim = settleClaim(current, episode, owner, now);
       if (claim.kind !== 'take-over') return claim;
-      return (await this.takeOver(pk, episode, current, owner, now))
+      const takeOver = takeOverRequest(this.tableName, pk, episode, current, owner, now);
+      return (await this.conditional(takeOver, `take over trip ${pk}`)).applied
         ? { kind: 'resumed', progress: claim.progress }
         : { kind: 'lost' };
     }
-  }
-
-  private async takeOver(
-    pk: string,
-    episode: number,
-    current: ItemState,
-    owner: TripOwner,
-    now: number,
-  ): Promise<boolean> {
-    const { applied } = await this.conditional(
-      tripWrite(
-        this.tableName,
-        pk,
-        'SET #tb = :me, #tat = :now',
-        '#te = :ep AND #tb = :old AND #tat = :oldAt',
-        {
-          ':ep': n(episode),
-          ':me': { S: owner },
-          ':now': n(now),
-          ':old': { S: current.tripOwner ?? '' },
-          ':oldAt': n(current.tripAt ?? 0),
-        },
-      ),
-      `take over trip ${pk}`,
-    );
-    return applied;
   }
 
   /** Record how far a trip's actions got. False when the trip is no longer this owner's. */
@@ -400,26 +214,15 @@ export class DynamoDbScopeStore implements ScopeStore {
     owner: TripOwner,
     progress: TripProgress,
   ): Promise<boolean> {
-    const { applied } = await this.conditional(
-      tripWrite(this.tableName, scopeId(key), 'SET #tst = :p', '#te = :ep AND #tb = :me', {
-        ':ep': n(episode),
-        ':me': { S: owner },
-        ':p': { S: JSON.stringify(progress) },
-      }),
-      `save trip progress ${scopeId(key)}`,
-    );
-    return applied;
+    const pk = scopeId(key);
+    const write = progressRequest(this.tableName, pk, episode, owner, progress);
+    return (await this.conditional(write, `save trip progress ${pk}`)).applied;
   }
 
   /** Give a claimed trip back (the churn check blocked it): the scope stays armed. */
   async releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void> {
-    await this.conditional(
-      tripWrite(this.tableName, scopeId(key), 'REMOVE #te, #tb, #tat, #tst', '#te = :ep AND #tb = :me', {
-        ':ep': n(episode),
-        ':me': { S: owner },
-      }),
-      `release trip ${scopeId(key)}`,
-    );
+    const pk = scopeId(key);
+    await this.conditional(releaseRequest(this.tableName, pk, episode, owner), `release trip ${pk}`);
   }
 
   /**
@@ -427,30 +230,14 @@ export class DynamoDbScopeStore implements ScopeStore {
    * (until the next claim replaces it): the streak rule reads where the last streak ended.
    */
   async rearm(key: ScopeKey, episode: number): Promise<void> {
-    await this.conditional(
-      tripWrite(this.tableName, scopeId(key), 'SET #ep = :next REMOVE #tb, #tat', '#ep = :ep AND #te = :ep', {
-        ':ep': n(episode),
-        ':next': n(episode + 1),
-      }),
-      `rearm ${scopeId(key)}`,
-    );
+    const pk = scopeId(key);
+    await this.conditional(rearmRequest(this.tableName, pk, episode), `rearm ${pk}`);
   }
 
   /** Read one scope's item (operator tools). */
   async read(key: ScopeKey): Promise<ItemState | undefined> {
-    let out: GetItemCommandOutput;
-    try {
-      out = await this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: scopeId(key) } },
-          ConsistentRead: true,
-        }),
-      );
-    } catch (error) {
-      throw new CounterStoreError(`read ${scopeId(key)} failed`, awsCause(error));
-    }
-    return out.Item ? decodeItem(out.Item as ItemAttrs) : undefined;
+    const item = await this.getItem(scopeId(key), `read ${scopeId(key)}`);
+    return item ? decodeItem(item) : undefined;
   }
 
   /**
@@ -462,32 +249,10 @@ export class DynamoDbScopeStore implements ScopeStore {
     const pk = scopeId(key);
     const state = await this.read(key);
     if (!state) return;
-    const attrs = clearedAttrs(state);
     // The fates of the cleared launches stay in their item but are ignored from now on.
-    await this.send(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: fateItemId(pk) } },
-        UpdateExpression: 'SET #cut = :cut',
-        ExpressionAttributeNames: { '#cut': FATE_ATTR.cut },
-        ExpressionAttributeValues: { ':cut': n(clearedCut(state)) },
-      },
-      `cut fates ${pk}`,
-    );
-    for (let i = 0; i < attrs.length; i += REMOVALS_PER_WRITE) {
-      const names: Record<string, string> = { '#ep': ATTR.episode };
-      const removes = placeholders('r', attrs.slice(i, i + REMOVALS_PER_WRITE), names);
-      await this.send(
-        {
-          TableName: this.tableName,
-          Key: { pk: { S: pk } },
-          UpdateExpression: `SET #ep = :next REMOVE ${removes.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':next': n(state.episode + 1) },
-        },
-        `clear ${pk}`,
-      );
-    }
+    await this.send(cutFatesRequest(this.tableName, pk, clearedCut(state)), `cut fates ${pk}`);
+    for (const write of clearRequests(this.tableName, pk, clearedAttrs(state), state.episode + 1))
+      await this.send(write, `clear ${pk}`);
   }
 
   /**
@@ -501,98 +266,36 @@ export class DynamoDbScopeStore implements ScopeStore {
     const expiry = fateItemExpiry(fates, this.maxWindowMs);
     let after: ItemAttrs | undefined;
     for (const write of writes) {
-      const names: Record<string, string> = { '#ttl': FATE_ATTR.ttl };
-      const values: Record<string, AttributeValue> = { ':ttl': n(expiry) };
-      const sets = ['#ttl = :ttl', ...fateSets(write, names, values)];
-      const out = await this.send(
-        {
-          TableName: this.tableName,
-          Key: { pk: { S: pk } },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnConsumedCapacity: 'TOTAL',
-        },
-        `save fates ${pk}`,
-      );
+      const out = await this.send(fatesRequest(this.tableName, pk, write, expiry), `save fates ${pk}`);
       after = out.Attributes as ItemAttrs | undefined;
     }
     // The count's item mirrors the fates of the ids it holds (its cleanup drops the others), so
     // that the launch path sees them in its own write's `ALL_OLD`.
-    for (const write of writes) {
-      const names: Record<string, string> = { '#pk': ATTR.pk };
-      const values: Record<string, AttributeValue> = {};
-      const sets = fateSets(write, names, values);
+    for (const write of writes)
       await this.conditional(
-        {
-          TableName: this.tableName,
-          Key: { pk: { S: scopeId(key) } },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnConsumedCapacity: 'TOTAL',
-        },
+        mirrorFatesRequest(this.tableName, scopeId(key), write),
         `mirror fates ${scopeId(key)}`,
       );
-    }
     const gone = after === undefined ? undefined : fateItemCleanup(after, this.maxWindowMs);
-    if (gone === undefined) return;
-    const names: Record<string, string> = {};
-    const removes = placeholders('r', gone, names);
-    await this.send(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: pk } },
-        UpdateExpression: `REMOVE ${removes.join(', ')}`,
-        ExpressionAttributeNames: names,
-      },
-      `forget fates ${pk}`,
-    );
+    if (gone !== undefined) await this.send(removeRequest(this.tableName, pk, gone), `forget fates ${pk}`);
   }
 
   /** The fates kept for a scope (a consistent read of its fate item). */
   async readFates(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>> {
     const pk = fateItemId(scopeId(key));
-    let out: GetItemCommandOutput;
-    try {
-      out = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
-      );
-    } catch (error) {
-      throw new CounterStoreError(`read fates ${pk} failed`, awsCause(error));
-    }
-    return decodeFateItem(out.Item as ItemAttrs | undefined);
+    return decodeFateItem(await this.getItem(pk, `read fates ${pk}`));
   }
 
   /** Keep a group's time-to-useful history in its count item (nothing for a scope that is gone). */
   async saveLearned(key: ScopeKey, samples: readonly number[]): Promise<void> {
-    await this.conditional(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: scopeId(key) } },
-        UpdateExpression: 'SET #ttu = :ttu',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#ttu': ATTR.learned, '#pk': ATTR.pk },
-        ExpressionAttributeValues: { ':ttu': { S: encodeSamples(samples) } },
-      },
-      `save learned ${scopeId(key)}`,
-    );
+    const pk = scopeId(key);
+    await this.conditional(learnedRequest(this.tableName, pk, samples), `save learned ${pk}`);
   }
 
   /** Set a group's auto-resume streak (how many trips in a row, and when the last was). */
   async setResumeStreak(key: ScopeKey, streak: number, at: number): Promise<void> {
-    await this.send(
-      {
-        TableName: this.tableName,
-        Key: { pk: { S: scopeId(key) } },
-        UpdateExpression: 'SET #rs = :rs, #rsat = :at',
-        ExpressionAttributeNames: { '#rs': ATTR.resumeStreak, '#rsat': ATTR.resumeStreakAt },
-        ExpressionAttributeValues: { ':rs': n(streak), ':at': n(at) },
-      },
-      `set resume streak ${scopeId(key)}`,
-    );
+    const pk = scopeId(key);
+    await this.send(streakRequest(this.tableName, pk, streak, at), `set resume streak ${pk}`);
   }
 
   /** Every scope in the table with its current count (operator tools; a full Scan). */
@@ -616,6 +319,18 @@ export class DynamoDbScopeStore implements ScopeStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  /** A consistent read of one item. */
+  private async getItem(pk: string, what: string): Promise<ItemAttrs | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+      );
+      return out.Item as ItemAttrs | undefined;
+    } catch (error) {
+      throw new CounterStoreError(`${what} failed`, awsCause(error));
+    }
   }
 
   private async send(input: UpdateItemCommandInput, what: string): Promise<UpdateItemCommandOutput> {
