@@ -176,7 +176,13 @@ const TRIP_NAMES: Readonly<Names> = {
  * A conditional write of a scope's episode and trip attributes. Names only the placeholders the
  * two expressions use: DynamoDB refuses unused ones.
  */
-function tripWrite(table: string, pk: string, expression: string, condition: string, values: Values) {
+function tripWrite(
+  table: string,
+  pk: string,
+  expression: string,
+  condition: string,
+  values: Values,
+): UpdateItemCommandInput {
   const text = `${expression} ${condition}`;
   const names = Object.fromEntries(
     Object.entries(TRIP_NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
@@ -184,75 +190,73 @@ function tripWrite(table: string, pk: string, expression: string, condition: str
   return update(table, pk, expression, { condition, names, values });
 }
 
+/** What a trip write is about: the table, the scope's item and the episode. */
+export interface TripTarget {
+  readonly table: string;
+  readonly pk: string;
+  readonly episode: number;
+}
+
+/** The episode and owner values a trip write compares or sets. */
+function held(target: TripTarget, owner: TripOwner): Values {
+  return { ':ep': n(target.episode), ':me': { S: owner } };
+}
+
 /** Take an episode's trip (it fails when the episode moved on or is tripped already). */
 export function claimRequest(
-  table: string,
-  pk: string,
-  episode: number,
+  t: TripTarget,
   owner: TripOwner,
   now: number,
   progress: TripProgress,
 ): UpdateItemCommandInput {
-  return update(table, pk, 'SET #te = :ep, #tb = :me, #tat = :now, #tst = :p', {
+  return update(t.table, t.pk, 'SET #te = :ep, #tb = :me, #tat = :now, #tst = :p', {
     condition: '#ep = :ep AND (attribute_not_exists(#te) OR #te <> :ep)',
     names: TRIP_NAMES,
-    values: { ':ep': n(episode), ':me': { S: owner }, ':now': n(now), ':p': { S: JSON.stringify(progress) } },
+    values: { ...held(t, owner), ':now': n(now), ':p': { S: JSON.stringify(progress) } },
     oldOnFailure: true,
   });
 }
 
 /** Take over a trip from the owner and time `current` shows (fails if either changed). */
 export function takeOverRequest(
-  table: string,
-  pk: string,
-  episode: number,
+  t: TripTarget,
   current: ItemState,
   owner: TripOwner,
   now: number,
 ): UpdateItemCommandInput {
-  return tripWrite(table, pk, 'SET #tb = :me, #tat = :now', '#te = :ep AND #tb = :old AND #tat = :oldAt', {
-    ':ep': n(episode),
-    ':me': { S: owner },
-    ':now': n(now),
-    ':old': { S: current.tripOwner ?? '' },
-    ':oldAt': n(current.tripAt ?? 0),
-  });
+  return tripWrite(
+    t.table,
+    t.pk,
+    'SET #tb = :me, #tat = :now',
+    '#te = :ep AND #tb = :old AND #tat = :oldAt',
+    {
+      ...held(t, owner),
+      ':now': n(now),
+      ':old': { S: current.tripOwner ?? '' },
+      ':oldAt': n(current.tripAt ?? 0),
+    },
+  );
 }
 
 /** Record a trip's progress while the trip is still `owner`'s. */
 export function progressRequest(
-  table: string,
-  pk: string,
-  episode: number,
+  t: TripTarget,
   owner: TripOwner,
   progress: TripProgress,
 ): UpdateItemCommandInput {
-  return tripWrite(table, pk, 'SET #tst = :p', '#te = :ep AND #tb = :me', {
-    ':ep': n(episode),
-    ':me': { S: owner },
-    ':p': { S: JSON.stringify(progress) },
-  });
+  const values = { ...held(t, owner), ':p': { S: JSON.stringify(progress) } };
+  return tripWrite(t.table, t.pk, 'SET #tst = :p', '#te = :ep AND #tb = :me', values);
 }
 
 /** Give `owner`'s claimed trip back. */
-export function releaseRequest(
-  table: string,
-  pk: string,
-  episode: number,
-  owner: TripOwner,
-): UpdateItemCommandInput {
-  return tripWrite(table, pk, 'REMOVE #te, #tb, #tat, #tst', '#te = :ep AND #tb = :me', {
-    ':ep': n(episode),
-    ':me': { S: owner },
-  });
+export function releaseRequest(t: TripTarget, owner: TripOwner): UpdateItemCommandInput {
+  return tripWrite(t.table, t.pk, 'REMOVE #te, #tb, #tat, #tst', '#te = :ep AND #tb = :me', held(t, owner));
 }
 
 /** End the episode that tripped. */
-export function rearmRequest(table: string, pk: string, episode: number): UpdateItemCommandInput {
-  return tripWrite(table, pk, 'SET #ep = :next REMOVE #tb, #tat', '#ep = :ep AND #te = :ep', {
-    ':ep': n(episode),
-    ':next': n(episode + 1),
-  });
+export function rearmRequest(t: TripTarget): UpdateItemCommandInput {
+  const values = { ':ep': n(t.episode), ':next': n(t.episode + 1) };
+  return tripWrite(t.table, t.pk, 'SET #ep = :next REMOVE #tb, #tat', '#ep = :ep AND #te = :ep', values);
 }
 
 /** Ignore the fates of launches at or before `cut` (the fate item of scope `pk`). */

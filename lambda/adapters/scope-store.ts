@@ -73,6 +73,7 @@ import {
   removeRequest,
   settingsRequest,
   streakRequest,
+  type TripTarget,
   takeOverRequest,
 } from './scope-requests';
 
@@ -189,7 +190,7 @@ export class DynamoDbScopeStore implements ScopeStore {
     const pk = scopeId(key);
     try {
       await this.client.send(
-        new UpdateItemCommand(claimRequest(this.tableName, pk, episode, owner, now, CLAIMED)),
+        new UpdateItemCommand(claimRequest(this.trip(pk, episode), owner, now, CLAIMED)),
       );
       return { kind: 'claimed' };
     } catch (error) {
@@ -200,7 +201,7 @@ export class DynamoDbScopeStore implements ScopeStore {
         : ((await this.read(key)) ?? decodeItem(undefined));
       const claim = settleClaim(current, episode, owner, now);
       if (claim.kind !== 'take-over') return claim;
-      const takeOver = takeOverRequest(this.tableName, pk, episode, current, owner, now);
+      const takeOver = takeOverRequest(this.trip(pk, episode), current, owner, now);
       return (await this.conditional(takeOver, `take over trip ${pk}`)).applied
         ? { kind: 'resumed', progress: claim.progress }
         : { kind: 'lost' };
@@ -215,14 +216,14 @@ export class DynamoDbScopeStore implements ScopeStore {
     progress: TripProgress,
   ): Promise<boolean> {
     const pk = scopeId(key);
-    const write = progressRequest(this.tableName, pk, episode, owner, progress);
+    const write = progressRequest(this.trip(pk, episode), owner, progress);
     return (await this.conditional(write, `save trip progress ${pk}`)).applied;
   }
 
   /** Give a claimed trip back (the churn check blocked it): the scope stays armed. */
   async releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void> {
     const pk = scopeId(key);
-    await this.conditional(releaseRequest(this.tableName, pk, episode, owner), `release trip ${pk}`);
+    await this.conditional(releaseRequest(this.trip(pk, episode), owner), `release trip ${pk}`);
   }
 
   /**
@@ -231,7 +232,7 @@ export class DynamoDbScopeStore implements ScopeStore {
    */
   async rearm(key: ScopeKey, episode: number): Promise<void> {
     const pk = scopeId(key);
-    await this.conditional(rearmRequest(this.tableName, pk, episode), `rearm ${pk}`);
+    await this.conditional(rearmRequest(this.trip(pk, episode)), `rearm ${pk}`);
   }
 
   /** Read one scope's item (operator tools). */
@@ -319,6 +320,11 @@ export class DynamoDbScopeStore implements ScopeStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  /** The target of a write to `pk`'s trip of `episode`. */
+  private trip(pk: string, episode: number): TripTarget {
+    return { table: this.tableName, pk, episode };
   }
 
   /** A consistent read of one item. */

@@ -27,14 +27,8 @@ describe('cleanupAttrs', () => {
       dropAmis: true,
     });
     // Assess
-    expect(attrs).toEqual([
-      idAttr(id(1)),
-      idAttr(id(2)),
-      fateAttr(id(1)),
-      groupAttr('api'),
-      ATTR.callers,
-      ATTR.amis,
-    ]);
+    const ids = [id(1), id(2)].map(idAttr);
+    expect(attrs).toEqual([...ids, fateAttr(id(1)), groupAttr('api'), ATTR.callers, ATTR.amis]);
   });
 
   it('lists nothing for an empty plan', () => {
@@ -71,11 +65,9 @@ describe('clearedAttrs and clearedCut', () => {
     // Act
     const attrs = clearedAttrs(state);
     // Assess
+    const window = [...[id(1), id(2)].map(idAttr), fateAttr(id(1)), groupAttr('web')];
     expect(attrs).toEqual([
-      idAttr(id(1)),
-      idAttr(id(2)),
-      fateAttr(id(1)),
-      groupAttr('web'),
+      ...window,
       ATTR.watermark,
       ATTR.trippedEpisode,
       ATTR.tripOwner,
