@@ -1,7 +1,9 @@
 /**
- * Trip claims and scope ids, the rules without the store: what a failed conditional claim of a
- * trip means, the policy a scope is counted with, and a partition key read back into its scope.
- * Pure: the store adapter (`adapters/scope-store.ts`) does the writes and asks these.
+ * Trip claims and scope ids, the rules without the store: who owns a trip, what a failed
+ * conditional claim of a trip means (lost, resumed, or a take-over the store still has to win),
+ * the policy a scope is counted with, and a partition key read back into its scope. Pure: the
+ * store adapter (`adapters/scope-store.ts`) does the writes, hands back the item a failed claim
+ * found, and asks these.
  */
 import type { ItemState, TripProgress } from './scope-item';
 import { SCOPE_KIND, type ScopeKey, type ScopePolicy } from './types';
