@@ -18,7 +18,8 @@ import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/steps/count';
 import { buildGuardDeps } from './guard-deps';
 import { firstFailedLaunch, isLoop, type Scenario } from './scenarios';
-import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0, World } from './world';
+import { World } from './world';
+import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0 } from './world-model';
 import { type FakeCloud, startFakeCloud } from './world-state';
 
 /** The running dynalite and fake cloud, shared by the scenarios of one run. */

@@ -4,7 +4,8 @@
  * a fresh {@link World}; each knows whether it is a loop, which groups loop, and (from the
  * world's ground truth) when its first failed launch happened.
  */
-import { type GroupSpec, HOUR, type LaunchFact, MINUTE, SECOND, SIM_T0, type World } from './world';
+import type { World } from './world';
+import { type GroupSpec, HOUR, type LaunchFact, MINUTE, SECOND, SIM_T0 } from './world-model';
 
 /** One scenario. */
 export interface Scenario {
