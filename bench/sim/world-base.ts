@@ -5,6 +5,7 @@
  */
 import { loadFixture } from '../../fake-cloud/support/fixtures';
 import { launchEvent } from '../../fake-cloud/support/launch-events';
+import { mulberry32 } from '../random';
 import {
   ACCOUNT,
   type Activity,
@@ -17,7 +18,6 @@ import {
   isoSeconds,
   type LaunchFact,
   MINUTE,
-  mulberry32,
   NON_ACTIVE,
   REGION,
   SECOND,

@@ -11,17 +11,6 @@ export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
 
-/** A deterministic pseudo-random generator (mulberry32, as bench/guard.bench.ts). */
-export function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `2026-01-12T08:00:00Z`, as Auto Scaling writes times in its causes. */
 export function isoSeconds(t: number): string {
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
