@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -52,6 +53,7 @@ import { OrganizationsTargets } from '../../../lambda/adapters/org-targets';
 import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
 import { EventBridgeResumeScheduler } from '../../../lambda/adapters/scheduler';
 import { DynamoDbScopeStore, tripOwner } from '../../../lambda/adapters/scope-store';
+import { WebhookUrlSource } from '../../../lambda/adapters/webhook-secret';
 import type { ScopeKey } from '../../../lambda/core/types';
 import { incidentAmiChange } from '../core/example-ami-change';
 import { suspendedReport } from '../core/example-reports';
@@ -83,6 +85,7 @@ const sts = mockClient(STSClient);
 const orgs = mockClient(OrganizationsClient);
 const iam = mockClient(IAMClient);
 const pricing = mockClient(PricingClient);
+const secrets = mockClient(SecretsManagerClient);
 /** What each mocked client was sent, as `(service, sinon calls)`. */
 const MOCKS: ReadonlyArray<readonly [Service, () => ReadonlyArray<{ readonly args: readonly unknown[] }>]> = [
   ['AutoScaling', () => asg.calls()],
@@ -95,6 +98,7 @@ const MOCKS: ReadonlyArray<readonly [Service, () => ReadonlyArray<{ readonly arg
   ['Organizations', () => orgs.calls()],
   ['IAM', () => iam.calls()],
   ['Pricing', () => pricing.calls()],
+  ['SecretsManager', () => secrets.calls()],
 ];
 
 let db: LocalDynamo;
@@ -167,6 +171,7 @@ function answerEveryPaginatedCallWithTwoPages(): void {
   orgs.on(ListParentsCommand).resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   pricing.on(GetProductsCommand).resolves({ PriceList: [] });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: 'https://hooks.slack.com/services/T0/B0/x' });
   scheduler
     .on(CreateScheduleCommand)
     .resolves({ ScheduleArn: 'arn:aws:scheduler:us-west-2:111122223333:schedule/g/n' });
@@ -284,6 +289,10 @@ const imageDrivers: Drivers<Ec2ImageInfo> = {
   describe: (a) => a.describe(REGION, ['ami-0abc1234def567890', 'ami-0fedcba9876543210']),
 };
 
+const webhookDrivers: Drivers<WebhookUrlSource> = {
+  url: (a) => a.url(),
+};
+
 async function runAll<T>(adapter: T, drivers: Drivers<T>): Promise<void> {
   for (const drive of Object.values(drivers) as ((a: T) => Promise<unknown>)[]) await drive(adapter);
 }
@@ -361,6 +370,14 @@ export async function sendEverything(): Promise<SentCommand[]> {
       () => T0,
     ),
     memberDrivers,
+  );
+  await runAll(
+    new WebhookUrlSource(
+      new SecretsManagerClient({ region: REGION, credentials: CREDENTIALS }),
+      'slack-webhook',
+      () => T0,
+    ),
+    webhookDrivers,
   );
   const mocked = MOCKS.flatMap(([service, calls]) =>
     calls().map((call) => {

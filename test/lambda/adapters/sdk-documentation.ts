@@ -22,6 +22,7 @@ export const PACKAGE_OF = {
   IAM: '@aws-sdk/client-iam',
   Organizations: '@aws-sdk/client-organizations',
   Pricing: '@aws-sdk/client-pricing',
+  SecretsManager: '@aws-sdk/client-secrets-manager',
 } as const;
 export type Service = keyof typeof PACKAGE_OF;
 
