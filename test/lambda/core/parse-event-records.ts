@@ -1,0 +1,55 @@
+/** Records for the parseEvent tests: fixture copies to edit, and a CreateFleet made from a fixture. */
+import { expect } from 'vitest';
+import { loadFixture } from '../../../fake-cloud/support/fixtures';
+import type { LaunchRecord, ParsedEvent } from '../../../lambda/core/types';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path; the parser under test takes unknown.
+export type Json = Record<string, any>;
+
+/** A deep, mutable copy of a fixture. */
+export function copy(name: string): Json {
+  return structuredClone(loadFixture(name)) as Json;
+}
+
+/** The parsed event, asserted to be a launch. */
+export function asLaunch(parsed: ParsedEvent): LaunchRecord {
+  expect(parsed.kind).toBe('launch');
+  return parsed as LaunchRecord;
+}
+
+/** Auto Scaling's RunInstances record (an EKS node group's fleet). */
+export const ASG_SLR = 'runinstances-asg-slr-eks-nodegroup-fleet.panther.json';
+export const ASG_GROUP = 'eks-ng-0ca246e9-cac9e862-bfd9-a821-c9fd-9916df5654eb';
+
+/** A CreateFleet record made from the Auto Scaling RunInstances fixture (no CreateFleet fixture exists). */
+export function createFleet(fleetInstanceSet: unknown, extra: Json = {}): Json {
+  const record = copy(ASG_SLR);
+  record['eventName'] = 'CreateFleet';
+  record['requestParameters'] = {
+    CreateFleetRequest: {
+      Type: 'instant',
+      TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: 'on-demand' },
+      LaunchTemplateConfigs: {
+        LaunchTemplateSpecification: { LaunchTemplateId: 'lt-07a0b5cea4ece8ffd', Version: '1' },
+        tag: 1,
+      },
+      TagSpecification: {
+        ResourceType: 'instance',
+        tag: 1,
+        Tag: [
+          { Key: 'aws:autoscaling:groupName', Value: ASG_GROUP, tag: 1 },
+          { Key: 'Name', Value: 'node', tag: 2 },
+        ],
+      },
+    },
+  };
+  record['responseElements'] = {
+    CreateFleetResponse: {
+      xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/',
+      fleetId: 'fleet-180da986-0bb4-c936-0c9a-0e20a0c6d1aa',
+      fleetInstanceSet: fleetInstanceSet,
+      ...extra,
+    },
+  };
+  return record;
+}
