@@ -1,7 +1,7 @@
 /** parseEvent on Auto Scaling's own events (launch and termination, successful or not). */
 import { describe, expect, it } from 'vitest';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
-import { copy, type Json } from './parse-event-records';
+import { copy, type Json, notLaunch, parseEdited } from './parse-event-records';
 
 describe('parseEvent on Auto Scaling events', () => {
   it('reads EC2 Instance Terminate Successful as a termination with its group', () => {
@@ -78,11 +78,8 @@ describe('parseEvent on Auto Scaling events', () => {
     ['the time is missing', (e: Json) => delete e['time']],
     ['detail is a string', (e: Json) => (e['detail'] = 'x')],
   ])('reports a launch event as malformed when %s', (_, mutate) => {
-    // Prepare
-    const event = copy('eventbridge-asg-launch-successful.aws-lambda-go.json');
-    mutate(event);
     // Act
-    const parsed = parseEvent(event);
+    const parsed = parseEdited('eventbridge-asg-launch-successful.aws-lambda-go.json', mutate);
     // Assess
     expect(parsed).toMatchObject({ kind: 'not-launch', malformed: true });
   });
@@ -94,10 +91,6 @@ describe('parseEvent on Auto Scaling events', () => {
     // Act
     const parsed = parseEvent(event);
     // Assess
-    expect(parsed).toStrictEqual({
-      kind: 'not-launch',
-      reason: NOT_LAUNCH_REASON.otherAutoScalingEvent,
-      malformed: false,
-    });
+    expect(parsed).toStrictEqual(notLaunch(NOT_LAUNCH_REASON.otherAutoScalingEvent, false));
   });
 });

@@ -1,7 +1,7 @@
 /** parseEvent on CreateFleet records (made from the Auto Scaling RunInstances fixture). */
 import { describe, expect, it } from 'vitest';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
-import { ASG_GROUP, asLaunch, createFleet } from './parse-event-records';
+import { ASG_GROUP, asLaunch, createFleet, notLaunch } from './parse-event-records';
 
 describe('parseEvent on CreateFleet', () => {
   const lone = { item: { lifecycle: 'on-demand', instanceIds: { item: 'i-0aaa0000000000000' } } };
@@ -121,11 +121,7 @@ describe('parseEvent on CreateFleet', () => {
     const parsed = [parseEvent(omitted), parseEvent(missing)];
     // Assess
     for (const p of parsed) {
-      expect(p).toStrictEqual({
-        kind: 'not-launch',
-        reason: NOT_LAUNCH_REASON.fleetTruncated,
-        malformed: false,
-      });
+      expect(p).toStrictEqual(notLaunch(NOT_LAUNCH_REASON.fleetTruncated, false));
     }
   });
 
@@ -135,11 +131,7 @@ describe('parseEvent on CreateFleet', () => {
     // Act
     const parsed = parseEvent(record);
     // Assess
-    expect(parsed).toStrictEqual({
-      kind: 'not-launch',
-      reason: NOT_LAUNCH_REASON.fleetWithoutInstances,
-      malformed: false,
-    });
+    expect(parsed).toStrictEqual(notLaunch(NOT_LAUNCH_REASON.fleetWithoutInstances, false));
   });
 
   it('ignores GameLift CreateFleet', () => {

@@ -1,7 +1,8 @@
 /** Records for the parseEvent tests: fixture copies to edit, and a CreateFleet made from a fixture. */
 import { expect } from 'vitest';
 import { loadFixture } from '../../../fake-cloud/support/fixtures';
-import type { LaunchRecord, ParsedEvent } from '../../../lambda/core/types';
+import { parseEvent } from '../../../lambda/core/parse-event';
+import type { LaunchRecord, NotLaunch, ParsedEvent } from '../../../lambda/core/types';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path; the parser under test takes unknown.
 export type Json = Record<string, any>;
@@ -9,6 +10,18 @@ export type Json = Record<string, any>;
 /** A deep, mutable copy of a fixture. */
 export function copy(name: string): Json {
   return structuredClone(loadFixture(name)) as Json;
+}
+
+/** Parse a copy of a fixture after `edit` changed it. */
+export function parseEdited(name: string, edit: (record: Json) => unknown): ParsedEvent {
+  const record = copy(name);
+  edit(record);
+  return parseEvent(record);
+}
+
+/** What parseEvent gives for input it does not count. */
+export function notLaunch(reason: string, malformed: boolean): NotLaunch {
+  return { kind: 'not-launch', reason, malformed };
 }
 
 /** The parsed event, asserted to be a launch. */

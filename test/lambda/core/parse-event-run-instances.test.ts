@@ -1,7 +1,7 @@
 /** parseEvent on CloudTrail's RunInstances and TerminateInstances records, edited from the shared fixtures. */
 import { describe, expect, it } from 'vitest';
 import { MAX_SYNTHETIC_INSTANCES, NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
-import { ASG_SLR, asLaunch, copy, type Json } from './parse-event-records';
+import { ASG_SLR, asLaunch, copy, type Json, notLaunch, parseEdited } from './parse-event-records';
 
 describe('parseEvent on RunInstances', () => {
   it('reads the group name from the request tagSpecificationSet when the response has no tag', () => {
@@ -130,11 +130,8 @@ describe('parseEvent on RunInstances', () => {
     ['errorCode is a number', (r: Json) => (r['errorCode'] = 42)],
     ['eventSource is missing', (r: Json) => delete r['eventSource']],
   ])('reports a RunInstances record as malformed when %s', (_, mutate) => {
-    // Prepare
-    const record = copy('runinstances-console-single.panther-xz.json');
-    mutate(record);
     // Act
-    const parsed = parseEvent(record);
+    const parsed = parseEdited('runinstances-console-single.panther-xz.json', mutate);
     // Assess
     expect(parsed).toMatchObject({ kind: 'not-launch', malformed: true });
   });
@@ -166,11 +163,7 @@ describe('parseEvent on RunInstances', () => {
     // Act
     const parsed = parseEvent(wrapped);
     // Assess
-    expect(parsed).toEqual({
-      kind: 'not-launch',
-      reason: NOT_LAUNCH_REASON.accountMismatch,
-      malformed: true,
-    });
+    expect(parsed).toEqual(notLaunch(NOT_LAUNCH_REASON.accountMismatch, true));
     expect(asLaunch(parseEvent(sameAccount)).account).toBe(sameAccount['detail']['recipientAccountId']);
   });
 
@@ -194,11 +187,7 @@ describe('parseEvent on RunInstances', () => {
     // Act
     const parsed = parseEvent(record);
     // Assess
-    expect(parsed).toStrictEqual({
-      kind: 'not-launch',
-      reason: NOT_LAUNCH_REASON.otherCall,
-      malformed: false,
-    });
+    expect(parsed).toStrictEqual(notLaunch(NOT_LAUNCH_REASON.otherCall, false));
   });
 });
 
@@ -220,10 +209,6 @@ describe('parseEvent on TerminateInstances', () => {
     // Act
     const parsed = parseEvent(record);
     // Assess
-    expect(parsed).toStrictEqual({
-      kind: 'not-launch',
-      reason: NOT_LAUNCH_REASON.failedTermination,
-      malformed: false,
-    });
+    expect(parsed).toStrictEqual(notLaunch(NOT_LAUNCH_REASON.failedTermination, false));
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import { NOT_LAUNCH_REASON, parseEvent, parseEventTime } from '../../../lambda/core/parse-event';
 import type { LaunchRecord } from '../../../lambda/core/types';
-import { ASG_GROUP, ASG_SLR, copy } from './parse-event-records';
+import { ASG_GROUP, ASG_SLR, copy, notLaunch } from './parse-event-records';
 
 /** A successful RunInstances as parsed: the fields that differ from record to record, and not truncated. */
 function runInstances(fields: Omit<LaunchRecord, 'kind' | 'source' | 'truncated'>): unknown {
@@ -54,7 +54,7 @@ const C7N_CONSOLE = {
 } as const;
 const C7N_CONSOLE_INSTANCES = [{ instanceId: 'i-0f7c711dc84bedda0', imageId: 'ami-2d39803a' }];
 /** Stratus anonymised the region of its detonation logs (`ca-south-3r`): no partition has it. */
-const STRATUS_BAD_REGION = { kind: 'not-launch', reason: NOT_LAUNCH_REASON.badRegion, malformed: true };
+const STRATUS_BAD_REGION = notLaunch(NOT_LAUNCH_REASON.badRegion, true);
 /** The same record with a real region (see 'parses the Stratus record once its region is real'). */
 const STRATUS_FAILED = failedRunInstances('Client.UnauthorizedOperation', {
   imageId: 'ami-aCBbfd13bdb1d1E4b',
@@ -107,10 +107,7 @@ const FIXTURE_EXPECTATIONS: ReadonlyArray<readonly [string, unknown]> = [
       caller: { invokedBy: 'autoscaling.amazonaws.com' },
     },
   ],
-  [
-    'eventbridge-cloudtrail-s3-createbucket.awsdocs.json',
-    { kind: 'not-launch', reason: NOT_LAUNCH_REASON.otherCall, malformed: false },
-  ],
+  ['eventbridge-cloudtrail-s3-createbucket.awsdocs.json', notLaunch(NOT_LAUNCH_REASON.otherCall, false)],
   [
     'runinstances-asg-legacy-root-two-instances.c7n.json',
     runInstances({
@@ -235,10 +232,7 @@ const FIXTURE_EXPECTATIONS: ReadonlyArray<readonly [string, unknown]> = [
     'terminateinstances-assumedrole.panther.json',
     { ...PANTHER_TERMINATION, caller: { arn: 'arn:aws:sts::111222333444:assumed-role/SomeRole/AThing' } },
   ],
-  [
-    'terminateinstances-root-records.awsdocs.json',
-    { kind: 'not-launch', reason: NOT_LAUNCH_REASON.logFile, malformed: false },
-  ],
+  ['terminateinstances-root-records.awsdocs.json', notLaunch(NOT_LAUNCH_REASON.logFile, false)],
 ];
 
 describe('parseEvent on the shared fixtures', () => {
@@ -326,11 +320,7 @@ describe('parseEvent on other input', () => {
     // Act
     const parsed = parseEvent(event);
     // Assess
-    expect(parsed).toStrictEqual({
-      kind: 'not-launch',
-      reason: NOT_LAUNCH_REASON.detailNotObject,
-      malformed: true,
-    });
+    expect(parsed).toStrictEqual(notLaunch(NOT_LAUNCH_REASON.detailNotObject, true));
   });
 });
 
