@@ -1,6 +1,6 @@
 /** Synthesized guard stacks shared by the construct tests. */
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LaunchLoopGuard } from '../../lib/launch-loop-guard';
 import type { LaunchLoopGuardProps } from '../../lib/props';
 
@@ -34,4 +34,13 @@ export function roleActions(template: Template, roleLogicalId: string): string[]
     }
   }
   return actions;
+}
+
+/** The guard function's environment variables. */
+export function guardEnv(template: Template) {
+  const fns = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('counts EC2 launches') },
+  });
+  const [fn] = Object.values(fns);
+  return fn?.Properties.Environment.Variables as Record<string, unknown>;
 }
