@@ -24,28 +24,19 @@ describe('parseEvent on Auto Scaling events', () => {
     });
   });
 
+  /** The event's own time in the cases below. */
+  const EVENT_TIME = Date.UTC(2024, 4, 1, 10, 0, 0);
+
   it.each([
     [
       'the activity StartTime, a boot before the event',
       '2024-05-01T09:58:30Z',
       Date.UTC(2024, 4, 1, 9, 58, 30),
     ],
-    [
-      'the event time when StartTime is later than the event',
-      '2024-05-01T10:00:30Z',
-      Date.UTC(2024, 4, 1, 10, 0, 0),
-    ],
-    [
-      'the event time when StartTime is over an hour before it',
-      '2024-05-01T08:59:59Z',
-      Date.UTC(2024, 4, 1, 10, 0, 0),
-    ],
-    [
-      'the event time when StartTime is a placeholder',
-      '1970-01-01T00:00:00Z',
-      Date.UTC(2024, 4, 1, 10, 0, 0),
-    ],
-    ['the event time when StartTime is not a time', 'soon', Date.UTC(2024, 4, 1, 10, 0, 0)],
+    ['the event time when StartTime is later than the event', '2024-05-01T10:00:30Z', EVENT_TIME],
+    ['the event time when StartTime is over an hour before it', '2024-05-01T08:59:59Z', EVENT_TIME],
+    ['the event time when StartTime is a placeholder', '1970-01-01T00:00:00Z', EVENT_TIME],
+    ['the event time when StartTime is not a time', 'soon', EVENT_TIME],
   ])('counts an Auto Scaling launch from %s', (_, start, expected) => {
     // Prepare: the event comes when the instance is InService; its activity started at the launch
     const event = copy('eventbridge-asg-launch-successful.aws-lambda-go.json');
