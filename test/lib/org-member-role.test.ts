@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from '../../lib/member-role';
 import type { CentralGuardStack } from '../../lib/org-central';
-import { BASE, ORG, synth } from './org-support';
+import { accountIamArn, BASE, ORG, synth } from './org-support';
 
 describe('organization mode central (the default)', () => {
   const { built } = synth(BASE);
@@ -101,60 +101,19 @@ describe('organization mode central (the default)', () => {
               Sid: 'InstanceProfilesOfThisAccount',
               Effect: 'Allow',
               Action: 'iam:GetInstanceProfile',
-              Resource: {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':iam::',
-                    { Ref: 'AWS::AccountId' },
-                    ':instance-profile/*',
-                  ],
-                ],
-              },
+              Resource: accountIamArn(':instance-profile/*'),
             },
             {
               Sid: 'SimulateRolesOfThisAccount',
               Effect: 'Allow',
               Action: 'iam:SimulatePrincipalPolicy',
-              Resource: {
-                'Fn::Join': [
-                  '',
-                  ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*'],
-                ],
-              },
+              Resource: accountIamArn(':role/*'),
             },
             {
               Sid: 'NeverSimulateReservedRoles',
               Effect: 'Deny',
               Action: 'iam:SimulatePrincipalPolicy',
-              Resource: [
-                {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':iam::',
-                      { Ref: 'AWS::AccountId' },
-                      ':role/aws-service-role/*',
-                    ],
-                  ],
-                },
-                {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':iam::',
-                      { Ref: 'AWS::AccountId' },
-                      ':role/aws-reserved/*',
-                    ],
-                  ],
-                },
-              ],
+              Resource: [accountIamArn(':role/aws-service-role/*'), accountIamArn(':role/aws-reserved/*')],
             },
           ],
         },

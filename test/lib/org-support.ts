@@ -41,9 +41,14 @@ export function stackSets(template: Template): Record<string, Record<string, unk
   return out;
 }
 
-export const centralBusArn = {
-  'Fn::Join': [
-    '',
-    ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-1:${CENTRAL}:event-bus/launch-loop-guard`],
-  ],
-};
+export const centralBusArn = partitionArn(`:events:eu-west-1:${CENTRAL}:event-bus/launch-loop-guard`);
+
+/** `arn:<partition><rest>`, as CloudFormation joins it with the stack's partition. */
+export function partitionArn(rest: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] };
+}
+
+/** `arn:<partition>:iam::<this account>:<rest>`, as CloudFormation joins it. */
+export function accountIamArn(rest: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, rest]] };
+}

@@ -7,7 +7,7 @@ import { GUARD_PATTERNS, toEventBridgeJson } from '../../lib/event-patterns';
 import { MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from '../../lib/member-role';
 import type { CentralGuardStack } from '../../lib/org-central';
 import { trailChangePattern } from '../../lib/trail-alert';
-import { BASE, centralBusArn, nagFindings, ORG, OUS, stackSets, synth } from './org-support';
+import { BASE, centralBusArn, nagFindings, ORG, OUS, partitionArn, stackSets, synth } from './org-support';
 
 describe('organization mode central (the default)', () => {
   const { built, assembly } = synth(BASE);
@@ -72,18 +72,14 @@ describe('organization mode central (the default)', () => {
             Sid: 'AssumeMemberRoles',
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
-            Resource: {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${MEMBER_ROLE_NAME}`]],
-            },
+            Resource: partitionArn(`:iam::*:role/${MEMBER_ROLE_NAME}`),
             Condition: { StringEquals: { 'aws:ResourceOrgID': ORG } },
           },
           {
             Sid: 'NameAccounts',
             Effect: 'Allow',
             Action: 'organizations:DescribeAccount',
-            Resource: {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:account/${ORG}/*`]],
-            },
+            Resource: partitionArn(`:organizations::*:account/${ORG}/*`),
           },
         ]),
       },
@@ -91,9 +87,7 @@ describe('organization mode central (the default)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          LLG_MEMBER_ROLE_ARN: {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::{account}:role/${MEMBER_ROLE_NAME}`]],
-          },
+          LLG_MEMBER_ROLE_ARN: partitionArn(`:iam::{account}:role/${MEMBER_ROLE_NAME}`),
           LLG_HOME_ACCOUNT: { Ref: 'AWS::AccountId' },
         }),
       },
@@ -109,8 +103,8 @@ describe('organization mode central (the default)', () => {
             Effect: 'Allow',
             Action: 'organizations:ListParents',
             Resource: [
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:account/${ORG}/*`]] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:ou/${ORG}/*`]] },
+              partitionArn(`:organizations::*:account/${ORG}/*`),
+              partitionArn(`:organizations::*:ou/${ORG}/*`),
             ],
           },
         ]),
@@ -136,18 +130,14 @@ describe('organization mode central (the default)', () => {
         Sid: 'AssumeOperatorRoles',
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
-        Resource: {
-          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${OPERATOR_ROLE_NAME}`]],
-        },
+        Resource: partitionArn(`:iam::*:role/${OPERATOR_ROLE_NAME}`),
         Condition: { StringEquals: { 'aws:ResourceOrgID': ORG } },
       },
     ]);
     const resumerFn = central.getLogicalId(central.guard.resumer.node.defaultChild as never);
     expect(
       template.toJSON().Resources[resumerFn].Properties.Environment.Variables.LLG_OPERATOR_ROLE_ARN,
-    ).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::{account}:role/${OPERATOR_ROLE_NAME}`]],
-    });
+    ).toEqual(partitionArn(`:iam::{account}:role/${OPERATOR_ROLE_NAME}`));
     // The guard function assumes the member role only; the resumer the operator role only.
     const guardFn = central.getLogicalId(central.guard.handler.node.defaultChild as never);
     expect(
