@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFleetRequest } from '../fake-cloud/support/launch-events';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'cloudtrail');
 /** The one account every generated record belongs to. */
@@ -93,24 +94,9 @@ export function templates(): Record<string, Template> {
   const fleet = fixture('runinstances-asg-slr-eks-nodegroup-fleet.panther.json');
   header(fleet);
   fleet['eventName'] = 'CreateFleet';
-  fleet['requestParameters'] = {
-    CreateFleetRequest: {
-      Type: 'instant',
-      TargetCapacitySpecification: {
-        TotalTargetCapacity: '@@$count@@',
-        DefaultTargetCapacityType: 'on-demand',
-      },
-      LaunchTemplateConfigs: {
-        LaunchTemplateSpecification: { LaunchTemplateId: 'lt-07a0b5cea4ece8ffd', Version: '1' },
-        tag: 1,
-      },
-      TagSpecification: {
-        ResourceType: 'instance',
-        tag: 1,
-        Tag: [{ Key: 'aws:autoscaling:groupName', Value: '@@group@@', tag: 1 }],
-      },
-    },
-  };
+  fleet['requestParameters'] = createFleetRequest('@@$count@@', [
+    { Key: 'aws:autoscaling:groupName', Value: '@@group@@', tag: 1 },
+  ]);
   fleet['responseElements'] = {
     CreateFleetResponse: {
       xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/',

@@ -6,7 +6,6 @@ import {
   AMI_NAME,
   amiReport,
   GROUP,
-  NEVER_COUNTS,
   NOT_REGISTERED_EVIDENCE,
   RESUMER,
   suspendedReport,
@@ -36,7 +35,9 @@ describe('chatbotMessage', () => {
     );
     expect(description).toContain(`${AMI} (${AMI_NAME})`);
     expect(description).toContain(NOT_REGISTERED_EVIDENCE);
-    expect(description).toContain(NEVER_COUNTS);
+    expect(description).toContain(
+      "scale-ins, refreshes, Spot interruptions and a person's actions never count",
+    );
     expect(description).toContain('Suspended Launch on the group.');
     expect(description).toContain('all at once');
   });

@@ -1,6 +1,7 @@
 /** Records for the parseEvent tests: fixture copies to edit, and a CreateFleet made from a fixture. */
 import { expect } from 'vitest';
 import { loadFixture } from '../../../fake-cloud/support/fixtures';
+import { createFleetRequest } from '../../../fake-cloud/support/launch-events';
 import { parseEvent } from '../../../lambda/core/parse-event';
 import type { LaunchRecord, NotLaunch, ParsedEvent } from '../../../lambda/core/types';
 
@@ -38,24 +39,10 @@ export const ASG_GROUP = 'eks-ng-0ca246e9-cac9e862-bfd9-a821-c9fd-9916df5654eb';
 export function createFleet(fleetInstanceSet: unknown, extra: Json = {}): Json {
   const record = copy(ASG_SLR);
   record['eventName'] = 'CreateFleet';
-  record['requestParameters'] = {
-    CreateFleetRequest: {
-      Type: 'instant',
-      TargetCapacitySpecification: { TotalTargetCapacity: 2, DefaultTargetCapacityType: 'on-demand' },
-      LaunchTemplateConfigs: {
-        LaunchTemplateSpecification: { LaunchTemplateId: 'lt-07a0b5cea4ece8ffd', Version: '1' },
-        tag: 1,
-      },
-      TagSpecification: {
-        ResourceType: 'instance',
-        tag: 1,
-        Tag: [
-          { Key: 'aws:autoscaling:groupName', Value: ASG_GROUP, tag: 1 },
-          { Key: 'Name', Value: 'node', tag: 2 },
-        ],
-      },
-    },
-  };
+  record['requestParameters'] = createFleetRequest(2, [
+    { Key: 'aws:autoscaling:groupName', Value: ASG_GROUP, tag: 1 },
+    { Key: 'Name', Value: 'node', tag: 2 },
+  ]);
   record['responseElements'] = {
     CreateFleetResponse: {
       xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/',
