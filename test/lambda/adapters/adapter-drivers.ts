@@ -297,72 +297,49 @@ async function runAll<T>(adapter: T, drivers: Drivers<T>): Promise<void> {
   for (const drive of Object.values(drivers) as ((a: T) => Promise<unknown>)[]) await drive(adapter);
 }
 
+/** A client class that takes a region and credentials, as every SDK v3 client does. */
+type ClientClass<C> = new (config: { region: string; credentials: typeof CREDENTIALS }) => C;
+
+/** A factory of clients per region, with the test's credentials. */
+function regional<C>(Client: ClientClass<C>): (region: string) => C {
+  return (region) => new Client({ region, credentials: CREDENTIALS });
+}
+
+/** A client in the test's region, with the test's credentials. */
+function local<C>(Client: ClientClass<C>): C {
+  return new Client({ region: REGION, credentials: CREDENTIALS });
+}
+
 /** Run every adapter method once; every command sent, mocked and DynamoDB. */
 export async function sendEverything(): Promise<SentCommand[]> {
   answerEveryPaginatedCallWithTwoPages();
-  await runAll(
-    new AutoScalingSuspender((region) => new AutoScalingClient({ region, credentials: CREDENTIALS })),
-    suspenderDrivers,
-  );
+  await runAll(new AutoScalingSuspender(regional(AutoScalingClient)), suspenderDrivers);
   await runAll(new DynamoDbScopeStore(db.client, await db.createTable(), 7 * 24 * 3_600_000), counterDrivers);
   await runAll(
-    new SnsNotifier(
-      new SNSClient({ region: REGION, credentials: CREDENTIALS }),
-      'arn:aws:sns:us-west-2:1:t',
-      'arn:aws:sns:us-west-2:1:c',
-    ),
+    new SnsNotifier(local(SNSClient), 'arn:aws:sns:us-west-2:1:t', 'arn:aws:sns:us-west-2:1:c'),
     notifierDrivers,
   );
   await runAll(
-    new EventBridgeResumeScheduler(new SchedulerClient({ region: REGION, credentials: CREDENTIALS }), {
+    new EventBridgeResumeScheduler(local(SchedulerClient), {
       scheduleGroup: 'g',
       schedulerRoleArn: 'arn:aws:iam::111122223333:role/r',
       targetArn: 'arn:aws:lambda:us-west-2:111122223333:function:f',
     }),
     schedulerDrivers,
   );
-  await runAll(
-    new Ec2ImageInfo((region) => new EC2Client({ region, credentials: CREDENTIALS })),
-    imageDrivers,
-  );
-  await runAll(
-    new SdkEcsRegistry((region) => new ECSClient({ region, credentials: CREDENTIALS })),
-    ecsDrivers,
-  );
-  await runAll(
-    new Ec2InstanceStates((region) => new EC2Client({ region, credentials: CREDENTIALS })),
-    instanceDrivers,
-  );
-  await runAll(
-    new Ec2BillingFacts((region) => new EC2Client({ region, credentials: CREDENTIALS })),
-    billingDrivers,
-  );
-  await runAll(
-    new PriceListOnDemand((region) => new PricingClient({ region, credentials: CREDENTIALS })),
-    priceListDrivers,
-  );
-  await runAll(
-    new SqsDeadlineQueue(new SQSClient({ region: REGION, credentials: CREDENTIALS }), 'https://sqs/q'),
-    queueDrivers,
-  );
-  await runAll(
-    new Ec2LaunchTemplateReader((region) => new EC2Client({ region, credentials: CREDENTIALS })),
-    launchTemplateDrivers,
-  );
-  await runAll(new IamRoleReader(new IAMClient({ region: REGION, credentials: CREDENTIALS })), roleDrivers);
-  await runAll(
-    new OrganizationsAccountNames(new OrganizationsClient({ region: REGION, credentials: CREDENTIALS })),
-    accountNameDrivers,
-  );
-  await runAll(
-    new OrganizationsTargets(new OrganizationsClient({ region: REGION, credentials: CREDENTIALS }), [
-      'ou-ab12-cdef3456',
-    ]),
-    targetDrivers,
-  );
+  await runAll(new Ec2ImageInfo(regional(EC2Client)), imageDrivers);
+  await runAll(new SdkEcsRegistry(regional(ECSClient)), ecsDrivers);
+  await runAll(new Ec2InstanceStates(regional(EC2Client)), instanceDrivers);
+  await runAll(new Ec2BillingFacts(regional(EC2Client)), billingDrivers);
+  await runAll(new PriceListOnDemand(regional(PricingClient)), priceListDrivers);
+  await runAll(new SqsDeadlineQueue(local(SQSClient), 'https://sqs/q'), queueDrivers);
+  await runAll(new Ec2LaunchTemplateReader(regional(EC2Client)), launchTemplateDrivers);
+  await runAll(new IamRoleReader(local(IAMClient)), roleDrivers);
+  await runAll(new OrganizationsAccountNames(local(OrganizationsClient)), accountNameDrivers);
+  await runAll(new OrganizationsTargets(local(OrganizationsClient), ['ou-ab12-cdef3456']), targetDrivers);
   await runAll(
     new MemberAccounts(
-      new STSClient({ region: REGION, credentials: CREDENTIALS }),
+      local(STSClient),
       {
         memberRoleArn: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
         homeAccount: '111122223333',
@@ -371,14 +348,7 @@ export async function sendEverything(): Promise<SentCommand[]> {
     ),
     memberDrivers,
   );
-  await runAll(
-    new WebhookUrlSource(
-      new SecretsManagerClient({ region: REGION, credentials: CREDENTIALS }),
-      'slack-webhook',
-      () => T0,
-    ),
-    webhookDrivers,
-  );
+  await runAll(new WebhookUrlSource(local(SecretsManagerClient), 'slack-webhook', () => T0), webhookDrivers);
   const mocked = MOCKS.flatMap(([service, calls]) =>
     calls().map((call) => {
       const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
