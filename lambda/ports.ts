@@ -17,9 +17,13 @@ import type { EcsRegistry } from './adapters/ecs-registry';
 import type { Notifier } from './adapters/notifier';
 import type { OnDemandPrices } from './adapters/price-list';
 import type { ResumeScheduler } from './adapters/scheduler';
-import type { ScopeStore, ScopeView } from './adapters/scope-store';
+import type { TripClaim, TripOwner } from './core/claim';
+import type { KeptFate } from './core/fate-item';
 import type { TripReport } from './core/report';
 import type { RoleCheckGroup, RoleFinding } from './core/role-check';
+import type { CachedSettings, ItemState, TripProgress } from './core/scope-item';
+import type { RecordRequest, ScopeView } from './core/scope-record';
+import type { ScopeKey, ScopePolicy } from './core/types';
 
 export type { AccountNameLookup, AccountNameSource } from './adapters/account-names';
 export type {
@@ -38,14 +42,30 @@ export type { LaunchTemplateFacts, LaunchTemplateReader, LookupProblem } from '.
 export type { MemberCredentials } from './adapters/member-credentials';
 export type { Notifier, Published } from './adapters/notifier';
 export type { ResumeScheduler, ScheduleOutcome, SchedulerTarget } from './adapters/scheduler';
-export type {
-  RecordRequest,
-  ScopeStore,
-  ScopeSummary,
-  ScopeView,
-  TripClaim,
-  TripOwner,
-} from './adapters/scope-store';
+export type { TripClaim, TripOwner } from './core/claim';
+export type { RecordRequest, ScopeView } from './core/scope-record';
+export type { ScopeSummary } from './core/scope-summary';
+
+/** The store's role: count launches per scope, own trips, cache settings, keep fates. */
+export interface ScopeStore {
+  record(req: RecordRequest, defaults: ScopePolicy): Promise<ScopeView>;
+  saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void>;
+  claimTrip(key: ScopeKey, episode: number, owner: TripOwner, now: number): Promise<TripClaim>;
+  saveProgress(key: ScopeKey, episode: number, owner: TripOwner, progress: TripProgress): Promise<boolean>;
+  releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void>;
+  rearm(key: ScopeKey, episode: number): Promise<void>;
+  /**
+   * Keep decided fates of a scope's launches in its fate item (`core/fate-item.ts`), each value
+   * `encodeFate(…)`; the first decision stays.
+   */
+  saveFates?(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void>;
+  /** The fates kept for a scope (its fate item, without those cut by `resume`). */
+  readFates?(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>>;
+  /** Keep a group's time-to-useful history (`core/time-to-useful.ts`) in its count item. */
+  saveLearned?(key: ScopeKey, samples: readonly number[]): Promise<void>;
+  /** Read one scope's item (the delayed check reads the trip state and the history). */
+  read?(key: ScopeKey): Promise<ItemState | undefined>;
+}
 
 /** Structured logging (Powertools Logger fits). */
 export interface GuardLog {

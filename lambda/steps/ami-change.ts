@@ -10,7 +10,6 @@
  * instance-role check.
  */
 import type { ImageInfoSource, ImageLookup } from '../adapters/ec2-diagnosis';
-import type { ScopeView } from '../adapters/scope-store';
 import type { GuardConfig } from '../config';
 import { assessAmiChange, type ImageFacts, newImages, shouldAnnounce } from '../core/ami-change';
 import type { AmiChangeReport } from '../core/ami-change-alert';
@@ -18,7 +17,7 @@ import type { ImageInfo } from '../core/diagnose';
 import { METRIC } from '../core/metric-names';
 import { likelyCause, type RoleFinding } from '../core/role-check';
 import { type LaunchRecord, SCOPE_KIND } from '../core/types';
-import type { GuardDeps } from '../ports';
+import type { GuardDeps, ScopeView } from '../ports';
 import { roleCheckGroup } from './role-check';
 
 /** What the step did for one new AMI (or for the launch when nothing was new). */

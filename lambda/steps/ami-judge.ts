@@ -11,14 +11,13 @@
  */
 import type { GroupSnapshot } from '../adapters/asg-suspender';
 import type { LaunchFactsOfAmi } from '../adapters/ec2-instances';
-import type { ScopeView } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { type AmiLaunchFate, judgeUngrouped } from '../core/ami-confirm';
 import { confirmCount, countFates, FATE, FATE_REASON, type JudgedLaunch, streakRule } from '../core/fate';
 import { type GroupSettings, TAG } from '../core/group-settings';
 import { evaluate, type ItemState } from '../core/scope-item';
 import { SCOPE_KIND, type ScopeKey } from '../core/types';
-import type { GuardDeps } from '../ports';
+import type { GuardDeps, ScopeView } from '../ports';
 import { judgeAndKeep } from './judge';
 
 /** Groups one AMI judgement reads and judges, those with the most launches of the AMI first. */
