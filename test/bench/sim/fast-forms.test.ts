@@ -10,12 +10,8 @@ import { SCENARIOS } from '../../../bench/sim/scenarios';
 import { MINUTE } from '../../../bench/sim/world';
 
 let env: SimEnv;
-beforeAll(async () => {
-  env = await startSimEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
+beforeAll(async () => (env = await startSimEnv()));
+afterAll(() => env.close());
 
 function scenario(name: string) {
   const s = SCENARIOS.find((x) => x.name === name);
