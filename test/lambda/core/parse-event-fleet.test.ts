@@ -3,6 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
 import { ASG_GROUP, asLaunch, createFleet, notLaunch } from './parse-event-records';
 
+/** A failed CreateFleet of the fixture's group, as parsed (the fields checked). */
+const failedFleet = (errorCode: string) => ({
+  kind: 'failed',
+  eventName: 'CreateFleet',
+  errorCode,
+  groupName: ASG_GROUP,
+});
+
 describe('parseEvent on CreateFleet', () => {
   const lone = { item: { lifecycle: 'on-demand', instanceIds: { item: 'i-0aaa0000000000000' } } };
 
@@ -87,12 +95,7 @@ describe('parseEvent on CreateFleet', () => {
     // Act
     const parsed = parseEvent(record);
     // Assess
-    expect(parsed).toMatchObject({
-      kind: 'failed',
-      eventName: 'CreateFleet',
-      errorCode: 'InsufficientInstanceCapacity',
-      groupName: ASG_GROUP,
-    });
+    expect(parsed).toMatchObject(failedFleet('InsufficientInstanceCapacity'));
   });
 
   it('reports a failed CreateFleet call (errorCode) as a failed attempt with its group', () => {
@@ -103,12 +106,7 @@ describe('parseEvent on CreateFleet', () => {
     // Act
     const parsed = parseEvent(record);
     // Assess
-    expect(parsed).toMatchObject({
-      kind: 'failed',
-      eventName: 'CreateFleet',
-      errorCode: 'Client.DryRunOperation',
-      groupName: ASG_GROUP,
-    });
+    expect(parsed).toMatchObject(failedFleet('Client.DryRunOperation'));
   });
 
   it('does not count a truncated CreateFleet: its instances are counted from their RunInstances records', () => {
