@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp, readAppConfig } from '../../lib/app';
-import { GUARD_PATTERNS, toEventBridgeJson } from '../../lib/event-patterns';
+import { forwardingRules } from '../lib/stacks';
 
 const ACCOUNT = '123456789012';
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
@@ -101,10 +101,7 @@ describe('buildApp (multi-region synth)', () => {
       const stack = built.forwarders.find((f) => f.region === region);
       expect(stack).toBeDefined();
       const template = Template.fromStack(stack as never);
-      const rules = Object.values(template.findResources('AWS::Events::Rule'));
-      expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
-        Object.values(GUARD_PATTERNS).map((p) => toEventBridgeJson(p)),
-      );
+      const rules = forwardingRules(template);
       for (const rule of rules) {
         expect(rule.Properties.Targets).toEqual([
           expect.objectContaining({
