@@ -20,6 +20,7 @@ import { SuspendError } from '../core/errors';
 import type { Departure, GroupInstance } from '../core/fate';
 import { TAG } from '../core/group-settings';
 import { awsCause } from './aws-error';
+import { cachedClient } from './regional-clients';
 
 /**
  * The IAM actions each user of this adapter needs, so that no function holds more than it calls:
@@ -347,12 +348,7 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   }
 
   private client(region: string): AutoScalingClient {
-    let c = this.clients.get(region);
-    if (c === undefined) {
-      c = this.clientFor(region);
-      this.clients.set(region, c);
-    }
-    return c;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 
   private async warmPool(region: string, name: string): Promise<Instance[]> {
