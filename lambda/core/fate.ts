@@ -43,21 +43,7 @@ import {
   MAX_HOLD_MS,
 } from './fate-classes';
 
-export {
-  CAUSE,
-  type CauseClass,
-  classifyCause,
-  DEFAULT_DEADLINE_MS,
-  FATE,
-  FATE_REASON,
-  type Fate,
-  type FateReason,
-  GRACE_MARGIN_MS,
-  LIFECYCLE_CLASS,
-  type LifecycleClass,
-  lifecycleClass,
-  MAX_HOLD_MS,
-} from './fate-classes';
+export * from './fate-classes';
 
 /** One launch to judge. Times are epoch milliseconds. */
 export interface LaunchFacts {
