@@ -43,26 +43,29 @@ export function newGuardAlarms(
     for (const t of topics) alarm.addAlarmAction(new cwActions.SnsAction(t));
     alarms.push(alarm);
   };
-  add(
-    'GuardErrorsAlarm',
-    'the guard function failed; Lambda retries twice, then the event goes to the failure queue',
-    watched.handler.metricErrors({ period, statistic: 'Sum' }),
-  );
-  add(
-    'GuardThrottlesAlarm',
-    'the guard function was throttled: launches are being handled late',
-    watched.handler.metricThrottles({ period, statistic: 'Sum' }),
-  );
-  add(
-    'DeadLetterQueueAlarm',
-    'EventBridge could not deliver events to the guard (see the dead-letter queue)',
-    watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-  );
-  add(
-    'FailureQueueAlarm',
-    'launch events the guard function could not handle (see the failure queue)',
-    watched.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-  );
+  const failures: readonly [id: string, description: string, metric: cloudwatch.IMetric][] = [
+    [
+      'GuardErrorsAlarm',
+      'the guard function failed; Lambda retries twice, then the event goes to the failure queue',
+      watched.handler.metricErrors({ period, statistic: 'Sum' }),
+    ],
+    [
+      'GuardThrottlesAlarm',
+      'the guard function was throttled: launches are being handled late',
+      watched.handler.metricThrottles({ period, statistic: 'Sum' }),
+    ],
+    [
+      'DeadLetterQueueAlarm',
+      'EventBridge could not deliver events to the guard (see the dead-letter queue)',
+      watched.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    ],
+    [
+      'FailureQueueAlarm',
+      'launch events the guard function could not handle (see the failure queue)',
+      watched.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+    ],
+  ];
+  for (const [id, description, metric] of failures) add(id, description, metric);
   add(
     'GuardBlindAlarm',
     'the guard cannot do its job (access denied, its table or key missing or disabled): launches are not being counted; fix the permissions, then replay the failure queue',

@@ -46,35 +46,23 @@ export function autoScalingStatements(actions: readonly string[], sidPrefix = ''
   const reads = actions.filter(isReadOnly);
   const tagWrites = actions.filter((a) => TAG_WRITE_ACTIONS.includes(a));
   const writes = actions.filter((a) => !reads.includes(a) && !tagWrites.includes(a));
-  const statements: iam.PolicyStatement[] = [];
-  if (reads.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({ sid: `${sidPrefix}ReadOnlyDescribe`, actions: reads, resources: ['*'] }),
-    );
-  }
-  if (writes.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: `${sidPrefix}AutoScalingGroupsOfThisAccount`,
-        actions: writes,
-        resources: [groupArn],
-      }),
-    );
-  }
-  if (tagWrites.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: `${sidPrefix}GuardTagsOnly`,
-        actions: tagWrites,
-        resources: [groupArn],
-        conditions: {
-          // Every key of the request is one of the guard's, and the request names at least one.
-          'ForAllValues:StringLike': { 'aws:TagKeys': [`${GUARD_TAG_PREFIX}*`] },
-          Null: { 'aws:TagKeys': 'false' },
-        },
-      }),
-    );
-  }
+  const kinds: readonly iam.PolicyStatementProps[] = [
+    { sid: 'ReadOnlyDescribe', actions: reads, resources: ['*'] },
+    { sid: 'AutoScalingGroupsOfThisAccount', actions: writes, resources: [groupArn] },
+    {
+      sid: 'GuardTagsOnly',
+      actions: tagWrites,
+      resources: [groupArn],
+      conditions: {
+        // Every key of the request is one of the guard's, and the request names at least one.
+        'ForAllValues:StringLike': { 'aws:TagKeys': [`${GUARD_TAG_PREFIX}*`] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    },
+  ];
+  const statements = kinds
+    .filter((kind) => (kind.actions?.length ?? 0) > 0)
+    .map((kind) => new iam.PolicyStatement({ ...kind, sid: `${sidPrefix}${kind.sid}` }));
   if (writes.includes('autoscaling:SuspendProcesses')) {
     statements.push(exemptDeny(`${sidPrefix}NeverSuspendExemptGroups`));
   }

@@ -32,6 +32,7 @@
 
 import {
   CAUSE,
+  type CauseClass,
   classifyCause,
   DEFAULT_DEADLINE_MS,
   FATE,
@@ -215,31 +216,26 @@ function departed(launch: LaunchFacts, input: JudgeInput, due: boolean): JudgedL
   if (input.stateReasons.get(launch.instanceId) === SPOT_REASON)
     return verdict(launch, FATE.neutral, FATE_REASON.spot, cause);
   const klass = cause === undefined ? CAUSE.unknown : classifyCause(cause);
-  switch (klass) {
-    case CAUSE.health:
-      return verdict(launch, FATE.failed, FATE_REASON.healthReplaced, cause);
-    case CAUSE.scaleIn:
-      return verdict(launch, FATE.neutral, FATE_REASON.scaledIn, cause);
-    case CAUSE.refresh:
-      return verdict(launch, FATE.neutral, FATE_REASON.refresh, cause);
-    case CAUSE.rebalance:
-      return verdict(launch, FATE.neutral, FATE_REASON.rebalance, cause);
-    case CAUSE.person:
-      return verdict(launch, FATE.neutral, FATE_REASON.person, cause);
-    case CAUSE.scheduled:
-      return verdict(launch, FATE.neutral, FATE_REASON.scheduled, cause);
-    case CAUSE.unknown: {
-      // Unexplained: a failure only if it never had the chance to be useful (it left before
-      // its deadline); one that outlived its deadline is not held against the group.
-      const leftAt = departure?.at ?? input.now;
-      const early = leftAt - launch.launchedAt < input.deadlineMs;
-      if (early) return verdict(launch, FATE.failed, FATE_REASON.goneUnknown, cause);
-      return due || departure !== undefined
-        ? verdict(launch, FATE.neutral, FATE_REASON.servedThenEnded, cause)
-        : verdict(launch, FATE.undecided, FATE_REASON.booting, cause);
-    }
-  }
+  if (klass === CAUSE.health) return verdict(launch, FATE.failed, FATE_REASON.healthReplaced, cause);
+  if (klass !== CAUSE.unknown) return verdict(launch, FATE.neutral, NEUTRAL_CAUSE_REASON[klass], cause);
+  // Unexplained: a failure only if it never had the chance to be useful (it left before
+  // its deadline); one that outlived its deadline is not held against the group.
+  const leftAt = departure?.at ?? input.now;
+  const early = leftAt - launch.launchedAt < input.deadlineMs;
+  if (early) return verdict(launch, FATE.failed, FATE_REASON.goneUnknown, cause);
+  return due || departure !== undefined
+    ? verdict(launch, FATE.neutral, FATE_REASON.servedThenEnded, cause)
+    : verdict(launch, FATE.undecided, FATE_REASON.booting, cause);
 }
+
+/** The neutral fate's reason for each cause that takes an instance out on purpose. */
+const NEUTRAL_CAUSE_REASON = {
+  [CAUSE.scaleIn]: FATE_REASON.scaledIn,
+  [CAUSE.refresh]: FATE_REASON.refresh,
+  [CAUSE.rebalance]: FATE_REASON.rebalance,
+  [CAUSE.person]: FATE_REASON.person,
+  [CAUSE.scheduled]: FATE_REASON.scheduled,
+} as const satisfies Record<Exclude<CauseClass, typeof CAUSE.health | typeof CAUSE.unknown>, FateReason>;
 
 /** Judge every launch (one per instance id), oldest first. */
 export function judgeLaunches(launches: readonly LaunchFacts[], input: JudgeInput): JudgedLaunch[] {
