@@ -14,15 +14,14 @@
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
 import { nextBatch, settle } from '../fake-cloud/sqs';
 import { type FakeAws, type FakeGroup, startFakeAws } from '../fake-cloud/static-state';
+import { type LocalDynamo, startDynamo } from '../fake-cloud/support/dynalite';
 import { parseDeadlineCheck } from '../lambda/adapters/deadline-queue';
 import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
 import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
@@ -98,12 +97,11 @@ export async function runDemo(
 ): Promise<DemoSummary> {
   const out = (line = '') => write(`${line}\n`);
   const tmp = mkdtempSync(join(tmpdir(), 'llg-demo-'));
-  const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let dynamo: LocalDynamo | undefined;
   let fake: FakeAws | undefined;
   let restoreEnv: (() => void) | undefined;
   try {
-    await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
-    const dynamoEndpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+    dynamo = await startDynamo();
     fake = await startFakeAws();
     restoreEnv = setEnv({
       AWS_REGION: I.region,
@@ -114,7 +112,7 @@ export async function runDemo(
       AWS_CONFIG_FILE: join(tmp, 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_AUTO_SCALING: fake.endpoint,
       AWS_ENDPOINT_URL_SNS: fake.endpoint,
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
@@ -135,18 +133,10 @@ export async function runDemo(
       // Powertools then writes through the global console, which the demo hushes around the handler.
       POWERTOOLS_DEV: 'true',
     });
-    const setup = new DynamoDBClient({});
-    await setup.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await dynamo.createTable(TABLE);
     // The group's launches of the day before (the standard AMI) are remembered in its item: the
     // same AMI set a launch's own write keeps, so the first Neuron launch is an AMI it never used.
-    await setup.send(
+    await dynamo.client.send(
       new UpdateItemCommand({
         TableName: TABLE,
         Key: {
@@ -157,7 +147,6 @@ export async function runDemo(
         ExpressionAttributeValues: { ':a': { SS: [I.previousImageId] } },
       }),
     );
-    setup.destroy();
     const { handler } = (await import('../lambda/entries/guard.js')) as {
       handler: (e: unknown) => Promise<GuardResult>;
     };
@@ -165,10 +154,7 @@ export async function runDemo(
   } finally {
     restoreEnv?.();
     await fake?.close();
-    await new Promise<void>((resolve) => {
-      db.close(() => resolve());
-      (db as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
+    await dynamo?.close();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
