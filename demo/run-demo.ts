@@ -101,9 +101,8 @@ export async function runDemo(
   let fake: FakeAws | undefined;
   let restoreEnv: (() => void) | undefined;
   try {
-    dynamo = await startDynamo();
     fake = await startFakeAws();
-    restoreEnv = setEnv({
+    const restoreBase = setEnv({
       AWS_REGION: I.region,
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
@@ -112,7 +111,6 @@ export async function runDemo(
       AWS_CONFIG_FILE: join(tmp, 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_AUTO_SCALING: fake.endpoint,
       AWS_ENDPOINT_URL_SNS: fake.endpoint,
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
@@ -133,6 +131,14 @@ export async function runDemo(
       // Powertools then writes through the global console, which the demo hushes around the handler.
       POWERTOOLS_DEV: 'true',
     });
+    restoreEnv = restoreBase;
+    // Started in the demo's environment (its SDK client then stays as quiet as the handler's).
+    dynamo = await startDynamo();
+    const restoreDynamo = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
+    restoreEnv = () => {
+      restoreDynamo();
+      restoreBase();
+    };
     await dynamo.createTable(TABLE);
     // The group's launches of the day before (the standard AMI) are remembered in its item: the
     // same AMI set a launch's own write keeps, so the first Neuron launch is an AMI it never used.
