@@ -13,7 +13,6 @@ import { Aspects, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PERMISSIONS as ACCOUNT_NAMES } from '../lambda/adapters/account-names';
@@ -26,7 +25,7 @@ import { ENV } from '../lambda/config';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuard, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from './launch-loop-guard';
-import { accessLogsBucket } from './launch-loop-guard-stack';
+import { stackGuardProps } from './launch-loop-guard-stack';
 import { GuardMemberRolesStack, MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from './member-role';
 import { GuardStackSet, memberTemplate, ORG_ID, type StackSetCaller } from './org-stackset';
 import type { LaunchLoopGuardProps } from './props';
@@ -109,20 +108,8 @@ export class CentralGuardStack extends Stack {
       );
     }
     const prefix = props.stackSetPrefix ?? 'LaunchLoopGuard';
-    const guardProps = props.guard ?? {};
-    const webhookSecret =
-      props.slackWebhookSecretName === undefined
-        ? guardProps.slack?.webhookSecret
-        : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', props.slackWebhookSecretName);
-    this.guard = new LaunchLoopGuard(this, 'Guard', {
-      ...guardProps,
-      ...(webhookSecret === undefined ? {} : { slack: { ...guardProps.slack, webhookSecret } }),
-      // This stack names its outputs itself.
-      outputs: false,
-      ...(props.accessLogsBucketName === undefined
-        ? {}
-        : { accessLogsBucket: accessLogsBucket(this, props.accessLogsBucketName) }),
-    });
+    // This stack names its outputs itself.
+    this.guard = new LaunchLoopGuard(this, 'Guard', stackGuardProps(this, props.guard ?? {}, props));
 
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: CENTRAL_BUS_NAME,
