@@ -37,137 +37,140 @@ export function launchEvent(n: number, at: number): Record<string, unknown> {
   const id = instanceId(n);
   const fleet = `fleet-${uuid(7, n)}`;
   const time = cloudTrailTime(at);
-  return {
-    version: '0',
-    id: uuid(1, n),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.ec2',
-    account: I.account,
-    time,
-    region: I.region,
-    resources: [],
-    detail: {
-      eventVersion: '1.10',
-      userIdentity: {
-        type: 'AssumedRole',
-        principalId: 'AROAEXAMPLEAUTOSCALING:AutoScaling',
-        arn: `arn:aws:sts::${I.account}:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling`,
-        accountId: I.account,
-        sessionContext: {
-          sessionIssuer: {
-            type: 'Role',
-            principalId: 'AROAEXAMPLEAUTOSCALING',
-            arn: `arn:aws:iam::${I.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-            accountId: I.account,
-            userName: 'AWSServiceRoleForAutoScaling',
-          },
-          attributes: { creationDate: time, mfaAuthenticated: 'false' },
+  return envelope(uuid(1, n), 'AWS API Call via CloudTrail', 'aws.ec2', time, [], {
+    eventVersion: '1.10',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLEAUTOSCALING:AutoScaling',
+      arn: `arn:aws:sts::${I.account}:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling`,
+      accountId: I.account,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLEAUTOSCALING',
+          arn: `arn:aws:iam::${I.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+          accountId: I.account,
+          userName: 'AWSServiceRoleForAutoScaling',
         },
-        invokedBy: 'autoscaling.amazonaws.com',
+        attributes: { creationDate: time, mfaAuthenticated: 'false' },
       },
-      eventTime: time,
-      eventSource: 'ec2.amazonaws.com',
-      eventName: 'RunInstances',
-      awsRegion: I.region,
-      sourceIPAddress: 'autoscaling.amazonaws.com',
-      userAgent: 'autoscaling.amazonaws.com',
-      requestParameters: {
-        instancesSet: { items: [{ minCount: 1, maxCount: 1 }] },
-        instanceType: I.instanceType,
-        blockDeviceMapping: {},
-        availabilityZone: I.availabilityZone,
-        monitoring: { enabled: false },
-        subnetId: I.subnetId,
-        disableApiTermination: false,
-        disableApiStop: false,
-        clientToken: `${fleet}-0`,
-        launchTemplate: { launchTemplateId: I.launchTemplateId, version: '3' },
-      },
-      responseElements: {
-        requestId: uuid(2, n),
-        reservationId: `r-0${(0x3b1f00aa + n).toString(16)}c2d9e1f07`,
-        ownerId: I.account,
-        groupSet: {},
-        instancesSet: {
-          items: [
-            {
-              instanceId: id,
-              imageId: I.imageId,
-              instanceState: { code: 0, name: 'pending' },
-              privateDnsName: `ip-10-20-${(n * 7) % 250}-${(n * 13) % 250}.${I.region}.compute.internal`,
-              amiLaunchIndex: 0,
-              productCodes: {},
-              instanceType: I.instanceType,
-              launchTime: at,
-              placement: { availabilityZone: I.availabilityZone, tenancy: 'default' },
-              monitoring: { state: 'disabled' },
-              subnetId: I.subnetId,
-              stateReason: { code: 'pending', message: 'pending' },
-              architecture: 'x86_64',
-              rootDeviceType: 'ebs',
-              rootDeviceName: '/dev/xvda',
-              blockDeviceMapping: {},
-              virtualizationType: 'hvm',
-              clientToken: `${fleet}-0`,
-              tagSet: {
-                items: [
-                  { key: 'aws:ec2launchtemplate:id', value: I.launchTemplateId },
-                  { key: 'aws:ec2launchtemplate:version', value: '3' },
-                  { key: 'AmazonECSManaged', value: '' },
-                  { key: 'aws:autoscaling:groupName', value: I.groupName },
-                  { key: 'aws:ec2:fleet-id', value: fleet },
-                ],
-              },
-              hypervisor: 'xen',
-              iamInstanceProfile: {
-                arn: `arn:aws:iam::${I.account}:instance-profile/ecs-inferentia-instance`,
-                id: 'AIPAEXAMPLEECSINSTANCE',
-              },
-              currentInstanceBootMode: 'legacy-bios',
-            },
-          ],
-        },
-      },
-      requestID: uuid(2, n),
-      eventID: uuid(3, n),
-      readOnly: false,
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: I.account,
-      eventCategory: 'Management',
+      invokedBy: 'autoscaling.amazonaws.com',
     },
-  };
+    eventTime: time,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'RunInstances',
+    awsRegion: I.region,
+    sourceIPAddress: 'autoscaling.amazonaws.com',
+    userAgent: 'autoscaling.amazonaws.com',
+    requestParameters: {
+      instancesSet: { items: [{ minCount: 1, maxCount: 1 }] },
+      instanceType: I.instanceType,
+      blockDeviceMapping: {},
+      availabilityZone: I.availabilityZone,
+      monitoring: { enabled: false },
+      subnetId: I.subnetId,
+      disableApiTermination: false,
+      disableApiStop: false,
+      clientToken: `${fleet}-0`,
+      launchTemplate: { launchTemplateId: I.launchTemplateId, version: '3' },
+    },
+    responseElements: {
+      requestId: uuid(2, n),
+      reservationId: `r-0${(0x3b1f00aa + n).toString(16)}c2d9e1f07`,
+      ownerId: I.account,
+      groupSet: {},
+      instancesSet: {
+        items: [
+          {
+            instanceId: id,
+            imageId: I.imageId,
+            instanceState: { code: 0, name: 'pending' },
+            privateDnsName: `ip-10-20-${(n * 7) % 250}-${(n * 13) % 250}.${I.region}.compute.internal`,
+            amiLaunchIndex: 0,
+            productCodes: {},
+            instanceType: I.instanceType,
+            launchTime: at,
+            placement: { availabilityZone: I.availabilityZone, tenancy: 'default' },
+            monitoring: { state: 'disabled' },
+            subnetId: I.subnetId,
+            stateReason: { code: 'pending', message: 'pending' },
+            architecture: 'x86_64',
+            rootDeviceType: 'ebs',
+            rootDeviceName: '/dev/xvda',
+            blockDeviceMapping: {},
+            virtualizationType: 'hvm',
+            clientToken: `${fleet}-0`,
+            tagSet: {
+              items: [
+                { key: 'aws:ec2launchtemplate:id', value: I.launchTemplateId },
+                { key: 'aws:ec2launchtemplate:version', value: '3' },
+                { key: 'AmazonECSManaged', value: '' },
+                { key: 'aws:autoscaling:groupName', value: I.groupName },
+                { key: 'aws:ec2:fleet-id', value: fleet },
+              ],
+            },
+            hypervisor: 'xen',
+            iamInstanceProfile: {
+              arn: `arn:aws:iam::${I.account}:instance-profile/ecs-inferentia-instance`,
+              id: 'AIPAEXAMPLEECSINSTANCE',
+            },
+            currentInstanceBootMode: 'legacy-bios',
+          },
+        ],
+      },
+    },
+    requestID: uuid(2, n),
+    eventID: uuid(3, n),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: I.account,
+    eventCategory: 'Management',
+  });
 }
 
 /** Auto Scaling's event for the termination of launch n's instance (its health check took it out at `at`). */
 export function terminateEvent(n: number, at: number): Record<string, unknown> {
   const id = instanceId(n);
   const time = cloudTrailTime(at);
+  const resources = [
+    `arn:aws:autoscaling:${I.region}:${I.account}:autoScalingGroup:6f4c2b1a-0000-4000-8000-00000000e5c5:autoScalingGroupName/${I.groupName}`,
+    `arn:aws:ec2:${I.region}:${I.account}:instance/${id}`,
+  ];
+  return envelope(uuid(4, n), 'EC2 Instance Terminate Successful', 'aws.autoscaling', time, resources, {
+    StatusCode: 'InProgress',
+    Description: `Terminating EC2 instance: ${id}`,
+    AutoScalingGroupName: I.groupName,
+    ActivityId: uuid(5, n),
+    Details: { 'Availability Zone': I.availabilityZone, 'Subnet ID': I.subnetId },
+    RequestId: uuid(5, n),
+    StatusMessage: '',
+    EndTime: time,
+    EC2InstanceId: id,
+    StartTime: time,
+    Cause: healthCause(at),
+  });
+}
+
+/** An EventBridge event of the incident's account and region. */
+function envelope(
+  id: string,
+  detailType: string,
+  source: string,
+  time: string,
+  resources: readonly string[],
+  detail: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     version: '0',
-    id: uuid(4, n),
-    'detail-type': 'EC2 Instance Terminate Successful',
-    source: 'aws.autoscaling',
+    id,
+    'detail-type': detailType,
+    source,
     account: I.account,
     time,
     region: I.region,
-    resources: [
-      `arn:aws:autoscaling:${I.region}:${I.account}:autoScalingGroup:6f4c2b1a-0000-4000-8000-00000000e5c5:autoScalingGroupName/${I.groupName}`,
-      `arn:aws:ec2:${I.region}:${I.account}:instance/${id}`,
-    ],
-    detail: {
-      StatusCode: 'InProgress',
-      Description: `Terminating EC2 instance: ${id}`,
-      AutoScalingGroupName: I.groupName,
-      ActivityId: uuid(5, n),
-      Details: { 'Availability Zone': I.availabilityZone, 'Subnet ID': I.subnetId },
-      RequestId: uuid(5, n),
-      StatusMessage: '',
-      EndTime: time,
-      EC2InstanceId: id,
-      StartTime: time,
-      Cause: healthCause(at),
-    },
+    resources,
+    detail,
   };
 }
 

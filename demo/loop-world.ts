@@ -179,8 +179,16 @@ export class LoopWorld {
   private apply(h: Happening): void {
     const { launch } = h;
     const id = launch.instanceId;
-    const activityOf = (prefix: string) =>
-      this.activities().find((a) => a.description === `${prefix}: ${id}`);
+    /** The instance reached an EC2 state and its activity (`<prefix>: <id>`) succeeded. */
+    const finish = (state: string, prefix: string) => {
+      const ec2 = this.fake.instances.get(id);
+      if (ec2) ec2.state = state;
+      const activity = this.activities().find((a) => a.description === `${prefix}: ${id}`);
+      if (activity) {
+        activity.statusCode = 'Successful';
+        activity.endTime = h.at;
+      }
+    };
     switch (h.what) {
       case 'launch': {
         // Managed scaling raised the desired capacity by one; a replacement keeps it.
@@ -212,13 +220,7 @@ export class LoopWorld {
       case 'in-service': {
         const instance = this.group.instances.get(id);
         if (instance) instance.lifecycleState = 'InService';
-        const ec2 = this.fake.instances.get(id);
-        if (ec2) ec2.state = 'running';
-        const activity = activityOf('Launching a new EC2 instance');
-        if (activity) {
-          activity.statusCode = 'Successful';
-          activity.endTime = h.at;
-        }
+        finish('running', 'Launching a new EC2 instance');
         break;
       }
       case 'stops': {
@@ -249,13 +251,7 @@ export class LoopWorld {
       }
       case 'terminated': {
         this.group.instances.delete(id);
-        const ec2 = this.fake.instances.get(id);
-        if (ec2) ec2.state = 'terminated';
-        const activity = activityOf('Terminating EC2 instance');
-        if (activity) {
-          activity.statusCode = 'Successful';
-          activity.endTime = h.at;
-        }
+        finish('terminated', 'Terminating EC2 instance');
         break;
       }
     }

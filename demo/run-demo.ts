@@ -14,27 +14,36 @@
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import type { CliContext } from '../cli/aws-errors';
-import { defaultContext } from '../cli/aws-errors';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { runResume } from '../cli/resume';
 import { runStatus } from '../cli/status';
 import { nextBatch, settle } from '../fake-cloud/sqs';
 import { type FakeAws, type FakeGroup, startFakeAws } from '../fake-cloud/static-state';
+import { type LocalDynamo, startDynamo } from '../fake-cloud/support/dynalite';
 import { parseDeadlineCheck } from '../lambda/adapters/deadline-queue';
 import { AMI_CHANGE_ATTRIBUTE } from '../lambda/adapters/notifier';
-import { evidenceLine } from '../lambda/core/alert';
 import { deadlineFor, type JudgedLaunch, judgeLaunches } from '../lambda/core/fate';
 import type { TripReport } from '../lambda/core/report';
 import { ATTR } from '../lambda/core/scope-item';
 import { scopeId } from '../lambda/core/types';
 import type { GuardResult } from '../lambda/steps/count';
 import type { BatchResult } from '../lambda/steps/delayed-check';
-import { EXAMPLE_PATHS, type IncidentEvent, incidentEvents } from './generate-incident';
+import { atTime, cliContext, quietly, setEnv } from './demo-harness';
+import {
+  callLines,
+  clock,
+  describeCall,
+  fateText,
+  indent,
+  intro,
+  minutesSeconds,
+  reportOf,
+  showAmiChange,
+  showTrip,
+} from './demo-text';
+import { incidentEvents } from './generate-incident';
 import { INCIDENT, LOOP, VARIANTS, type Variant } from './incident';
 import { LoopWorld, seedWorld } from './loop-world';
 
@@ -77,93 +86,6 @@ export interface DemoOptions {
 
 type Write = (text: string) => void;
 
-function clock(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
-}
-
-function minutesSeconds(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-/**
- * Run `fn` with `Date.now()` returning `ms` (the simulated clock), and restore it afterwards.
- * The handler reads the time once per event through `Date.now()`.
- */
-async function atTime<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  const real = Date.now;
-  Date.now = () => ms;
-  try {
-    return await fn();
-  } finally {
-    Date.now = real;
-  }
-}
-
-function indent(text: string, prefix = '  │ '): string {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((l) => `${prefix}${l}`)
-    .join('\n');
-}
-
-/** The environment the handler reads, set before it is imported; returns a function restoring it. */
-function setEnv(vars: Record<string, string>): () => void {
-  const before = new Map(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  return () => {
-    for (const [k, v] of before) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-}
-
-function describeCall(call: FakeAws['calls'][number]): string {
-  const p = call.params;
-  const members = (prefix: string) =>
-    Object.entries(p)
-      .filter(([k]) => new RegExp(`^${prefix}\\.member\\.\\d+$`).test(k))
-      .map(([, v]) => v);
-  switch (call.action) {
-    case 'SuspendProcesses':
-    case 'ResumeProcesses':
-      return `autoscaling:${call.action} ${p['AutoScalingGroupName']} ${JSON.stringify(members('ScalingProcesses'))}`;
-    case 'CreateOrUpdateTags':
-    case 'DeleteTags': {
-      const keys = Object.entries(p)
-        .filter(([k]) => /^Tags\.member\.\d+\.Key$/.test(k))
-        .map(([, v]) => v);
-      return `autoscaling:${call.action} ${keys.join(', ')}`;
-    }
-    case 'ListContainerInstances': {
-      const ids = (p['filter'] ?? '').match(/'i-[0-9a-f]+'/g)?.length ?? 0;
-      return `ecs:ListContainerInstances ${p['cluster']} (ec2InstanceId in [${ids} ids])`;
-    }
-    case 'Publish':
-      return `sns:Publish "${p['Subject'] ?? '(no subject)'}"`;
-    default:
-      return `${call.service}:${call.action}`;
-  }
-}
-
-/** The calls of one event, several to a line. */
-function callLines(calls: readonly FakeAws['calls'][number][], prefix: string): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const c of calls) {
-    const text = describeCall(c);
-    if (line !== '' && line.length + text.length > 88) {
-      lines.push(`${prefix}→ ${line}`);
-      line = '';
-    }
-    line = line === '' ? text : `${line} · ${text}`;
-  }
-  if (line !== '') lines.push(`${prefix}→ ${line}`);
-  return lines;
-}
-
 /**
  * Play the incident.
  *
@@ -175,14 +97,12 @@ export async function runDemo(
 ): Promise<DemoSummary> {
   const out = (line = '') => write(`${line}\n`);
   const tmp = mkdtempSync(join(tmpdir(), 'llg-demo-'));
-  const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let dynamo: LocalDynamo | undefined;
   let fake: FakeAws | undefined;
   let restoreEnv: (() => void) | undefined;
   try {
-    await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
-    const dynamoEndpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
     fake = await startFakeAws();
-    restoreEnv = setEnv({
+    const restoreBase = setEnv({
       AWS_REGION: I.region,
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
@@ -191,7 +111,6 @@ export async function runDemo(
       AWS_CONFIG_FILE: join(tmp, 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_AUTO_SCALING: fake.endpoint,
       AWS_ENDPOINT_URL_SNS: fake.endpoint,
       AWS_ENDPOINT_URL_EC2: fake.endpoint,
@@ -212,18 +131,18 @@ export async function runDemo(
       // Powertools then writes through the global console, which the demo hushes around the handler.
       POWERTOOLS_DEV: 'true',
     });
-    const setup = new DynamoDBClient({});
-    await setup.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    restoreEnv = restoreBase;
+    // Started in the demo's environment (its SDK client then stays as quiet as the handler's).
+    dynamo = await startDynamo();
+    const restoreDynamo = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
+    restoreEnv = () => {
+      restoreDynamo();
+      restoreBase();
+    };
+    await dynamo.createTable(TABLE);
     // The group's launches of the day before (the standard AMI) are remembered in its item: the
     // same AMI set a launch's own write keeps, so the first Neuron launch is an AMI it never used.
-    await setup.send(
+    await dynamo.client.send(
       new UpdateItemCommand({
         TableName: TABLE,
         Key: {
@@ -234,7 +153,6 @@ export async function runDemo(
         ExpressionAttributeValues: { ':a': { SS: [I.previousImageId] } },
       }),
     );
-    setup.destroy();
     const { handler } = (await import('../lambda/entries/guard.js')) as {
       handler: (e: unknown) => Promise<GuardResult>;
     };
@@ -242,76 +160,9 @@ export async function runDemo(
   } finally {
     restoreEnv?.();
     await fake?.close();
-    await new Promise<void>((resolve) => {
-      db.close(() => resolve());
-      (db as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
+    await dynamo?.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** Words of `text` in lines of at most `width` characters. */
-function wrap(text: string, width = 96): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(line);
-  return lines;
-}
-
-function intro(variant: Variant, events: readonly IncidentEvent[], out: (line?: string) => void): void {
-  const para = (text: string) => {
-    for (const l of wrap(text)) out(l);
-    out();
-  };
-  const every = LOOP[variant].everySeconds / 60;
-  if (variant === 'unregistered') {
-    out('launch-loop-guard demo: an ECS capacity provider that keeps launching instances it cannot use');
-    out('='.repeat(96));
-    para(
-      `Group ${I.groupName} (${I.account}, ${I.region}) backs capacity provider ${I.capacityProvider} of ECS cluster ${I.cluster}. It launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). They come up InService and Healthy, but their instance role lacks the ECS permissions, so none registers as a container instance. Tasks keep waiting, managed scaling keeps raising the desired capacity, and managed termination protection keeps every instance: one launch every ${every} minutes, no termination, and nothing in AWS stops it.`,
-    );
-  } else {
-    out('launch-loop-guard demo (--variant replace): a group that replaces its instances in a loop');
-    out('='.repeat(96));
-    para(
-      `Group ${I.groupName} (${I.account}, ${I.region}) backs capacity provider ${I.capacityProvider} of ECS cluster ${I.cluster} and launches ${I.instanceType} instances from ${I.imageId} (${I.imageName}). Each instance shuts itself down during boot; Auto Scaling's EC2 health check finds it stopped, terminates it and launches a replacement, about every ${every} minutes.`,
-    );
-  }
-  para(
-    `The guard, with its defaults: a launch has failed when it is not useful (InService and Healthy, and a container instance of ${I.cluster}, as the group backs its capacity provider) 10 minutes after launch, or when Auto Scaling replaced it for a failed health check. Streak rule: the group's last 4 decided launches all failed. Count rule: 10 launches in 1h, at least half of the decided ones failed. Either rule suspends Launch, once.`,
-  );
-  para(
-    `${events.length} events (${relative(EXAMPLE_PATHS[variant])}: the loop's first hour left alone, ${LOOP[variant].launches} launches) reach lambda/entries/guard.ts at their delivery time: CloudTrail's 2 to 6 minutes late, Auto Scaling's own events within a minute. DynamoDB runs on dynalite, Auto Scaling, ECS, EC2 and SNS on a local server. Once Launch is suspended, Auto Scaling launches nothing more.`,
-  );
-}
-
-function relative(path: string): string {
-  const at = path.lastIndexOf('/demo/');
-  return at >= 0 ? path.slice(at + 1) : path;
-}
-
-/** "failed 1-4 (not-registered) · undecided 5" from judged launches numbered by `numberOf`. */
-function fateText(judged: readonly JudgedLaunch[], numberOf: ReadonlyMap<string, number>): string {
-  const runs: { label: string; from: number; to: number }[] = [];
-  for (const j of judged) {
-    const n = numberOf.get(j.instanceId) ?? 0;
-    const label = j.fate === 'failed' || j.fate === 'neutral' ? `${j.fate} (${j.reason})` : j.fate;
-    const last = runs.at(-1);
-    if (last !== undefined && last.label === label && last.to === n - 1) last.to = n;
-    else runs.push({ label, from: n, to: n });
-  }
-  return runs
-    .map((r) => {
-      const [word, why] = r.label.split(' ');
-      return `${word} ${r.from === r.to ? r.from : `${r.from}-${r.to}`}${why ? ` ${why}` : ''}`;
-    })
-    .join(' · ');
 }
 
 /** The fates of the counted launches as the group shows them now (core/fate.ts on the fake's state). */
@@ -514,88 +365,6 @@ async function deliverDeadlineChecks(
 interface TripSeen {
   at?: number;
   atLaunch: number;
-}
-
-/** The trip: its rule and first evidence, the calls it made, and the alert once. */
-function showTrip(
-  fake: FakeAws,
-  calls: readonly FakeAws['calls'][number][],
-  out: (line?: string) => void,
-  variant: Variant,
-): void {
-  const report = reportOf(fake.published.at(-1));
-  const rule = report?.evidence?.rule ?? 'count';
-  out(`          TRIP by the ${rule} rule: ${report ? evidenceLine(report)?.split('; ')[0] : ''}`);
-  for (const c of calls) out(`          → ${describeCall(c)}`);
-  showAlert(fake, out, variant);
-}
-
-/** The AMI-change alert, at the first launch of an AMI the group did not use: before any loop. */
-function showAmiChange(alert: FakeAws['published'][number], out: (line?: string) => void): void {
-  out();
-  out('  The AMI-change alert, at this first launch of a new AMI family (it suspends nothing):');
-  out(`  ┌ Subject: ${alert.subject ?? ''}`);
-  out(indent(alert.message));
-  out('  └');
-  out();
-}
-
-function reportOf(published: FakeAws['published'][number] | undefined): TripReport | undefined {
-  const raw = published?.attributes['report'];
-  return raw === undefined ? undefined : (JSON.parse(raw) as TripReport);
-}
-
-/** The alert, once: the SNS text in full; Slack gets the same content as Block Kit. */
-function showAlert(fake: FakeAws, out: (line?: string) => void, variant: Variant): void {
-  const alert = fake.published.at(-1);
-  if (alert === undefined) return;
-  out();
-  out('  The alert on the SNS topic (e-mail, chat, pager subscribers):');
-  out(`  ┌ Subject: ${alert.subject ?? ''}`);
-  out(indent(alert.message));
-  out(
-    `  └ attributes: ${JSON.stringify(Object.fromEntries(Object.entries(alert.attributes).filter(([k]) => k !== 'report')))}`,
-  );
-  out(
-    variant === 'unregistered'
-      ? '  Slack gets the same alert as a Block Kit message: docs/slack-alert.png is this one (npm run render-slack).'
-      : "  Slack gets the same alert as a Block Kit message (docs/slack-alert.png shows the default variant's).",
-  );
-  out();
-}
-
-/** Run the handler with the console hushed: its JSON logs and metrics are not the demo's story. */
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const saved = { log: console.log, info: console.info, warn: console.warn, debug: console.debug };
-  const hush = () => {};
-  Object.assign(console, { log: hush, info: hush, warn: hush, debug: hush });
-  try {
-    return await fn();
-  } finally {
-    Object.assign(console, saved);
-  }
-}
-
-/** The CLI's context on the demo's endpoints, with its output captured. */
-function cliContext(): { context: CliContext; take: () => string } {
-  let buffer = '';
-  const base = defaultContext();
-  return {
-    context: {
-      ...base,
-      stdout: (t) => {
-        buffer += t;
-      },
-      stderr: (t) => {
-        buffer += t;
-      },
-    },
-    take: () => {
-      const t = buffer;
-      buffer = '';
-      return t;
-    },
-  };
 }
 
 /** `--variant NAME` from the command line, or an error naming what was expected. */

@@ -45,20 +45,8 @@ export class LaunchLoopGuardStack extends Stack {
       description: 'launch-loop-guard: stops EC2 Auto Scaling launch loops (home region)',
       ...props,
     });
-    const guard = props.guard ?? {};
-    const webhookSecret =
-      props.slackWebhookSecretName === undefined
-        ? guard.slack?.webhookSecret
-        : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', props.slackWebhookSecretName);
-    this.guard = new LaunchLoopGuard(this, 'Guard', {
-      ...guard,
-      ...(webhookSecret === undefined ? {} : { slack: { ...guard.slack, webhookSecret } }),
-      // This stack names its outputs itself, without the construct's prefix (scripts read them).
-      outputs: false,
-      ...(props.accessLogsBucketName === undefined
-        ? {}
-        : { accessLogsBucket: accessLogsBucket(this, props.accessLogsBucketName) }),
-    });
+    // This stack names its outputs itself, without the construct's prefix (scripts read them).
+    this.guard = new LaunchLoopGuard(this, 'Guard', stackGuardProps(this, props.guard ?? {}, props));
     // What operators pass to `launch-loop-guard status --table` / `resume --table`.
     new CfnOutput(this, 'TableName', {
       value: this.guard.table.tableName,
@@ -76,6 +64,33 @@ export class LaunchLoopGuardStack extends Stack {
     });
     if (props.nag !== false) Aspects.of(this).add(new AwsSolutionsChecks({ verbose: true }));
   }
+}
+
+/**
+ * The guard's props in a stack that names its outputs itself (`outputs: false`), with the
+ * webhook secret and the access-log bucket given by name (`slackWebhookSecretName`,
+ * `accessLogsBucketName`) in place of the construct's own props.
+ */
+export function stackGuardProps(
+  scope: Construct,
+  guard: LaunchLoopGuardProps,
+  names: {
+    readonly slackWebhookSecretName?: string | undefined;
+    readonly accessLogsBucketName?: string | undefined;
+  },
+): LaunchLoopGuardProps {
+  const webhookSecret =
+    names.slackWebhookSecretName === undefined
+      ? guard.slack?.webhookSecret
+      : secretsmanager.Secret.fromSecretNameV2(scope, 'SlackWebhookSecret', names.slackWebhookSecretName);
+  return {
+    ...guard,
+    ...(webhookSecret === undefined ? {} : { slack: { ...guard.slack, webhookSecret } }),
+    outputs: false,
+    ...(names.accessLogsBucketName === undefined
+      ? {}
+      : { accessLogsBucket: accessLogsBucket(scope, names.accessLogsBucketName) }),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TAG } from '../lambda/core/group-settings';
+import { GUARD_PERMISSIONS } from '../lambda/permissions';
 
 /** The prefix of every tag the guard writes or removes. */
 export const GUARD_TAG_PREFIX = 'launch-loop-guard:';
@@ -45,35 +46,23 @@ export function autoScalingStatements(actions: readonly string[], sidPrefix = ''
   const reads = actions.filter(isReadOnly);
   const tagWrites = actions.filter((a) => TAG_WRITE_ACTIONS.includes(a));
   const writes = actions.filter((a) => !reads.includes(a) && !tagWrites.includes(a));
-  const statements: iam.PolicyStatement[] = [];
-  if (reads.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({ sid: `${sidPrefix}ReadOnlyDescribe`, actions: reads, resources: ['*'] }),
-    );
-  }
-  if (writes.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: `${sidPrefix}AutoScalingGroupsOfThisAccount`,
-        actions: writes,
-        resources: [groupArn],
-      }),
-    );
-  }
-  if (tagWrites.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: `${sidPrefix}GuardTagsOnly`,
-        actions: tagWrites,
-        resources: [groupArn],
-        conditions: {
-          // Every key of the request is one of the guard's, and the request names at least one.
-          'ForAllValues:StringLike': { 'aws:TagKeys': [`${GUARD_TAG_PREFIX}*`] },
-          Null: { 'aws:TagKeys': 'false' },
-        },
-      }),
-    );
-  }
+  const kinds: readonly iam.PolicyStatementProps[] = [
+    { sid: 'ReadOnlyDescribe', actions: reads, resources: ['*'] },
+    { sid: 'AutoScalingGroupsOfThisAccount', actions: writes, resources: [groupArn] },
+    {
+      sid: 'GuardTagsOnly',
+      actions: tagWrites,
+      resources: [groupArn],
+      conditions: {
+        // Every key of the request is one of the guard's, and the request names at least one.
+        'ForAllValues:StringLike': { 'aws:TagKeys': [`${GUARD_TAG_PREFIX}*`] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    },
+  ];
+  const statements = kinds
+    .filter((kind) => (kind.actions?.length ?? 0) > 0)
+    .map((kind) => new iam.PolicyStatement({ ...kind, sid: `${sidPrefix}${kind.sid}` }));
   if (writes.includes('autoscaling:SuspendProcesses')) {
     statements.push(exemptDeny(`${sidPrefix}NeverSuspendExemptGroups`));
   }
@@ -147,4 +136,69 @@ export function instanceRoleReadStatements(
       }),
     );
   return statements;
+}
+
+/**
+ * Add each action of the guard function's adapters (`GUARD_PERMISSIONS`) to its role, on the
+ * narrowest resources that action allows.
+ *
+ * @throws Error for an action no rule here can scope
+ */
+export function grantAdapterPermissions(
+  role: iam.Role,
+  on: { readonly tableArn: string; readonly topicArns: readonly string[]; readonly deadlineQueueArn: string },
+): void {
+  const autoScalingWrites: string[] = [];
+  const topics = [...on.topicArns];
+  const byResource = new Map<string, { resources: string[]; actions: string[] }>();
+  const add = (sid: string, resources: string[], action: string) => {
+    const entry = byResource.get(sid) ?? { resources, actions: [] };
+    entry.actions.push(action);
+    byResource.set(sid, entry);
+  };
+  for (const action of GUARD_PERMISSIONS) {
+    const [service, name = ''] = action.split(':');
+    if (service === 'dynamodb') add('LaunchTable', [on.tableArn], action);
+    else if (service === 'sns') add('AlertTopics', topics, action);
+    else if (name.startsWith('Describe') || (service === 'ecs' && name.startsWith('List')))
+      // Read-only calls: the clusters and groups to read are only known at run time.
+      add('ReadOnlyDescribe', ['*'], action);
+    else if (service === 'autoscaling') autoScalingWrites.push(action);
+    else if (service === 'sqs') add('DeadlineQueue', [on.deadlineQueueArn], action);
+    else if (action === 'iam:GetInstanceProfile')
+      add(
+        'InstanceProfilesOfThisAccount',
+        [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:instance-profile/*`],
+        action,
+      );
+    else if (action === 'pricing:GetProducts')
+      // The Price List has no resources to name: AWS documents this action with `*` only.
+      add('PriceList', ['*'], action);
+    else if (action === 'iam:SimulatePrincipalPolicy')
+      // Instance roles are found at run time; roles at the paths AWS reserves for its own
+      // service-linked and SSO roles are never an instance profile's, and are denied below.
+      add('SimulateRolesOfThisAccount', [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`], action);
+    else {
+      throw new Error(
+        `LaunchLoopGuard: lambda/permissions.ts lists "${action}", which the construct cannot scope; add a rule for it`,
+      );
+    }
+  }
+  for (const [sid, { resources, actions }] of byResource) {
+    role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources }));
+  }
+  for (const statement of autoScalingStatements(autoScalingWrites)) role.addToPolicy(statement);
+  if (byResource.has('SimulateRolesOfThisAccount')) {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverSimulateReservedRoles',
+        effect: iam.Effect.DENY,
+        actions: ['iam:SimulatePrincipalPolicy'],
+        resources: [
+          `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*`,
+          `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-reserved/*`,
+        ],
+      }),
+    );
+  }
 }

@@ -13,7 +13,6 @@ import { Aspects, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PERMISSIONS as ACCOUNT_NAMES } from '../lambda/adapters/account-names';
@@ -26,9 +25,9 @@ import { ENV } from '../lambda/config';
 import { AUTO_SCALING_PATTERN, CLOUDTRAIL_LAUNCH_PATTERN } from './event-patterns';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuard, TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from './launch-loop-guard';
-import { accessLogsBucket } from './launch-loop-guard-stack';
+import { stackGuardProps } from './launch-loop-guard-stack';
 import { GuardMemberRolesStack, MEMBER_ROLE_NAME, OPERATOR_ROLE_NAME } from './member-role';
-import { GuardStackSet, memberTemplate, ORG_ID, type StackSetCaller } from './org-stackset';
+import { type GuardStackSet, memberStackSet, ORG_ID, type StackSetCaller } from './org-stackset';
 import type { LaunchLoopGuardProps } from './props';
 import { trailAlertTargets, trailChangePattern } from './trail-alert';
 
@@ -109,20 +108,8 @@ export class CentralGuardStack extends Stack {
       );
     }
     const prefix = props.stackSetPrefix ?? 'LaunchLoopGuard';
-    const guardProps = props.guard ?? {};
-    const webhookSecret =
-      props.slackWebhookSecretName === undefined
-        ? guardProps.slack?.webhookSecret
-        : secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', props.slackWebhookSecretName);
-    this.guard = new LaunchLoopGuard(this, 'Guard', {
-      ...guardProps,
-      ...(webhookSecret === undefined ? {} : { slack: { ...guardProps.slack, webhookSecret } }),
-      // This stack names its outputs itself.
-      outputs: false,
-      ...(props.accessLogsBucketName === undefined
-        ? {}
-        : { accessLogsBucket: accessLogsBucket(this, props.accessLogsBucketName) }),
-    });
+    // This stack names its outputs itself.
+    this.guard = new LaunchLoopGuard(this, 'Guard', stackGuardProps(this, props.guard ?? {}, props));
 
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: CENTRAL_BUS_NAME,
@@ -149,9 +136,10 @@ export class CentralGuardStack extends Stack {
     this.allowResumerInMembers(props.organizationId);
 
     const regions = [...new Set([this.region, ...props.regions])];
-    const roles = memberTemplate(
+    const roles = memberStackSet(
       this,
       'MemberRoles',
+      prefix,
       (app, synthesizer) =>
         new GuardMemberRolesStack(app, 'MemberRoles', {
           synthesizer,
@@ -159,29 +147,29 @@ export class CentralGuardStack extends Stack {
           centralAccount: this.account,
           nag: props.nag,
         }),
+      (stack) => ({
+        description: 'launch-loop-guard: the roles the central guard and its operators assume',
+        targets: props.targets,
+        // IAM is global: one region per account.
+        regions: [this.region],
+        parameters: {
+          [stack.guardRoleArn.logicalId]: this.guardRole().roleArn,
+          [stack.operatorPrincipalArns.logicalId]: [
+            this.guard.resumer.role?.roleArn ?? '',
+            ...(props.operatorPrincipals ?? []),
+          ].join(','),
+        },
+        callAs: props.callAs,
+      }),
     );
     this.memberRolesTemplate = roles.stack;
-    this.memberRoles = new GuardStackSet(this, 'MemberRolesStackSet', {
-      stackSetName: `${prefix}-MemberRoles`,
-      description: 'launch-loop-guard: the roles the central guard and its operators assume',
-      template: roles.source,
-      targets: props.targets,
-      // IAM is global: one region per account.
-      regions: [this.region],
-      parameters: {
-        [roles.stack.guardRoleArn.logicalId]: this.guardRole().roleArn,
-        [roles.stack.operatorPrincipalArns.logicalId]: [
-          this.guard.resumer.role?.roleArn ?? '',
-          ...(props.operatorPrincipals ?? []),
-        ].join(','),
-      },
-      callAs: props.callAs,
-    });
+    this.memberRoles = roles.stackSet;
     const busRegion = this.region;
     const busAccount = this.account;
-    const forwarder = memberTemplate(
+    const forwarder = memberStackSet(
       this,
       'Forwarders',
+      prefix,
       (app, synthesizer) =>
         new GuardForwarderStack(app, 'Forwarders', {
           synthesizer,
@@ -191,16 +179,15 @@ export class CentralGuardStack extends Stack {
           targetBusArn: `arn:${Aws.PARTITION}:events:${busRegion}:${busAccount}:event-bus/${CENTRAL_BUS_NAME}`,
           nag: props.nag,
         }),
+      () => ({
+        description: `launch-loop-guard: forwards launch events to the central bus in ${this.region}`,
+        targets: props.targets,
+        regions,
+        callAs: props.callAs,
+      }),
     );
     this.forwarderTemplate = forwarder.stack;
-    this.forwarders = new GuardStackSet(this, 'ForwardersStackSet', {
-      stackSetName: `${prefix}-Forwarders`,
-      description: `launch-loop-guard: forwards launch events to the central bus in ${this.region}`,
-      template: forwarder.source,
-      targets: props.targets,
-      regions,
-      callAs: props.callAs,
-    });
+    this.forwarders = forwarder.stackSet;
     // The member roles trust the guard's role: create it first, and the roles before events flow.
     this.forwarders.node.addDependency(this.memberRoles);
 

@@ -14,8 +14,8 @@ import type { Construct } from 'constructs';
 import { GuardForwarderStack } from './forwarder-stack';
 import { LaunchLoopGuardStack } from './launch-loop-guard-stack';
 import {
-  GuardStackSet,
-  memberTemplate,
+  type GuardStackSet,
+  memberStackSet,
   ORG_ID,
   orgAssetBucketName,
   type StackSetCaller,
@@ -81,9 +81,10 @@ export class StackSetGuardsStack extends Stack {
       synthesizer: new DefaultStackSynthesizer({ fileAssetsBucketName: orgAssetBucketName(account, region) }),
     });
     const prefix = props.stackSetPrefix ?? 'LaunchLoopGuard';
-    const guard = memberTemplate(
+    const guard = memberStackSet(
       this,
       'Guard',
+      prefix,
       (app, synthesizer) =>
         new LaunchLoopGuardStack(app, 'Guard', {
           synthesizer,
@@ -91,33 +92,32 @@ export class StackSetGuardsStack extends Stack {
           nag: props.nag,
           accessLogsBucketName: props.accessLogsBucketName,
         }),
+      () => ({
+        description: 'launch-loop-guard: the guard of each account, in its home region',
+        targets: props.targets,
+        regions: [region],
+        callAs: props.callAs,
+      }),
     );
     this.guardTemplate = guard.stack;
-    this.guards = new GuardStackSet(this, 'GuardStackSet', {
-      stackSetName: `${prefix}-Guard`,
-      description: 'launch-loop-guard: the guard of each account, in its home region',
-      template: guard.source,
-      targets: props.targets,
-      regions: [region],
-      callAs: props.callAs,
-    });
+    this.guards = guard.stackSet;
     const others = [...new Set(props.regions)].filter((r) => r !== region);
     if (others.length > 0) {
-      const forwarder = memberTemplate(
+      const forwarder = memberStackSet(
         this,
         'Forwarders',
+        prefix,
         (app, synthesizer) =>
           new GuardForwarderStack(app, 'Forwarders', { synthesizer, homeRegion: region, nag: props.nag }),
+        () => ({
+          description: `launch-loop-guard: forwards each account's launch events to its guard in ${region}`,
+          targets: props.targets,
+          regions: others,
+          callAs: props.callAs,
+        }),
       );
       this.forwarderTemplate = forwarder.stack;
-      this.forwarders = new GuardStackSet(this, 'ForwardersStackSet', {
-        stackSetName: `${prefix}-Forwarders`,
-        description: `launch-loop-guard: forwards each account's launch events to its guard in ${region}`,
-        template: forwarder.source,
-        targets: props.targets,
-        regions: others,
-        callAs: props.callAs,
-      });
+      this.forwarders = forwarder.stackSet;
       this.forwarders.node.addDependency(this.guards);
     }
     if (props.nag !== false) Aspects.of(this).add(new AwsSolutionsChecks({ verbose: true }));

@@ -207,6 +207,26 @@ export function memberTemplate<S extends Stack>(
   return { stack, template, source: { url: location.httpUrl } };
 }
 
+/**
+ * A member template ({@link memberTemplate}) and the stack set that deploys it: construct
+ * `<id>StackSet`, stack set `<prefix>-<id>`. `props` sees the member stack (for its parameters).
+ */
+export function memberStackSet<S extends Stack>(
+  parent: Stack,
+  id: string,
+  prefix: string,
+  build: (app: App, synthesizer: StackSynthesizer) => S,
+  props: (stack: S) => Omit<GuardStackSetProps, 'stackSetName' | 'template'>,
+): { readonly stack: S; readonly stackSet: GuardStackSet } {
+  const member = memberTemplate(parent, id, build);
+  const stackSet = new GuardStackSet(parent, `${id}StackSet`, {
+    stackSetName: `${prefix}-${id}`,
+    template: member.source,
+    ...props(member.stack),
+  });
+  return { stack: member.stack, stackSet };
+}
+
 /** The name of the organization's asset bucket of an account and region. */
 export function orgAssetBucketName(account: string, region: string): string {
   return `launch-loop-guard-org-assets-${account}-${region}`;

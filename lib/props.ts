@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { AMI_ACTION, type AmiAction, SCALING_PROCESSES } from '../lambda/config';
+import { AMI_ACTION, type AmiAction, type GuardConfig, SCALING_PROCESSES } from '../lambda/config';
 import { AMI_CHANGE_ALERTS, type AmiChangeAlerts } from '../lambda/core/ami-change';
 import { WINDOW_LIMITS, windowProblem } from '../lambda/core/duration';
 import { MAX_STREAK, MIN_STREAK } from '../lambda/core/group-settings';
@@ -212,14 +212,17 @@ export interface FunctionVpc {
 }
 
 /** The props with every default filled, as the function's environment needs them. */
-export interface ResolvedSettings {
-  readonly windowMs: number;
-  readonly asgThreshold: number;
-  readonly amiThreshold: number;
-  readonly dryRun: boolean;
-  readonly suspendProcesses: readonly string[];
-  readonly amiAction: AmiAction;
-  readonly amiMaxGroups: number;
+export interface ResolvedSettings
+  extends Pick<
+    GuardConfig,
+    | 'windowMs'
+    | 'asgThreshold'
+    | 'amiThreshold'
+    | 'dryRun'
+    | 'suspendProcesses'
+    | 'amiAction'
+    | 'amiMaxGroups'
+  > {
   readonly churnShare: number | 'off';
   readonly failedStreak: number | 'off';
   readonly emails: readonly string[];

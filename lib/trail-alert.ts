@@ -8,9 +8,14 @@
  * refuses names other than letters, digits, `.`, `_`, `-` or an ARN, so a call that succeeded
  * carries a safe one). The main topic's text is plain (e-mail); the webhook notifier escapes it.
  */
+import { type Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
 import { TRAIL_TAMPERING_PATTERN } from './event-patterns';
 
 /** The trail-change pattern narrowed to calls that succeeded (`ok`) or failed (`attempt`). */
@@ -73,4 +78,64 @@ export function trailAlertTargets(
     );
   }
   return out;
+}
+
+/** The rule that alerts on trail changes of one outcome, publishing through the guard's own role. */
+export function trailTamperingRule(
+  scope: Construct,
+  outcome: 'ok' | 'attempt',
+  topics: { readonly main: sns.ITopic; readonly chat?: sns.ITopic | undefined },
+  delivery: {
+    readonly deadLetterQueue: sqs.IQueue;
+    readonly retryAttempts: number;
+    readonly maxEventAge: Duration;
+  },
+  publisher: iam.IRole,
+): events.Rule {
+  const rule = new events.Rule(scope, outcome === 'ok' ? 'TrailTamperingRule' : 'TrailTamperingAttemptRule', {
+    description:
+      outcome === 'ok'
+        ? 'launch-loop-guard: a trail was stopped, deleted or changed (the guard may go blind)'
+        : 'launch-loop-guard: someone tried, and failed, to stop, delete or change a trail',
+    eventPattern: trailChangePattern(outcome),
+  });
+  const targetProps = { ...delivery, role: publisher };
+  for (const target of trailAlertTargets(
+    outcome,
+    { main: topics.main, ...(topics.chat === undefined ? {} : { chat: topics.chat }) },
+    targetProps,
+    '',
+  )) {
+    rule.addTarget(target);
+  }
+  // After the targets: their grants create the role's default policy.
+  NagSuppressions.addResourceSuppressions(
+    publisher,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'kms:GenerateDataKey* is the documented action family for publishing to an encrypted topic; granted on the construct key only.',
+        appliesTo: ['Action::kms:GenerateDataKey*'],
+      },
+    ],
+    true,
+  );
+  return rule;
+}
+
+/**
+ * EventBridge publishes trail-change alerts with this role, not as its service principal: an
+ * SnsTopic target without a role adds an unconditioned `events.amazonaws.com` grant to the
+ * topic policy and the key policy, which any account's rule could use. The trust is limited to
+ * this account's rules (EventBridge sets aws:SourceAccount:
+ * docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+ */
+export function trailAlertPublisher(scope: Construct): iam.Role {
+  return new iam.Role(scope, 'TrailAlertRole', {
+    description: 'launch-loop-guard: lets the trail-change rule publish to the alert topics, nothing else',
+    assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+  });
 }

@@ -27,7 +27,13 @@ import { InputError, resolveInputs } from './inputs';
 import { LaunchStore } from './launch-store';
 import { formatJson, formatSummary, formatText, inputCounts, noRecordLine, type ReadSummary } from './output';
 import { Progress } from './progress';
-import { type FileBatch, MALFORMED_EXAMPLES, readSourceBatch, WHOLE_FILE_BYTES } from './read-batch';
+import {
+  emptyBatch,
+  type FileBatch,
+  MALFORMED_EXAMPLES,
+  readSourceBatch,
+  WHOLE_FILE_BYTES,
+} from './read-batch';
 import { type BatchReader, defaultThreads, inOrder, inThreadReader, WorkerReader } from './read-pool';
 import { isJsonDocumentName, type Source, stdinSource } from './read-source';
 import type { DayRange } from './s3-inputs';
@@ -361,14 +367,5 @@ function unreadable(label: string, error: unknown): FileBatch {
   const name = (error as { name?: unknown }).name;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const reason = status === undefined ? String(name) : `${String(name)} (HTTP ${status})`;
-  return {
-    records: 0,
-    objects: 0,
-    malformed: 0,
-    malformedExamples: [],
-    launches: [],
-    failed: [],
-    terminations: [],
-    error: `${label}:1: cannot fetch: ${reason}`,
-  };
+  return { ...emptyBatch(), error: `${label}:1: cannot fetch: ${reason}` };
 }

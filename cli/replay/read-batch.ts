@@ -48,7 +48,8 @@ export interface FileBatch {
   error?: string;
 }
 
-function emptyBatch(): FileBatch {
+/** A batch that read nothing (yet). */
+export function emptyBatch(): FileBatch {
   return {
     records: 0,
     objects: 0,

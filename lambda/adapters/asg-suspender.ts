@@ -20,6 +20,7 @@ import { SuspendError } from '../core/errors';
 import type { Departure, GroupInstance } from '../core/fate';
 import { TAG } from '../core/group-settings';
 import { awsCause } from './aws-error';
+import { cachedClient } from './regional-clients';
 
 /**
  * The IAM actions each user of this adapter needs, so that no function holds more than it calls:
@@ -248,20 +249,16 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   async listSuspendedGroups(region: string): Promise<GroupSnapshot[]> {
     const client = this.client(region);
     const found: GroupSnapshot[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.call('DescribeAutoScalingGroups', region, '(all)', () =>
-        client.send(
-          new DescribeAutoScalingGroupsCommand({
-            Filters: [{ Name: 'tag-key', Values: [TAG.suspendedAt] }],
-            MaxRecords: GROUPS_PAGE,
-            NextToken: token,
-          }),
-        ),
-      );
-      for (const g of out.AutoScalingGroups ?? []) found.push(snapshot(g, []));
-      token = out.NextToken;
-    } while (token);
+    const pages = this.pages('DescribeAutoScalingGroups', region, '(all)', (token) =>
+      client.send(
+        new DescribeAutoScalingGroupsCommand({
+          Filters: [{ Name: 'tag-key', Values: [TAG.suspendedAt] }],
+          MaxRecords: GROUPS_PAGE,
+          NextToken: token,
+        }),
+      ),
+    );
+    for await (const out of pages) for (const g of out.AutoScalingGroups ?? []) found.push(snapshot(g, []));
     return found;
   }
 
@@ -284,18 +281,17 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
     const memo = this.unfound.get(memoKey);
     const fresh = memo !== undefined && this.clock() - memo.at < UNFOUND_MEMO_MS ? memo.ids : undefined;
     const missing = new Set((want?.ids ?? []).filter((id) => !fresh?.has(id)));
-    let token: string | undefined;
+    const activityPages = this.pages('DescribeScalingActivities', region, name, (token) =>
+      client.send(
+        new DescribeScalingActivitiesCommand({
+          AutoScalingGroupName: name,
+          MaxRecords: ACTIVITIES_PER_CALL,
+          NextToken: token,
+        }),
+      ),
+    );
     let pages = 0;
-    do {
-      const out = await this.call('DescribeScalingActivities', region, name, () =>
-        client.send(
-          new DescribeScalingActivitiesCommand({
-            AutoScalingGroupName: name,
-            MaxRecords: ACTIVITIES_PER_CALL,
-            NextToken: token,
-          }),
-        ),
-      );
+    for await (const out of activityPages) {
       pages += 1;
       let oldest = Number.POSITIVE_INFINITY;
       for (const a of out.Activities ?? []) {
@@ -309,14 +305,13 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
           ...(a.StartTime !== undefined ? { at: a.StartTime.getTime() } : {}),
         });
       }
-      token = out.NextToken;
       const covered = want === undefined || missing.size === 0 || oldest < want.since;
       if (covered) break;
       if (pages >= ACTIVITY_PAGES) {
         this.rememberUnfound(memoKey, missing, fresh);
         break;
       }
-    } while (token);
+    }
     return found;
   }
 
@@ -347,32 +342,43 @@ export class AutoScalingSuspender implements AsgSuspender, GroupHistory {
   }
 
   private client(region: string): AutoScalingClient {
-    let c = this.clients.get(region);
-    if (c === undefined) {
-      c = this.clientFor(region);
-      this.clients.set(region, c);
-    }
-    return c;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 
   private async warmPool(region: string, name: string): Promise<Instance[]> {
     const client = this.client(region);
     const instances: Instance[] = [];
+    const pages = this.pages('DescribeWarmPool', region, name, (token) =>
+      client.send(
+        new DescribeWarmPoolCommand({
+          AutoScalingGroupName: name,
+          MaxRecords: WARM_POOL_PAGE,
+          NextToken: token,
+        }),
+      ),
+    );
+    for await (const out of pages) instances.push(...(out.Instances ?? []));
+    return instances;
+  }
+
+  /**
+   * The pages of a paged Auto Scaling call, each fetched when the caller asks for it (a caller
+   * that stops reading fetches no more), until one comes without a `NextToken`.
+   *
+   * @throws SuspendError when Auto Scaling fails
+   */
+  private async *pages<T extends { NextToken?: string | undefined }>(
+    operation: string,
+    region: string,
+    name: string,
+    send: (token: string | undefined) => Promise<T>,
+  ): AsyncGenerator<T> {
     let token: string | undefined;
     do {
-      const out = await this.call('DescribeWarmPool', region, name, () =>
-        client.send(
-          new DescribeWarmPoolCommand({
-            AutoScalingGroupName: name,
-            MaxRecords: WARM_POOL_PAGE,
-            NextToken: token,
-          }),
-        ),
-      );
-      instances.push(...(out.Instances ?? []));
+      const out = await this.call(operation, region, name, () => send(token));
+      yield out;
       token = out.NextToken;
     } while (token);
-    return instances;
   }
 
   private async call<T>(operation: string, region: string, name: string, send: () => Promise<T>): Promise<T> {

@@ -40,9 +40,8 @@ import type { FailureClass } from '../core/errors';
 
 export type { FailureClass as AwsErrorClass } from '../core/errors';
 
-/** Error names that mean the guard's own identity or resources are refused or gone. */
-export const BLIND_ERROR_NAMES: ReadonlySet<string> = new Set([
-  // Access: Auto Scaling / IAM query APIs, EC2, JSON services, SNS.
+/** Error names that say the caller's identity was refused (for messages to people). */
+export const ACCESS_DENIED_ERROR_NAMES: ReadonlySet<string> = new Set([
   'AccessDenied',
   'AccessDeniedException',
   'UnauthorizedOperation',
@@ -50,6 +49,15 @@ export const BLIND_ERROR_NAMES: ReadonlySet<string> = new Set([
   'AuthorizationErrorException',
   'UnrecognizedClientException',
   'InvalidClientTokenId',
+]);
+
+/**
+ * Error names that mean the guard's own identity or resources are refused or gone: the
+ * {@link ACCESS_DENIED_ERROR_NAMES} and the rest below.
+ */
+export const BLIND_ERROR_NAMES: ReadonlySet<string> = new Set([
+  // Access: Auto Scaling / IAM query APIs, EC2, JSON services, SNS.
+  ...ACCESS_DENIED_ERROR_NAMES,
   'MissingAuthenticationToken',
   'OptInRequired',
   // The guard's KMS key (SNS models these; other services name them the same way).
@@ -64,17 +72,6 @@ export const BLIND_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ResourceNotFoundException',
   'TableNotFoundException',
   'NotFoundException',
-]);
-
-/** The access-denied subset of {@link BLIND_ERROR_NAMES} (for messages to people). */
-export const ACCESS_DENIED_ERROR_NAMES: ReadonlySet<string> = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'AuthorizationError',
-  'AuthorizationErrorException',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
 ]);
 
 /** Error names a retry can fix, whatever their status (several throttles come back as 400). */

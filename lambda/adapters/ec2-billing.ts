@@ -10,6 +10,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { BilledInstance } from '../core/loop-cost';
+import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls (read-only). */
 export const PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeSpotPriceHistory'] as const;
@@ -60,12 +61,7 @@ export class Ec2BillingFacts implements BillingFacts {
   ) {}
 
   private client(region: string): EC2Client {
-    let client = this.clients.get(region);
-    if (client === undefined) {
-      client = this.clientFor(region);
-      this.clients.set(region, client);
-    }
-    return client;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 
   async instances(region: string, launches: readonly LaunchToBill[]): Promise<BilledInstance[]> {

@@ -7,6 +7,7 @@
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import type { ImageInfo } from '../core/diagnose';
 import { describeAwsFailure } from './aws-error';
+import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls, for the function's policy. */
 export const PERMISSIONS = ['ec2:DescribeImages'] as const;
@@ -94,12 +95,7 @@ export class Ec2ImageInfo implements ImageInfoSource {
   }
 
   private client(region: string): EC2Client {
-    let c = this.clients.get(region);
-    if (c === undefined) {
-      c = this.clientFor(region);
-      this.clients.set(region, c);
-    }
-    return c;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 }
 

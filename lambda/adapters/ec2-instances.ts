@@ -8,6 +8,7 @@
  */
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { UngroupedFacts } from '../core/ami-confirm';
+import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls (read-only). */
 export const PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'] as const;
@@ -55,12 +56,7 @@ export class Ec2InstanceStates implements InstanceStates {
   ) {}
 
   private client(region: string): EC2Client {
-    let client = this.clients.get(region);
-    if (client === undefined) {
-      client = this.clientFor(region);
-      this.clients.set(region, client);
-    }
-    return client;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 
   async launchFacts(

@@ -22,6 +22,7 @@ import {
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
 import { GuardError } from '../core/errors';
+import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls, for the guard function's policy. All read-only. */
 export const PERMISSIONS = [
@@ -193,11 +194,6 @@ export class SdkEcsRegistry implements EcsRegistry {
   }
 
   private client(region: string): ECSClient {
-    let c = this.clients.get(region);
-    if (c === undefined) {
-      c = this.clientFor(region);
-      this.clients.set(region, c);
-    }
-    return c;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 }

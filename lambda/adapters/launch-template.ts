@@ -5,6 +5,7 @@
  */
 import { DescribeLaunchTemplateVersionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { LaunchTemplateRef } from '../core/role-check';
+import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls, for the function's policy (read-only). */
 export const PERMISSIONS = ['ec2:DescribeLaunchTemplateVersions'] as const;
@@ -78,11 +79,6 @@ export class Ec2LaunchTemplateReader implements LaunchTemplateReader {
   }
 
   private client(region: string): EC2Client {
-    let c = this.clients.get(region);
-    if (c === undefined) {
-      c = this.clientFor(region);
-      this.clients.set(region, c);
-    }
-    return c;
+    return cachedClient(this.clients, region, (r) => this.clientFor(r));
   }
 }

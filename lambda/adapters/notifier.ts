@@ -72,29 +72,13 @@ export class SnsNotifier implements Notifier {
    * @throws NotifyError when either publication fails; its message says which one
    */
   async publishTrip(report: TripReport): Promise<Published> {
-    const alert = buildAlert(report);
-    const attributes: Record<string, string> = { ...alert.attributes };
-    const json = JSON.stringify(report);
-    if (Buffer.byteLength(json, 'utf8') <= REPORT_ATTRIBUTE_MAX) attributes[REPORT_ATTRIBUTE] = json;
-    const messageId = await this.publish(
-      new PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: alert.subject,
-        Message: alert.body,
-        MessageAttributes: snsAttributes(attributes),
-      }),
+    return this.publishAlert(
+      buildAlert(report),
+      { name: REPORT_ATTRIBUTE, json: JSON.stringify(report) },
+      () => chatbotMessage(report),
       `the alert for ${report.scope.scope} ${report.scope.key}`,
-    );
-    if (this.chatTopicArn === undefined) return { messageId };
-    const chatMessageId = await this.publish(
-      new PublishCommand({
-        TopicArn: this.chatTopicArn,
-        Message: JSON.stringify(chatbotMessage(report)),
-        MessageAttributes: snsAttributes(alert.attributes),
-      }),
       `the chat message for ${report.scope.scope} ${report.scope.key} (the main alert was sent)`,
     );
-    return { messageId, chatMessageId };
   }
 
   /**
@@ -103,30 +87,14 @@ export class SnsNotifier implements Notifier {
    * @throws NotifyError when either publication fails; its message says which one
    */
   async publishAmiChange(report: AmiChangeReport): Promise<Published> {
-    const alert = buildAmiChangeAlert(report);
-    const attributes: Record<string, string> = { ...alert.attributes };
-    const json = JSON.stringify(report);
-    if (Buffer.byteLength(json, 'utf8') <= REPORT_ATTRIBUTE_MAX) attributes[AMI_CHANGE_ATTRIBUTE] = json;
     const what = `the AMI-change alert for group ${report.group.key} (${report.assessment.after.imageId})`;
-    const messageId = await this.publish(
-      new PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: alert.subject,
-        Message: alert.body,
-        MessageAttributes: snsAttributes(attributes),
-      }),
+    return this.publishAlert(
+      buildAmiChangeAlert(report),
+      { name: AMI_CHANGE_ATTRIBUTE, json: JSON.stringify(report) },
+      () => amiChangeChatMessage(report),
       what,
-    );
-    if (this.chatTopicArn === undefined) return { messageId };
-    const chatMessageId = await this.publish(
-      new PublishCommand({
-        TopicArn: this.chatTopicArn,
-        Message: JSON.stringify(amiChangeChatMessage(report)),
-        MessageAttributes: snsAttributes(alert.attributes),
-      }),
       `the chat message of ${what} (the main alert was sent)`,
     );
-    return { messageId, chatMessageId };
   }
 
   /**
@@ -158,5 +126,43 @@ export class SnsNotifier implements Notifier {
     } catch (error) {
       throw new NotifyError(`publishing ${what} failed`, awsCause(error));
     }
+  }
+
+  /**
+   * The main topic gets the alert's text and attributes, with the report's JSON as one more
+   * attribute when it fits; the chat topic (when there is one) the chat message, after it.
+   */
+  private async publishAlert(
+    alert: {
+      readonly subject: string;
+      readonly body: string;
+      readonly attributes: Readonly<Record<string, string>>;
+    },
+    report: { readonly name: string; readonly json: string },
+    chatMessage: () => unknown,
+    what: string,
+    whatInChat: string,
+  ): Promise<Published> {
+    const attributes: Record<string, string> = { ...alert.attributes };
+    if (Buffer.byteLength(report.json, 'utf8') <= REPORT_ATTRIBUTE_MAX) attributes[report.name] = report.json;
+    const messageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: alert.subject,
+        Message: alert.body,
+        MessageAttributes: snsAttributes(attributes),
+      }),
+      what,
+    );
+    if (this.chatTopicArn === undefined) return { messageId };
+    const chatMessageId = await this.publish(
+      new PublishCommand({
+        TopicArn: this.chatTopicArn,
+        Message: JSON.stringify(chatMessage()),
+        MessageAttributes: snsAttributes(alert.attributes),
+      }),
+      whatInChat,
+    );
+    return { messageId, chatMessageId };
   }
 }

@@ -9,6 +9,7 @@
  */
 import { GetProductsCommand, type PricingClient } from '@aws-sdk/client-pricing';
 import type { PriceKeyFacts } from '../core/loop-cost';
+import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls (read-only; the action allows no resource-level scope). */
 export const PERMISSIONS = ['pricing:GetProducts'] as const;
@@ -109,11 +110,7 @@ export class PriceListOnDemand implements OnDemandPrices {
 
   async onDemandHourly(facts: PriceKeyFacts): Promise<number | undefined> {
     const endpoint = priceListRegionFor(facts.region);
-    let client = this.clients.get(endpoint);
-    if (client === undefined) {
-      client = this.clientFor(endpoint);
-      this.clients.set(endpoint, client);
-    }
+    const client = cachedClient(this.clients, endpoint, (e) => this.clientFor(e));
     try {
       const out = await client.send(
         new GetProductsCommand({

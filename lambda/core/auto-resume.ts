@@ -119,14 +119,9 @@ export interface ResumeRequest {
 export function parseResumeRequest(input: unknown): ResumeRequest | { readonly error: string } {
   if (input === null || typeof input !== 'object') return { error: 'input is not an object' };
   const o = input as Record<string, unknown>;
-  const text = (k: string): string | undefined =>
-    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
-  const account = text('account');
-  const region = text('region');
-  const groupName = text('groupName');
-  if (account === undefined || region === undefined || groupName === undefined) {
-    return { error: 'input needs account, region and groupName' };
-  }
+  const group = groupIn(o);
+  if ('error' in group) return group;
+  const { account, region, groupName } = group;
   const trip = o['trip'];
   if (typeof trip !== 'number' || !Number.isSafeInteger(trip) || trip < 1) {
     return { error: 'input needs trip, a whole number ≥ 1' };
@@ -137,8 +132,28 @@ export function parseResumeRequest(input: unknown): ResumeRequest | { readonly e
   if (processes === undefined || processes.length === 0) {
     return { error: 'input needs processes, a non-empty list of process names' };
   }
-  const suspendedAt = text('suspendedAt');
+  const suspendedAt = textIn(o, 'suspendedAt');
   return { account, region, groupName, processes, trip, ...(suspendedAt ? { suspendedAt } : {}) };
+}
+
+/** A non-empty string field of a resumer input, else undefined. */
+function textIn(o: Record<string, unknown>, k: string): string | undefined {
+  return typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
+}
+
+/** The group every resumer input names (account, region, name), or the error saying one is missing. */
+function groupIn(
+  o: Record<string, unknown>,
+):
+  | { readonly account: string; readonly region: string; readonly groupName: string }
+  | { readonly error: string } {
+  const account = textIn(o, 'account');
+  const region = textIn(o, 'region');
+  const groupName = textIn(o, 'groupName');
+  if (account === undefined || region === undefined || groupName === undefined) {
+    return { error: 'input needs account, region and groupName' };
+  }
+  return { account, region, groupName };
 }
 
 /** The `action` of a resume a person asks for by invoking the resumer (`aws lambda invoke`). */
@@ -176,14 +191,9 @@ export function parseResumerInput(input: unknown): ResumerInput | { readonly err
     if (o['action'] !== MANUAL_RESUME_ACTION) {
       return { error: `input action must be "${MANUAL_RESUME_ACTION}", got ${JSON.stringify(o['action'])}` };
     }
-    const text = (k: string): string | undefined =>
-      typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined;
-    const account = text('account');
-    const region = text('region');
-    const groupName = text('groupName');
-    if (account === undefined || region === undefined || groupName === undefined) {
-      return { error: 'input needs account, region and groupName' };
-    }
+    const group = groupIn(o);
+    if ('error' in group) return group;
+    const { account, region, groupName } = group;
     if (!/^\d{12}$/.test(account)) return { error: `input account must be 12 digits, got "${account}"` };
     const force = o['force'];
     if (force !== undefined && typeof force !== 'boolean') {

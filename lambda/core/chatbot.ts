@@ -18,7 +18,6 @@ import {
   accountText,
   actionLines,
   amiLines,
-  byHandCommands,
   costLine,
   evidenceLine,
   headline,
@@ -29,8 +28,8 @@ import {
   listText,
   ruleText,
   scopeLabel,
-  undoCommands,
 } from './alert';
+import { byHandCommands, undoCommands } from './alert-commands';
 import { formatDuration } from './duration';
 import { COST_NOT_COUNTED } from './loop-cost';
 import type { TripReport } from './report';

@@ -31,42 +31,27 @@ export class GuardError extends Error {
 
 /** A configuration value (environment variable or CLI flag) is missing or wrong. */
 export class ConfigError extends GuardError {
-  constructor(message: string, options?: GuardErrorOptions) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
+  override readonly name = 'ConfigError';
 }
 
 /** An event does not have the shape we handle. Logged and dropped, never retried. */
 export class EventShapeError extends GuardError {
-  constructor(message: string, options?: GuardErrorOptions) {
-    super(message, options);
-    this.name = 'EventShapeError';
-  }
+  override readonly name = 'EventShapeError';
 }
 
 /** The DynamoDB store failed. Rethrown so that Lambda retries the event. */
 export class CounterStoreError extends GuardError {
-  constructor(message: string, options?: GuardErrorOptions) {
-    super(message, options);
-    this.name = 'CounterStoreError';
-  }
+  override readonly name = 'CounterStoreError';
 }
 
 /** An Auto Scaling call failed. Rethrown so that Lambda retries the event. */
 export class SuspendError extends GuardError {
-  constructor(message: string, options?: GuardErrorOptions) {
-    super(message, options);
-    this.name = 'SuspendError';
-  }
+  override readonly name = 'SuspendError';
 }
 
 /** Publishing an alert failed. */
 export class NotifyError extends GuardError {
-  constructor(message: string, options?: GuardErrorOptions) {
-    super(message, options);
-    this.name = 'NotifyError';
-  }
+  override readonly name = 'NotifyError';
 }
 
 /**

@@ -69,106 +69,54 @@
  * CloudTrail's `2022-10-20T14:16:43Z` and the space-separated forms `2022-10-20 14:16:43` and
  * `2024-12-16 18:41:07.000000000` (UTC when no zone is given), truncated to whole seconds.
  */
-import { isAccountId, isEventId, isGroupName, isImageId, isInstanceId, isRegion } from './identifiers';
+
+import { launchStart, readCaller, readHeader } from './event-header';
+import { asObject, isObject, type Json, list, str, tagValue } from './event-json';
 import {
-  type Caller,
-  type FailedAttempt,
-  LAUNCH_SOURCE,
-  type LaunchedInstance,
-  type LaunchRecord,
-  type LaunchSource,
-  type NotLaunch,
-  type ParsedEvent,
-  type RecordHeader,
-  type TerminationRecord,
-} from './types';
+  fleetInstanceIds,
+  fleetRequestGroup,
+  fleetRequestImage,
+  fleetRequestTemplate,
+  instanceIdsOf,
+  runRequestGroup,
+  runRequestImage,
+  runRequestMinCount,
+} from './event-request';
+import {
+  badScopeIds,
+  CheckedInstances,
+  failedAttempt,
+  instance,
+  launch,
+  notLaunch,
+  truncatedLaunch,
+} from './event-results';
+import { isGroupName, isInstanceId } from './identifiers';
+import {
+  AUTOSCALING_DETAIL_TYPE,
+  AUTOSCALING_PRINCIPAL,
+  AUTOSCALING_SOURCE,
+  CLOUDTRAIL_DETAIL_TYPE,
+  EC2_SOURCE,
+  GROUP_TAG,
+  LAUNCH_TEMPLATE_TAG,
+  ORIGIN_DESTINATION,
+  type WarmPoolMove,
+} from './parse-event-terms';
+import { LAUNCH_SOURCE, type ParsedEvent, type RecordHeader, type TerminationRecord } from './types';
 
-/** Upper bound on the synthetic ids one truncated record stands for (a bigger `minCount` is capped). */
-export const MAX_SYNTHETIC_INSTANCES = 1000;
-
-/** The tag that names an instance's Auto Scaling group. */
-export const GROUP_TAG = 'aws:autoscaling:groupName';
-/** The tag that names the launch template an instance came from. */
-export const LAUNCH_TEMPLATE_TAG = 'aws:ec2launchtemplate:id';
-
-/** The EventBridge detail type of CloudTrail's API-call events. */
-export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
-const EC2_SOURCE = 'ec2.amazonaws.com';
-const AUTOSCALING_SOURCE = 'aws.autoscaling';
-const AUTOSCALING_PRINCIPAL = 'autoscaling.amazonaws.com';
-
-/** Auto Scaling's own EventBridge detail types that the parser handles. */
-export const AUTOSCALING_DETAIL_TYPE = {
-  launchSuccessful: 'EC2 Instance Launch Successful',
-  launchUnsuccessful: 'EC2 Instance Launch Unsuccessful',
-  terminateSuccessful: 'EC2 Instance Terminate Successful',
-} as const;
-
-/** Every reason a {@link NotLaunch} can carry: fixed strings, safe as metric dimensions. */
-export const NOT_LAUNCH_REASON = {
-  // Irrelevant input (malformed: false).
-  notAnObject: 'not a JSON object',
-  logFile: 'a CloudTrail log file ({"Records": [...]}), not one record',
-  notAnEvent: 'neither a CloudTrail record nor an EventBridge event',
-  otherDetailType: 'an EventBridge event of another type',
-  otherAutoScalingEvent: 'an Auto Scaling event other than launch or terminate',
-  otherCall: 'not a RunInstances, CreateFleet or TerminateInstances call by EC2',
-  failedTermination: 'a failed TerminateInstances call',
-  fleetWithoutInstances: 'a CreateFleet that lists no instance',
-  fleetTruncated: 'a CreateFleet whose instance list CloudTrail cut: counted from its RunInstances records',
-  // Broken input that looked like ours (malformed: true).
-  detailNotObject: 'the CloudTrail event detail is not an object',
-  missingEventSource: 'eventSource is missing',
-  missingEventId: 'eventID (or the event id) is missing',
-  badEventTime: 'eventTime (or the event time) is missing or unparsable',
-  missingAccount: 'no account id',
-  missingRegion: 'no region',
-  badErrorCode: 'errorCode is not a string',
-  badResponse: 'responseElements is not an object',
-  instancesNotArray: 'instancesSet.items is not an array',
-  noInstanceIds: 'no instance item has an instanceId',
-  badFleetResponse: 'CreateFleetResponse is not an object',
-  noTerminatedIds: 'a TerminateInstances without instance ids',
-  missingAsgInstance: 'the Auto Scaling event has no EC2InstanceId',
-  missingAsgGroup: 'the Auto Scaling event has no AutoScalingGroupName',
-  badEventId: 'eventID (or the event id) is not letters, digits and dashes of at most 128 characters',
-  badAccount: 'the account id is not 12 digits',
-  accountMismatch:
-    "the envelope's account differs from the record's recipientAccountId (a forwarded event that names another account)",
-  badRegion: 'the region is not a region name of an AWS partition',
-  badInstanceId: 'no instance id is i- followed by 8 or 17 hex digits',
-  badImageId: 'the AMI id is not ami- followed by 8 or 17 hex digits',
-  badGroupName: 'the Auto Scaling group name is empty, over 255 characters, or holds a control character',
-  badOriginDestination: 'the Auto Scaling event has an unknown Origin/Destination',
-  // Irrelevant input again (malformed: false), Auto Scaling's warm pools.
-  warmStart: 'a warm start: an instance moved from the warm pool into the group, launched earlier',
-  returnedToWarmPool: 'an instance returned to the warm pool on scale-in, not terminated',
-} as const;
-export type NotLaunchReason = (typeof NOT_LAUNCH_REASON)[keyof typeof NOT_LAUNCH_REASON];
-
-type Json = { readonly [key: string]: unknown };
-
-/**
- * What each `Origin -> Destination` pair of Auto Scaling's launch and terminate events means.
- * `absent` stands for an event without the fields (a group without a warm pool).
- */
-export const ORIGIN_DESTINATION = {
-  launch: {
-    'absent -> absent': 'launch',
-    'EC2 -> AutoScalingGroup': 'launch',
-    'EC2 -> WarmPool': 'launch',
-    'WarmPool -> AutoScalingGroup': 'warm-start',
-  },
-  terminate: {
-    'absent -> absent': 'terminate',
-    'AutoScalingGroup -> EC2': 'terminate',
-    'WarmPool -> EC2': 'terminate',
-    'AutoScalingGroup -> WarmPool': 'returned-to-pool',
-  },
-} as const satisfies Record<'launch' | 'terminate', Record<string, WarmPoolMove>>;
-
-/** What an Auto Scaling event's move is: a new instance, a warm start, an end, a return to the pool. */
-export type WarmPoolMove = 'launch' | 'warm-start' | 'terminate' | 'returned-to-pool';
+export { parseEventTime } from './event-header';
+export {
+  AUTOSCALING_DETAIL_TYPE,
+  CLOUDTRAIL_DETAIL_TYPE,
+  GROUP_TAG,
+  LAUNCH_TEMPLATE_TAG,
+  MAX_SYNTHETIC_INSTANCES,
+  NOT_LAUNCH_REASON,
+  type NotLaunchReason,
+  ORIGIN_DESTINATION,
+  type WarmPoolMove,
+} from './parse-event-terms';
 
 /**
  * Parse one EventBridge event or bare CloudTrail record.
@@ -384,339 +332,4 @@ function originDestination(detail: Json, kind: keyof typeof ORIGIN_DESTINATION):
   const pair = `${place(detail['Origin'])} -> ${place(detail['Destination'])}`;
   const table: Readonly<Record<string, WarmPoolMove>> = ORIGIN_DESTINATION[kind];
   return Object.hasOwn(table, pair) ? table[pair] : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Header
-
-interface HeaderInput {
-  readonly eventId: unknown;
-  readonly eventTime: unknown;
-  readonly account: readonly unknown[];
-  readonly region: readonly unknown[];
-  readonly caller: Caller;
-}
-
-function readHeader(input: HeaderInput): RecordHeader | NotLaunch {
-  const eventId = str(input.eventId);
-  if (eventId === undefined) return notLaunch('missingEventId', true);
-  if (!isEventId(eventId)) return notLaunch('badEventId', true);
-  const eventTime = parseEventTime(input.eventTime);
-  if (eventTime === undefined) return notLaunch('badEventTime', true);
-  const account = firstStr(input.account);
-  if (account === undefined) return notLaunch('missingAccount', true);
-  if (!isAccountId(account)) return notLaunch('badAccount', true);
-  const region = firstStr(input.region);
-  if (region === undefined) return notLaunch('missingRegion', true);
-  if (!isRegion(region)) return notLaunch('badRegion', true);
-  return { account, region, eventId, eventTime, caller: input.caller };
-}
-
-function readCaller(identity: Json | undefined): Caller {
-  const arn = str(identity?.['arn']) ?? str(identity?.['principalId']);
-  const invokedBy = str(identity?.['invokedBy']);
-  return { ...(arn === undefined ? {} : { arn }), ...(invokedBy === undefined ? {} : { invokedBy }) };
-}
-
-const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** How much earlier than the event an activity's `StartTime` may be and still be its launch. */
-const START_BEFORE_EVENT_MS = 60 * 60_000;
-
-/**
- * The time of an Auto Scaling event: its activity's `StartTime` (the launch itself) when that
- * is a sane time at most an hour before the event, else the event's `time` (when the instance
- * became InService, a boot later). A launch's deadline counts from its start.
- */
-function launchStart(time: unknown, start: unknown): unknown {
-  const at = parseEventTime(time);
-  const began = parseEventTime(start);
-  if (at === undefined || began === undefined || began > at || at - began > START_BEFORE_EVENT_MS)
-    return time;
-  return start;
-}
-
-/**
- * Read a CloudTrail or EventBridge time as epoch milliseconds truncated to whole seconds.
- *
- * Accepts `2022-10-20T14:16:43Z`, `2022-10-20T14:16:43.123Z`, `+hh:mm` offsets, and the
- * space-separated `2022-10-20 14:16:43` / `2024-12-16 18:41:07.000000000` (UTC when no zone).
- *
- * @returns the time, or undefined when the value is not such a time (or is before 1970).
- */
-export function parseEventTime(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = TIME_PATTERN.exec(value.trim());
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
-    return undefined;
-  }
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 2024-02-30 over into March: reject days the month does not have.
-  if (new Date(utc).getUTCDate() !== day) return undefined;
-  const zone = m[7];
-  let offsetMs = 0;
-  if (zone !== undefined && zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const hours = Number(digits.slice(0, 2));
-    const minutes = Number(digits.slice(2, 4));
-    if (hours > 23 || minutes > 59) return undefined;
-    offsetMs = sign * (hours * 60 + minutes) * 60_000;
-  }
-  return utc - offsetMs;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request details
-
-function runRequestItem(request: Json | undefined): Json | undefined {
-  const items = asObject(request?.['instancesSet'])?.['items'];
-  return Array.isArray(items) ? asObject(items[0]) : undefined;
-}
-
-function runRequestImage(request: Json | undefined): string | undefined {
-  return str(runRequestItem(request)?.['imageId']) ?? str(request?.['imageId']);
-}
-
-function runRequestMinCount(request: Json | undefined): number {
-  return positiveCount(runRequestItem(request)?.['minCount']) ?? positiveCount(request?.['minCount']) ?? 1;
-}
-
-function runRequestGroup(request: Json | undefined): string | undefined {
-  for (const spec of list(asObject(request?.['tagSpecificationSet'])?.['items'])) {
-    if (!isObject(spec) || spec['resourceType'] !== 'instance') continue;
-    const group = tagValue(list(spec['tags']), GROUP_TAG);
-    if (group !== undefined) return group;
-  }
-  return undefined;
-}
-
-function fleetRequest(request: Json | undefined): Json | undefined {
-  return asObject(request?.['CreateFleetRequest']);
-}
-
-function fleetRequestGroup(request: Json | undefined): string | undefined {
-  for (const spec of list(fleetRequest(request)?.['TagSpecification'])) {
-    if (!isObject(spec)) continue;
-    const type = spec['ResourceType'];
-    if (type !== 'instance' && type !== 'fleet') continue;
-    const group = tagValue(list(spec['Tag']), GROUP_TAG);
-    if (group !== undefined) return group;
-  }
-  return undefined;
-}
-
-function fleetConfigs(request: Json | undefined): Json[] {
-  return list(fleetRequest(request)?.['LaunchTemplateConfigs']).filter(isObject);
-}
-
-/** The launch template id when the request names exactly one. */
-function fleetRequestTemplate(request: Json | undefined): string | undefined {
-  const ids = new Set<string>();
-  for (const config of fleetConfigs(request)) {
-    const id = str(asObject(config['LaunchTemplateSpecification'])?.['LaunchTemplateId']);
-    if (id !== undefined) ids.add(id);
-  }
-  return ids.size === 1 ? [...ids][0] : undefined;
-}
-
-/** The AMI when the request's overrides name exactly one. */
-function fleetRequestImage(request: Json | undefined): string | undefined {
-  const ids = new Set<string>();
-  for (const config of fleetConfigs(request)) {
-    for (const override of list(config['Overrides'])) {
-      const id = isObject(override) ? str(override['ImageId']) : undefined;
-      if (id !== undefined) ids.add(id);
-    }
-  }
-  return ids.size === 1 ? [...ids][0] : undefined;
-}
-
-/** `instanceIds` of a fleet item: a string, an array, or `{item: string | string[]}`. */
-function fleetInstanceIds(value: unknown): string[] {
-  const inner = isObject(value) ? value['item'] : value;
-  const out: string[] = [];
-  for (const v of Array.isArray(inner) ? inner : [inner]) {
-    const id = str(v);
-    if (id !== undefined) out.push(id);
-  }
-  return out;
-}
-
-function instanceIdsOf(instancesSet: unknown): string[] {
-  const out: string[] = [];
-  for (const item of list(asObject(instancesSet)?.['items'])) {
-    const id = isObject(item) ? str(item['instanceId']) : undefined;
-    if (id !== undefined) out.push(id);
-  }
-  return out;
-}
-
-/** The value of a tag in a list of `{key, value}` (or `{Key, Value}`) objects. */
-function tagValue(tags: readonly unknown[], key: string): string | undefined {
-  for (const tag of tags) {
-    if (!isObject(tag)) continue;
-    if ((tag['key'] ?? tag['Key']) !== key) continue;
-    const value = str(tag['value']) ?? str(tag['Value']);
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Results
-
-/** The reason an instance's identifiers are malformed, or undefined when they are well formed. */
-function badScopeIds(
-  imageId: string | undefined,
-  groupName: string | undefined,
-): keyof typeof NOT_LAUNCH_REASON | undefined {
-  if (imageId !== undefined && !isImageId(imageId)) return 'badImageId';
-  if (groupName !== undefined && !isGroupName(groupName)) return 'badGroupName';
-  return undefined;
-}
-
-/** Collects a record's instances, dropping (and counting) those with a malformed identifier. */
-class CheckedInstances {
-  private readonly kept: LaunchedInstance[] = [];
-  private dropped = 0;
-  private firstReason: keyof typeof NOT_LAUNCH_REASON | undefined;
-  /** Instances offered, kept or not. */
-  seen = 0;
-
-  add(candidate: LaunchedInstance): void {
-    this.seen += 1;
-    const reason = isInstanceId(candidate.instanceId)
-      ? badScopeIds(candidate.imageId, candidate.groupName)
-      : 'badInstanceId';
-    if (reason === undefined) {
-      this.kept.push(candidate);
-      return;
-    }
-    this.dropped += 1;
-    this.firstReason ??= reason;
-  }
-
-  /** The launch of the kept instances, or a malformed not-launch when none is left. */
-  launch(header: RecordHeader, source: LaunchSource, none: keyof typeof NOT_LAUNCH_REASON): ParsedEvent {
-    if (this.kept.length === 0) return notLaunch(this.firstReason ?? none, true);
-    const record = launch(header, source, this.kept, false);
-    if (this.dropped === 0) return record;
-    return { ...record, droppedInstances: this.dropped, droppedReason: NOT_LAUNCH_REASON[this.firstReason!] };
-  }
-}
-
-function launch(
-  header: RecordHeader,
-  source: LaunchSource,
-  instances: LaunchedInstance[],
-  truncated: boolean,
-): LaunchRecord {
-  return { ...header, kind: 'launch', source, instances, truncated };
-}
-
-function truncatedLaunch(
-  header: RecordHeader,
-  source: LaunchSource,
-  count: number,
-  from: {
-    imageId?: string | undefined;
-    groupName?: string | undefined;
-    launchTemplateId?: string | undefined;
-  },
-): LaunchRecord {
-  const instances: LaunchedInstance[] = [];
-  for (let n = 0; n < count; n += 1) {
-    instances.push(instance(`${header.eventId}#${n}`, from.imageId, from.groupName, from.launchTemplateId));
-  }
-  return launch(header, source, instances, true);
-}
-
-function instance(
-  instanceId: string,
-  imageId: string | undefined,
-  groupName: string | undefined,
-  launchTemplateId: string | undefined,
-  instanceProfileArn?: string,
-): LaunchedInstance {
-  return {
-    instanceId,
-    ...(imageId === undefined ? {} : { imageId }),
-    ...(groupName === undefined ? {} : { groupName }),
-    ...(launchTemplateId === undefined ? {} : { launchTemplateId }),
-    ...(instanceProfileArn === undefined ? {} : { instanceProfileArn }),
-  };
-}
-
-function failedAttempt(
-  header: RecordHeader,
-  eventName: string,
-  errorCode: string,
-  imageId: string | undefined,
-  groupName: string | undefined,
-): FailedAttempt {
-  return {
-    ...header,
-    kind: 'failed',
-    eventName,
-    errorCode,
-    // Logged only: a malformed AMI or group is left out rather than failing the record.
-    ...(imageId === undefined || !isImageId(imageId) ? {} : { imageId }),
-    ...(groupName === undefined || !isGroupName(groupName) ? {} : { groupName }),
-  };
-}
-
-function notLaunch(reason: keyof typeof NOT_LAUNCH_REASON, malformed = false): NotLaunch {
-  return { kind: 'not-launch', reason: NOT_LAUNCH_REASON[reason], malformed };
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON helpers
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asObject(value: unknown): Json | undefined {
-  return isObject(value) ? value : undefined;
-}
-
-/** A non-empty string, else undefined. */
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function firstStr(values: readonly unknown[]): string | undefined {
-  for (const v of values) {
-    const s = str(v);
-    if (s !== undefined) return s;
-  }
-  return undefined;
-}
-
-/** An array as is, a lone object as a one-element list (CloudTrail's XML-born shapes), else empty. */
-function list(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  return isObject(value) ? [value] : [];
-}
-
-/** A whole count ≥ 1 (a number or a digit string), capped at {@link MAX_SYNTHETIC_INSTANCES}. */
-function positiveCount(value: unknown): number | undefined {
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value)
-        ? Number(value)
-        : NaN;
-  if (!Number.isInteger(n) || n < 1) return undefined;
-  return Math.min(n, MAX_SYNTHETIC_INSTANCES);
 }

@@ -7,8 +7,6 @@ import {
   accountText,
   actionLines,
   amiLines,
-  awsUndoCommands,
-  byHandCommands,
   costLine,
   evidenceLine,
   headline,
@@ -17,11 +15,10 @@ import {
   LAUNCH_SUSPENDED_MEANS,
   launchesLine,
   listText,
-  resumerCommands,
   ruleText,
   scopeLabel,
-  undoCommands,
 } from './alert';
+import { awsUndoCommands, byHandCommands, resumerCommands, undoCommands } from './alert-commands';
 import { COST_NOT_COUNTED } from './loop-cost';
 import type { TripReport } from './report';
 
