@@ -193,13 +193,13 @@ export interface ScopeStore {
    * Keep decided fates of a scope's launches in its fate item (`core/fate-item.ts`), each value
    * `encodeFate(…)`; the first decision stays.
    */
-  saveFates?(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void>;
+  saveFates(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void>;
   /** The fates kept for a scope (its fate item, without those cut by `resume`). */
-  readFates?(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>>;
+  readFates(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>>;
   /** Keep a group's time-to-useful history (`core/time-to-useful.ts`) in its count item. */
-  saveLearned?(key: ScopeKey, samples: readonly number[]): Promise<void>;
+  saveLearned(key: ScopeKey, samples: readonly number[]): Promise<void>;
   /** Read one scope's item (the delayed check reads the trip state and the history). */
-  read?(key: ScopeKey): Promise<ItemState | undefined>;
+  read(key: ScopeKey): Promise<ItemState | undefined>;
 }
 
 /** The old item as the write that carried `plan` left it (the removals applied, except ids it also wrote). */

@@ -11,9 +11,6 @@
  * Scaling blames on "terminated or stopped" (Spot or crash), one `DescribeLifecycleHooks` only
  * when an instance waits in a launch hook.
  */
-import type { GroupHistory, GroupSnapshot } from '../adapters/asg-suspender';
-import type { InstanceStates } from '../adapters/ec2-instances';
-import type { EcsRegistry } from '../adapters/ecs-registry';
 import {
   CAUSE,
   classifyCause,
@@ -33,7 +30,7 @@ import {
 import { decidedOf, encodeFate, type KeptFate, knownLaunches } from '../core/fate-item';
 import { addSamples, learnedDeadline, samplesOf } from '../core/time-to-useful';
 import type { ScopeKey } from '../core/types';
-import type { GuardDeps, GuardLog } from '../ports';
+import type { EcsRegistry, GroupHistory, GroupSnapshot, GuardDeps, GuardLog, InstanceStates } from '../ports';
 
 /** What judging needs beyond the group snapshot. */
 export interface JudgeDeps {

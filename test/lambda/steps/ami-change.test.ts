@@ -18,6 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
@@ -138,7 +139,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
   );
   const ec2For = (region: string) => new EC2Client({ region, maxAttempts: 1 });
   const nothing = () => undefined;
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter: new DynamoDbScopeStore(client, table, config.maxWindowMs),
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 })),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
@@ -149,7 +150,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     ),
     log: { info: nothing, warn: nothing, error: nothing },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
-  };
+  });
   return { deps, config, metrics, dynamoRequests: () => requests };
 }
 

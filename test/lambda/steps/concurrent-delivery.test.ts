@@ -19,6 +19,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
@@ -93,6 +94,7 @@ beforeAll(async () => {
     // decides (the fake group keeps no instances, and fates have their own tests).
     LLG_CHURN_SHARE: 'off',
     LLG_FAILED_STREAK: 'off',
+    LLG_AMI_CHANGE_ALERTS: 'off',
   });
 });
 afterAll(async () => {
@@ -167,7 +169,7 @@ function containerDeps(s?: fc.Scheduler): GuardDeps {
   const topic = new SNSClient({ region: REGION });
   const counter = new DynamoDbScopeStore(dynamo, config.tableName, config.maxWindowMs);
   const quiet = () => undefined;
-  return {
+  return guardDeps({
     counter,
     streaks: counter,
     suspender: new AutoScalingSuspender(() =>
@@ -176,7 +178,7 @@ function containerDeps(s?: fc.Scheduler): GuardDeps {
     notifier: new SnsNotifier(s ? scheduledClient<SNSClient>(s, 'sns', topic) : topic, TOPIC),
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { count: quiet },
-  };
+  });
 }
 
 /** A new scenario whose early launches are counted. */

@@ -24,6 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
@@ -63,14 +64,19 @@ afterAll(async () => {
 
 async function harness(env: Record<string, string> = {}) {
   const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
+  const config = loadConfig({
+    LLG_TABLE_NAME: table,
+    LLG_TOPIC_ARN: TOPIC,
+    LLG_AMI_CHANGE_ALERTS: 'off',
+    ...env,
+  });
   const metrics = new Map<string, number>();
   const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const noop = (...a: unknown[]) => {
     if (process.env.DBG) console.log(JSON.stringify(a).slice(0, 300));
   };
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter,
     suspender,
     history: suspender,
@@ -78,7 +84,7 @@ async function harness(env: Record<string, string> = {}) {
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
     log: { info: noop, warn: noop, error: noop },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
-  };
+  });
   return { deps, config, metrics };
 }
 

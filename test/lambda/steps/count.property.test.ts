@@ -31,6 +31,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -146,17 +147,18 @@ beforeAll(async () => {
     LLG_TOPIC_ARN: TOPIC,
     LLG_ASG_THRESHOLD: '1',
     LLG_AMI_THRESHOLD: '1',
+    LLG_AMI_CHANGE_ALERTS: 'off',
   });
   const counter = new DynamoDbScopeStore(faultyDynamo, table, config.maxWindowMs);
   const quiet = () => {};
-  deps = {
+  deps = guardDeps({
     counter,
     streaks: counter,
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 })),
     notifier: new SnsNotifier(new SNSClient({ region: 'us-west-2', maxAttempts: 1 }), TOPIC),
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
-  };
+  });
 });
 afterAll(async () => {
   faultyDynamo.destroy();

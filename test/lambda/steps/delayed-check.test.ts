@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { parseDeadlineCheck, SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
@@ -43,11 +44,16 @@ beforeEach(() => {
 
 async function harness() {
   const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t' });
+  const config = loadConfig({
+    LLG_TABLE_NAME: table,
+    LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t',
+    LLG_DEADLINE_QUEUE_URL: QUEUE,
+    LLG_AMI_CHANGE_ALERTS: 'off',
+  });
   const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const logs: string[] = [];
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter,
     suspender,
     history: suspender,
@@ -55,7 +61,7 @@ async function harness() {
     notifier: { publishTrip: async () => ({}) } as unknown as GuardDeps['notifier'],
     log: { info: () => {}, warn: (m) => void logs.push(m), error: (m) => void logs.push(m) },
     metrics: { count: () => {} },
-  };
+  });
   return { deps, config, counter, logs };
 }
 

@@ -124,7 +124,7 @@ async function centralGuard() {
       ecs: (o) => new ECSClient({ ...o, maxAttempts: 1 }),
       iam: (o) => new IAMClient({ ...o, maxAttempts: 1 }),
     },
-    { log, metrics: { count: () => {} }, now: Date.now },
+    { log, metrics: { count: () => {}, amount: () => {} }, now: Date.now },
   );
   // Each event is handled a second after its launch.
   const handle = (event: Record<string, unknown>): Promise<GuardResult> =>

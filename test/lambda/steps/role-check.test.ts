@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { RoleReader, RoleRef, SimulatedDecision } from '../../../lambda/adapters/iam-role';
+import { ECS_AGENT_ACTIONS } from '../../../lambda/core/role-check';
 import type {
   LaunchTemplateFacts,
   LaunchTemplateReader,
   LookupProblem,
-} from '../../../lambda/adapters/launch-template';
-import { ECS_AGENT_ACTIONS } from '../../../lambda/core/role-check';
+  RoleReader,
+  RoleRef,
+  SimulatedDecision,
+} from '../../../lambda/ports';
 import { InstanceRoleChecker, roleCheckGroup } from '../../../lambda/steps/role-check';
 
 const ACCOUNT = '123456789012';

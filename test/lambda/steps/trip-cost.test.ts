@@ -19,6 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2BillingFacts } from '../../../lambda/adapters/ec2-billing';
@@ -28,7 +29,6 @@ import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { loadConfig } from '../../../lambda/config';
 import { METRIC } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
-import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
 import { COST_WAIT_MS, PriceCache } from '../../../lambda/steps/loop-cost';
 
@@ -95,12 +95,17 @@ const events: { what: string; at: number }[] = [];
 
 async function harness() {
   const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, LLG_CHURN_SHARE: 'off' });
+  const config = loadConfig({
+    LLG_TABLE_NAME: table,
+    LLG_TOPIC_ARN: TOPIC,
+    LLG_CHURN_SHARE: 'off',
+    LLG_AMI_CHANGE_ALERTS: 'off',
+  });
   const amounts = new Map<string, number>();
   const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const quiet = () => {};
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter,
     streaks: counter,
     suspender,
@@ -113,7 +118,7 @@ async function harness() {
     },
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { count: quiet, amount: (name, value) => amounts.set(name, value) },
-  };
+  });
   return { deps, config, amounts };
 }
 
