@@ -15,9 +15,9 @@ import {
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -103,13 +103,7 @@ function iamError(name: string) {
   });
 }
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 interface Harness {
   deps: GuardDeps;
@@ -120,11 +114,11 @@ interface Harness {
 }
 
 async function harness(env: Record<string, string> = {}): Promise<Harness> {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
   const metrics = new Map<string, number>();
   const client = new DynamoDBClient({
-    endpoint: db.endpoint,
+    endpoint: dynamo().endpoint,
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,

@@ -21,9 +21,9 @@ import {
 import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -54,16 +54,10 @@ const AMI = 'ami-0d136904eaba14b45';
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
 const GROUP_ARN = `arn:aws:autoscaling:${REGION}:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${GROUP}`;
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 async function harness(env: Record<string, string> = {}) {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({
     LLG_TABLE_NAME: table,
     LLG_TOPIC_ARN: TOPIC,
@@ -71,7 +65,7 @@ async function harness(env: Record<string, string> = {}) {
     ...env,
   });
   const metrics = new Map<string, number>();
-  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const noop = (...a: unknown[]) => {
     if (process.env.DBG) console.log(JSON.stringify(a).slice(0, 300));

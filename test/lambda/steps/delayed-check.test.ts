@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -28,13 +28,7 @@ const GROUP = 'web';
 const REGION = 'us-west-2';
 const QUEUE = 'https://sqs.us-west-2.amazonaws.com/111122223333/deadlines';
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 beforeEach(() => {
   asg.reset();
   sqs.reset();
@@ -43,14 +37,14 @@ beforeEach(() => {
 });
 
 async function harness() {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({
     LLG_TABLE_NAME: table,
     LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t',
     LLG_DEADLINE_QUEUE_URL: QUEUE,
     LLG_AMI_CHANGE_ALERTS: 'off',
   });
-  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const logs: string[] = [];
   const deps = guardDeps({

@@ -11,9 +11,9 @@ import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-org
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { loadConfig } from '../../../lambda/config';
 import { type GuardResult, run } from '../../../lambda/steps/count';
@@ -44,13 +44,7 @@ const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const MIN = 60_000;
 const KEY_OF: Readonly<Record<string, string>> = { [A]: 'ASIA-ACCOUNT-A', [B]: 'ASIA-ACCOUNT-B' };
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 beforeEach(() => {
   for (const m of [asg, sts, sns, orgs, ec2, ecs, iam]) m.reset();
@@ -91,7 +85,7 @@ async function accountsReached(command: Parameters<typeof asg.commandCalls>[0]):
 }
 
 async function centralGuard() {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({
     LLG_TABLE_NAME: table,
     LLG_TOPIC_ARN: TOPIC,
@@ -110,7 +104,7 @@ async function centralGuard() {
     config,
     {
       ...sdkClients(),
-      dynamo: () => db.client,
+      dynamo: () => dynamo().client,
       sts: () => new STSClient({ region: REGION }),
       sns: () => new SNSClient({ region: REGION }),
       organizations: () => new OrganizationsClient({ region: REGION }),

@@ -16,9 +16,9 @@ import { DescribeInstancesCommand, EC2Client, type Instance as Ec2Instance } fro
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -48,13 +48,7 @@ const LINUX_DOC = JSON.parse(
   ),
 ) as { PriceList: string[] };
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 const IDS = Array.from({ length: 10 }, (_, i) => instanceId(0x100 + i));
 
@@ -94,7 +88,7 @@ beforeEach(() => {
 const events: { what: string; at: number }[] = [];
 
 async function harness() {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({
     LLG_TABLE_NAME: table,
     LLG_TOPIC_ARN: TOPIC,
@@ -102,7 +96,7 @@ async function harness() {
     LLG_AMI_CHANGE_ALERTS: 'off',
   });
   const amounts = new Map<string, number>();
-  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
+  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
   const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const quiet = () => {};
   const deps = guardDeps({
