@@ -7,8 +7,13 @@
  * - a lookup the test does not exercise answers "nothing known": no departures, no launch hook, no
  *   ECS cluster, no state reasons, no diagnosis, no role facts, no instance facts or prices.
  */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
+import { DynamoDbScopeStore } from '../../lambda/adapters/scope-store';
+import { type GuardConfig, loadConfig } from '../../lambda/config';
 import type { GuardDeps, GuardLog, GuardMetrics, RoleChecker } from '../../lambda/ports';
 import { PriceCache } from '../../lambda/steps/loop-cost';
+import type { LocalDynamo } from './dynalite';
 
 /** A metrics sink of a test; one without `amount` gets amounts as counts. */
 export type TestMetrics = Pick<GuardMetrics, 'count'> & Partial<Pick<GuardMetrics, 'amount'>>;
@@ -96,4 +101,27 @@ export function recorder(): Recorder {
     log: { info: line('info'), warn: line('warn'), error: line('error') },
     sink: { count: (name, value = 1) => void metrics.set(name, (metrics.get(name) ?? 0) + value) },
   };
+}
+
+/** A fresh table, the configuration that names it, and the store on it. */
+export interface TestTable {
+  readonly table: string;
+  readonly config: GuardConfig;
+  readonly counter: DynamoDbScopeStore;
+}
+
+/**
+ * A fresh table on dynalite with the guard's configuration and store.
+ *
+ * @param env the configuration beyond the table's name (the topic at least)
+ */
+export async function freshTable(db: LocalDynamo, env: Readonly<Record<string, string>>): Promise<TestTable> {
+  const table = await db.createTable();
+  const config = loadConfig({ LLG_TABLE_NAME: table, ...env });
+  return { table, config, counter: new DynamoDbScopeStore(db.client, table, config.maxWindowMs) };
+}
+
+/** The real Auto Scaling adapter over clients made without retries (a test mocks them). */
+export function autoScalingAdapter(): AutoScalingSuspender {
+  return new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
 }

@@ -5,9 +5,9 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach } from 'vitest';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { DynamoDbScopeStore, tripOwner } from '../../../lambda/adapters/scope-store';
@@ -27,8 +27,7 @@ export const GUARD_TAGS = {
   team: 'ml',
 };
 
-export const asgMock = mockClient(AutoScalingClient);
-export const snsMock = mockClient(SNSClient);
+export const [asgMock, snsMock] = mockClients(AutoScalingClient, SNSClient);
 /** The store of the current test (a fresh table each). */
 export let counter: DynamoDbScopeStore;
 /** The resumer's dependencies of the current test. */

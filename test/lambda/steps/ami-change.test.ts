@@ -14,12 +14,13 @@ import {
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
@@ -34,13 +35,8 @@ import { AMI_CHANGE_METRIC, CachedImageInfo } from '../../../lambda/steps/ami-ch
 import { run } from '../../../lambda/steps/count';
 import { InstanceRoleChecker } from '../../../lambda/steps/role-check';
 
-const asg = mockClient(AutoScalingClient);
-const ec2 = mockClient(EC2Client);
-const iam = mockClient(IAMClient);
-const sns = mockClient(SNSClient);
+const [asg, ec2, iam, sns] = mockClients(AutoScalingClient, EC2Client, IAMClient, SNSClient);
 
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'us-west-2';
 const ACCOUNT = '111122223333';
@@ -85,23 +81,15 @@ function image(id: string, name: string, day: string, arch: 'x86_64' | 'arm64' =
   };
 }
 
-function ec2Error(name: string) {
-  return new EC2ServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 403 },
-    message: name,
-  });
+/** A refusal (HTTP 403) as the SDK throws it, named `name`. */
+function refusal<E>(
+  Exception: new (options: ConstructorParameters<typeof EC2ServiceException>[0]) => E,
+  name: string,
+): E {
+  return new Exception({ name, $fault: 'client', $metadata: { httpStatusCode: 403 }, message: name });
 }
-
-function iamError(name: string) {
-  return new IAMServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 403 },
-    message: name,
-  });
-}
+const ec2Error = (name: string) => refusal(EC2ServiceException, name);
+const iamError = (name: string) => refusal(IAMServiceException, name);
 
 const dynamo = useDynamo();
 

@@ -14,13 +14,14 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
@@ -29,12 +30,9 @@ import type { TripReport } from '../../../lambda/core/report';
 import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
 
-const asg = mockClient(AutoScalingClient);
-const sns = mockClient(SNSClient);
+const [asg, sns] = mockClients(AutoScalingClient, SNSClient);
 const REGION = 'us-west-2';
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
 const NOW = T0 + 30 * MIN;
 
 /**

@@ -1,8 +1,4 @@
-/**
- * run(): malformed and irrelevant events, and the store's and Auto Scaling's failures, each as its
- * class says (shared setup in count.support.ts).
- */
-import { AutoScalingServiceException, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../../fake-cloud/support/fixtures';
@@ -11,7 +7,7 @@ import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { CounterStoreError, GuardBlindError, SuspendError } from '../../../lambda/core/errors';
 import { METRIC } from '../../../lambda/core/metric-names';
 import { eventIdOf, run } from '../../../lambda/steps/count';
-import { AMI, asg, dynamo, GROUP, harness, loop, REGION, T0 } from './count.support';
+import { AMI, describeFails, dynamo, GROUP, harness, loop, REGION, T0 } from './count.support';
 
 describe('run: failures', () => {
   it('logs, counts and drops a malformed event without throwing', async () => {
@@ -84,13 +80,10 @@ describe('run: failures', () => {
   it('counts GuardBlind and throws when Auto Scaling denies access', async () => {
     // Prepare: the settings refresh is the first Auto Scaling call of a new group
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).rejects(
-      new AutoScalingServiceException({
-        name: 'AccessDenied',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 403 },
-        message: 'User is not authorized to perform: autoscaling:DescribeAutoScalingGroups',
-      }),
+    describeFails(
+      'AccessDenied',
+      403,
+      'User is not authorized to perform: autoscaling:DescribeAutoScalingGroups',
     );
     // Act
     const error = await run(loop(1)[0]!, h.deps, h.config, T0).catch((e: unknown) => e);
@@ -102,14 +95,7 @@ describe('run: failures', () => {
   it('drops the scope, counts it and keeps counting the others when Auto Scaling refuses the input', async () => {
     // Prepare: a ValidationError a retry cannot fix, on the group scope only
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).rejects(
-      new AutoScalingServiceException({
-        name: 'ValidationError',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: '1 validation error detected',
-      }),
-    );
+    describeFails('ValidationError', 400, '1 validation error detected');
     // Act
     const result = await run(loop(1)[0]!, h.deps, h.config, T0);
     // Assess
@@ -125,14 +111,7 @@ describe('run: failures', () => {
   it('throws a throttled Auto Scaling call as it is, so that Lambda retries', async () => {
     // Prepare
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).rejects(
-      new AutoScalingServiceException({
-        name: 'Throttling',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+    describeFails('Throttling', 400, 'Rate exceeded');
     // Act
     const error = await run(loop(1)[0]!, h.deps, h.config, T0).catch((e: unknown) => e);
     // Assess

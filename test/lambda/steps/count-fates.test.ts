@@ -20,20 +20,18 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
-import { guardDeps } from '../../../fake-cloud/support/guard-deps';
+import { autoScalingAdapter, freshTable, guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { SdkEcsRegistry } from '../../../lambda/adapters/ecs-registry';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { loadConfig } from '../../../lambda/config';
 import { fateMetric, METRIC, tripMetric } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
 import type { GuardDeps } from '../../../lambda/ports';
@@ -41,13 +39,7 @@ import { run } from '../../../lambda/steps/count';
 import { ImageDiagnoser } from '../../../lambda/steps/diagnose';
 import { InstanceRoleChecker } from '../../../lambda/steps/role-check';
 
-const asg = mockClient(AutoScalingClient);
-const ecs = mockClient(ECSClient);
-const sns = mockClient(SNSClient);
-const ec2 = mockClient(EC2Client);
-const iam = mockClient(IAMClient);
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
+const [asg, ecs, sns, ec2, iam] = mockClients(AutoScalingClient, ECSClient, SNSClient, EC2Client, IAMClient);
 const GROUP = 'ecs-neuron-asg';
 const REGION = 'us-west-2';
 const AMI = 'ami-0d136904eaba14b45';
@@ -57,16 +49,13 @@ const GROUP_ARN = `arn:aws:autoscaling:${REGION}:123456789012:autoScalingGroup:u
 const dynamo = useDynamo();
 
 async function harness(env: Record<string, string> = {}) {
-  const table = await dynamo().createTable();
-  const config = loadConfig({
-    LLG_TABLE_NAME: table,
+  const { config, counter } = await freshTable(dynamo(), {
     LLG_TOPIC_ARN: TOPIC,
     LLG_AMI_CHANGE_ALERTS: 'off',
     ...env,
   });
   const metrics = new Map<string, number>();
-  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
+  const suspender = autoScalingAdapter();
   const noop = (...a: unknown[]) => {
     if (process.env.DBG) console.log(JSON.stringify(a).slice(0, 300));
   };

@@ -25,15 +25,16 @@ import {
   SNSClient,
   ThrottledException,
 } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { type AwsErrorClass, classifyAwsError } from '../../../lambda/adapters/aws-error';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
@@ -45,9 +46,7 @@ import { METRIC } from '../../../lambda/core/metric-names';
 import type { GuardDeps } from '../../../lambda/ports';
 import { type GuardResult, run } from '../../../lambda/steps/count';
 
-const asg = mockClient(AutoScalingClient);
-const sns = mockClient(SNSClient);
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
+const [asg, sns] = mockClients(AutoScalingClient, SNSClient);
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'r', attempts: 1 });
 

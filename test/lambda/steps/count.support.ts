@@ -5,6 +5,7 @@
  */
 import {
   AutoScalingClient,
+  AutoScalingServiceException,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
@@ -14,26 +15,30 @@ import {
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
-import { guardDeps, type LogLine, recorder } from '../../../fake-cloud/support/guard-deps';
+import {
+  autoScalingAdapter,
+  freshTable,
+  guardDeps,
+  type LogLine,
+  recorder,
+} from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { type GuardConfig, loadConfig } from '../../../lambda/config';
+import type { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
+import type { GuardConfig } from '../../../lambda/config';
 import type { TripReport } from '../../../lambda/core/report';
 import type { GuardDeps } from '../../../lambda/ports';
 import { type GuardResult, run } from '../../../lambda/steps/count';
 
-export const asg = mockClient(AutoScalingClient);
-export const sns = mockClient(SNSClient);
-export const scheduler = mockClient(SchedulerClient);
-export const ec2 = mockClient(EC2Client);
-export const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-export const MIN = 60_000;
+export { MIN, T0 };
+
+export const [asg, sns] = mockClients(AutoScalingClient, SNSClient);
+export const [scheduler, ec2] = mockClients(SchedulerClient, EC2Client);
 export const GROUP = 'ecs-capacity-provider-asg';
 export const AMI = 'ami-0a1b2c3d4e5f60718';
 export const REGION = 'us-west-2';
@@ -54,9 +59,7 @@ export interface Harness {
  * are ami-change.test.ts) unless `env` turns it on.
  */
 export async function harness(env: Record<string, string> = {}): Promise<Harness> {
-  const table = await dynamo().createTable();
-  const config = loadConfig({
-    LLG_TABLE_NAME: table,
+  const { config, counter } = await freshTable(dynamo(), {
     LLG_TOPIC_ARN: TOPIC,
     LLG_RESUMER_FUNCTION: 'llg-resumer',
     LLG_RESUMER_REGION: 'us-west-2',
@@ -64,8 +67,7 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
     ...env,
   });
   const { metrics, logs, log, sink } = recorder();
-  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
+  const suspender = autoScalingAdapter();
   const deps = guardDeps({
     counter,
     streaks: counter,
@@ -87,6 +89,15 @@ export function describeGroup(opts: {
   asg
     .on(DescribeAutoScalingGroupsCommand)
     .resolves({ AutoScalingGroups: [autoScalingGroup(GROUP, { ...opts, region: REGION })] });
+}
+
+/** Auto Scaling refuses DescribeAutoScalingGroups with this error. */
+export function describeFails(name: string, httpStatusCode: number, message: string): void {
+  asg
+    .on(DescribeAutoScalingGroupsCommand)
+    .rejects(
+      new AutoScalingServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message }),
+    );
 }
 
 /** Every group asked for exists and has lost all its instances; the named ones are exempt. */

@@ -6,24 +6,19 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
-import { guardDeps } from '../../../fake-cloud/support/guard-deps';
+import { autoScalingAdapter, freshTable, guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { parseDeadlineCheck, SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { loadConfig } from '../../../lambda/config';
 import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
 import { isQueueBatch, runDeadlineChecks } from '../../../lambda/steps/delayed-check';
 
-const asg = mockClient(AutoScalingClient);
-const sqs = mockClient(SQSClient);
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
+const [asg, sqs] = mockClients(AutoScalingClient, SQSClient);
 const GROUP = 'web';
 const REGION = 'us-west-2';
 const QUEUE = 'https://sqs.us-west-2.amazonaws.com/111122223333/deadlines';
@@ -37,15 +32,12 @@ beforeEach(() => {
 });
 
 async function harness() {
-  const table = await dynamo().createTable();
-  const config = loadConfig({
-    LLG_TABLE_NAME: table,
+  const { config, counter } = await freshTable(dynamo(), {
     LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t',
     LLG_DEADLINE_QUEUE_URL: QUEUE,
     LLG_AMI_CHANGE_ALERTS: 'off',
   });
-  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
+  const suspender = autoScalingAdapter();
   const logs: string[] = [];
   const deps = guardDeps({
     counter,

@@ -10,11 +10,12 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { loadConfig } from '../../../lambda/config';
 import { type GuardResult, run } from '../../../lambda/steps/count';
 import { buildGuardDeps, sdkClients } from '../../../lambda/wiring';
@@ -25,13 +26,8 @@ import { buildGuardDeps, sdkClients } from '../../../lambda/wiring';
  * the credentials of the client that sent it: each member role hands out its own keys. (The
  * mock answers before the SDK signs, so reading those credentials is what asks STS here.)
  */
-const asg = mockClient(AutoScalingClient);
-const sts = mockClient(STSClient);
-const sns = mockClient(SNSClient);
-const orgs = mockClient(OrganizationsClient);
-const ec2 = mockClient(EC2Client);
-const ecs = mockClient(ECSClient);
-const iam = mockClient(IAMClient);
+const [asg, sts, sns, orgs] = mockClients(AutoScalingClient, STSClient, SNSClient, OrganizationsClient);
+const [ec2, ecs, iam] = mockClients(EC2Client, ECSClient, IAMClient);
 
 const CENTRAL = '999999999999';
 const A = '111111111111';
@@ -40,8 +36,6 @@ const ROLE = 'arn:aws:iam::{account}:role/LaunchLoopGuardMember';
 const TOPIC = 'arn:aws:sns:eu-west-1:999999999999:launch-loop-guard';
 const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'eu-west-1';
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
 const KEY_OF: Readonly<Record<string, string>> = { [A]: 'ASIA-ACCOUNT-A', [B]: 'ASIA-ACCOUNT-B' };
 
 const dynamo = useDynamo();

@@ -15,27 +15,21 @@ import {
 import { DescribeInstancesCommand, EC2Client, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
-import { guardDeps } from '../../../fake-cloud/support/guard-deps';
+import { autoScalingAdapter, freshTable, guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { Ec2BillingFacts } from '../../../lambda/adapters/ec2-billing';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { loadConfig } from '../../../lambda/config';
 import { METRIC } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
 import { run } from '../../../lambda/steps/count';
 import { COST_WAIT_MS, PriceCache } from '../../../lambda/steps/loop-cost';
 
-const asg = mockClient(AutoScalingClient);
-const sns = mockClient(SNSClient);
-const ec2 = mockClient(EC2Client);
-const pricing = mockClient(PricingClient);
+const [asg, sns, ec2, pricing] = mockClients(AutoScalingClient, SNSClient, EC2Client, PricingClient);
 const T0 = Date.UTC(2026, 11, 7, 10, 0, 0);
 const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
@@ -88,16 +82,13 @@ beforeEach(() => {
 const events: { what: string; at: number }[] = [];
 
 async function harness() {
-  const table = await dynamo().createTable();
-  const config = loadConfig({
-    LLG_TABLE_NAME: table,
+  const { config, counter } = await freshTable(dynamo(), {
     LLG_TOPIC_ARN: TOPIC,
     LLG_CHURN_SHARE: 'off',
     LLG_AMI_CHANGE_ALERTS: 'off',
   });
   const amounts = new Map<string, number>();
-  const counter = new DynamoDbScopeStore(dynamo().client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
+  const suspender = autoScalingAdapter();
   const quiet = () => {};
   const deps = guardDeps({
     counter,
