@@ -1,4 +1,3 @@
-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../../fake-cloud/support/fixtures';

@@ -31,6 +31,7 @@ import {
   scheduler,
   sns,
   T0,
+  tenthLaunchFails,
 } from './count.support';
 
 describe('run: group settings, retries and auto-resume', () => {
@@ -137,38 +138,32 @@ describe('run: group settings, retries and auto-resume', () => {
 
   it('throws on throttling so that Lambda retries, and the retry acts once', async () => {
     const h = await harness();
-    const events = loop(10);
-    await replay(h, events.slice(0, 9));
-    asg
-      .on(SuspendProcessesCommand)
-      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
-      .resolves({});
-    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
-      (e: unknown) => e,
+    const { error, tenth } = await tenthLaunchFails(h, () =>
+      asg
+        .on(SuspendProcessesCommand)
+        .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+        .resolves({}),
     );
     expect(error).toBeInstanceOf(SuspendError);
     // Lambda retries the same invocation: the same event under the same request id.
-    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
+    await run(tenth, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 2);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
   it('does not suspend twice when a retry follows a failed alert', async () => {
     const h = await harness();
-    const events = loop(10);
-    await replay(h, events.slice(0, 9));
-    sns
-      .on(PublishCommand)
-      .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
-      .resolves({ MessageId: 'm-2' });
-    const error = await run(events[9]!, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch(
-      (e: unknown) => e,
+    const { error, tenth } = await tenthLaunchFails(h, () =>
+      sns
+        .on(PublishCommand)
+        .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
+        .resolves({ MessageId: 'm-2' }),
     );
     // The topic's key in an invalid state blinds the guard: counted, thrown, kept for a replay.
     expect(error).toBeInstanceOf(GuardBlindError);
     expect((error as Error).cause).toBeInstanceOf(NotifyError);
     expect(h.metrics.get(METRIC.guardBlind)).toBe(1);
-    await run(events[9]!, h.deps, h.config, T0 + 29 * MIN, 'request-1');
+    await run(tenth, h.deps, h.config, T0 + 29 * MIN, 'request-1');
     expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
     expect(asg).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
     // The failed publish and the retry's: the same alert, sent again, about the one suspension.
@@ -240,14 +235,12 @@ describe('run: group settings, retries and auto-resume', () => {
       ...h.deps,
       scheduler: new EventBridgeResumeScheduler(new SchedulerClient({ region: REGION }), autoResume),
     };
-    const events = loop(10);
-    for (const e of events.slice(0, 9)) await run(e, deps, h.config, Date.parse(String(e.time)) + MIN);
-    sns.on(PublishCommand).rejectsOnce(new Error('SNS down')).resolves({ MessageId: 'm-2' });
     // Act: the tripping event fails at the alert, then Lambda retries it
-    await expect(run(events[9]!, deps, h.config, T0 + 28 * MIN, 'request-1')).rejects.toBeInstanceOf(
-      NotifyError,
+    const { error, tenth } = await tenthLaunchFails({ deps, config: h.config }, () =>
+      sns.on(PublishCommand).rejectsOnce(new Error('SNS down')).resolves({ MessageId: 'm-2' }),
     );
-    await run(events[9]!, deps, h.config, T0 + 29 * MIN, 'request-1');
+    expect(error).toBeInstanceOf(NotifyError);
+    await run(tenth, deps, h.config, T0 + 29 * MIN, 'request-1');
     // Assess
     expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
     const input = JSON.parse(

@@ -32,7 +32,7 @@ import { T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import { guardDeps } from '../../../fake-cloud/support/guard-deps';
-import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { inCloudTrailEnvelope, instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
 import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -179,16 +179,7 @@ function seeds(): Array<readonly [string, unknown]> {
     if ('eventName' in value) {
       out.push([
         `${name} in an envelope`,
-        {
-          version: '0',
-          id: '6318c183-0f23-41a5-84e1-a0106fbc4da1',
-          'detail-type': 'AWS API Call via CloudTrail',
-          source: 'aws.ec2',
-          account: '111122223333',
-          region: 'us-east-1',
-          time: '2024-01-01T00:00:00Z',
-          detail: value,
-        },
+        inCloudTrailEnvelope(value, '6318c183-0f23-41a5-84e1-a0106fbc4da1'),
       ]);
     }
   }

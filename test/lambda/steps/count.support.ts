@@ -154,7 +154,7 @@ export function loop(count: number, from = 0): Record<string, unknown>[] {
 
 /** Handle events in turn, each a minute after its own time unless `now` is given. */
 export async function replay(
-  h: Harness,
+  h: Pick<Harness, 'deps' | 'config'>,
   events: Record<string, unknown>[],
   now?: number,
 ): Promise<GuardResult[]> {
@@ -186,3 +186,21 @@ beforeEach(() => {
   asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
   describeGroup({});
 });
+
+/**
+ * The loop's tripping launch as invocation `request-1`: its first nine launches are counted, then
+ * `fail` arranges a failure, then the 10th is handled at 28 minutes.
+ *
+ * @returns what the 10th threw (or returned), and the event, for Lambda's retry
+ */
+export async function tenthLaunchFails(
+  h: Pick<Harness, 'deps' | 'config'>,
+  fail: () => void,
+): Promise<{ error: unknown; tenth: Record<string, unknown> }> {
+  const events = loop(10);
+  await replay(h, events.slice(0, 9));
+  fail();
+  const tenth = events[9]!;
+  const error = await run(tenth, h.deps, h.config, T0 + 28 * MIN, 'request-1').catch((e: unknown) => e);
+  return { error, tenth };
+}

@@ -3,6 +3,7 @@ import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  type Instance,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -51,6 +52,24 @@ async function harness() {
   return { deps, config, counter, logs };
 }
 
+/** Auto Scaling describes GROUP holding one healthy instance in this lifecycle state. */
+function groupHolds(
+  id: string,
+  LifecycleState: Instance['LifecycleState'],
+  spec: { grace?: number } = {},
+): void {
+  const instance = { InstanceId: id, LifecycleState, HealthStatus: 'Healthy', AvailabilityZone: 'a' };
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({
+    AutoScalingGroups: [
+      autoScalingGroup(GROUP, {
+        region: REGION,
+        ...spec,
+        instances: [{ ...instance, ProtectedFromScaleIn: false }],
+      }),
+    ],
+  });
+}
+
 function record(body: unknown, id = 'm-1') {
   return { messageId: id, body: JSON.stringify(body), eventSource: 'aws:sqs' };
 }
@@ -86,22 +105,7 @@ describe('the deadline check', () => {
   it('keeps the fate it decides at the deadline, so a later scale-in does not undo it', async () => {
     // Prepare: the launch is counted; at its deadline it is still pending
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        autoScalingGroup(GROUP, {
-          region: REGION,
-          instances: [
-            {
-              InstanceId: instanceId(1),
-              LifecycleState: 'Pending',
-              HealthStatus: 'Healthy',
-              AvailabilityZone: 'a',
-              ProtectedFromScaleIn: false,
-            },
-          ],
-        }),
-      ],
-    });
+    groupHolds(instanceId(1), 'Pending');
     await run(
       launchEvent({ group: GROUP, imageId: 'ami-0a1b2c3d4e5f60718', instanceIds: [instanceId(1)], time: T0 }),
       h.deps,
@@ -130,23 +134,7 @@ describe('the deadline check', () => {
 
   it('checks again later a launch whose deadline has not come (a long grace period)', async () => {
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        autoScalingGroup(GROUP, {
-          region: REGION,
-          grace: 900,
-          instances: [
-            {
-              InstanceId: instanceId(2),
-              LifecycleState: 'InService',
-              HealthStatus: 'Healthy',
-              AvailabilityZone: 'a',
-              ProtectedFromScaleIn: false,
-            },
-          ],
-        }),
-      ],
-    });
+    groupHolds(instanceId(2), 'InService', { grace: 900 });
     const check = {
       account: '111122223333',
       region: REGION,

@@ -107,6 +107,27 @@ async function harness() {
   return { deps, config, amounts };
 }
 
+/**
+ * run() of the group's launch at `start` on fake timers: the store's real I/O runs on the real
+ * event loop while the simulated clock moves 10 ms a step.
+ */
+async function runStepping(h: Awaited<ReturnType<typeof harness>>, start: number): Promise<void> {
+  let done = false;
+  const running = run(
+    launchEvent({ group: GROUP, instanceIds: IDS, time: T0, region: REGION }),
+    h.deps,
+    h.config,
+    start,
+  ).finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await vi.advanceTimersByTimeAsync(10);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await running;
+}
+
 function report(): TripReport {
   const raw = sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.report?.StringValue;
   return JSON.parse(raw ?? '{}') as TripReport;
@@ -169,20 +190,7 @@ describe('the trip alert’s cost line', () => {
       simulatedClock();
       const start = Date.now();
       // Act: the store's real I/O runs on the real event loop; the simulated clock moves 10 ms a step.
-      let done = false;
-      const running = run(
-        launchEvent({ group: GROUP, instanceIds: IDS, time: T0, region: REGION }),
-        h.deps,
-        h.config,
-        start,
-      ).finally(() => {
-        done = true;
-      });
-      while (!done) {
-        await vi.advanceTimersByTimeAsync(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      await running;
+      await runStepping(h, start);
       // Assess
       const suspended = events.find((e) => e.what === 'suspend')!;
       const published = events.find((e) => e.what === 'publish')!;
@@ -202,20 +210,7 @@ describe('the trip alert’s cost line', () => {
         .rejects(Object.assign(new Error('down'), { name: 'InternalErrorException' }));
       const h = await harness();
       simulatedClock();
-      let done = false;
-      const running = run(
-        launchEvent({ group: GROUP, instanceIds: IDS, time: T0, region: REGION }),
-        h.deps,
-        h.config,
-        Date.now(),
-      ).finally(() => {
-        done = true;
-      });
-      while (!done) {
-        await vi.advanceTimersByTimeAsync(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      await running;
+      await runStepping(h, Date.now());
       expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
       const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
       expect(body).toContain('Estimated cost: unknown');
