@@ -125,3 +125,14 @@ export async function freshTable(db: LocalDynamo, env: Readonly<Record<string, s
 export function autoScalingAdapter(): AutoScalingSuspender {
   return new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
 }
+
+/**
+ * The store (also the streak keeper, as the wiring has it) and the real Auto Scaling adapter (also
+ * the group history) of a test.
+ */
+export function storeAndAutoScaling(
+  counter: DynamoDbScopeStore,
+): Pick<GuardDeps, 'counter' | 'streaks' | 'suspender' | 'history'> {
+  const suspender = autoScalingAdapter();
+  return { counter, streaks: counter, suspender, history: suspender };
+}

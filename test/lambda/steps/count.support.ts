@@ -20,11 +20,11 @@ import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import {
-  autoScalingAdapter,
   freshTable,
   guardDeps,
   type LogLine,
   recorder,
+  storeAndAutoScaling,
 } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
@@ -67,12 +67,8 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
     ...env,
   });
   const { metrics, logs, log, sink } = recorder();
-  const suspender = autoScalingAdapter();
   const deps = guardDeps({
-    counter,
-    streaks: counter,
-    suspender,
-    history: suspender,
+    ...storeAndAutoScaling(counter),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
     log,
     metrics: sink,

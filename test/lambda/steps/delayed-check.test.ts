@@ -70,6 +70,11 @@ function groupHolds(
   });
 }
 
+/** The fates kept for GROUP. */
+function groupFates(h: Awaited<ReturnType<typeof harness>>) {
+  return h.counter.readFates({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
+}
+
 function record(body: unknown, id = 'm-1') {
   return { messageId: id, body: JSON.stringify(body), eventSource: 'aws:sqs' };
 }
@@ -123,12 +128,7 @@ describe('the deadline check', () => {
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     // Fates live in the scope's fate item, apart from the count (issue 18).
-    const fates = await h.counter.readFates({
-      scope: 'asg',
-      account: '111122223333',
-      region: REGION,
-      key: GROUP,
-    });
+    const fates = await groupFates(h);
     expect(fates.get(instanceId(1))?.fate).toBe('failed:still-pending');
   });
 
@@ -230,12 +230,7 @@ describe('the deadline check', () => {
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
-    const fates = await h.counter.readFates({
-      scope: 'asg',
-      account: '111122223333',
-      region: REGION,
-      key: GROUP,
-    });
+    const fates = await groupFates(h);
     expect(fates.get(instanceId(5))?.fate).toBe('failed:still-pending');
     expect(fates.get(instanceId(6))?.fate).toBe('failed:still-pending');
   });

@@ -18,7 +18,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
-import { autoScalingAdapter, freshTable, guardDeps } from '../../../fake-cloud/support/guard-deps';
+import { freshTable, guardDeps, storeAndAutoScaling } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { Ec2BillingFacts } from '../../../lambda/adapters/ec2-billing';
@@ -88,13 +88,9 @@ async function harness() {
     LLG_AMI_CHANGE_ALERTS: 'off',
   });
   const amounts = new Map<string, number>();
-  const suspender = autoScalingAdapter();
   const quiet = () => {};
   const deps = guardDeps({
-    counter,
-    streaks: counter,
-    suspender,
-    history: suspender,
+    ...storeAndAutoScaling(counter),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
     costs: {
       facts: new Ec2BillingFacts((region) => new EC2Client({ region })),
