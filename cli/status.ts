@@ -7,13 +7,13 @@
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2BillingFacts } from '../lambda/adapters/ec2-billing';
 import { PriceListOnDemand } from '../lambda/adapters/price-list';
-import { DynamoDbScopeStore, type ScopeSummary } from '../lambda/adapters/scope-store';
+import { DynamoDbScopeStore } from '../lambda/adapters/scope-store';
 import { deleteTagsCommand, shellWord } from '../lambda/core/alert';
 import { formatDuration } from '../lambda/core/duration';
 import { TAG } from '../lambda/core/group-settings';
 import { COST_NOT_COUNTED, costText, type LoopCost } from '../lambda/core/loop-cost';
 import { DEFAULTS } from '../lambda/core/types';
-import type { GroupSnapshot } from '../lambda/ports';
+import type { GroupSnapshot, ScopeSummary } from '../lambda/ports';
 import {
   estimateLaunchCost,
   type LoopCostSources,

@@ -5,31 +5,47 @@
  * circle can form between the steps (`.dependency-cruiser.cjs` checks it). An adapter imports the
  * interface it implements from here.
  *
- * Types only. Every port is required: a capability that is off is a value of the configuration
- * (`GuardConfig`) that the step reads, never a missing port or method.
- *
- * The store's interfaces (`ScopeStore` and the values it exchanges) are still declared beside
- * their adapter and re-exported here; they move into this file with the store's restructuring.
+ * Types only, importing only the core. Every port is required: a capability that is off is a
+ * value of the configuration (`GuardConfig`) that the step reads, never a missing port or method.
  */
-
-import type { ScopeStore, ScopeView } from './adapters/scope-store';
 import type { AmiChangeReport } from './core/ami-change-alert';
 import type { UngroupedFacts } from './core/ami-confirm';
 import type { ResumeRequest } from './core/auto-resume';
+import type { TripClaim, TripOwner } from './core/claim';
 import type { ImageInfo } from './core/diagnose';
 import type { Departure, GroupInstance } from './core/fate';
+import type { KeptFate } from './core/fate-item';
 import type { BilledInstance, PriceKeyFacts } from './core/loop-cost';
 import type { TripReport } from './core/report';
 import type { LaunchTemplateRef, RoleCheckGroup, RoleFinding } from './core/role-check';
+import type { CachedSettings, ItemState, TripProgress } from './core/scope-item';
+import type { RecordRequest, ScopeView } from './core/scope-record';
+import type { ScopeKey, ScopePolicy } from './core/types';
 
-export type {
-  RecordRequest,
-  ScopeStore,
-  ScopeSummary,
-  ScopeView,
-  TripClaim,
-  TripOwner,
-} from './adapters/scope-store';
+export type { TripClaim, TripOwner } from './core/claim';
+export type { RecordRequest, ScopeView } from './core/scope-record';
+export type { ScopeSummary } from './core/scope-summary';
+
+/** The store's role: count launches per scope, own trips, cache settings, keep fates. */
+export interface ScopeStore {
+  record(req: RecordRequest, defaults: ScopePolicy): Promise<ScopeView>;
+  saveSettings(key: ScopeKey, settings: CachedSettings | undefined): Promise<void>;
+  claimTrip(key: ScopeKey, episode: number, owner: TripOwner, now: number): Promise<TripClaim>;
+  saveProgress(key: ScopeKey, episode: number, owner: TripOwner, progress: TripProgress): Promise<boolean>;
+  releaseTrip(key: ScopeKey, episode: number, owner: TripOwner): Promise<void>;
+  rearm(key: ScopeKey, episode: number): Promise<void>;
+  /**
+   * Keep decided fates of a scope's launches in its fate item (`core/fate-item.ts`), each value
+   * `encodeFate(…)`; the first decision stays.
+   */
+  saveFates(key: ScopeKey, fates: ReadonlyMap<string, string>): Promise<void>;
+  /** The fates kept for a scope (its fate item, without those cut by `resume`). */
+  readFates(key: ScopeKey): Promise<ReadonlyMap<string, KeptFate>>;
+  /** Keep a group's time-to-useful history (`core/time-to-useful.ts`) in its count item. */
+  saveLearned(key: ScopeKey, samples: readonly number[]): Promise<void>;
+  /** Read one scope's item (the delayed check reads the trip state and the history). */
+  read(key: ScopeKey): Promise<ItemState | undefined>;
+}
 
 /** Structured logging (Powertools Logger fits). */
 export interface GuardLog {

@@ -1,9 +1,12 @@
 // Issue 19's measurement: which files and cross-file calls one tripping event passes through.
 // Run: TRACE_ROOT="$PWD" node --require ./scripts/trace-trip.cjs --import tsx demo/run-demo.ts
-// It prints, for each `run` (lambda/steps/count.ts) whose result suspended a group, the files passed through
-// and the calls that crossed a file boundary, on stderr after the demo's own output.
+// It prints, for each event that suspended a group, the files passed through and the calls that crossed a
+// file boundary, on stderr after the demo's own output. An event is a launch event (`run`,
+// lambda/steps/count.ts) or a batch of delayed checks (`runDeadlineChecks`, lambda/steps/delayed-check.ts):
+// the function entry (lambda/entries/guard.ts) hands each to one of the two; the demo's trip happens in the
+// delayed check, at the failed launches' deadline.
 //
-// Records cross-file calls between the project's own modules while `run` (lambda/steps/count.ts) handles one event.
+// Records cross-file calls between the function's own modules while one of them handles one event.
 // Method: every project module's exports are replaced (Module._load) by a copy whose functions are wrapped,
 // and every exported class's prototype methods are wrapped in place. A wrapped call records
 // (caller file from the stack, callee file, name). Calls to unexported helpers stay inside their file
@@ -17,6 +20,11 @@ const rel = (f) => path.relative(ROOT, f);
 const buckets = [];
 let current = null;
 const wrapped = new WeakSet();
+/** Where one event's handling starts: the launch path and the delayed check. */
+const STARTS = [
+  ['lambda/steps/count.ts', 'run'],
+  ['lambda/steps/delayed-check.ts', 'runDeadlineChecks'],
+];
 
 function callerFile() {
   const lines = new Error().stack.split('\n').slice(3);
@@ -34,7 +42,7 @@ function wrapFn(fn, file, name) {
   const w = function (...args) {
     const from = callerFile();
     let started = false;
-    if (name === 'run' && file.endsWith('lambda/steps/count.ts') && !current) {
+    if (!current && STARTS.some(([f, n]) => name === n && file.endsWith(f))) {
       current = { calls: [], result: undefined };
       buckets.push(current);
       started = true;
@@ -96,20 +104,21 @@ Module._load = function (...args) {
   return copy;
 };
 process.on('exit', () => {
-  const ROOTS = ['guard', 'trip', 'judge', 'deadline', 'ami-change-step', 'role-checker', 'diagnoser'].map(
-    (f) => `lambda/${f}.ts`,
-  );
   const strip = (f) => f.replace('(entry) ', '');
+  const isStep = (f) => f.startsWith('lambda/steps/');
   for (const b of buckets) {
-    if (!JSON.stringify(b.result ?? {}).includes('"trip":"suspended"')) continue;
+    const suspended =
+      JSON.stringify(b.result ?? {}).includes('"trip":"suspended"') ||
+      b.calls.some((c) => c.name === 'AutoScalingSuspender.suspend');
+    if (!suspended) continue;
     const files = new Set(b.calls.flatMap((c) => [strip(c.from), c.to]));
     const edges = new Set(b.calls.map((c) => `${c.from} -> ${c.to}#${c.name}`));
     const pairs = new Set(b.calls.map((c) => `${c.from} -> ${c.to}`));
-    const handOffs = b.calls.filter((c) => ROOTS.includes(strip(c.from)) && ROOTS.includes(c.to));
+    const handOffs = b.calls.filter((c) => isStep(strip(c.from)) && isStep(c.to));
     const out = [
-      `trace of a tripping event: ${files.size} files, ${b.calls.length} cross-file calls ` +
+      `trace of a tripping event (${b.calls[0].name}): ${files.size} files, ${b.calls.length} cross-file calls ` +
         `(${edges.size} distinct caller file -> callee function, ${pairs.size} distinct file pairs), ` +
-        `${handOffs.length} calls between the seven root files of lambda/`,
+        `${handOffs.length} calls from one step file to another (lambda/steps/)`,
       ...[...files].sort().map((f) => `  file ${f}`),
       ...b.calls.map((c) => `  call ${c.from} -> ${c.to} ${c.name}`),
     ];

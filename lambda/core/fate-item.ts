@@ -24,7 +24,17 @@
  * {@link DEDUP_SKEW_S}, except the newest {@link KEEP_FATES}, which the streak rule may need
  * whatever their age. Cleanup waits until {@link CLEANUP_BATCH} can go at once.
  */
-import { CLEANUP_BATCH, DEDUP_SKEW_S, fateAttr } from './scope-item';
+import { itemExpiry } from './leases';
+import {
+  type AttrValue,
+  CLEANUP_BATCH,
+  DEDUP_SKEW_S,
+  decodeItem,
+  fateAttr,
+  IDS_PER_WRITE,
+  type ItemAttrs,
+  REMOVALS_PER_WRITE,
+} from './scope-item';
 
 /** The fate item's attributes other than fates. */
 export const FATE_ATTR = { cut: 'cut', ttl: 'ttl' } as const;
@@ -122,4 +132,40 @@ export function planFateCleanup(
     .filter(([, f]) => f.launchedAt <= forgetBefore)
     .map(([id]) => fateAttr(id));
   return gone.length >= batch ? gone : undefined;
+}
+
+/** Fates to keep, as attribute name and stored value, in groups of one write each. */
+export function fateWrites(fates: ReadonlyMap<string, string>): (readonly [name: string, value: string])[][] {
+  const entries = [...fates].map(([id, value]) => [fateAttr(id), value] as const);
+  const writes: (readonly [string, string])[][] = [];
+  for (let i = 0; i < entries.length; i += IDS_PER_WRITE) writes.push(entries.slice(i, i + IDS_PER_WRITE));
+  return writes;
+}
+
+/**
+ * The fate item's expiry when `fates` are written: as long as the count's item lives after the
+ * newest of their launches.
+ *
+ * @param fates stored values (see {@link encodeFate}) by instance id
+ * @param maxWindowMs the longest window any scope may use
+ */
+export function fateItemExpiry(fates: ReadonlyMap<string, string>, maxWindowMs: number): number {
+  const newest = Math.max(0, ...[...fates.values()].map((v) => decodeFate(v).launchedAt ?? 0));
+  return itemExpiry(newest, maxWindowMs);
+}
+
+/** The fates a read fate item keeps (without those at or before its `cut`). */
+export function decodeFateItem(attrs: ItemAttrs | undefined): ReadonlyMap<string, KeptFate> {
+  if (!attrs) return new Map();
+  const cut: AttrValue | undefined = attrs[FATE_ATTR.cut];
+  return keptFates(decodeItem(attrs).fates, cut?.N === undefined ? undefined : Number(cut.N));
+}
+
+/**
+ * What one write removes from a fate item as the write of new fates left it (`ALL_NEW`): the
+ * fates past the forgetting horizon of the longest window, when enough can go at once.
+ */
+export function fateItemCleanup(after: ItemAttrs, maxWindowMs: number): readonly string[] | undefined {
+  const kept = keptFates(decodeItem(after).fates, undefined);
+  return planFateCleanup(kept, Math.ceil(maxWindowMs / 1000))?.slice(0, REMOVALS_PER_WRITE);
 }

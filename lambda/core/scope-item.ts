@@ -332,6 +332,11 @@ export function evaluate(
   };
 }
 
+/** Ids (or fates) per write: keeps one `UpdateItem`'s expression well under DynamoDB's 4 KB limit. */
+export const IDS_PER_WRITE = 40;
+/** Attribute removals per write (a cleanup's, or the one an ordinary write carries). */
+export const REMOVALS_PER_WRITE = 100;
+
 /** What a cleanup write removes. */
 export interface CleanupPlan {
   readonly removeIds: readonly string[];
@@ -400,4 +405,43 @@ export function planCleanup(
     dropCallers: state.callers.length > MAX_SET,
     dropAmis: state.amis.length > MAX_SET,
   };
+}
+
+/** The attributes a cleanup plan removes, ids first (a write takes the first {@link REMOVALS_PER_WRITE}). */
+export function cleanupAttrs(plan: CleanupPlan): string[] {
+  return [
+    ...plan.removeIds.map(idAttr),
+    ...(plan.removeFates ?? []),
+    ...plan.removeGroups.map(groupAttr),
+    ...(plan.dropCallers ? [ATTR.callers] : []),
+    ...(plan.dropAmis ? [ATTR.amis] : []),
+  ];
+}
+
+/** The watermark a separate cleanup writes: never lower than the one the item has. */
+export function cleanupWatermark(plan: CleanupPlan, state: Pick<ItemState, 'watermark'>): number | undefined {
+  if (plan.watermark === undefined) return undefined;
+  return Math.max(plan.watermark, state.watermark ?? plan.watermark);
+}
+
+/**
+ * What `resume` clears from a scope's item: its window (ids, mirrored fates, groups, watermark)
+ * and its trip. Settings and the auto-resume streak stay.
+ */
+export function clearedAttrs(state: ItemState): string[] {
+  return [
+    ...[...state.ids.keys()].map(idAttr),
+    ...[...state.fates.keys()].map(fateAttr),
+    ...[...state.groups.keys()].map(groupAttr),
+    ATTR.watermark,
+    ATTR.trippedEpisode,
+    ATTR.tripOwner,
+    ATTR.tripAt,
+    ATTR.tripProgress,
+  ];
+}
+
+/** The fate item's cut when a scope is cleared: its newest launch (epoch seconds), 0 when empty. */
+export function clearedCut(state: ItemState): number {
+  return Math.max(0, ...state.ids.values());
 }

@@ -9,7 +9,6 @@
  * per container) and, when the change is announced, the group's description and the
  * instance-role check.
  */
-import type { ScopeView } from '../adapters/scope-store';
 import type { GuardConfig } from '../config';
 import { assessAmiChange, type ImageFacts, newImages, shouldAnnounce } from '../core/ami-change';
 import type { AmiChangeReport } from '../core/ami-change-alert';
@@ -17,7 +16,7 @@ import type { ImageInfo } from '../core/diagnose';
 import { METRIC } from '../core/metric-names';
 import { likelyCause, type RoleFinding } from '../core/role-check';
 import { type LaunchRecord, SCOPE_KIND } from '../core/types';
-import type { GuardDeps, ImageInfoSource, ImageLookup } from '../ports';
+import type { GuardDeps, ImageInfoSource, ImageLookup, ScopeView } from '../ports';
 import { roleCheckGroup } from './role-check';
 
 /** What the step did for one new AMI (or for the launch when nothing was new). */

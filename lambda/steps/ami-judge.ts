@@ -9,14 +9,13 @@
  * each of at most {@link AMI_GROUPS_JUDGED} groups, the group's item in the table, the group
  * itself and what `judgeGroup` reads to judge its launches.
  */
-import type { ScopeView } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { type AmiLaunchFate, judgeUngrouped } from '../core/ami-confirm';
 import { confirmCount, countFates, FATE, FATE_REASON, type JudgedLaunch, streakRule } from '../core/fate';
 import { type GroupSettings, TAG } from '../core/group-settings';
 import { evaluate, type ItemState } from '../core/scope-item';
 import { SCOPE_KIND, type ScopeKey } from '../core/types';
-import type { GroupSnapshot, GuardDeps, LaunchFactsOfAmi } from '../ports';
+import type { GroupSnapshot, GuardDeps, LaunchFactsOfAmi, ScopeView } from '../ports';
 import { judgeAndKeep } from './judge';
 
 /** Groups one AMI judgement reads and judges, those with the most launches of the AMI first. */

@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeAwsFailure } from '../adapters/aws-error';
-import { type ScopeView, type TripOwner, tripOwner } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
+import { tripOwner } from '../core/claim';
 import { GuardBlindError } from '../core/errors';
 import { streakRule } from '../core/fate';
 import { MIN_STREAK } from '../core/group-settings';
@@ -26,7 +26,7 @@ import { parseEvent } from '../core/parse-event';
 import { evaluate } from '../core/scope-item';
 import { launchScopes, type ScopeMentions } from '../core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from '../core/types';
-import type { GroupSnapshot, GuardDeps } from '../ports';
+import type { GroupSnapshot, GuardDeps, ScopeView, TripOwner } from '../ports';
 import { noticeAmiChange } from './ami-change';
 import { firstCheckDelayS, judgeAndKeep, launchesToJudge } from './judge';
 import { actOnTrip, type TripOutcome } from './trip';

@@ -10,15 +10,14 @@
  */
 
 import { MAX_DELAY_S, parseDeadlineCheck } from '../adapters/deadline-queue';
-import { type ScopeView, type TripOwner, tripOwner } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
-import { effectivePolicy } from '../core/claim';
+import { effectivePolicy, tripOwner } from '../core/claim';
 import { countFates, FATE, judgeKept, MAX_HOLD_MS, ruleMet } from '../core/fate';
 import type { GroupSettings } from '../core/group-settings';
 import { decodeItem, evaluate, type ItemState, isArmed } from '../core/scope-item';
 import { EARLY_FLOOR_MS } from '../core/time-to-useful';
 import { LAUNCH_SOURCE, type LaunchRecord, SCOPE_KIND, type ScopeKey, type ScopePolicy } from '../core/types';
-import type { DeadlineCheck, GroupSnapshot, GuardDeps } from '../ports';
+import type { DeadlineCheck, GroupSnapshot, GuardDeps, ScopeView, TripOwner } from '../ports';
 import { type GroupJudgement, judgeAndKeep, launchesToJudge } from './judge';
 import { actOnTrip } from './trip';
 

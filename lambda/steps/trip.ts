@@ -17,7 +17,6 @@
  * suspend the non-exempt groups that launched the AMI in the window and whose own launches
  * confirm it, at most `amiMaxGroups` of them, and say why each other group was left alone.
  */
-import type { ScopeView, TripOwner } from '../adapters/scope-store';
 import { type GuardConfig, settingsOf } from '../config';
 import { reasonTag } from '../core/alert';
 import { familyOf } from '../core/ami-change';
@@ -55,7 +54,7 @@ import {
 import { likelyCause, roleLine } from '../core/role-check';
 import type { TripProgress } from '../core/scope-item';
 import { type LaunchRecord, SCOPE_KIND } from '../core/types';
-import type { GroupSnapshot, GuardDeps } from '../ports';
+import type { GroupSnapshot, GuardDeps, ScopeView, TripOwner } from '../ports';
 import { type AmiJudgement, judgeAmi } from './ami-judge';
 import { type GroupJudgement, judgeAndKeep, launchesToJudge } from './judge';
 import { COST_WAIT_MS, estimateLaunchCost, unknownCost, withinBound } from './loop-cost';

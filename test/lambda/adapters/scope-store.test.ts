@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
-import { DynamoDbScopeStore, parseScopeId, tripOwner } from '../../../lambda/adapters/scope-store';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
+import { parseScopeId, tripOwner } from '../../../lambda/core/claim';
 import { CounterStoreError } from '../../../lambda/core/errors';
 import { CAP_MARGIN, DEDUP_SKEW_S } from '../../../lambda/core/scope-item';
 import type { ScopeKey, ScopePolicy } from '../../../lambda/core/types';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { arbitrateClaim, effectivePolicy, parseScopeId, TRIP_TAKEOVER_MS } from '../../../lambda/core/claim';
+import {
+  arbitrateClaim,
+  CLAIMED,
+  effectivePolicy,
+  parseScopeId,
+  settleClaim,
+  TRIP_TAKEOVER_MS,
+  tripOwner,
+} from '../../../lambda/core/claim';
 import { decodeItem, type ItemState } from '../../../lambda/core/scope-item';
 import { type ScopeKey, scopeId } from '../../../lambda/core/types';
 
@@ -88,5 +96,58 @@ describe('parseScopeId', () => {
   it('refuses other kinds and missing parts', () => {
     for (const pk of ['zzz#1#r#k', 'fate#asg#1#r#k', 'asg#1#r', 'asg##r#k', 'asg#1##k', '', 'asg'])
       expect(parseScopeId(pk)).toBeUndefined();
+  });
+});
+
+describe('settleClaim', () => {
+  const a = tripOwner('owner-a');
+  const b = tripOwner('owner-b');
+
+  it('is lost when arbitration says lost', () => {
+    // Prepare
+    const moved = held({ episode: EPISODE + 1 });
+    // Act
+    const claim = settleClaim(moved, EPISODE, a, T0);
+    // Assess
+    expect(claim).toEqual({ kind: 'lost' });
+  });
+
+  it('resumes the same owner where its trip got', () => {
+    // Prepare
+    const suspended = held({ tripProgress: { step: 'suspended', processes: ['Launch'] } });
+    // Act
+    const claim = settleClaim(suspended, EPISODE, a, T0 + 1000);
+    // Assess
+    expect(claim).toEqual({ kind: 'resumed', progress: { step: 'suspended', processes: ['Launch'] } });
+  });
+
+  it('resumes from a fresh claim when the item kept no progress', () => {
+    expect(settleClaim(held({ tripProgress: undefined }), EPISODE, a, T0)).toEqual({
+      kind: 'resumed',
+      progress: CLAIMED,
+    });
+  });
+
+  it('asks the store to take over an idle trip, with the progress the taker resumes from', () => {
+    // Prepare
+    const tagged = held({ tripProgress: { step: 'tagged', tagged: true } });
+    // Act
+    const claim = settleClaim(tagged, EPISODE, b, T0 + TRIP_TAKEOVER_MS);
+    // Assess
+    expect(claim).toEqual({ kind: 'take-over', progress: { step: 'tagged', tagged: true } });
+  });
+
+  it('leaves a busy owner its trip', () => {
+    expect(settleClaim(held(), EPISODE, b, T0 + TRIP_TAKEOVER_MS - 1)).toEqual({ kind: 'lost' });
+  });
+});
+
+describe('tripOwner', () => {
+  it('names the owner by the invocation id, unchanged', () => {
+    expect(tripOwner('7f3c-request')).toBe('7f3c-request');
+  });
+
+  it('writes a fresh claim as the claimed step', () => {
+    expect(CLAIMED).toEqual({ step: 'claimed' });
   });
 });

@@ -2,14 +2,27 @@ import { describe, expect, it } from 'vitest';
 import {
   decidedOf,
   decodeFate,
+  decodeFateItem,
   encodeFate,
+  FATE_ATTR,
+  fateItemCleanup,
+  fateItemExpiry,
   fateItemId,
+  fateWrites,
   KEEP_FATES,
   keptFates,
   knownLaunches,
   planFateCleanup,
 } from '../../../lambda/core/fate-item';
-import { DEDUP_SKEW_S, evaluate, fateAttr, planCleanup } from '../../../lambda/core/scope-item';
+import { itemExpiry } from '../../../lambda/core/leases';
+import {
+  DEDUP_SKEW_S,
+  evaluate,
+  fateAttr,
+  type ItemAttrs,
+  planCleanup,
+  REMOVALS_PER_WRITE,
+} from '../../../lambda/core/scope-item';
 
 const T = 1_768_204_800; // epoch seconds
 const id = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
@@ -98,5 +111,62 @@ describe('the fate item', () => {
       expect.arrayContaining(Array.from({ length: 5 }, (_, i) => fateAttr(id(i)))),
     );
     expect(plan?.removeFates).not.toContain(fateAttr(id(129)));
+  });
+});
+
+describe("the fate item's writes and reads", () => {
+  it('writes fates by attribute name, 40 a write', () => {
+    // Prepare
+    const fates = new Map(
+      Array.from({ length: 45 }, (_, i) => [id(i), `useful:registered:${T + i}`] as const),
+    );
+    // Act
+    const writes = fateWrites(fates);
+    // Assess
+    expect(writes.map((w) => w.length)).toEqual([40, 5]);
+    expect(writes[0]![0]).toEqual([fateAttr(id(0)), `useful:registered:${T}`]);
+    expect(fateWrites(new Map())).toEqual([]);
+  });
+
+  it("lives as long as the count's item after the newest launch of the fates written", () => {
+    // Prepare
+    const fates = new Map([
+      [id(1), `failed:unhealthy:${T}`],
+      [id(2), `failed:unhealthy:${T + 600}`],
+      [id(3), 'useful:registered'],
+    ]);
+    // Act / Assess
+    expect(fateItemExpiry(fates, 3_600_000)).toBe(itemExpiry(T + 600, 3_600_000));
+    expect(fateItemExpiry(new Map([[id(3), 'useful:registered']]), 3_600_000)).toBe(itemExpiry(0, 3_600_000));
+  });
+
+  it('reads the kept fates without those at or before the cut, and nothing from a missing item', () => {
+    // Prepare
+    const attrs: ItemAttrs = {
+      pk: { S: fateItemId('asg#1#r#web') },
+      [FATE_ATTR.cut]: { N: String(T) },
+      [fateAttr(id(1))]: { S: `failed:unhealthy:${T}` },
+      [fateAttr(id(2))]: { S: `useful:registered:${T + 1}` },
+    };
+    // Act
+    const kept = decodeFateItem(attrs);
+    // Assess
+    expect([...kept]).toEqual([[id(2), { fate: 'useful:registered', launchedAt: T + 1 }]]);
+    expect(decodeFateItem(undefined).size).toBe(0);
+    expect(decodeFateItem({ [fateAttr(id(1))]: { S: `failed:unhealthy:${T}` } }).size).toBe(1);
+  });
+
+  it("forgets old fates past the longest window, one write's worth at most", () => {
+    // Prepare: the newest 32 stay; 150 more are a day older than the window allows.
+    const attrs: Record<string, { S: string }> = {};
+    for (let i = 0; i < 32; i++) attrs[fateAttr(id(i))] = { S: `useful:registered:${T}` };
+    for (let i = 32; i < 182; i++) attrs[fateAttr(id(i))] = { S: `failed:unhealthy:${T - 2 * 86_400}` };
+    // Act
+    const gone = fateItemCleanup(attrs, 3_600_000);
+    const none = fateItemCleanup({ [fateAttr(id(1))]: { S: `useful:registered:${T}` } }, 3_600_000);
+    // Assess
+    expect(gone).toHaveLength(REMOVALS_PER_WRITE);
+    expect(gone).not.toContain(fateAttr(id(0)));
+    expect(none).toBeUndefined();
   });
 });

@@ -10,7 +10,8 @@ import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
-import { DynamoDbScopeStore, tripOwner } from '../../../lambda/adapters/scope-store';
+import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
+import { tripOwner } from '../../../lambda/core/claim';
 import type { ScopeKey } from '../../../lambda/core/types';
 import type { runResumer } from '../../../lambda/steps/resume-group';
 
