@@ -34,6 +34,11 @@ import {
   tenthLaunchFails,
 } from './count.support';
 
+/** An SDK failure named `name`. */
+function failure(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
 describe('run: group settings, retries and auto-resume', () => {
   it('honours a tag that lowers the threshold below the default', async () => {
     const h = await harness();
@@ -139,10 +144,7 @@ describe('run: group settings, retries and auto-resume', () => {
   it('throws on throttling so that Lambda retries, and the retry acts once', async () => {
     const h = await harness();
     const { error, tenth } = await tenthLaunchFails(h, () =>
-      asg
-        .on(SuspendProcessesCommand)
-        .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
-        .resolves({}),
+      asg.on(SuspendProcessesCommand).rejectsOnce(failure('Throttling', 'Rate exceeded')).resolves({}),
     );
     expect(error).toBeInstanceOf(SuspendError);
     // Lambda retries the same invocation: the same event under the same request id.
@@ -156,7 +158,7 @@ describe('run: group settings, retries and auto-resume', () => {
     const { error, tenth } = await tenthLaunchFails(h, () =>
       sns
         .on(PublishCommand)
-        .rejectsOnce(Object.assign(new Error('KMS unavailable'), { name: 'KMSInvalidStateException' }))
+        .rejectsOnce(failure('KMSInvalidStateException', 'KMS unavailable'))
         .resolves({ MessageId: 'm-2' }),
     );
     // The topic's key in an invalid state blinds the guard: counted, thrown, kept for a replay.

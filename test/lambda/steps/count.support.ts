@@ -9,14 +9,13 @@ import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
-  type Instance,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { beforeEach } from 'vitest';
-import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { autoScalingGroup, type GroupSpec } from '../../../fake-cloud/support/auto-scaling';
 import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import {
@@ -78,7 +77,7 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
 
 /** The group as Auto Scaling describes it. */
 export function describeGroup(opts: {
-  instances?: Instance[];
+  instances?: GroupSpec['instances'];
   tags?: Record<string, string>;
   suspended?: string[];
 }): void {
@@ -126,7 +125,7 @@ export function departed(ids: string[], cause: string, at = T0): void {
 export const HEALTH_CAUSE =
   'At 2025-12-09T12:05:00Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.';
 
-export function inService(ids: string[]): Instance[] {
+export function inService(ids: string[]): NonNullable<GroupSpec['instances']> {
   return ids.map((InstanceId) => ({
     InstanceId,
     LifecycleState: 'InService',

@@ -3,7 +3,6 @@ import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
-  type Instance,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -55,7 +54,7 @@ async function harness() {
 /** Auto Scaling describes GROUP holding one healthy instance in this lifecycle state. */
 function groupHolds(
   id: string,
-  LifecycleState: Instance['LifecycleState'],
+  LifecycleState: 'Pending' | 'InService',
   spec: { grace?: number } = {},
 ): void {
   const instance = { InstanceId: id, LifecycleState, HealthStatus: 'Healthy', AvailabilityZone: 'a' };
