@@ -104,7 +104,7 @@ export interface RoleChecker {
   check(region: string, group: RoleCheckGroup): Promise<RoleFinding>;
 }
 
-/** Prices kept per container and per UTC day (`loop-cost-step.ts` PriceCache). */
+/** Prices kept per container and per UTC day (`steps/loop-cost.ts` PriceCache). */
 export interface PriceStore {
   get(key: string, at: number, lookup: () => Promise<number | undefined>): Promise<number | undefined>;
   put(key: string, at: number, price: number): void;

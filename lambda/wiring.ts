@@ -1,8 +1,8 @@
 /**
  * The one wiring of the guard function: every dependency of `run()` and of the delayed checks is
  * built here, from the configuration and a set of SDK client factories. The function's entry
- * (`handler.ts`), the organization path, the delayed checks, the simulator (`bench/sim`) and the
- * demo (through `handler.ts`) all take their dependencies from {@link buildGuardDeps}; nothing
+ * (`entries/guard.ts`), the organization path, the delayed checks, the simulator (`bench/sim`) and the
+ * demo (through `entries/guard.ts`) all take their dependencies from {@link buildGuardDeps}; nothing
  * else constructs them.
  *
  * Accounts: the function's own account is reached with the function's own credentials. In
