@@ -2,11 +2,11 @@
  * Keeps the README's commands from rotting. `npm run demo`, `npm test` and `replay` are run by
  * their own tests; this file checks the rest: every `npm run` names a script, every
  * `launch-loop-guard` command and flag exists, nothing tells anyone to `npx` the unpublished name, and every `cdk deploy` context key is one the
- * app reads, with values it accepts (synthesized here, offline). The `aws` commands need an AWS
- * account and are not run.
+ * app reads, with values it accepts (synthesized here, offline), and every file or folder of the
+ * repository it names exists. The `aws` commands need an AWS account and are not run.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,20 @@ function shellCommands(): string[] {
 const COMMANDS = shellCommands();
 
 describe('the README', () => {
+  it('names only files and folders the repository has (bench/out/ is what `npm run bench` writes)', () => {
+    const named = [
+      ...new Set(
+        [
+          ...README.matchAll(
+            /`((?:lambda|lib|bin|cli|demo|bench|fake-cloud|test|scripts|docs|\.ci)\/[^`\s]*)`/g,
+          ),
+        ].map((m) => m[1] ?? ''),
+      ),
+    ];
+    expect(named.length).toBeGreaterThan(20);
+    const missing = named.filter((path) => !path.startsWith('bench/out/') && !existsSync(join(ROOT, path)));
+    expect(missing).toEqual([]);
+  });
   it('shows the two first-screen commands before anything else', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)?.[1] ?? '';
     expect(firstBlock).toContain('npm ci && npm run demo');

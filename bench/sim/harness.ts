@@ -11,14 +11,16 @@
  * drew in one simulated minute.
  */
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { createGuardTable } from '../../fake-cloud/support/dynalite';
 import type { CloudPublish } from '../../fake-cloud/wire';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/steps/count';
 import { buildGuardDeps, SIM_DEADLINE_QUEUE_URL } from './guard-deps';
 import { firstFailedLaunch, isLoop, type Scenario } from './scenarios';
-import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0, World } from './world';
+import { World } from './world';
+import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0 } from './world-model';
 import { type FakeCloud, startFakeCloud } from './world-state';
 
 /** The running dynalite and fake cloud, shared by the scenarios of one run. */
@@ -152,18 +154,7 @@ export async function startSimEnv(): Promise<SimEnv> {
     dynamoRequests: () => requests,
     async createTable() {
       const name = `sim-${++tables}`;
-      await admin.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      await waitUntilTableExists(
-        { client: admin, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 },
-        { TableName: name },
-      );
+      await createGuardTable(admin, name);
       return name;
     },
     async close() {

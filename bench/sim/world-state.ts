@@ -8,7 +8,8 @@ import { autoScalingCallGroup } from '../../fake-cloud/auto-scaling';
 import { SERVICES } from '../../fake-cloud/services';
 import type * as View from '../../fake-cloud/state';
 import { type Cloud, type CloudCall, type Json, list, type Params, startCloud } from '../../fake-cloud/wire';
-import { ACCOUNT, type Cluster, type Group, HOUR, type Instance, REGION, type World } from './world';
+import type { World } from './world';
+import { ACCOUNT, type Cluster, type Group, HOUR, type Instance, REGION } from './world-model';
 
 /** {@link View.CloudState} read from (and written to) a {@link World} at its simulated time. */
 export class WorldState implements View.CloudState {

@@ -32,286 +32,42 @@
  * never becomes useful: never registers, crashes at boot, fails its health check), so a
  * scenario knows when its first failed launch happened.
  */
-import { loadFixture } from '../../fake-cloud/support/fixtures';
-import { instanceId as hexInstanceId, launchEvent } from '../../fake-cloud/support/launch-events';
+import { instanceId as hexInstanceId } from '../../fake-cloud/support/launch-events';
+import { WorldBase } from './world-base';
+import {
+  ACCOUNT,
+  CAUSE,
+  type Cluster,
+  type DesiredChange,
+  type Group,
+  type GroupSpec,
+  HOUR,
+  type Instance,
+  type InstanceBehaviour,
+  MINUTE,
+  NON_ACTIVE,
+  REGION,
+  SECOND,
+  type WorldOptions,
+  ZONES,
+} from './world-model';
 
-export const ACCOUNT = '111122223333';
-export const REGION = 'us-east-1';
-/** Simulated time starts here (a Monday, 08:00 UTC). */
-export const SIM_T0 = Date.UTC(2026, 0, 12, 8, 0, 0);
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
+/** What a scenario or a test needs besides the world itself. */
+export { ACCOUNT, type GroupSpec, HOUR, MINUTE, REGION, SECOND, SIM_T0 } from './world-model';
+
 /** Internal step: health checks, managed scaling and reconciliation run at least this often. */
 const STEP_MS = 5 * SECOND;
-const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
-const ASG_LAUNCH_TEMPLATE = 'eventbridge-asg-launch-successful.aws-lambda-go.json';
 
-/** A deterministic pseudo-random generator (mulberry32, as bench/guard.bench.ts). */
-export function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `2026-01-12T08:00:00Z`, as Auto Scaling writes times in its causes. */
-export function isoSeconds(t: number): string {
-  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** What the desired capacity was changed by, for the Cause of the launches and terminations it makes. */
-export type DesiredChange =
-  | { readonly kind: 'user-set' }
-  | { readonly kind: 'user-update' }
-  | { readonly kind: 'scheduled' }
-  | { readonly kind: 'policy'; readonly policy: string }
-  | { readonly kind: 'ecs-managed' };
-
-/**
- * Auto Scaling's `Cause` phrases, as AWS writes them (two spaces between sentences). Sources:
- * the Auto Scaling user guide's activity examples and real activity histories quoted on re:Post
- * (collected in the project's AWS notes).
- */
-export const CAUSE = {
-  healthReplacementLaunch: (t: number) =>
-    `At ${isoSeconds(t)} an instance was launched in response to an unhealthy instance needing to be replaced.`,
-  ec2HealthTermination: (t: number) =>
-    `At ${isoSeconds(t)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`,
-  elbHealthTermination: (t: number) =>
-    `At ${isoSeconds(t)} an instance was taken out of service in response to an ELB system health check failure.`,
-  refreshTermination: (t: number, id: string) =>
-    `At ${isoSeconds(t)} an instance was taken out of service in response to an instance refresh.  At ${isoSeconds(t)} instance ${id} was selected for termination.`,
-  // Assumption: the replacement launch of a refresh reads like the termination's phrase.
-  refreshLaunch: (t: number) =>
-    `At ${isoSeconds(t)} an instance was launched in response to an instance refresh.`,
-  rebalanceLaunch: (t: number) =>
-    `At ${isoSeconds(t)} an instance was launched to aid in balancing the group's zones.`,
-  rebalanceTermination: (t: number, id: string, from: number, to: number, zones: string) =>
-    `At ${isoSeconds(t)} instances were launched to balance instances in zones ${zones} with other zones resulting in more than desired number of instances in the group.  At ${isoSeconds(t)} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${from} to ${to}.  At ${isoSeconds(t)} instance ${id} was selected for termination.`,
-  // Assumption (no real sample at hand): warm-pool fills name the warm pool in this form.
-  warmPoolLaunch: (t: number) =>
-    `At ${isoSeconds(t)} an instance was launched in response to a difference between desired and actual capacity in the warm pool.`,
-  /** The first sentence: who changed the desired capacity. */
-  desired(change: DesiredChange, t: number, group: Group, from: number, to: number, uuid: string): string {
-    const at = isoSeconds(t);
-    const limits = `min: ${group.minSize}, max: ${group.maxSize}, desired: ${to}`;
-    switch (change.kind) {
-      case 'user-set':
-        return `At ${at} a user request explicitly set group desired capacity changing the desired capacity from ${from} to ${to}.`;
-      case 'user-update':
-        return `At ${at} a user request update of AutoScalingGroup constraints to ${limits} changing the desired capacity from ${from} to ${to}.`;
-      case 'scheduled':
-        return `At ${at} a scheduled action update of AutoScalingGroup constraints to ${limits} changing the desired capacity from ${from} to ${to}.`;
-      case 'policy': {
-        const alarm = `TargetTracking-${group.name}-Alarm${to > from ? 'High' : 'Low'}-${uuid}`;
-        return `At ${at} a monitor alarm ${alarm} in state ALARM triggered policy ${change.policy} changing the desired capacity from ${from} to ${to}.`;
-      }
-      case 'ecs-managed': {
-        const alarm = `TargetTracking-${group.name}-Alarm${to > from ? 'High' : 'Low'}-${uuid}`;
-        return `At ${at} a monitor alarm ${alarm} in state ALARM triggered policy ECSManagedAutoScalingPolicy-${uuid} changing the desired capacity from ${from} to ${to}.`;
-      }
-    }
-  },
-  capacityLaunch: (t: number, from: number, to: number) =>
-    `At ${isoSeconds(t)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${from} to ${to}.`,
-  capacityTermination: (t: number, id: string, from: number, to: number) =>
-    `At ${isoSeconds(t)} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${from} to ${to}.  At ${isoSeconds(t)} instance ${id} was selected for termination.`,
-  allProtected: (t: number) =>
-    `At ${isoSeconds(t)} Could not scale to desired capacity because all remaining instances are protected from scale-in.`,
-} as const;
-
-/** How one instance behaves once launched. */
-export type InstanceBehaviour =
-  /** Boots, passes its checks, registers with its ECS cluster (if any) `registerAfterMs` after boot. */
-  | { readonly kind: 'healthy'; readonly registerAfterMs?: number }
-  /** InService and Healthy, but its ECS agent never registers. */
-  | { readonly kind: 'never-register' }
-  /** Shuts itself down `afterBootMs` after boot (state reason `Client.InstanceInitiatedShutdown`). */
-  | { readonly kind: 'crash-at-boot'; readonly afterBootMs: number }
-  /** Fails its ELB health check `afterGraceMs` after the grace period ends. */
-  | { readonly kind: 'unhealthy-after'; readonly afterGraceMs: number };
-
-/** A capacity provider linking a group to an ECS cluster. */
-export interface CapacityProviderSpec {
-  readonly name: string;
-  readonly cluster: string;
-  readonly managedTerminationProtection: boolean;
-  /** Managed scaling evaluates this often (its alarm's period). */
-  readonly scaleIntervalMs: number;
-  /**
-   * Up to this much later than `scaleIntervalMs`, at random: managed scaling's alarm acts on the
-   * next 1-minute datapoint after the warm-up, so batches come "about" every interval. @default 0
-   */
-  readonly scaleJitterMs?: number;
-  /** The largest step of one evaluation (`maximumScalingStepSize`). */
-  readonly maxStep: number;
-  /**
-   * `instanceWarmupPeriod`: an unregistered instance younger than this still counts as coming
-   * capacity for a waiting task; an older one no longer does, so M > N again.
-   */
-  readonly warmupMs: number;
-}
-
-/** What a scenario declares about a group. */
-export interface GroupSpec {
-  readonly name: string;
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desired: number;
-  readonly gracePeriodS: number;
-  readonly healthCheckType: 'EC2' | 'ELB';
-  readonly imageId: string;
-  /** Boot time range, ms. */
-  readonly bootMs: readonly [number, number];
-  /** Behaviour of the group's n-th launch (0-based). */
-  readonly behaviour: (n: number, rnd: () => number) => InstanceBehaviour;
-  readonly capacityProvider?: CapacityProviderSpec;
-  readonly launchHook?: {
-    readonly name: string;
-    readonly heartbeatTimeoutS: number;
-    /** How long the bootstrap holds the hook, ms; undefined: until the heartbeat timeout. */
-    readonly completeAfterMs?: readonly [number, number];
-  };
-  readonly warmPool?: { readonly minSize: number };
-  readonly spot?: boolean;
-  /** Instances InService (and registered) at the start, launched before the simulation. */
-  readonly initialInstances?: number;
-  readonly tags?: Readonly<Record<string, string>>;
-}
-
-/** One Auto Scaling scaling activity. */
-export interface Activity {
-  readonly id: string;
-  readonly group: string;
-  readonly description: string;
-  readonly cause: string;
-  readonly start: number;
-  end?: number;
-  status: string;
-  progress: number;
-  readonly zone: string;
-}
-
-/** One instance of the world, from launch to an hour after it terminated. */
-export interface Instance {
-  readonly id: string;
-  readonly group: string;
-  readonly imageId: string;
-  readonly zone: string;
-  readonly launchedAt: number;
-  bootAt: number;
-  readonly behaviour: InstanceBehaviour;
-  readonly spot: boolean;
-  /** True while it is a warm-pool instance that has not been taken into the group. */
-  warm: boolean;
-  /** Auto Scaling's LifecycleState; `Gone` once it left the group. */
-  lifecycle: string;
-  health: 'Healthy' | 'Unhealthy';
-  ec2State: 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
-  stateReason?: { readonly code: string; readonly message: string };
-  protectedFromScaleIn: boolean;
-  registeredAt?: number;
-  deregisteredAt?: number;
-  inServiceAt?: number;
-  hookDoneAt?: number;
-  unhealthyAt?: number;
-  /** Which check marked it Unhealthy. */
-  unhealthyBy?: 'EC2' | 'ELB';
-  stopAt?: number;
-  terminateDoneAt?: number;
-  terminatedAt?: number;
-  launchActivity: Activity;
-  terminateActivity?: Activity;
-  /** Ground truth: this launch never became useful by construction. */
-  readonly failed: boolean;
-}
-
-/** A group's live state. */
-export interface Group {
-  readonly spec: GroupSpec;
-  readonly name: string;
-  readonly arn: string;
-  minSize: number;
-  maxSize: number;
-  desired: number;
-  readonly suspended: Map<string, number>;
-  readonly tags: Map<string, string>;
-  readonly instances: Map<string, Instance>;
-  launches: number;
-  /** Causes waiting for the next launches (health replacements, refresh), oldest first. */
-  readonly replacementCauses: string[];
-  lastChange?: { change: DesiredChange; from: number; to: number; at: number; uuid: string };
-  protectedNoticeAt?: number;
-  refresh?: { batch: number; warmupMs: number; todo: string[]; waitUntil: number; inFlight: string[] };
-  nextManagedScalingAt: number;
-  /** Instances allowed above desired for a while (an AZ rebalance launches before it terminates). */
-  overage: number;
-}
-
-/** A cluster and what waits in it. */
-export interface Cluster {
-  readonly name: string;
-  readonly arn: string;
-  readonly capacityProviders: string[];
-  /** Tasks the cluster wants to run at a time, one per instance (a task waits until an instance registers). */
-  tasks: (t: number) => number;
-}
-
-/** One event the world hands to the function, at its delivery time. */
-export interface Delivery {
-  readonly at: number;
-  readonly kind: 'cloudtrail' | 'asg-launch' | 'asg-terminate';
-  readonly duplicate: boolean;
-  readonly group: string;
-  readonly event: Record<string, unknown>;
-}
-
-/** One launch, with its ground truth. */
-export interface LaunchFact {
-  readonly instanceId: string;
-  readonly group: string;
-  readonly at: number;
-  readonly failed: boolean;
-}
-
-/** World-wide knobs. */
-export interface WorldOptions {
-  readonly seed: number;
-  /** Share of CloudTrail records delivered twice. @default 0.03 */
-  readonly duplicateShare?: number;
-  /** CloudTrail's delivery delay range, ms. @default 2–6 minutes */
-  readonly trailDelayMs?: readonly [number, number];
-}
-
-const NON_ACTIVE = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Terminated', 'Gone']);
-
-/** The simulated account and region. */
-export class World {
-  now = SIM_T0;
-  readonly rnd: () => number;
-  readonly groups = new Map<string, Group>();
-  readonly clusters = new Map<string, Cluster>();
-  readonly instances = new Map<string, Instance>();
-  readonly activities: Activity[] = [];
-  readonly launches: LaunchFact[] = [];
-  readonly images = new Map<string, { name: string; description: string }>();
-  private readonly pending: Delivery[] = [];
+/** The simulated account and region: set-up, the actions a scenario takes, and time. */
+export class World extends WorldBase {
   private readonly timers: { at: number; seq: number; run: (w: World) => void }[] = [];
   private seq = 0;
   private idSeq = 0;
   private readonly idBase: number;
-  private readonly duplicateShare: number;
-  private readonly trailDelay: readonly [number, number];
 
   constructor(options: WorldOptions) {
-    this.rnd = mulberry32(options.seed);
+    super(options);
     this.idBase = (options.seed % 4096) * 0x1_0000_0000;
-    this.duplicateShare = options.duplicateShare ?? 0.03;
-    this.trailDelay = options.trailDelayMs ?? [2 * MINUTE, 6 * MINUTE];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -460,59 +216,6 @@ export class World {
     }
   }
 
-  /** The deliveries due by `t`, in delivery order, removed from the queue. */
-  takeDue(t: number): Delivery[] {
-    const due = this.pending.filter((d) => d.at <= t).sort((a, b) => a.at - b.at);
-    if (due.length > 0) {
-      const rest = this.pending.filter((d) => d.at > t);
-      this.pending.length = 0;
-      this.pending.push(...rest);
-    }
-    return due;
-  }
-
-  /** The earliest pending delivery's time, if any. */
-  nextDeliveryAt(): number | undefined {
-    let min: number | undefined;
-    for (const d of this.pending) if (min === undefined || d.at < min) min = d.at;
-    return min;
-  }
-
-  /** Instances the group lists now (not yet gone), warm pool excluded. */
-  groupInstances(g: Group): Instance[] {
-    return [...g.instances.values()].filter(
-      (i) => i.lifecycle !== 'Gone' && !i.lifecycle.startsWith('Warmed:'),
-    );
-  }
-
-  /** Instances of the group's warm pool. */
-  warmInstances(g: Group): Instance[] {
-    return [...g.instances.values()].filter((i) => i.lifecycle.startsWith('Warmed:'));
-  }
-
-  /** Registered container instances of a cluster now, with their status. */
-  containerInstances(cluster: string): { inst: Instance; arn: string; status: 'ACTIVE' | 'INACTIVE' }[] {
-    const out: { inst: Instance; arn: string; status: 'ACTIVE' | 'INACTIVE' }[] = [];
-    for (const inst of this.instances.values()) {
-      const g = this.groups.get(inst.group);
-      if (g?.spec.capacityProvider?.cluster !== cluster) continue;
-      if (inst.registeredAt === undefined || inst.registeredAt > this.now) continue;
-      const inactive = inst.deregisteredAt !== undefined && inst.deregisteredAt <= this.now;
-      out.push({
-        inst,
-        arn: containerInstanceArn(cluster, inst.id),
-        status: inactive ? 'INACTIVE' : 'ACTIVE',
-      });
-    }
-    return out;
-  }
-
-  group(name: string): Group {
-    const g = this.groups.get(name);
-    if (g === undefined) throw new Error(`no group ${name} in the world`);
-    return g;
-  }
-
   // -------------------------------------------------------------------------------------------
   // Internals
 
@@ -612,13 +315,6 @@ export class World {
       this.endActivity(inst.terminateActivity!, now, 'Successful');
       this.emitAsg('asg-terminate', inst, inst.terminateActivity!);
     }
-  }
-
-  private enterService(inst: Instance): void {
-    inst.lifecycle = 'InService';
-    inst.inServiceAt = this.now;
-    this.endActivity(inst.launchActivity, this.now, 'Successful');
-    this.emitAsg('asg-launch', inst, inst.launchActivity);
   }
 
   private managedScaling(g: Group): void {
@@ -789,132 +485,4 @@ export class World {
     }
     return inst;
   }
-
-  /** Start terminating an instance (Auto Scaling takes it out of service now). */
-  terminate(inst: Instance, cause: string): void {
-    const g = this.groups.get(inst.group)!;
-    if (inst.launchActivity.end === undefined) this.endActivity(inst.launchActivity, this.now, 'Successful');
-    inst.lifecycle = 'Terminating';
-    inst.terminateDoneAt = this.now + this.between([30 * SECOND, 75 * SECOND]);
-    if (inst.ec2State === 'running') inst.ec2State = 'shutting-down';
-    inst.terminateActivity = this.activity(g, `Terminating EC2 instance: ${inst.id}`, cause, inst.zone);
-  }
-
-  private active(g: Group): Instance[] {
-    return [...g.instances.values()].filter(
-      (i) => !NON_ACTIVE.has(i.lifecycle) && !i.lifecycle.startsWith('Warmed:'),
-    );
-  }
-
-  private activity(g: Group, description: string, cause: string, zone: string, at = this.now): Activity {
-    const a: Activity = {
-      id: this.uuid(),
-      group: g.name,
-      description,
-      cause: cause === 'initial' ? CAUSE.capacityLaunch(at, 0, 1) : cause,
-      start: at,
-      status: 'InProgress',
-      progress: 50,
-      zone,
-    };
-    this.activities.push(a);
-    return a;
-  }
-
-  private endActivity(a: Activity, at: number, status: string): void {
-    a.end = at;
-    a.status = status;
-    a.progress = 100;
-  }
-
-  private emitTrail(g: Group, chunk: readonly Instance[]): void {
-    const at = this.now;
-    const eventId = this.uuid();
-    const event = launchEvent({
-      group: g.name,
-      instanceIds: chunk.map((i) => i.id),
-      imageId: g.spec.imageId,
-      time: at,
-      eventId,
-      region: REGION,
-      account: ACCOUNT,
-    });
-    this.pending.push({
-      at: at + this.between(this.trailDelay),
-      kind: 'cloudtrail',
-      duplicate: false,
-      group: g.name,
-      event,
-    });
-    // At-least-once delivery: now and then the same record comes twice.
-    if (this.rnd() < this.duplicateShare) {
-      this.pending.push({
-        at: at + this.between([this.trailDelay[0], this.trailDelay[1] + 4 * MINUTE]),
-        kind: 'cloudtrail',
-        duplicate: true,
-        group: g.name,
-        event: structuredClone(event),
-      });
-    }
-  }
-
-  private emitAsg(kind: 'asg-launch' | 'asg-terminate', inst: Instance, a: Activity): void {
-    const g = this.groups.get(inst.group)!;
-    // biome-ignore lint/suspicious/noExplicitAny: a deep edit of a known fixture's JSON
-    const event = structuredClone(loadFixture(ASG_LAUNCH_TEMPLATE)) as Record<string, any>;
-    const id = this.uuid();
-    event.id = id;
-    event['detail-type'] =
-      kind === 'asg-launch' ? 'EC2 Instance Launch Successful' : 'EC2 Instance Terminate Successful';
-    event.account = ACCOUNT;
-    event.region = REGION;
-    event.time = isoSeconds(a.end ?? this.now);
-    event.resources = [g.arn, `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${inst.id}`];
-    const d = event.detail;
-    // As in AWS's sample of the event: the activity's status when the event was emitted.
-    d.StatusCode = 'InProgress';
-    d.Description = a.description;
-    d.AutoScalingGroupName = g.name;
-    d.ActivityId = a.id;
-    d.Details = {
-      'Availability Zone': inst.zone,
-      'Subnet ID': `subnet-0${inst.zone.slice(-1)}1234567890abcd`,
-    };
-    d.RequestId = a.id;
-    d.EC2InstanceId = inst.id;
-    d.StartTime = isoSeconds(a.start);
-    d.EndTime = isoSeconds(a.end ?? this.now);
-    d.Cause = a.cause;
-    this.pending.push({
-      at: this.now + this.between([5 * SECOND, 60 * SECOND]),
-      kind,
-      duplicate: false,
-      group: g.name,
-      event,
-    });
-  }
-
-  private pick<T>(items: readonly T[], count: number): T[] {
-    const pool = [...items];
-    const out: T[] = [];
-    while (out.length < count && pool.length > 0)
-      out.push(pool.splice(Math.floor(this.rnd() * pool.length), 1)[0]!);
-    return out;
-  }
-
-  between(range: readonly [number, number]): number {
-    return Math.round(range[0] + this.rnd() * (range[1] - range[0]));
-  }
-
-  uuid(): string {
-    const hex = (n: number) =>
-      Array.from({ length: n }, () => Math.floor(this.rnd() * 16).toString(16)).join('');
-    return `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`;
-  }
-}
-
-/** The ARN of an instance's container-instance record (its id derived from the instance id). */
-export function containerInstanceArn(cluster: string, instanceId: string): string {
-  const id = instanceId.slice(2).padEnd(32, '0').slice(0, 32);
-  return `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${cluster}/${id}`;
 }

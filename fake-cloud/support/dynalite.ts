@@ -32,18 +32,7 @@ export async function startDynamo(): Promise<LocalDynamo> {
     endpoint,
     client,
     async createTable(name = `guard-${process.pid}-${++tableSeq}`) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      await waitUntilTableExists(
-        { client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 },
-        { TableName: name },
-      );
+      await createGuardTable(client, name);
       return name;
     },
     async close() {
@@ -51,4 +40,17 @@ export async function startDynamo(): Promise<LocalDynamo> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Create a table with the guard's key schema (`pk`, on demand) and wait until it exists. */
+export async function createGuardTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: name });
 }

@@ -66,7 +66,11 @@ export function guardDeps(parts: GuardDepsParts): GuardDeps {
       cache: new PriceCache(),
     },
     ...parts,
-    metrics: { amount: (name, value) => metrics.count(name, value), ...metrics },
+    // Calls go through the sink (a class's methods stay bound to it); an amount is a count without `amount`.
+    metrics: {
+      count: (name, value) => metrics.count(name, value),
+      amount: (name, value) => (metrics.amount ? metrics.amount(name, value) : metrics.count(name, value)),
+    },
   };
 }
 

@@ -74,3 +74,27 @@ export function inCloudTrailEnvelope(detail: Record<string, unknown>, id: string
     detail,
   };
 }
+
+/**
+ * The request of an instant CreateFleet for the fixture's launch template, as CloudTrail records
+ * it (no CreateFleet fixture exists): `tags` are the instances' tag specification.
+ */
+export function createFleetRequest(
+  totalCapacity: unknown,
+  tags: readonly unknown[],
+): Record<string, unknown> {
+  return {
+    CreateFleetRequest: {
+      Type: 'instant',
+      TargetCapacitySpecification: {
+        TotalTargetCapacity: totalCapacity,
+        DefaultTargetCapacityType: 'on-demand',
+      },
+      LaunchTemplateConfigs: {
+        LaunchTemplateSpecification: { LaunchTemplateId: 'lt-07a0b5cea4ece8ffd', Version: '1' },
+        tag: 1,
+      },
+      TagSpecification: { ResourceType: 'instance', tag: 1, Tag: tags },
+    },
+  };
+}

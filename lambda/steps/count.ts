@@ -238,6 +238,8 @@ async function countScope(
     added: view.outcome.added.length,
     duplicates: view.outcome.duplicates,
   };
+  // The group read by the settings refresh (when this invocation holds its lease) is handed to
+  // the trip, so that one read serves the trip's checks, its judgement and its suspension.
   // A trip left unfinished (its owner failed part-way: this invocation's own retry, or an owner
   // that stalled) is finished first. Another invocation of the same event (a duplicate delivery)
   // does not own it: it leaves it. The decision is `core/next-action.ts`'s.
@@ -257,7 +259,10 @@ async function countScope(
     config.failedStreak,
   );
   if (next.act === 'finish')
-    return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner }) };
+    return {
+      ...result,
+      trip: await actOnTrip({ record, view, deps, config, now, owner, ...(group ? { group } : {}) }),
+    };
   if (next.act === 'exempt') {
     deps.metrics.count(METRIC.exemptSkips);
     deps.log.info('group is exempt: not acting', { group: key.key, launches: view.evaluation.count });
@@ -275,7 +280,10 @@ async function countScope(
   // A trip is confirmed by reading and judging the launches, at most once per scope and minute
   // (the judge lease), whichever rule asks.
   if (next.act === 'count') {
-    const rule = key.scope === SCOPE_KIND.ami ? { trippedGroups } : { rule: 'count' as const };
+    const rule =
+      key.scope === SCOPE_KIND.ami
+        ? { trippedGroups }
+        : { rule: 'count' as const, ...(group ? { group } : {}) };
     return { ...result, trip: await actOnTrip({ record, view, deps, config, now, owner, ...rule }) };
   }
   if (next.act !== 'streak') return result;

@@ -224,12 +224,7 @@ export async function keepFates(
 
 /** The judging dependencies of the guard's dependencies. */
 export function judgeDeps(deps: GuardDeps): JudgeDeps {
-  return {
-    log: deps.log,
-    ...(deps.history ? { history: deps.history } : {}),
-    ...(deps.ecs ? { ecs: deps.ecs } : {}),
-    ...(deps.instances ? { instances: deps.instances } : {}),
-  };
+  return { log: deps.log, history: deps.history, ecs: deps.ecs, instances: deps.instances };
 }
 
 /**

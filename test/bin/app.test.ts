@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp, readAppConfig } from '../../lib/app';
-import { GUARD_PATTERNS, toEventBridgeJson } from '../../lib/event-patterns';
+import { forwardingRules } from '../lib/stacks';
 
 const ACCOUNT = '123456789012';
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
@@ -101,10 +101,7 @@ describe('buildApp (multi-region synth)', () => {
       const stack = built.forwarders.find((f) => f.region === region);
       expect(stack).toBeDefined();
       const template = Template.fromStack(stack as never);
-      const rules = Object.values(template.findResources('AWS::Events::Rule'));
-      expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
-        Object.values(GUARD_PATTERNS).map((p) => toEventBridgeJson(p)),
-      );
+      const rules = forwardingRules(template);
       for (const rule of rules) {
         expect(rule.Properties.Targets).toEqual([
           expect.objectContaining({
@@ -168,33 +165,41 @@ describe('buildApp (multi-region synth)', () => {
   });
 });
 
+/** Run bin/launch-loop-guard.ts as `cdk synth` does, into `out`, with these environment variables. */
+function synthBin(out: string, env: Record<string, string>): void {
+  execFileSync(join('node_modules', '.bin', 'tsx'), ['bin/launch-loop-guard.ts'], {
+    cwd: join(__dirname, '..', '..'),
+    env: { ...process.env, CDK_OUTDIR: out, ...env },
+    stdio: 'pipe',
+  });
+}
+
+/** The deployable stacks of a cloud assembly, as [id, environment] pairs, sorted. */
+function manifestStacks(out: string): string[][] {
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  return Object.entries(manifest.artifacts as Record<string, { type: string; environment: string }>)
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+    .map(([id, a]) => [id, a.environment])
+    .sort();
+}
+
 describe('bin/launch-loop-guard.ts', () => {
   it('synthesizes the home stack and the forwarders from context, as `cdk synth` runs it', () => {
     // Prepare
     const out = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'llg-synth-'));
 
     // Act
-    execFileSync(join('node_modules', '.bin', 'tsx'), ['bin/launch-loop-guard.ts'], {
-      cwd: join(__dirname, '..', '..'),
-      env: {
-        ...process.env,
-        CDK_OUTDIR: out,
-        CDK_DEFAULT_ACCOUNT: ACCOUNT,
-        CDK_CONTEXT_JSON: JSON.stringify({
-          homeRegion: 'eu-west-1',
-          regions: 'us-west-2',
-          'aws:cdk:bundling-stacks': [],
-        }),
-      },
-      stdio: 'pipe',
+    synthBin(out, {
+      CDK_DEFAULT_ACCOUNT: ACCOUNT,
+      CDK_CONTEXT_JSON: JSON.stringify({
+        homeRegion: 'eu-west-1',
+        regions: 'us-west-2',
+        'aws:cdk:bundling-stacks': [],
+      }),
     });
 
     // Assess
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string; environment: string }>)
-      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-      .map(([id, a]) => [id, a.environment])
-      .sort();
+    const stacks = manifestStacks(out);
     expect(stacks).toEqual([
       ['LaunchLoopGuard', `aws://${ACCOUNT}/eu-west-1`],
       ['LaunchLoopGuard-Forwarder-us-west-2', `aws://${ACCOUNT}/us-west-2`],
@@ -206,30 +211,20 @@ describe('bin/launch-loop-guard.ts', () => {
     const out = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'llg-synth-org-'));
 
     // Act
-    execFileSync(join('node_modules', '.bin', 'tsx'), ['bin/launch-loop-guard.ts'], {
-      cwd: join(__dirname, '..', '..'),
-      env: {
-        ...process.env,
-        CDK_OUTDIR: out,
-        CDK_CONTEXT_JSON: JSON.stringify({
-          account: '999999999999',
-          homeRegion: 'eu-west-1',
-          regions: 'us-west-2',
-          orgTargets: 'ou-ab12-abcdefgh',
-          orgId: 'o-abcdefghij',
-          'aws:cdk:bundling-stacks': [],
-        }),
-      },
-      stdio: 'pipe',
+    synthBin(out, {
+      CDK_CONTEXT_JSON: JSON.stringify({
+        account: '999999999999',
+        homeRegion: 'eu-west-1',
+        regions: 'us-west-2',
+        orgTargets: 'ou-ab12-abcdefgh',
+        orgId: 'o-abcdefghij',
+        'aws:cdk:bundling-stacks': [],
+      }),
     });
 
     // Assess: the top manifest lists the deployable stacks only (the member templates' own
     // assemblies sit in subdirectories and are not deployed by cdk)
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string; environment: string }>)
-      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-      .map(([id, a]) => [id, a.environment])
-      .sort();
+    const stacks = manifestStacks(out);
     expect(stacks).toEqual([
       ['LaunchLoopGuard', 'aws://999999999999/eu-west-1'],
       ['LaunchLoopGuard-Forwarder-us-west-2', 'aws://999999999999/us-west-2'],

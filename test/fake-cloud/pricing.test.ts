@@ -5,12 +5,8 @@ import { onDemandFilters, onDemandPriceOf } from '../../lambda/adapters/price-li
 
 describe("the fake cloud's Price List", () => {
   let fake: FakeAws;
-  beforeAll(async () => {
-    fake = await startFakeAws();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
+  beforeAll(async () => (fake = await startFakeAws()));
+  afterAll(() => fake.close());
 
   const client = () =>
     new PricingClient({

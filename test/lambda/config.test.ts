@@ -3,6 +3,9 @@ import { ENV, loadConfig } from '../../lambda/config';
 import { ConfigError } from '../../lambda/core/errors';
 
 const BASE = { [ENV.tableName]: 'guard', [ENV.topicArn]: 'arn:aws:sns:us-east-1:111122223333:guard' };
+const MEMBER_ROLE = 'arn:aws:iam::{account}:role/LaunchLoopGuardMember';
+/** A central organization guard's settings. */
+const CENTRAL = { ...BASE, [ENV.memberRoleArn]: MEMBER_ROLE, [ENV.homeAccount]: '999999999999' };
 
 describe('loadConfig', () => {
   it('fills the documented defaults', () => {
@@ -118,22 +121,13 @@ describe('loadConfig', () => {
   });
 
   it('reads the central organization settings when both are set', () => {
-    const config = loadConfig({
-      ...BASE,
-      [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
-      [ENV.homeAccount]: '999999999999',
-    });
-    expect(config.organization).toEqual({
-      memberRoleArn: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
-      homeAccount: '999999999999',
-    });
+    const config = loadConfig(CENTRAL);
+    expect(config.organization).toEqual({ memberRoleArn: MEMBER_ROLE, homeAccount: '999999999999' });
   });
 
   it('reads the target OUs (central guard) and the operator role template (central resumer)', () => {
     const config = loadConfig({
-      ...BASE,
-      [ENV.memberRoleArn]: 'arn:aws:iam::{account}:role/LaunchLoopGuardMember',
-      [ENV.homeAccount]: '999999999999',
+      ...CENTRAL,
       [ENV.targets]: 'ou-ab12-cdef3456, r-ab12',
       [ENV.operatorRoleArn]: 'arn:aws:iam::{account}:role/LaunchLoopGuardOperator',
     });

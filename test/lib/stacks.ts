@@ -1,6 +1,8 @@
 /** Synthesized guard stacks shared by the construct tests. */
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
+import { GUARD_PATTERNS, toEventBridgeJson } from '../../lib/event-patterns';
 import { LaunchLoopGuard } from '../../lib/launch-loop-guard';
 import type { LaunchLoopGuardProps } from '../../lib/props';
 
@@ -34,4 +36,22 @@ export function roleActions(template: Template, roleLogicalId: string): string[]
     }
   }
   return actions;
+}
+
+/** The guard function's environment variables. */
+export function guardEnv(template: Template) {
+  const fns = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('counts EC2 launches') },
+  });
+  const [fn] = Object.values(fns);
+  return fn?.Properties.Environment.Variables as Record<string, unknown>;
+}
+
+/** A forwarder's EventBridge rules, once checked to carry every guard pattern, in order. */
+export function forwardingRules(template: Template) {
+  const rules = Object.values(template.findResources('AWS::Events::Rule'));
+  expect(rules.map((r) => r.Properties.EventPattern)).toEqual(
+    Object.values(GUARD_PATTERNS).map((p) => toEventBridgeJson(p)),
+  );
+  return rules;
 }

@@ -10,12 +10,8 @@ import { SCENARIOS } from '../../../bench/sim/scenarios';
 import { MINUTE } from '../../../bench/sim/world';
 
 let env: SimEnv;
-beforeAll(async () => {
-  env = await startSimEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
+beforeAll(async () => (env = await startSimEnv()));
+afterAll(() => env.close());
 
 function scenario(name: string) {
   const s = SCENARIOS.find((x) => x.name === name);
@@ -23,14 +19,17 @@ function scenario(name: string) {
   return s;
 }
 
+/** Play a scenario with the group threshold set to `threshold`. */
+function atThreshold(name: string, threshold: number) {
+  return runScenario(scenario(name), env, { env: { LLG_ASG_THRESHOLD: String(threshold) } });
+}
+
 describe('the incident fast forms', () => {
   it.each([5, 10, 30])(
     'stops a step of 50 (batches above the cap of threshold + 8) before its third batch at threshold %d',
     async (threshold) => {
       // Act
-      const r = await runScenario(scenario('loop-ecs-step-50'), env, {
-        env: { LLG_ASG_THRESHOLD: String(threshold) },
-      });
+      const r = await atThreshold('loop-ecs-step-50', threshold);
       // Assess
       expect(r.suspensions).toHaveLength(1);
       expect(r.launchesBeforeSuspension).toBeLessThanOrEqual(100);
@@ -42,9 +41,7 @@ describe('the incident fast forms', () => {
     "suspends and alerts AWS's default step (100 at once, nothing after) at threshold %d, naming the useless instances",
     async (threshold) => {
       // Act
-      const r = await runScenario(scenario('loop-ecs-step-default'), env, {
-        env: { LLG_ASG_THRESHOLD: String(threshold) },
-      });
+      const r = await atThreshold('loop-ecs-step-default', threshold);
       // Assess: the delayed check trips it, with no later launch to wait for
       expect(r.suspensions).toHaveLength(1);
       expect(r.launchesBeforeSuspension).toBe(100);

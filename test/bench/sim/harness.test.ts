@@ -6,14 +6,8 @@ import { MINUTE, SIM_T0 } from '../../../bench/sim/world';
 
 describe('harness', () => {
   let env: SimEnv;
-
-  beforeAll(async () => {
-    env = await startSimEnv();
-  });
-
-  afterAll(async () => {
-    await env.close();
-  });
+  beforeAll(async () => (env = await startSimEnv()));
+  afterAll(() => env.close());
 
   it('plays every delivery through the real guard, its store on dynalite and its reads on the fake cloud', async () => {
     // Prepare

@@ -9,12 +9,8 @@ import { runScenario, type SimEnv, startSimEnv } from '../../../bench/sim/harnes
 import { SCENARIOS } from '../../../bench/sim/scenarios';
 
 let env: SimEnv;
-beforeAll(async () => {
-  env = await startSimEnv();
-});
-afterAll(async () => {
-  await env.close();
-});
+beforeAll(async () => (env = await startSimEnv()));
+afterAll(() => env.close());
 
 describe('the guard on the simulated accounts', () => {
   const cases = SCENARIOS.flatMap((s) => [0, 1, 2, 3].map((k) => [s.name, k] as const));

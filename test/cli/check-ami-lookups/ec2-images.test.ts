@@ -2,25 +2,14 @@ import { DescribeImagesCommand, EC2Client, EC2ServiceException } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2ImageFinder, ImageSearchError, PERMISSIONS } from '../../../cli/check-ami-lookups/ec2-images';
-import type { AmiLookup } from '../../../cli/check-ami-lookups/lookups';
+import { incidentLookup } from './incident-lookup';
 
 const ec2 = mockClient(EC2Client);
 
 const client = () =>
   new EC2Client({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 
-const lookup: AmiLookup = {
-  file: 'main.tf',
-  line: 12,
-  address: 'data.aws_ami.amazon_linux',
-  owners: ['amazon'],
-  filters: [
-    { name: 'name', values: ['al2023-ami-*-x86_64'] },
-    { name: 'architecture', values: ['x86_64'] },
-  ],
-  includeDeprecated: false,
-  executableUsers: [],
-};
+const lookup = incidentLookup('main.tf');
 
 describe('Ec2ImageFinder', () => {
   beforeEach(() => {

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TerraformParseError } from '../../../cli/check-ami-lookups/hcl';
 import { InputError, scanPaths } from '../../../cli/check-ami-lookups/lookups';
+import { incidentLookup } from './incident-lookup';
 
 /** The Terraform fixtures, as a path relative to the working directory (as a user would type it). */
 const TF = relative(process.cwd(), join(__dirname, '..', '..', 'fixtures', 'terraform'));
@@ -17,20 +18,7 @@ describe('scanPaths', () => {
     const scan = await scanPaths([join(TF, 'incident')]);
     // Assess
     expect(scan.files).toBe(1);
-    expect(scan.lookups).toEqual([
-      {
-        file: join(TF, 'incident', 'main.tf'),
-        line: 12,
-        address: 'data.aws_ami.amazon_linux',
-        owners: ['amazon'],
-        filters: [
-          { name: 'name', values: ['al2023-ami-*-x86_64'] },
-          { name: 'architecture', values: ['x86_64'] },
-        ],
-        includeDeprecated: false,
-        executableUsers: [],
-      },
-    ]);
+    expect(scan.lookups).toEqual([incidentLookup(join(TF, 'incident', 'main.tf'))]);
     expect(scan.unchecked).toEqual([]);
   });
 

@@ -41,6 +41,13 @@ function context(): CheckContext & {
   };
 }
 
+/** The newest ECS Neuron image as DescribeImages lists it. */
+const NEURON_IMAGE = {
+  ImageId: 'ami-0d136904eaba14b45',
+  Name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64',
+  CreationDate: '2025-12-09T20:00:00.000Z',
+};
+
 describe('runCheck', () => {
   beforeEach(() => {
     ec2.reset();
@@ -188,11 +195,7 @@ describe('runCheck', () => {
           Name: 'al2023-ami-2023.9.20251208.0-kernel-6.1-x86_64',
           CreationDate: '2025-12-08T18:00:00.000Z',
         },
-        {
-          ImageId: 'ami-0d136904eaba14b45',
-          Name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64',
-          CreationDate: '2025-12-09T20:00:00.000Z',
-        },
+        NEURON_IMAGE,
       ],
     });
     const ctx = context();
@@ -233,13 +236,7 @@ describe('runCheck', () => {
   it('prints the newest image of each family in the text output online', async () => {
     // Prepare
     ec2.on(DescribeImagesCommand).resolves({
-      Images: [
-        {
-          ImageId: 'ami-0d136904eaba14b45',
-          Name: 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64',
-          CreationDate: '2025-12-09T20:00:00.000Z',
-        },
-      ],
+      Images: [NEURON_IMAGE],
     });
     const ctx = context();
     // Act

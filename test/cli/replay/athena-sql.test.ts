@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../bench/random';
 import { ATHENA, DUCKDB, tripsSql } from '../../../cli/replay/athena-sql';
 import {
   AMI,
@@ -18,18 +19,6 @@ import {
   writeLog,
 } from './support';
 
-/** mulberry32, for a deterministic mix of records. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Launches of four groups and two AMIs over four hours: bursts and quiet spells (several episodes
  * per group), several instances per call, calls by people (AMI only), records delivered twice,
@@ -37,7 +26,7 @@ function prng(seed: number): () => number {
  * failed calls and terminations (which launch nothing), in shuffled order.
  */
 function records(): Json[] {
-  const rand = prng(11);
+  const rand = mulberry32(11);
   const out: Json[] = [];
   let n = 0;
   for (let k = 0; k < 400; k += 1) {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../bench/random';
 import { inOrder } from '../../../cli/replay/read-pool';
 import {
   asgLaunch,
@@ -19,25 +20,13 @@ import {
   writeLog,
 } from './support';
 
-/** mulberry32: a deterministic shuffle for the archive below. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * An archive of 40 files in the three formats, records shuffled across files (so files hold
  * records out of time order), launches delivered twice in different files, ties in eventTime,
  * malformed records, a file that is not gzip and a cut-off log file.
  */
 function messyArchive(): string {
-  const rand = prng(7);
+  const rand = mulberry32(7);
   const dir = tempDir();
   const records: object[] = [];
   for (let k = 0; k < 240; k += 1) {

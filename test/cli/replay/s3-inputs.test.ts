@@ -1,13 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReplay } from '../../../cli/replay/main';
 import { isWantedKey, listLogObjects, listPrefixes } from '../../../cli/replay/s3-inputs';
 import { type LocalS3, startS3 } from '../../../fake-cloud/support/s3rver';
-import { ACCOUNT, launchSeries, MIN, type Outcome, replay, tempDir, trips } from './support';
+import { ACCOUNT, launchSeries, MIN, type Outcome, replay, replayIn, tempDir, trips } from './support';
 
 const BUCKET = 'trail';
 const ORG_ACCOUNT = '222233334444';
@@ -37,15 +36,8 @@ async function put(client: S3Client, key: string, body: Buffer | string): Promis
 }
 
 /** replay in-process, with S3 reached through `client`. */
-async function replayS3(args: readonly string[], client: () => S3Client): Promise<Outcome> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await runReplay(args, { stdin: Readable.from([]), stdout: out, stderr: err, s3: client });
-  return { code, stdout, stderr };
+function replayS3(args: readonly string[], client: () => S3Client): Promise<Outcome> {
+  return replayIn(args, { stdin: Readable.from([]), s3: client });
 }
 
 describe('replay from S3 (s3rver)', () => {

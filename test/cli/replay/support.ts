@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { runReplay } from '../../../cli/replay/main';
+import { type ReplayIo, runReplay } from '../../../cli/replay/main';
 import { loadFixture } from '../../../fake-cloud/support/fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path.
@@ -191,18 +191,22 @@ export interface Outcome {
 }
 
 /** Run replay in-process. */
-export async function replay(args: readonly string[], stdin = ''): Promise<Outcome> {
+export function replay(args: readonly string[], stdin = ''): Promise<Outcome> {
+  return replayIn(args, { stdin: Readable.from([Buffer.from(stdin)]) });
+}
+
+/** Run replay in-process with these inputs (stdin, and S3 if the run reads it), capturing what it prints. */
+export async function replayIn(
+  args: readonly string[],
+  io: Omit<ReplayIo, 'stdout' | 'stderr'>,
+): Promise<Outcome> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (d: Buffer) => (stdout += d.toString()));
   err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await runReplay(args, {
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout: out,
-    stderr: err,
-  });
+  const code = await runReplay(args, { ...io, stdout: out, stderr: err });
   return { code, stdout, stderr };
 }
 

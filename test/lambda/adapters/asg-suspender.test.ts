@@ -20,26 +20,20 @@ import {
   PERMISSIONS_FOR,
 } from '../../../lambda/adapters/asg-suspender';
 import { SuspendError } from '../../../lambda/core/errors';
+import { serviceError, TEST_CREDENTIALS } from './sdk-fakes';
 
 const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'eu-west-1';
 
 const asg = mockClient(AutoScalingClient);
 
-function serviceError(name: string, message: string, fault: 'client' | 'server' = 'client') {
-  return new AutoScalingServiceException({
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: 400 },
-    message,
-  });
-}
+const asgError = (name: string, message: string) => serviceError(AutoScalingServiceException, name, message);
 
 const notFound = () =>
-  serviceError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${GROUP} not found`);
-const throttled = () => serviceError('Throttling', 'Rate exceeded');
+  asgError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${GROUP} not found`);
+const throttled = () => asgError('Throttling', 'Rate exceeded');
 const denied = () =>
-  serviceError(
+  asgError(
     'AccessDenied',
     'User: arn:aws:sts::123456789012:assumed-role/guard/fn is not authorized to perform: autoscaling:SuspendProcesses',
   );
@@ -100,7 +94,7 @@ describe('AutoScalingSuspender', () => {
     regionsAsked = [];
     suspender = new AutoScalingSuspender((region) => {
       regionsAsked.push(region);
-      return new AutoScalingClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      return new AutoScalingClient({ region, credentials: TEST_CREDENTIALS });
     });
   });
 
@@ -232,7 +226,7 @@ describe('AutoScalingSuspender', () => {
       [
         'pending delete',
         () =>
-          serviceError(
+          asgError(
             'ValidationError',
             'Processes may not be suspended while the AutoScaling group is pending delete',
           ),
@@ -249,7 +243,7 @@ describe('AutoScalingSuspender', () => {
     it.each([
       ['throttling', throttled],
       ['access denied', denied],
-      ['another validation error', () => serviceError('ValidationError', 'Invalid process name: Lunch')],
+      ['another validation error', () => asgError('ValidationError', 'Invalid process name: Lunch')],
       [
         'a scaling activity in progress',
         () => new ResourceInUseFault({ $metadata: {}, message: 'The group is in use' }),
@@ -340,10 +334,7 @@ describe('AutoScalingSuspender', () => {
       asg
         .on(CreateOrUpdateTagsCommand)
         .rejects(
-          serviceError(
-            'ValidationError',
-            `AutoScalingGroup not found - AutoScaling Group ${GROUP} not found`,
-          ),
+          asgError('ValidationError', `AutoScalingGroup not found - AutoScaling Group ${GROUP} not found`),
         );
       // Act & Assess
       await expect(suspender.tagGroup(REGION, GROUP, tags)).resolves.toBe('gone');
@@ -434,10 +425,10 @@ describe('AutoScalingSuspender', () => {
 describe('isGroupGone and isTagLimit', () => {
   it.each([
     [notFound(), true, false],
-    [serviceError('ValidationError', 'Invalid process name'), false, false],
+    [asgError('ValidationError', 'Invalid process name'), false, false],
     [throttled(), false, false],
     [tagLimit(), false, true],
-    [serviceError('LimitExceeded', 'too many tags'), false, true],
+    [asgError('LimitExceeded', 'too many tags'), false, true],
     [new Error('AutoScalingGroup name not found'), false, false],
     ['not an error', false, false],
   ])('%s → gone=%s tag-limit=%s', (error, gone, limit) => {

@@ -4,6 +4,7 @@ import { DescribeInstancesCommand, DescribeSpotPriceHistoryCommand, EC2Client } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2BillingFacts, endedAtOf, PERMISSIONS } from '../../../lambda/adapters/ec2-billing';
+import { TEST_CREDENTIALS } from './sdk-fakes';
 
 const ec2 = mockClient(EC2Client);
 const SPOT = JSON.parse(
@@ -22,10 +23,7 @@ const SPOT = JSON.parse(
 );
 const T0 = Date.parse('2026-12-07T10:00:00Z');
 
-const facts = () =>
-  new Ec2BillingFacts(
-    (region) => new EC2Client({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
-  );
+const facts = () => new Ec2BillingFacts((region) => new EC2Client({ region, credentials: TEST_CREDENTIALS }));
 
 describe('Ec2BillingFacts', () => {
   beforeEach(() => ec2.reset());

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2InstanceStates, transitionTime } from '../../../lambda/adapters/ec2-instances';
 import { GUARD_PERMISSIONS } from '../../../lambda/permissions';
+import { TEST_CREDENTIALS } from './sdk-fakes';
 
 const README = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
 
@@ -20,8 +21,7 @@ beforeEach(() => {
 
 function adapter(problems: string[] = []): Ec2InstanceStates {
   return new Ec2InstanceStates(
-    (region) =>
-      new EC2Client({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 }),
+    (region) => new EC2Client({ region, credentials: TEST_CREDENTIALS, maxAttempts: 1 }),
     (message) => problems.push(message),
   );
 }

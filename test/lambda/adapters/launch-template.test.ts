@@ -2,13 +2,13 @@ import { DescribeLaunchTemplateVersionsCommand, EC2Client, EC2ServiceException }
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2LaunchTemplateReader, PERMISSIONS } from '../../../lambda/adapters/launch-template';
+import { TEST_CREDENTIALS } from './sdk-fakes';
 
 const ec2 = mockClient(EC2Client);
 
 function reader(): Ec2LaunchTemplateReader {
   return new Ec2LaunchTemplateReader(
-    (region) =>
-      new EC2Client({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 }),
+    (region) => new EC2Client({ region, credentials: TEST_CREDENTIALS, maxAttempts: 1 }),
   );
 }
 

@@ -10,6 +10,7 @@ import {
   PriceListOnDemand,
   priceListRegionFor,
 } from '../../../lambda/adapters/price-list';
+import { TEST_CREDENTIALS } from './sdk-fakes';
 
 const pricing = mockClient(PricingClient);
 
@@ -56,7 +57,7 @@ describe('PriceListOnDemand', () => {
   const source = (endpoints: string[] = []) =>
     new PriceListOnDemand((region) => {
       endpoints.push(region);
-      return new PricingClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      return new PricingClient({ region, credentials: TEST_CREDENTIALS });
     });
 
   it('asks for a Windows licence-included price with the operation and licence filters', async () => {

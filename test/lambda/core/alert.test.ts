@@ -8,7 +8,17 @@ import {
   subjectLine,
 } from '../../../lambda/core/alert';
 import { TRIP_ACTION, TRIP_RULE, type TripAction, type TripReport } from '../../../lambda/core/report';
-import { AMI, AMI_NAME, ASG_CALLER, amiReport, GROUP, RESUMER, suspendedReport } from './example-reports';
+import {
+  AMI,
+  AMI_NAME,
+  ASG_CALLER,
+  amiReport,
+  GROUP,
+  NEVER_COUNTS,
+  NOT_REGISTERED_EVIDENCE,
+  RESUMER,
+  suspendedReport,
+} from './example-reports';
 
 const UNDO_CLI = `aws autoscaling resume-processes --auto-scaling-group-name ${GROUP} --scaling-processes Launch --region eu-west-1`;
 const UNTAG_CLI = `aws autoscaling delete-tags --tags ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-at ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:reason ResourceId=${GROUP},ResourceType=auto-scaling-group,Key=launch-loop-guard:suspended-processes --region eu-west-1`;
@@ -111,10 +121,8 @@ describe('buildAlert', () => {
       expect(body).toContain('Last launch:   2025-12-10T08:57:40.000Z');
       expect(body).toContain(`Callers:       ${ASG_CALLER}`);
       expect(body).toContain(`AMIs:          ${AMI} (${AMI_NAME})`);
-      expect(body).toContain(
-        '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',
-      );
-      expect(body).toContain("scale-ins, refreshes, Spot interruptions and a person's actions never count");
+      expect(body).toContain(NOT_REGISTERED_EVIDENCE);
+      expect(body).toContain(NEVER_COUNTS);
       expect(body).toContain('Suspended Launch on the group.');
       expect(body).toContain(
         "Streak rule: the group's last 4 decided launches all failed, whatever their rate.",
@@ -288,9 +296,7 @@ describe('buildAlert', () => {
       // Act
       const { body } = buildAlert(suspendedReport());
       // Assess
-      expect(body).toContain(
-        '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)',
-      );
+      expect(body).toContain(NOT_REGISTERED_EVIDENCE);
       expect(body).toContain("Streak rule: the group's last 4 decided launches all failed");
     });
 

@@ -6,6 +6,12 @@ export const AMI = 'ami-0abc1234def567890';
 export const AMI_NAME = 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64';
 export const ASG_CALLER = 'arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling';
 
+/** The evidence line every alert of {@link suspendedReport} carries. */
+export const NOT_REGISTERED_EVIDENCE =
+  '4 of the last 4 decided launches never registered with ECS cluster prod (InService, not a container instance 10m after launch)';
+/** What the alerts say never counts as a failed launch. */
+export const NEVER_COUNTS = "scale-ins, refreshes, Spot interruptions and a person's actions never count";
+
 /** Launch suspended on the ECS capacity-provider group: 12 launches in 1h, 11 churned. */
 export function suspendedReport(overrides: Partial<TripReport> = {}): TripReport {
   return {

@@ -2,16 +2,9 @@
  * parseEvent: identifiers checked against AWS's formats, and Auto Scaling's warm-pool moves.
  */
 import { describe, expect, it } from 'vitest';
-import { loadFixture } from '../../../fake-cloud/support/fixtures';
 import { NOT_LAUNCH_REASON, ORIGIN_DESTINATION, parseEvent } from '../../../lambda/core/parse-event';
 import type { LaunchRecord } from '../../../lambda/core/types';
-
-// biome-ignore lint/suspicious/noExplicitAny: tests edit fixture copies by path; the parser under test takes unknown.
-type Json = Record<string, any>;
-
-function copy(name: string): Json {
-  return structuredClone(loadFixture(name)) as Json;
-}
+import { copy, type Json, parseEdited } from './parse-event-records';
 
 const ENVELOPE = 'derived-eventbridge-runinstances-asg-slr.json';
 const TWO_INSTANCES = 'runinstances-console-two-instances-mixed-ami.panther-xz.json';
@@ -42,11 +35,8 @@ describe('parseEvent checks identifiers', () => {
       'badEventTime',
     ],
   ])('drops a record with %s as malformed', (_label, mutate, reason) => {
-    // Prepare
-    const event = copy(ENVELOPE);
-    mutate(event);
     // Act
-    const parsed = parseEvent(event);
+    const parsed = parseEdited(ENVELOPE, mutate);
     // Assess
     expect(parsed).toStrictEqual(malformed(reason));
   });
