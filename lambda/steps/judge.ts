@@ -27,7 +27,7 @@ import {
   lifecycleClass,
   storedFate,
 } from '../core/fate';
-import { decidedOf, encodeFate, type KeptFate, knownLaunches } from '../core/fate-item';
+import { decidedOf, encodeFate, knownLaunches } from '../core/fate-item';
 import { addSamples, learnedDeadline, samplesOf } from '../core/time-to-useful';
 import type { ScopeKey } from '../core/types';
 import type { EcsRegistry, GroupHistory, GroupSnapshot, GuardDeps, GuardLog, InstanceStates } from '../ports';
@@ -217,8 +217,8 @@ export async function keepFates(
   learned: readonly number[] = [],
 ): Promise<void> {
   const decided = judgement.newlyDecided;
-  if (decided.size > 0 && deps.counter.saveFates) await deps.counter.saveFates(key, decided);
-  if (judgement.samples.length > 0 && deps.counter.saveLearned)
+  if (decided.size > 0) await deps.counter.saveFates(key, decided);
+  if (judgement.samples.length > 0)
     await deps.counter.saveLearned(key, addSamples(learned, judgement.samples));
 }
 
@@ -269,7 +269,7 @@ export async function launchesToJudge(
   ids: ReadonlyMap<string, number>,
   legacy: ReadonlyMap<string, string>,
 ): Promise<{ launches: LaunchFacts[]; decided: ReadonlyMap<string, string>; times: Map<string, number> }> {
-  const kept = deps.counter.readFates ? await deps.counter.readFates(key) : new Map<string, KeptFate>();
+  const kept = await deps.counter.readFates(key);
   const times = knownLaunches(ids, kept);
   return {
     launches: [...times].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 })),
