@@ -5,22 +5,21 @@
  *
  * The layers of the runtime (`lambda/`), from the inside out:
  * - `lambda/core/`      pure rules over plain values: no AWS, no env, no clock; imports only itself.
- * - `lambda/ports.ts`   the interfaces the steps talk to and the values they exchange (types only).
+ * - `lambda/ports.ts`   the interfaces the steps talk to and the values they exchange (types only;
+ *                       it imports only the core).
  * - `lambda/adapters/`  thin I/O, one per AWS service; imports the core and the ports, never a step.
  * - the steps (use cases: count, judge, trip, delayed check, AMI change, role check, diagnosis,
  *   organization routing, resume): import the core, the ports and the adapters' values, never an
  *   AWS SDK package, never each other in a circle.
- * - the function entries (`lambda/handler.ts`, `lambda/resumer.ts`, `lambda/slack-webhook/handler.ts`)
- *   build the dependencies and call one step.
+ * - the function entries (`lambda/entries/`: guard, resumer, slack-webhook) take their dependencies
+ *   from `lambda/wiring.ts` or build the few they need, and call one step.
  * Around the runtime: `lib/` (the CDK constructs) reads the runtime's configuration keys and IAM
  * lists but never a step; `cli/`, `bin/`, `bench/`, `demo/` are entries of their own; `test/` is
  * imported by nothing else.
  *
- * Issue 19 phase 1: the steps still sit at the root of `lambda/` (listed by name in STEPS), and
- * the port interfaces an adapter implements are still declared beside it and re-exported by
- * `ports.ts`. Phase 2 moves the steps into a folder of their own and the interfaces into
- * `ports.ts`; then STEPS becomes that folder and the rule `ports-are-types` forbids `ports.ts`
- * any import but the core.
+ * The steps live in `lambda/steps/`, the function entries in `lambda/entries/`, and every port
+ * interface (the ones the adapters implement included) in `lambda/ports.ts`, which imports only
+ * the core (rule `ports-are-types`).
  */
 const STEPS = '^lambda/steps/';
 const ENTRIES = '^lambda/entries/';
@@ -66,11 +65,11 @@ module.exports = {
     {
       name: 'ports-are-types',
       comment:
-        'lambda/ports.ts declares interfaces and values only: it imports the core and (until phase 2) the adapters it ' +
-        're-exports, never a step or an entry.',
+        'lambda/ports.ts declares the interfaces and the values they exchange: it imports only the core (no adapter, ' +
+        'no step, no entry, no package).',
       severity: 'error',
       from: { path: '^lambda/ports\\.ts$' },
-      to: { path: '^lambda/', pathNot: '^lambda/(core/|adapters/)' },
+      to: { pathNot: '^lambda/core/' },
     },
     {
       name: 'lib-imports-no-step',

@@ -35,6 +35,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { build } from 'esbuild';
+import { guardDeps } from '../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../lambda/adapters/ec2-diagnosis';
@@ -45,7 +46,6 @@ import { stepEpisode } from '../lambda/core/episode';
 import { parseEvent } from '../lambda/core/parse-event';
 import { launchScopes } from '../lambda/core/scopes';
 import { ScopeWindow } from '../lambda/core/window';
-import type { GuardDeps } from '../lambda/ports';
 import { CachedImageInfo } from '../lambda/steps/ami-change';
 import { type GuardResult, run } from '../lambda/steps/count';
 
@@ -220,15 +220,13 @@ async function storeAndThroughput(): Promise<void> {
     LLG_FAILED_STREAK: 'off',
   });
   const counter = new DynamoDbScopeStore(db.client, db.table, config.maxWindowMs);
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter,
     streaks: counter,
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region })),
     notifier: new SnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:1:t'),
     images: new CachedImageInfo(new Ec2ImageInfo((region) => new EC2Client({ region }))),
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-    metrics: { count: () => {} },
-  };
+  });
   const events = workload();
   console.log(`workload: ${events.length} events`);
 

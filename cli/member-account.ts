@@ -6,7 +6,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
-import { assumeRoleCredentials, type MemberCredentials } from '../lambda/adapters/member-credentials';
+import { assumeRoleCredentials } from '../lambda/adapters/member-credentials';
+import type { MemberCredentials } from '../lambda/ports';
 import { type CliContext, type ParsedArgs, UsageError } from './aws-errors';
 
 /** The flags this adds to a command (both take a value). */

@@ -4,7 +4,7 @@
  * current count is close to their threshold (from the guard's table). With `--account` (central
  * organization mode), groups are read in that member account through its operator role.
  */
-import { AutoScalingSuspender, type GroupSnapshot } from '../lambda/adapters/asg-suspender';
+import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
 import { Ec2BillingFacts } from '../lambda/adapters/ec2-billing';
 import { PriceListOnDemand } from '../lambda/adapters/price-list';
 import { DynamoDbScopeStore } from '../lambda/adapters/scope-store';
@@ -13,7 +13,7 @@ import { formatDuration } from '../lambda/core/duration';
 import { TAG } from '../lambda/core/group-settings';
 import { COST_NOT_COUNTED, costText, type LoopCost } from '../lambda/core/loop-cost';
 import { DEFAULTS } from '../lambda/core/types';
-import type { ScopeSummary } from '../lambda/ports';
+import type { GroupSnapshot, ScopeSummary } from '../lambda/ports';
 import {
   estimateLaunchCost,
   type LoopCostSources,

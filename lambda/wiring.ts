@@ -1,8 +1,8 @@
 /**
  * The one wiring of the guard function: every dependency of `run()` and of the delayed checks is
  * built here, from the configuration and a set of SDK client factories. The function's entry
- * (`handler.ts`), the organization path, the delayed checks, the simulator (`bench/sim`) and the
- * demo (through `handler.ts`) all take their dependencies from {@link buildGuardDeps}; nothing
+ * (`entries/guard.ts`), the organization path, the delayed checks, the simulator (`bench/sim`) and the
+ * demo (through `entries/guard.ts`) all take their dependencies from {@link buildGuardDeps}; nothing
  * else constructs them.
  *
  * Accounts: the function's own account is reached with the function's own credentials. In
@@ -22,21 +22,28 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsAccountNames } from './adapters/account-names';
 import { AutoScalingSuspender } from './adapters/asg-suspender';
-import { type DeadlineQueue, SqsDeadlineQueue } from './adapters/deadline-queue';
+import { SqsDeadlineQueue } from './adapters/deadline-queue';
 import { Ec2BillingFacts } from './adapters/ec2-billing';
 import { Ec2ImageInfo } from './adapters/ec2-diagnosis';
 import { Ec2InstanceStates } from './adapters/ec2-instances';
 import { SdkEcsRegistry } from './adapters/ecs-registry';
 import { IamRoleReader } from './adapters/iam-role';
 import { Ec2LaunchTemplateReader } from './adapters/launch-template';
-import { MemberAccounts, type MemberCredentials } from './adapters/member-credentials';
+import { MemberAccounts } from './adapters/member-credentials';
 import { SnsNotifier } from './adapters/notifier';
 import { OrganizationsTargets } from './adapters/org-targets';
 import { PriceListOnDemand } from './adapters/price-list';
 import { EventBridgeResumeScheduler } from './adapters/scheduler';
 import { DynamoDbScopeStore } from './adapters/scope-store';
 import type { GuardConfig } from './config';
-import type { GuardDeps, GuardLog, GuardMetrics } from './ports';
+import type {
+  DeadlineQueue,
+  GuardDeps,
+  GuardLog,
+  GuardMetrics,
+  MemberCredentials,
+  ResumeScheduler,
+} from './ports';
 import { CachedImageInfo } from './steps/ami-change';
 import { ImageDiagnoser } from './steps/diagnose';
 import { PriceCache } from './steps/loop-cost';
@@ -101,18 +108,12 @@ export interface GuardRuntime {
   readonly deadlines?: DeadlineQueue;
 }
 
-/** The dependencies of one account: every adapter that reads or acts in the account is built. */
-export type AccountDeps = GuardDeps &
-  Required<
-    Pick<GuardDeps, 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles' | 'streaks' | 'costs'>
-  >;
-
 /** The guard's dependencies, per account. */
 export interface GuardWiring {
   /** The function's own account (the only one outside central organization mode). */
-  readonly home: AccountDeps;
+  readonly home: GuardDeps;
   /** The dependencies that act in `account` (the home ones for the home account). */
-  forAccount(account: string): AccountDeps;
+  forAccount(account: string): GuardDeps;
   /** The dependencies for one event as Lambda delivers it (its account's, for a launch). */
   forEvent(raw: unknown): GuardDeps;
 }
@@ -121,6 +122,18 @@ export interface GuardWiring {
 const LOOKUP = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } };
 /** Prices for the alert's cost line: two short attempts; the trip path waits for them at most `COST_WAIT_MS`. */
 const PRICE_LOOKUP = { maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 800 } };
+
+/** The scheduler when auto-resume is off: the trip reads `config.autoResume` and never calls it. */
+const NO_RESUME_SCHEDULES: ResumeScheduler = {
+  schedule: () =>
+    Promise.reject(new Error('auto-resume is off (LLG_AUTO_RESUME unset): nothing schedules a resume')),
+};
+
+/** The queue when delayed checks are off: the count reads `config.deadlineQueueUrl` and never calls it. */
+const NO_DELAYED_CHECKS: DeadlineQueue = {
+  schedule: () =>
+    Promise.reject(new Error('delayed checks are off (LLG_DEADLINE_QUEUE_URL unset): nothing is queued')),
+};
 
 /**
  * Build every dependency of the guard.
@@ -136,17 +149,18 @@ export function buildGuardDeps(
 ): GuardWiring {
   const { log } = runtime;
   const counter = new DynamoDbScopeStore(clients.dynamo(), config.tableName, config.maxWindowMs);
-  const deadlines =
-    runtime.deadlines ??
-    (config.deadlineQueueUrl ? new SqsDeadlineQueue(clients.sqs(), config.deadlineQueueUrl) : undefined);
   const shared = {
     counter,
     streaks: counter,
     notifier: new SnsNotifier(clients.sns(), config.topicArn, config.chatTopicArn),
-    ...(config.autoResume
-      ? { scheduler: new EventBridgeResumeScheduler(clients.scheduler(), config.autoResume) }
-      : {}),
-    ...(deadlines ? { deadlines } : {}),
+    scheduler: config.autoResume
+      ? new EventBridgeResumeScheduler(clients.scheduler(), config.autoResume)
+      : NO_RESUME_SCHEDULES,
+    deadlines:
+      runtime.deadlines ??
+      (config.deadlineQueueUrl
+        ? new SqsDeadlineQueue(clients.sqs(), config.deadlineQueueUrl)
+        : NO_DELAYED_CHECKS),
     log,
     metrics: runtime.metrics,
   };
@@ -155,7 +169,7 @@ export function buildGuardDeps(
     (region) => clients.pricing({ region, ...PRICE_LOOKUP }),
     (message, error) => log.warn(message, { error: String(error) }),
   );
-  const own: AccountDeps = { ...shared, ...accountAdapters(clients, runtime, onDemand, (o) => o) };
+  const own: GuardDeps = { ...shared, ...accountAdapters(clients, runtime, onDemand, (o) => o) };
   if (config.organization === undefined) {
     return { home: own, forAccount: () => own, forEvent: () => own };
   }
@@ -172,7 +186,7 @@ export function buildGuardDeps(
     runtime.now,
     targets === undefined ? undefined : (account) => targets.isTarget(account),
   );
-  const home: AccountDeps = {
+  const home: GuardDeps = {
     ...own,
     notifier: new AccountNamingNotifier(
       own.notifier,
@@ -182,7 +196,7 @@ export function buildGuardDeps(
     ),
   };
   const member = perAccount(
-    (account): AccountDeps => ({
+    (account): GuardDeps => ({
       ...home,
       ...accountAdapters(clients, runtime, onDemand, (o) => {
         const credentials = members.credentials(account);
@@ -190,13 +204,13 @@ export function buildGuardDeps(
       }),
     }),
   );
-  const forAccount = (account: string): AccountDeps => (members.isMember(account) ? member(account) : home);
+  const forAccount = (account: string): GuardDeps => (members.isMember(account) ? member(account) : home);
   return { home, forAccount, forEvent: (raw) => routeEvent(raw, home, forAccount) };
 }
 
 /** The adapters that read or act in one account (the ones the member role's permissions serve). */
 type AccountAdapters = Pick<
-  AccountDeps,
+  GuardDeps,
   'suspender' | 'history' | 'ecs' | 'instances' | 'diagnoser' | 'images' | 'roles' | 'costs'
 >;
 

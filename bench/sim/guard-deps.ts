@@ -5,16 +5,17 @@
  * fake cloud. Only logging, metrics, the clock and the deadline queue's delivery are the
  * harness's own.
  */
-import { type DeadlineQueue, MAX_DELAY_S } from '../../lambda/adapters/deadline-queue';
+import { MAX_DELAY_S } from '../../lambda/adapters/deadline-queue';
 import type { GuardConfig } from '../../lambda/config';
-import type { GuardDeps, GuardLog, GuardMetrics } from '../../lambda/ports';
+import type { DeadlineQueue, GuardDeps, GuardLog, GuardMetrics } from '../../lambda/ports';
 import { runDeadlineChecks } from '../../lambda/steps/delayed-check';
 import { sdkClients, buildGuardDeps as wire } from '../../lambda/wiring';
 
 /** What the harness hands to the wiring. */
 export interface SimWiring {
   readonly log: GuardLog;
-  readonly metrics: GuardMetrics;
+  /** The harness's counters (an amount, `EstimatedLoopCost`, is counted as its value). */
+  readonly metrics: Pick<GuardMetrics, 'count'>;
   /** The simulated clock, for an adapter that needs one (the guard's core takes `now` as an argument). */
   readonly now: () => number;
   /**
@@ -24,6 +25,12 @@ export interface SimWiring {
    */
   readonly defer: (at: number, invoke: (now: number) => Promise<unknown>) => void;
 }
+
+/**
+ * The delayed checks' queue the simulated guard is configured with (`LLG_DEADLINE_QUEUE_URL`):
+ * delayed checks are on, as the construct deploys them; the harness delivers them itself.
+ */
+export const SIM_DEADLINE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/simulated-deadlines';
 
 /** Build the guard's dependencies with the handler's wiring (auto-resume off: no scheduler). */
 export function buildGuardDeps(config: GuardConfig, sim: SimWiring): GuardDeps {
@@ -46,6 +53,10 @@ export function buildGuardDeps(config: GuardConfig, sim: SimWiring): GuardDeps {
     },
   };
   // The ECS mapping cache runs on the simulated clock, as it runs on the real one in Lambda.
-  const wiring = wire(config, sdkClients(), { log: sim.log, metrics: sim.metrics, now: sim.now, deadlines });
+  const metrics = {
+    count: sim.metrics.count,
+    amount: (name: string, value: number) => sim.metrics.count(name, value),
+  };
+  const wiring = wire(config, sdkClients(), { log: sim.log, metrics, now: sim.now, deadlines });
   return wiring.home;
 }

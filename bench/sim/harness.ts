@@ -17,7 +17,7 @@ import { createGuardTable } from '../../fake-cloud/support/dynalite';
 import type { CloudPublish } from '../../fake-cloud/wire';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/steps/count';
-import { buildGuardDeps } from './guard-deps';
+import { buildGuardDeps, SIM_DEADLINE_QUEUE_URL } from './guard-deps';
 import { firstFailedLaunch, isLoop, type Scenario } from './scenarios';
 import { World } from './world';
 import { ACCOUNT, type Delivery, MINUTE, REGION, SIM_T0 } from './world-model';
@@ -185,7 +185,12 @@ export async function runScenario(
   const callsBefore = env.cloud.calls.length;
   const publishedBefore = env.cloud.published.length;
   const table = await env.createTable();
-  const config: GuardConfig = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...options.env });
+  const config: GuardConfig = loadConfig({
+    LLG_TABLE_NAME: table,
+    LLG_TOPIC_ARN: TOPIC,
+    LLG_DEADLINE_QUEUE_URL: SIM_DEADLINE_QUEUE_URL,
+    ...options.env,
+  });
   const metrics = new Map<string, number>();
   // Retries and deferred calls, in simulated time.
   const retries: Attempt[] = [];

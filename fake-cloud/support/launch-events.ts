@@ -61,6 +61,20 @@ export function launchEvent(spec: LaunchEventSpec): Record<string, unknown> {
   return event;
 }
 
+/** A bare CloudTrail record as EventBridge delivers it: in an `AWS API Call via CloudTrail` envelope. */
+export function inCloudTrailEnvelope(detail: Record<string, unknown>, id: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.ec2',
+    account: '111122223333',
+    region: 'us-east-1',
+    time: '2024-01-01T00:00:00Z',
+    detail,
+  };
+}
+
 /**
  * The request of an instant CreateFleet for the fixture's launch template, as CloudTrail records
  * it (no CreateFleet fixture exists): `tags` are the instances' tag specification.

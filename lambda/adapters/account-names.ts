@@ -7,6 +7,7 @@
  * AWS Organizations (see the README, "Organizations").
  */
 import { DescribeAccountCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { AccountNameLookup, AccountNameSource } from '../ports';
 
 /** The IAM actions this adapter calls, for the central function's policy. */
 export const PERMISSIONS = ['organizations:DescribeAccount'] as const;
@@ -15,19 +16,6 @@ export const PERMISSIONS = ['organizations:DescribeAccount'] as const;
 export const NAME_TTL_MS = 24 * 3_600_000;
 /** A failed lookup is tried again after this long. */
 export const FAILURE_TTL_MS = 15 * 60_000;
-
-/** What a lookup found. */
-export interface AccountNameLookup {
-  readonly name?: string;
-  /** The SDK error name when the lookup failed. */
-  readonly problem?: string;
-}
-
-/** Names accounts. */
-export interface AccountNameSource {
-  /** The account's name; never rejects. */
-  nameOf(account: string): Promise<AccountNameLookup>;
-}
 
 /**
  * {@link AccountNameSource} over AWS Organizations, with a per-container cache.

@@ -17,8 +17,9 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SuspendError } from '../core/errors';
-import type { Departure, GroupInstance } from '../core/fate';
+import type { Departure } from '../core/fate';
 import { TAG } from '../core/group-settings';
+import type { AsgSuspender, ChangeOutcome, GroupHistory, GroupSnapshot, TagOutcome } from '../ports';
 import { awsCause } from './aws-error';
 import { cachedClient } from './regional-clients';
 
@@ -69,62 +70,6 @@ export const WARM_POOL_PAGE = 50;
 
 /** Page size of `DescribeAutoScalingGroups` (the API's maximum: 100). */
 export const GROUPS_PAGE = 100;
-
-/** A group as the guard needs to see it, read at one moment. */
-export interface GroupSnapshot {
-  readonly name: string;
-  readonly arn?: string;
-  readonly tags: Readonly<Record<string, string>>;
-  /** The group's instances, then its warm pool's (states `Warmed:*`) when it has one. */
-  readonly instances: readonly GroupInstance[];
-  /** Names of the processes suspended now (by anyone). */
-  readonly suspendedProcesses: readonly string[];
-  readonly healthCheckGracePeriodSeconds: number;
-  readonly desiredCapacity: number;
-  readonly minSize: number;
-  readonly maxSize: number;
-  /** Auto Scaling's `Status`, e.g. `Delete in progress`; undefined for a normal group. */
-  readonly status?: string;
-  /** The group's launch template, or its mixed instances policy's (for the instance-role check). */
-  readonly launchTemplate?: { readonly id?: string; readonly name?: string; readonly version?: string };
-}
-
-/** What a call that changes a group found: done, or the group no longer exists. */
-export type ChangeOutcome = 'done' | 'gone';
-/** What writing the guard's tags found. `tag-limit`: the group already holds 50 tags. */
-export type TagOutcome = 'tagged' | 'tag-limit' | 'gone';
-
-/** The Auto Scaling calls the guard, the CLI and auto-resume make. */
-export interface AsgSuspender {
-  /** The group's live state, or undefined when no such group exists. */
-  describeGroup(region: string, name: string): Promise<GroupSnapshot | undefined>;
-  /** `SuspendProcesses` with exactly these processes. */
-  suspend(region: string, name: string, processes: readonly string[]): Promise<ChangeOutcome>;
-  /** `ResumeProcesses` with exactly these processes. */
-  resume(region: string, name: string, processes: readonly string[]): Promise<ChangeOutcome>;
-  /** Write tags on the group itself (`PropagateAtLaunch=false`: never copied to instances). */
-  tagGroup(region: string, name: string, tags: Readonly<Record<string, string>>): Promise<TagOutcome>;
-  /** Remove tags by key. */
-  untagGroup(region: string, name: string, keys: readonly string[]): Promise<ChangeOutcome>;
-  /** The groups of a region that carry the guard's `suspended-at` tag. */
-  listSuspendedGroups(region: string): Promise<GroupSnapshot[]>;
-}
-
-/** The Auto Scaling reads that judge a group's launches: why instances left, how long hooks hold. */
-export interface GroupHistory {
-  /**
-   * Why the group's instances left, from its newest scaling activities, by instance id: one
-   * `DescribeScalingActivities` page, or with `want` as many as it takes (at most
-   * {@link ACTIVITY_PAGES}) to find the wanted instances' departures or reach `since` (epoch ms).
-   */
-  departures(
-    region: string,
-    name: string,
-    want?: { readonly ids: readonly string[]; readonly since: number },
-  ): Promise<ReadonlyMap<string, Departure>>;
-  /** The longest heartbeat timeout (ms) of the group's launch lifecycle hooks; undefined without one. */
-  launchHookMs(region: string, name: string): Promise<number | undefined>;
-}
 
 /** `DescribeScalingActivities` returns at most 100 activities a call (API reference: MaxRecords). */
 export const ACTIVITIES_PER_CALL = 100;

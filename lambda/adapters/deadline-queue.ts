@@ -8,6 +8,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CounterStoreError } from '../core/errors';
+import type { DeadlineCheck, DeadlineQueue } from '../ports';
 import { awsCause } from './aws-error';
 
 /** The IAM actions the guard function calls through this adapter (the queue's own consumer permissions come with its event source). */
@@ -15,20 +16,6 @@ export const PERMISSIONS = ['sqs:SendMessage'] as const;
 
 /** The longest delay SQS takes (API reference, SendMessage `DelaySeconds`: 0 to 900). */
 export const MAX_DELAY_S = 900;
-
-/** What a delayed check looks at: launches of one group. Times in epoch ms. */
-export interface DeadlineCheck {
-  readonly account: string;
-  readonly region: string;
-  readonly group: string;
-  readonly launches: readonly { readonly instanceId: string; readonly launchedAt: number }[];
-}
-
-/** Where delayed checks go. */
-export interface DeadlineQueue {
-  /** Deliver `check` to the guard after `delaySeconds` (capped at {@link MAX_DELAY_S}). */
-  schedule(check: DeadlineCheck, delaySeconds: number): Promise<void>;
-}
 
 /** {@link DeadlineQueue} over SQS. */
 export class SqsDeadlineQueue implements DeadlineQueue {

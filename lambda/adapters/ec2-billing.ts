@@ -10,6 +10,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { BilledInstance } from '../core/loop-cost';
+import type { BillingFacts, LaunchToBill } from '../ports';
 import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls (read-only). */
@@ -17,28 +18,6 @@ export const PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeSpotPriceHisto
 
 /** Ids per DescribeInstances call (the API takes up to 1,000 ids). */
 const IDS_PER_CALL = 200;
-
-/** One launch whose cost is wanted. Epoch milliseconds. */
-export interface LaunchToBill {
-  readonly instanceId: string;
-  readonly launchedAt: number;
-}
-
-/** Reads what instances are billed as, and Spot prices. */
-export interface BillingFacts {
-  /** The instances EC2 still shows (terminated ones for about an hour). Never rejects. */
-  instances(region: string, launches: readonly LaunchToBill[]): Promise<BilledInstance[]>;
-  /**
-   * The current Spot price (USD per hour) of one instance type and product in every zone of a
-   * Region, in one call. Never rejects: empty when it cannot be had.
-   */
-  spotPrices(
-    region: string,
-    instanceType: string,
-    product: string,
-    at: number,
-  ): Promise<ReadonlyMap<string, number>>;
-}
 
 /**
  * When a stopped or terminated instance stopped running: EC2 writes it into

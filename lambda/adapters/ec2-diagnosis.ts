@@ -6,6 +6,7 @@
  */
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import type { ImageInfo } from '../core/diagnose';
+import type { ImageInfoSource, ImageLookup, ImageLookupProblem } from '../ports';
 import { describeAwsFailure } from './aws-error';
 import { cachedClient } from './regional-clients';
 
@@ -14,31 +15,6 @@ export const PERMISSIONS = ['ec2:DescribeImages'] as const;
 
 /** At most this many AMIs are looked up per trip (one request). */
 export const MAX_IMAGES = 20;
-
-/** Why some or all images could not be read. */
-export type ImageLookupProblem =
-  | { readonly kind: 'access-denied'; readonly message: string }
-  | {
-      readonly kind: 'failed';
-      readonly code: string;
-      readonly message: string;
-      /** `transient` (a retry might work) or `permanent` (an unknown id, …). */
-      readonly failure: 'transient' | 'permanent';
-    };
-
-/** What could be learned about the AMIs. */
-export interface ImageLookup {
-  readonly images: readonly ImageInfo[];
-  /** Ids that EC2 did not describe (deregistered, not shared, malformed, or not looked up). */
-  readonly missing: readonly string[];
-  readonly problem?: ImageLookupProblem;
-}
-
-/** Reads AMI facts for diagnosis. */
-export interface ImageInfoSource {
-  /** Describe the AMIs of a region. Never rejects. */
-  describe(region: string, imageIds: readonly string[]): Promise<ImageLookup>;
-}
 
 const NOT_FOUND = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable']);
 

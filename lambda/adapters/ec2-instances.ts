@@ -8,35 +8,14 @@
  */
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { UngroupedFacts } from '../core/ami-confirm';
+import type { InstanceStates, LaunchFactsOfAmi } from '../ports';
 import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls (read-only). */
 export const PERMISSIONS = ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'] as const;
 
-/** What EC2 shows of one launch of an AMI: its group (the `aws:autoscaling:groupName` tag), else its own state. */
-export interface LaunchFactsOfAmi extends UngroupedFacts {
-  readonly groupName?: string;
-  /** The instance's AMI. */
-  readonly imageId?: string;
-}
-
 /** Ids per DescribeInstances call (the API takes up to 1,000 ids; a trip never needs that many). */
 const IDS_PER_CALL = 100;
-
-/** Reads why instances ended. */
-export interface InstanceStates {
-  /** State reason codes by instance id, for the instances EC2 still shows. Never rejects. */
-  stateReasons(region: string, instanceIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
-  /**
-   * The AMI scope's confirmation: each instance's group, state and end time, and the status
-   * checks of running instances outside any group. Instances EC2 no longer shows are absent.
-   * Never rejects.
-   */
-  launchFacts?(
-    region: string,
-    instanceIds: readonly string[],
-  ): Promise<ReadonlyMap<string, LaunchFactsOfAmi>>;
-}
 
 /** `User initiated (2026-01-02 03:04:05 GMT)`: the time EC2 gives in a state transition reason. */
 export function transitionTime(reason: string | undefined): number | undefined {

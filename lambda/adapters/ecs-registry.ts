@@ -22,6 +22,7 @@ import {
   ListContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
 import { GuardError } from '../core/errors';
+import type { EcsRegistry } from '../ports';
 import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls, for the guard function's policy. All read-only. */
@@ -51,30 +52,6 @@ export class EcsLookupError extends GuardError {
     super(message, options);
     this.name = 'EcsLookupError';
   }
-}
-
-/** The ECS reads the guard makes. */
-export interface EcsRegistry {
-  /**
-   * The cluster whose capacity provider uses this group, or undefined when none does.
-   * @throws EcsLookupError
-   */
-  clusterOfGroup(region: string, groupArn: string): Promise<string | undefined>;
-  /**
-   * The ids among `instanceIds` that are container instances of `cluster` (any status but INACTIVE).
-   * @throws EcsLookupError
-   */
-  registered(region: string, cluster: string, instanceIds: readonly string[]): Promise<Set<string>>;
-  /**
-   * As {@link registered}, with each instance's `registeredAt` (epoch ms) when ECS gives it: the
-   * guard learns from it how long a group's launches take to become useful.
-   * @throws EcsLookupError
-   */
-  registrations?(
-    region: string,
-    cluster: string,
-    instanceIds: readonly string[],
-  ): Promise<Map<string, number | undefined>>;
 }
 
 /** {@link EcsRegistry} over the AWS SDK. One client per region, made on first use. */

@@ -13,37 +13,11 @@ import {
   type IAMClient,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { type LookupProblem, problemOf } from './launch-template';
+import type { LookupProblem, RoleReader, RoleRef, SimulatedDecision } from '../ports';
+import { problemOf } from './launch-template';
 
 /** The IAM actions this adapter calls, for the function's policy (read-only). */
 export const PERMISSIONS = ['iam:GetInstanceProfile', 'iam:SimulatePrincipalPolicy'] as const;
-
-/** A role as an instance profile holds it. */
-export interface RoleRef {
-  readonly name: string;
-  readonly arn: string;
-}
-
-/** The simulator's decision for one action: `allowed`, `implicitDeny` or `explicitDeny`. */
-export interface SimulatedDecision {
-  readonly action: string;
-  readonly decision: string;
-}
-
-/** Reads roles and simulates their policies. */
-export interface RoleReader {
-  /** The role of an instance profile (by name). Never rejects. */
-  roleOfProfile(profileName: string): Promise<RoleRef | LookupProblem>;
-  /**
-   * Simulate the role's policies for these actions, against one resource ARN (`*` when
-   * undefined). Never rejects.
-   */
-  simulate(
-    roleArn: string,
-    actions: readonly string[],
-    resourceArn?: string,
-  ): Promise<SimulatedDecision[] | LookupProblem>;
-}
 
 /**
  * {@link RoleReader} over the AWS SDK. IAM is global: one client serves every region of a partition.

@@ -5,30 +5,11 @@
  */
 import { DescribeLaunchTemplateVersionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { LaunchTemplateRef } from '../core/role-check';
+import type { LaunchTemplateFacts, LaunchTemplateReader, LookupProblem } from '../ports';
 import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls, for the function's policy (read-only). */
 export const PERMISSIONS = ['ec2:DescribeLaunchTemplateVersions'] as const;
-
-/** What a launch template version says about the instances' identity and boot. */
-export interface LaunchTemplateFacts {
-  /** The instance profile as the template names it (ARN or name), if it names one. */
-  readonly instanceProfile?: string;
-  /** The user data, decoded from base64, if any. */
-  readonly userData?: string;
-}
-
-/** A lookup that failed, by the error's name (`AccessDenied`, `InvalidLaunchTemplateId.NotFound`, …). */
-export interface LookupProblem {
-  readonly code: string;
-  readonly message: string;
-}
-
-/** Reads launch templates. */
-export interface LaunchTemplateReader {
-  /** Read one version (the template's default when the ref names none). Never rejects. */
-  read(region: string, ref: LaunchTemplateRef): Promise<LaunchTemplateFacts | LookupProblem>;
-}
 
 /** True when a lookup result is a problem. */
 export function isProblem(value: object): value is LookupProblem {

@@ -6,6 +6,7 @@
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { GuardError, type GuardErrorOptions } from '../core/errors';
+import type { MemberCredentials } from '../ports';
 import { classifyAwsError } from './aws-error';
 
 /** The IAM actions the central function needs for this adapter (on the member roles only). */
@@ -24,14 +25,6 @@ export class AssumeRoleError extends GuardError {
     super(message, options);
     this.name = 'AssumeRoleError';
   }
-}
-
-/** Credentials as the AWS SDK's `credentials` option takes them (with an expiry for refresh). */
-export interface MemberCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
-  readonly expiration: Date;
 }
 
 /** How long before their expiry cached credentials are replaced. */

@@ -9,6 +9,7 @@ import { type AmiChangeReport, amiChangeChatMessage, buildAmiChangeAlert } from 
 import { chatbotMessage } from '../core/chatbot';
 import { NotifyError } from '../core/errors';
 import type { TripReport } from '../core/report';
+import type { Notifier, Published } from '../ports';
 import { awsCause } from './aws-error';
 
 /** The IAM actions this adapter calls, for the function's policy. */
@@ -25,28 +26,6 @@ export const AMI_CHANGE_ATTRIBUTE = 'amiChange';
  * 256 KB limit; the text body stays far below the rest.
  */
 export const REPORT_ATTRIBUTE_MAX = 128 * 1024;
-
-/** What a publication returned. */
-export interface Published {
-  /** The main topic's MessageId. */
-  readonly messageId: string;
-  /** The chat topic's MessageId, when there is a chat topic. */
-  readonly chatMessageId?: string;
-}
-
-/** Sends alerts. */
-export interface Notifier {
-  /** Publish a trip's alert. */
-  publishTrip(report: TripReport): Promise<Published>;
-  /** Publish an AMI-change alert (notify only) to the main topic and the chat topic. */
-  publishAmiChange(report: AmiChangeReport): Promise<Published>;
-  /** Publish a message that is not a trip (alarms, trail tampering) to the main topic. */
-  publishText(
-    subject: string,
-    body: string,
-    attributes: Readonly<Record<string, string>>,
-  ): Promise<Published>;
-}
 
 /**
  * {@link Notifier} over SNS.

@@ -9,6 +9,7 @@
  */
 import { GetProductsCommand, type PricingClient } from '@aws-sdk/client-pricing';
 import type { PriceKeyFacts } from '../core/loop-cost';
+import type { OnDemandPrices } from '../ports';
 import { cachedClient } from './regional-clients';
 
 /** The IAM actions this adapter calls (read-only; the action allows no resource-level scope). */
@@ -91,12 +92,6 @@ export function onDemandPriceOf(priceList: readonly unknown[]): number | undefin
     }
   }
   return found.size === 1 ? [...found][0] : undefined;
-}
-
-/** On-Demand prices by instance. */
-export interface OnDemandPrices {
-  /** USD per hour, or undefined when it cannot be had. Never rejects. */
-  onDemandHourly(facts: PriceKeyFacts): Promise<number | undefined>;
 }
 
 /** {@link OnDemandPrices} from the Price List Query API. One client per endpoint Region, made on first use. */

@@ -5,6 +5,7 @@
 import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { atExpression, type ResumeRequest } from '../core/auto-resume';
 import { GuardError } from '../core/errors';
+import type { ResumeScheduler, ScheduleOutcome, SchedulerTarget } from '../ports';
 import { awsCause } from './aws-error';
 
 /**
@@ -12,30 +13,6 @@ import { awsCause } from './aws-error';
  * granted on the construct's schedule group only, `iam:PassRole` on its scheduler role only.
  */
 export const PERMISSIONS = ['scheduler:CreateSchedule', 'iam:PassRole'] as const;
-
-/** Where schedules go and what they invoke (from `AutoResumeConfig`). */
-export interface SchedulerTarget {
-  readonly scheduleGroup: string;
-  /** The role EventBridge Scheduler assumes to invoke the resumer. */
-  readonly schedulerRoleArn: string;
-  /** The resumer function's ARN. */
-  readonly targetArn: string;
-}
-
-/** Whether a schedule was created now or already existed (a retry of the same trip). */
-export type ScheduleOutcome = 'created' | 'already-scheduled';
-
-/** The role the guard sees: plan one resume. */
-export interface ResumeScheduler {
-  /**
-   * Schedule one resume.
-   *
-   * @param name idempotent per group and trip (see `scheduleName`)
-   * @param at epoch milliseconds
-   * @throws GuardError when EventBridge Scheduler refuses for another reason than a duplicate name
-   */
-  schedule(name: string, at: number, request: ResumeRequest): Promise<ScheduleOutcome>;
-}
 
 /** {@link ResumeScheduler} on EventBridge Scheduler. */
 export class EventBridgeResumeScheduler implements ResumeScheduler {

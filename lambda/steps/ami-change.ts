@@ -9,7 +9,6 @@
  * per container) and, when the change is announced, the group's description and the
  * instance-role check.
  */
-import type { ImageInfoSource, ImageLookup } from '../adapters/ec2-diagnosis';
 import type { GuardConfig } from '../config';
 import { assessAmiChange, type ImageFacts, newImages, shouldAnnounce } from '../core/ami-change';
 import type { AmiChangeReport } from '../core/ami-change-alert';
@@ -17,7 +16,7 @@ import type { ImageInfo } from '../core/diagnose';
 import { METRIC } from '../core/metric-names';
 import { likelyCause, type RoleFinding } from '../core/role-check';
 import { type LaunchRecord, SCOPE_KIND } from '../core/types';
-import type { GuardDeps, ScopeView } from '../ports';
+import type { GuardDeps, ImageInfoSource, ImageLookup, ScopeView } from '../ports';
 import { roleCheckGroup } from './role-check';
 
 /** What the step did for one new AMI (or for the launch when nothing was new). */
@@ -42,12 +41,11 @@ export async function noticeAmiChange(
   deps: GuardDeps,
   config: GuardConfig,
 ): Promise<AmiChangeOutcome[]> {
-  if (config.amiChangeAlerts === 'off' || deps.images === undefined || view.key.scope !== SCOPE_KIND.asg)
-    return ['off'];
+  if (config.amiChangeAlerts === 'off' || view.key.scope !== SCOPE_KIND.asg) return ['off'];
   const found = newImages(view.before.amis, view.imageIds);
   if (found === undefined) return ['none'];
   try {
-    return await announce(record, view, deps, config, deps.images, found.added, found.previous);
+    return await announce(record, view, deps, config, found.added, found.previous);
   } catch (error) {
     deps.metrics.count(METRIC.alertsFailed);
     deps.log.error('AMI-change alert failed: not retried (notify only)', {
@@ -64,12 +62,11 @@ async function announce(
   view: ScopeView,
   deps: GuardDeps,
   config: GuardConfig,
-  images: ImageInfoSource,
   added: readonly string[],
   previous: readonly string[],
 ): Promise<AmiChangeOutcome[]> {
   const { region, key: group } = view.key;
-  const lookup = await images.describe(region, [...added, ...previous]);
+  const lookup = await deps.images.describe(region, [...added, ...previous]);
   if (lookup.problem)
     deps.log.warn('AMIs could not be described for the AMI-change alert', { problem: lookup.problem });
   const byId = new Map<string, ImageInfo>(lookup.images.map((i) => [i.imageId, i]));
@@ -129,14 +126,13 @@ function problemText(lookup: ImageLookup): string {
   return p.kind === 'access-denied' ? `access denied (${p.message})` : `${p.code} (${p.message})`;
 }
 
-/** The instance-role check for the group; undefined when no checker is wired. Never rejects. */
+/** The instance-role check for the group. Never rejects. */
 async function checkRole(
   record: LaunchRecord,
   view: ScopeView,
   deps: GuardDeps,
   imageFamily: string | undefined,
-): Promise<RoleFinding | undefined> {
-  if (deps.roles === undefined) return undefined;
+): Promise<RoleFinding> {
   const { region, key: name, account } = view.key;
   const profile = record.instances.find(
     (i) => i.groupName === name && i.instanceProfileArn,

@@ -9,15 +9,13 @@
  * each of at most {@link AMI_GROUPS_JUDGED} groups, the group's item in the table, the group
  * itself and what `judgeGroup` reads to judge its launches.
  */
-import type { GroupSnapshot } from '../adapters/asg-suspender';
-import type { LaunchFactsOfAmi } from '../adapters/ec2-instances';
 import { type GuardConfig, settingsOf } from '../config';
 import { type AmiLaunchFate, judgeUngrouped } from '../core/ami-confirm';
 import { confirmCount, countFates, FATE, FATE_REASON, type JudgedLaunch, streakRule } from '../core/fate';
 import { type GroupSettings, TAG } from '../core/group-settings';
 import { evaluate, type ItemState } from '../core/scope-item';
 import { SCOPE_KIND, type ScopeKey } from '../core/types';
-import type { GuardDeps, ScopeView } from '../ports';
+import type { GroupSnapshot, GuardDeps, LaunchFactsOfAmi, ScopeView } from '../ports';
 import { judgeAndKeep } from './judge';
 
 /** Groups one AMI judgement reads and judges, those with the most launches of the AMI first. */
@@ -64,9 +62,7 @@ export async function judgeAmi(
   }));
   const real = launches.map((l) => l.instanceId).filter((id) => !id.includes('#'));
   const facts: ReadonlyMap<string, LaunchFactsOfAmi> =
-    real.length > 0 && deps.instances?.launchFacts
-      ? await deps.instances.launchFacts(region, real)
-      : new Map();
+    real.length > 0 ? await deps.instances.launchFacts(region, real) : new Map();
   const newest = view.evaluation.newest ?? 0;
   const windowS = Math.round(view.policy.windowMs / 1000);
   const known = [...view.groups]
@@ -89,8 +85,7 @@ export async function judgeAmi(
       judged: chosen.length,
     });
   const items = new Map<string, ItemState | undefined>();
-  for (const g of chosen)
-    items.set(g, deps.counter.read ? await deps.counter.read(groupKey(view.key, g)) : undefined);
+  for (const g of chosen) items.set(g, await deps.counter.read(groupKey(view.key, g)));
   // A launch's group: EC2's tag; else (EC2 did not answer for it) the group whose item holds it;
   // else, when one group only launched the AMI in the window, that group.
   const groupOf = (id: string): string | undefined => {

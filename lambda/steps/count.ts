@@ -14,7 +14,6 @@
  *   (an alarm watches it) and thrown as a `GuardBlindError`, so the event is kept for a replay.
  */
 import { randomUUID } from 'node:crypto';
-import type { GroupSnapshot } from '../adapters/asg-suspender';
 import { describeAwsFailure } from '../adapters/aws-error';
 import { type GuardConfig, settingsOf } from '../config';
 import { tripOwner } from '../core/claim';
@@ -27,7 +26,7 @@ import { parseEvent } from '../core/parse-event';
 import { evaluate } from '../core/scope-item';
 import { launchScopes, type ScopeMentions } from '../core/scopes';
 import { type LaunchRecord, SCOPE_KIND, type ScopePolicy } from '../core/types';
-import type { GuardDeps, ScopeView, TripOwner } from '../ports';
+import type { GroupSnapshot, GuardDeps, ScopeView, TripOwner } from '../ports';
 import { noticeAmiChange } from './ami-change';
 import { firstCheckDelayS, judgeAndKeep, launchesToJudge } from './judge';
 import { actOnTrip, type TripOutcome } from './trip';
@@ -210,7 +209,11 @@ async function countScope(
     defaultsFor(key.scope, config),
   );
   deps.metrics.count(METRIC.launchesCounted, view.outcome.added.length);
-  if (key.scope === SCOPE_KIND.asg && view.outcome.added.length > 0 && deps.deadlines) {
+  if (
+    key.scope === SCOPE_KIND.asg &&
+    view.outcome.added.length > 0 &&
+    config.deadlineQueueUrl !== undefined
+  ) {
     // Judge these launches at their deadline (one SQS message per record and group).
     await deps.deadlines.schedule(
       {

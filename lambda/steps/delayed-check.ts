@@ -9,8 +9,7 @@
  * hook) is checked again, until {@link MAX_HOLD_MS} after its launch.
  */
 
-import type { GroupSnapshot } from '../adapters/asg-suspender';
-import { type DeadlineCheck, MAX_DELAY_S, parseDeadlineCheck } from '../adapters/deadline-queue';
+import { MAX_DELAY_S, parseDeadlineCheck } from '../adapters/deadline-queue';
 import { type GuardConfig, settingsOf } from '../config';
 import { effectivePolicy, tripOwner } from '../core/claim';
 import { countFates, FATE, judgeKept, MAX_HOLD_MS, ruleMet } from '../core/fate';
@@ -18,7 +17,7 @@ import type { GroupSettings } from '../core/group-settings';
 import { decodeItem, evaluate, type ItemState, isArmed } from '../core/scope-item';
 import { EARLY_FLOOR_MS } from '../core/time-to-useful';
 import { LAUNCH_SOURCE, type LaunchRecord, SCOPE_KIND, type ScopeKey, type ScopePolicy } from '../core/types';
-import type { GuardDeps, ScopeView, TripOwner } from '../ports';
+import type { DeadlineCheck, GroupSnapshot, GuardDeps, ScopeView, TripOwner } from '../ports';
 import { type GroupJudgement, judgeAndKeep, launchesToJudge } from './judge';
 import { actOnTrip } from './trip';
 
@@ -105,7 +104,7 @@ async function checkGroup(
   const key = { scope: SCOPE_KIND.asg, account: check.account, region: check.region, key: check.group };
   const group = await deps.suspender.describeGroup(check.region, check.group);
   if (!group) return;
-  const state = (deps.counter.read ? await deps.counter.read(key) : undefined) ?? decodeItem(undefined);
+  const state = (await deps.counter.read(key)) ?? decodeItem(undefined);
   const settings = settingsOf(group.tags, config);
   const known = await launchesToJudge(deps, key, state.ids, state.fates);
   // With its own launches, the check judges the group's other undecided launches it knows of:
@@ -148,7 +147,7 @@ async function checkGroup(
       now - j.launchedAt < MAX_HOLD_MS &&
       !j.instanceId.includes('#'),
   );
-  if (again.length > 0 && deps.deadlines) {
+  if (again.length > 0 && config.deadlineQueueUrl !== undefined) {
     const next = Math.min(...again.map((j) => j.launchedAt + judgement.deadlineMs));
     const delayS = Math.min(MAX_DELAY_S, Math.max(60, Math.ceil((next - now) / 1000) + 30));
     await deps.deadlines.schedule(
@@ -249,8 +248,8 @@ async function tripIfDecided(d: Decided): Promise<void> {
   // The AMIs of the launches that failed (no launch event carries them here): the trip alert's
   // likely cause is about the image these instances run, not the group's older ones.
   const failedIds = judged.filter((j) => j.fate === FATE.failed).map((j) => j.instanceId);
-  const facts = await deps.instances?.launchFacts?.(key.region, failedIds.slice(-FAILED_AMI_LOOKUPS));
-  const instances = [...(facts ?? new Map())].flatMap(([instanceId, f]) =>
+  const facts = await deps.instances.launchFacts(key.region, failedIds.slice(-FAILED_AMI_LOOKUPS));
+  const instances = [...facts].flatMap(([instanceId, f]) =>
     f.imageId === undefined ? [] : [{ instanceId, imageId: f.imageId, groupName: key.key }],
   );
   const record: LaunchRecord = {

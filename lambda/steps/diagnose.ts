@@ -2,10 +2,9 @@
  * Diagnosis on the trip path: read the AMIs (`DescribeImages`) and name the likely cause.
  * Never fails the trip: what cannot be read is left out of the alert.
  */
-import type { ImageInfoSource } from '../adapters/ec2-diagnosis';
 import { diagnose } from '../core/diagnose';
 import type { TripReport } from '../core/report';
-import type { Diagnoser, GuardLog } from '../ports';
+import type { Diagnoser, GuardLog, ImageInfoSource } from '../ports';
 
 /** {@link Diagnoser} over EC2's image descriptions. */
 export class ImageDiagnoser implements Diagnoser {

@@ -11,9 +11,6 @@
  * Scaling blames on "terminated or stopped" (Spot or crash), one `DescribeLifecycleHooks` only
  * when an instance waits in a launch hook.
  */
-import type { GroupHistory, GroupSnapshot } from '../adapters/asg-suspender';
-import type { InstanceStates } from '../adapters/ec2-instances';
-import type { EcsRegistry } from '../adapters/ecs-registry';
 import {
   CAUSE,
   classifyCause,
@@ -30,10 +27,10 @@ import {
   lifecycleClass,
   storedFate,
 } from '../core/fate';
-import { decidedOf, encodeFate, type KeptFate, knownLaunches } from '../core/fate-item';
+import { decidedOf, encodeFate, knownLaunches } from '../core/fate-item';
 import { addSamples, learnedDeadline, samplesOf } from '../core/time-to-useful';
 import type { ScopeKey } from '../core/types';
-import type { GuardDeps, GuardLog } from '../ports';
+import type { EcsRegistry, GroupHistory, GroupSnapshot, GuardDeps, GuardLog, InstanceStates } from '../ports';
 
 /** What judging needs beyond the group snapshot. */
 export interface JudgeDeps {
@@ -220,19 +217,14 @@ export async function keepFates(
   learned: readonly number[] = [],
 ): Promise<void> {
   const decided = judgement.newlyDecided;
-  if (decided.size > 0 && deps.counter.saveFates) await deps.counter.saveFates(key, decided);
-  if (judgement.samples.length > 0 && deps.counter.saveLearned)
+  if (decided.size > 0) await deps.counter.saveFates(key, decided);
+  if (judgement.samples.length > 0)
     await deps.counter.saveLearned(key, addSamples(learned, judgement.samples));
 }
 
 /** The judging dependencies of the guard's dependencies. */
 export function judgeDeps(deps: GuardDeps): JudgeDeps {
-  return {
-    log: deps.log,
-    ...(deps.history ? { history: deps.history } : {}),
-    ...(deps.ecs ? { ecs: deps.ecs } : {}),
-    ...(deps.instances ? { instances: deps.instances } : {}),
-  };
+  return { log: deps.log, history: deps.history, ecs: deps.ecs, instances: deps.instances };
 }
 
 /**
@@ -277,7 +269,7 @@ export async function launchesToJudge(
   ids: ReadonlyMap<string, number>,
   legacy: ReadonlyMap<string, string>,
 ): Promise<{ launches: LaunchFacts[]; decided: ReadonlyMap<string, string>; times: Map<string, number> }> {
-  const kept = deps.counter.readFates ? await deps.counter.readFates(key) : new Map<string, KeptFate>();
+  const kept = await deps.counter.readFates(key);
   const times = knownLaunches(ids, kept);
   return {
     launches: [...times].map(([instanceId, t]) => ({ instanceId, launchedAt: t * 1000 })),

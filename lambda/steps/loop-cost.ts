@@ -7,7 +7,6 @@
  * "unknown"; the lookups go on in the background and fill the cache for the next trip. A failed
  * lookup is not cached, so the next trip asks again.
  */
-import type { LaunchToBill } from '../adapters/ec2-billing';
 import {
   type BilledInstance,
   estimateLoopCost,
@@ -16,7 +15,7 @@ import {
   priceKey,
   spotProductOf,
 } from '../core/loop-cost';
-import type { LoopCostSources } from '../ports';
+import type { LaunchToBill, LoopCostSources } from '../ports';
 
 /** The longest the trip path waits for the estimate (ms). The suspension never waits for it. */
 export const COST_WAIT_MS = 2_000;

@@ -3,12 +3,10 @@
  * that act in the event's own account (built by `wiring.ts`, through that account's member
  * role), and alerts that carry the account's name.
  */
-import type { AccountNameSource } from '../adapters/account-names';
-import type { Notifier, Published } from '../adapters/notifier';
 import type { AmiChangeReport } from '../core/ami-change-alert';
 import { parseEvent } from '../core/parse-event';
 import type { TripReport } from '../core/report';
-import type { GuardDeps, GuardLog } from '../ports';
+import type { AccountNameSource, GuardDeps, GuardLog, Notifier, Published } from '../ports';
 
 /** Makes and keeps one adapter per account. */
 export function perAccount<T>(make: (account: string) => T): (account: string) => T {

@@ -5,8 +5,6 @@
  * order: resume the processes, then remove the tags, then clear the window. A retry after a
  * partial success finds the processes resumed and only finishes the rest.
  */
-import type { AsgSuspender } from '../adapters/asg-suspender';
-import type { Notifier } from '../adapters/notifier';
 import { SCALING_PROCESSES } from '../config';
 import {
   decideResume,
@@ -25,6 +23,7 @@ import {
   type TripRecord,
 } from '../core/resume-check';
 import { SCOPE_KIND, type ScopeKey } from '../core/types';
+import type { AsgSuspender, Notifier } from '../ports';
 
 /** The store calls resuming needs (`DynamoDbScopeStore` has them). */
 export interface WindowStore {

@@ -7,9 +7,7 @@
  * an alert or a suspension. The pure rules are in `core/role-check.ts`.
  */
 
-import type { GroupSnapshot } from '../adapters/asg-suspender';
-import type { RoleReader, SimulatedDecision } from '../adapters/iam-role';
-import { isProblem, type LaunchTemplateReader, type LookupProblem } from '../adapters/launch-template';
+import { isProblem } from '../adapters/launch-template';
 import {
   clusterArn,
   clusterFromUserData,
@@ -21,7 +19,14 @@ import {
   type RoleCheckGroup,
   type RoleFinding,
 } from '../core/role-check';
-import type { RoleChecker } from '../ports';
+import type {
+  GroupSnapshot,
+  LaunchTemplateReader,
+  LookupProblem,
+  RoleChecker,
+  RoleReader,
+  SimulatedDecision,
+} from '../ports';
 
 /**
  * What the check needs about a group, from its live snapshot (`AsgSuspender.describeGroup`) and,

@@ -5,20 +5,19 @@ import {
   ResumeProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { partitionOf } from '../../cli/member-account';
 import { RESUME_EXIT, runResume } from '../../cli/resume';
 import { runStatus, type StatusReport } from '../../cli/status';
 import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../fake-cloud/support/dynamo-suite';
+import { mockClients } from '../../fake-cloud/support/sdk-mocks';
 import { DynamoDbScopeStore } from '../../lambda/adapters/scope-store';
 import type { ScopeKey } from '../../lambda/core/types';
 import { testContext } from './cli-context';
 
 /** `status` and `resume` with `--account`: the member account reached through its operator role. */
-const asg = mockClient(AutoScalingClient);
-const sts = mockClient(STSClient);
+const [asg, sts] = mockClients(AutoScalingClient, STSClient);
 const MEMBER = '222222222222';
 const OTHER = '111111111111';
 const GROUP = 'ecs-neuron';
@@ -31,15 +30,9 @@ const GUARD_TAGS = {
   'launch-loop-guard:suspended-processes': 'Launch',
 };
 
-let dynamo: LocalDynamo;
+const dynamo = useDynamo();
 let table: string;
 let counter: DynamoDbScopeStore;
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
 beforeEach(async () => {
   asg.reset();
   sts.reset();
@@ -58,8 +51,8 @@ beforeEach(async () => {
   asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group] });
   asg.on(ResumeProcessesCommand).resolves({});
   asg.on(DeleteTagsCommand).resolves({});
-  table = await dynamo.createTable();
-  counter = new DynamoDbScopeStore(dynamo.client, table);
+  table = await dynamo().createTable();
+  counter = new DynamoDbScopeStore(dynamo().client, table);
   // The same group name in two accounts, both at their threshold, in the central table.
   for (const account of [MEMBER, OTHER]) {
     for (let i = 0; i < 10; i += 1) {
@@ -89,7 +82,7 @@ async function keysUsed(command: Parameters<typeof asg.commandCalls>[0]): Promis
 describe('resume --account', () => {
   it("resumes the member's group through its operator role and clears that account's window only", async () => {
     // Prepare
-    const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table } });
+    const ctx = testContext(dynamo().client, { env: { LLG_TABLE_NAME: table } });
     // Act
     const code = await runResume([GROUP, '--region', 'eu-west-1', '--account', MEMBER], ctx);
     // Assess
@@ -104,7 +97,7 @@ describe('resume --account', () => {
   });
 
   it('assumes the role named by --role-name', async () => {
-    const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table } });
+    const ctx = testContext(dynamo().client, { env: { LLG_TABLE_NAME: table } });
     await runResume([GROUP, '--region', 'eu-west-1', '--account', MEMBER, '--role-name', 'OnCall'], ctx);
     await keysUsed(ResumeProcessesCommand);
     expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
@@ -116,7 +109,7 @@ describe('resume --account', () => {
     [['--account', '12345'], '--account must be a 12-digit account id, got "12345"'],
     [['--role-name', 'OnCall'], '--role-name needs --account'],
   ])('refuses %o with a usage error', async (flags, message) => {
-    const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table } });
+    const ctx = testContext(dynamo().client, { env: { LLG_TABLE_NAME: table } });
     const code = await runResume([GROUP, '--region', 'eu-west-1', ...flags], ctx);
     expect(code).toBe(RESUME_EXIT.usage);
     expect(ctx.err()).toContain(message);
@@ -131,7 +124,7 @@ describe('status --account', () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch'] })],
     });
-    const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table }, now: T0 + 40 * 60_000 });
+    const ctx = testContext(dynamo().client, { env: { LLG_TABLE_NAME: table }, now: T0 + 40 * 60_000 });
     // Act
     const code = await runStatus(['--region', 'eu-west-1', '--account', MEMBER, '--format', 'json'], ctx);
     // Assess
@@ -144,7 +137,7 @@ describe('status --account', () => {
   });
 
   it('prints the undo command with --account', async () => {
-    const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table }, now: T0 + 40 * 60_000 });
+    const ctx = testContext(dynamo().client, { env: { LLG_TABLE_NAME: table }, now: T0 + 40 * 60_000 });
     await runStatus(['--region', 'eu-west-1', '--account', MEMBER], ctx);
     expect(ctx.out()).toContain(
       `launch-loop-guard resume ${GROUP} --region eu-west-1 --table ${table} --account ${MEMBER}`,

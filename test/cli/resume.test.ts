@@ -5,10 +5,10 @@ import {
   ResumeProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { RESUME_EXIT, runResume } from '../../cli/resume';
 import { autoScalingGroup } from '../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../fake-cloud/support/dynamo-suite';
 import { DynamoDbScopeStore } from '../../lambda/adapters/scope-store';
 import type { ScopeKey } from '../../lambda/core/types';
 import { testContext } from './cli-context';
@@ -26,22 +26,16 @@ const GUARD_TAGS = {
 
 describe('resume', () => {
   const asg = mockClient(AutoScalingClient);
-  let dynamo: LocalDynamo;
+  const dynamo = useDynamo();
   let table: string;
   let counter: DynamoDbScopeStore;
 
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
   beforeEach(async () => {
     asg.reset();
     asg.on(ResumeProcessesCommand).resolves({});
     asg.on(DeleteTagsCommand).resolves({});
-    table = await dynamo.createTable();
-    counter = new DynamoDbScopeStore(dynamo.client, table);
+    table = await dynamo().createTable();
+    counter = new DynamoDbScopeStore(dynamo().client, table);
     for (let i = 0; i < 10; i += 1) {
       await counter.record(
         {
@@ -65,7 +59,7 @@ describe('resume', () => {
         autoScalingGroup(GROUP, { tags: GUARD_TAGS, suspended: ['Launch', 'AZRebalance'] }),
       ],
     });
-    const ctx = testContext(dynamo.client, { env: { LLG_TABLE_NAME: table } });
+    const ctx = testContext(dynamo().client, { env: { LLG_TABLE_NAME: table } });
 
     // Act
     const code = await runResume([GROUP, '--region', 'eu-west-1'], ctx);
@@ -95,7 +89,7 @@ describe('resume', () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
     });
-    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+    const ctx = testContext(dynamo().client, { region: 'eu-west-1' });
 
     // Act
     const code = await runResume([GROUP, '--table', table], ctx);
@@ -114,7 +108,7 @@ describe('resume', () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [autoScalingGroup(GROUP, { tags: { team: 'ml' }, suspended: ['Launch'] })],
     });
-    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+    const ctx = testContext(dynamo().client, { region: 'eu-west-1' });
 
     // Act
     const code = await runResume([GROUP, '--table', table, '--force'], ctx);
@@ -129,7 +123,7 @@ describe('resume', () => {
   it('says the group is gone in one line and exits 1', async () => {
     // Prepare
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
-    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+    const ctx = testContext(dynamo().client, { region: 'eu-west-1' });
 
     // Act
     const code = await runResume([GROUP, '--table', table], ctx);
@@ -162,7 +156,7 @@ describe('resume', () => {
     });
     if (error.name === 'CredentialsProviderError') asg.on(DescribeAutoScalingGroupsCommand).rejects(error);
     else asg.on(ResumeProcessesCommand).rejects(error);
-    const ctx = testContext(dynamo.client, { region: 'eu-west-1' });
+    const ctx = testContext(dynamo().client, { region: 'eu-west-1' });
 
     // Act
     const code = await runResume([GROUP, '--table', table], ctx);
@@ -179,7 +173,7 @@ describe('resume', () => {
     [[GROUP, '--region', 'eu-west-1'], /needs the guard's table/],
     [[GROUP, '--table', 't'], /no region/],
   ])('exits 2 on %o without calling AWS', async (argv, message) => {
-    const ctx = testContext(dynamo.client);
+    const ctx = testContext(dynamo().client);
     expect(await runResume(argv, ctx)).toBe(RESUME_EXIT.usage);
     expect(ctx.err()).toMatch(message);
     expect(asg.calls()).toHaveLength(0);

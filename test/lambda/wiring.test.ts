@@ -98,7 +98,7 @@ beforeAll(async () => {
     },
     {
       log: { info: () => {}, warn: () => {}, error: () => {} },
-      metrics: { count: () => {} },
+      metrics: { count: () => {}, amount: () => {} },
       now: () => SIM_T0,
     },
   );

@@ -22,12 +22,10 @@ const AMI_EVIDENCE_MAX = 3;
  */
 export async function amiEvidenceOf(ctx: TripContext, report: TripReport): Promise<AmiEvidence[]> {
   const { deps, config, record } = ctx;
-  const read = deps.counter.read?.bind(deps.counter);
-  if (read === undefined) return [];
   const out: AmiEvidence[] = [];
   for (const imageId of report.imageIds.slice(0, AMI_EVIDENCE_MAX)) {
     try {
-      const item = await read({ ...report.scope, scope: SCOPE_KIND.ami, key: imageId });
+      const item = await deps.counter.read({ ...report.scope, scope: SCOPE_KIND.ami, key: imageId });
       const ids = new Map(item?.ids ?? []);
       const groups = new Map(item?.groups ?? []);
       const at = Math.floor(record.eventTime / 1000);
@@ -63,7 +61,7 @@ export async function roleDiagnosis(
   group: GroupSnapshot,
   imageNames: Readonly<Record<string, string>> | undefined,
 ): Promise<string[]> {
-  if (!ctx.deps.roles || report.scope.scope !== SCOPE_KIND.asg) return [];
+  if (report.scope.scope !== SCOPE_KIND.asg) return [];
   // The AMI of the launch that tripped the group first: the group's AMI set also holds the AMIs it
   // launched before (the standard one, in the incident), which say nothing of these instances.
   const launched = ctx.record.instances.find((i) => i.imageId !== undefined)?.imageId;

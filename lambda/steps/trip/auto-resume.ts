@@ -21,7 +21,7 @@ export async function planResume(
   suspendedAt: string,
 ): Promise<TripReport['autoResume']> {
   const { view, deps, config } = ctx;
-  if (!config.autoResume || !deps.scheduler || !deps.streaks) return undefined;
+  if (!config.autoResume) return undefined;
   const before = view.before;
   const previous =
     before.resumeStreak > 0 && before.resumeStreakAt !== undefined

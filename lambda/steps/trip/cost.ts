@@ -13,14 +13,13 @@ import type { TripContext } from './context';
 
 /**
  * The cost estimate of the window's launches, within {@link COST_WAIT_MS} (else "unknown"), and
- * its `EstimatedLoopCost` metric. Empty when the guard has no price sources.
+ * its `EstimatedLoopCost` metric.
  */
 export async function loopCost(
   ctx: TripContext,
   group: GroupSnapshot | undefined,
 ): Promise<Pick<TripReport, 'cost'>> {
   const { deps, view, now } = ctx;
-  if (!deps.costs) return {};
   const launches = view.evaluation.inWindow
     .filter((l) => !isSyntheticId(l.instanceId))
     .map((l) => ({ instanceId: l.instanceId, launchedAt: l.time * 1000 }));
@@ -44,7 +43,5 @@ export async function loopCost(
 export function costMetric(ctx: TripContext, cost: LoopCost): void {
   const perDay = cost.perDayAtMaxUsd ?? cost.perDayAtRateUsd;
   if (perDay === undefined) return;
-  const { metrics } = ctx.deps;
-  if (metrics.amount) metrics.amount(METRIC.estimatedLoopCost, cents(perDay));
-  else metrics.count(METRIC.estimatedLoopCost, cents(perDay));
+  ctx.deps.metrics.amount(METRIC.estimatedLoopCost, cents(perDay));
 }

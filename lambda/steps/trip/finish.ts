@@ -31,7 +31,7 @@ export async function finish(
   const { deps, view, owner } = ctx;
   // The estimate runs beside the diagnosis and is bounded: the alert never waits long for prices.
   const costing = loopCost(ctx, group);
-  const diagnosed = deps.diagnoser ? await deps.diagnoser.diagnose(report) : {};
+  const diagnosed = await deps.diagnoser.diagnose(report);
   const roleLines = group ? await roleDiagnosis(ctx, report, group, diagnosed.imageNames) : [];
   const diagnosis = [...roleLines, ...(diagnosed.diagnosis ?? report.diagnosis ?? [])];
   const amis = report.scope.scope === SCOPE_KIND.asg ? await amiEvidenceOf(ctx, report) : [];

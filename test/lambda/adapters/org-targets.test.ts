@@ -1,14 +1,13 @@
 import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { awsCause, classifyAwsError } from '../../../lambda/adapters/aws-error';
 import { AssumeRoleError, MemberAccounts } from '../../../lambda/adapters/member-credentials';
 import { OrganizationsTargets } from '../../../lambda/adapters/org-targets';
 import { SuspendError } from '../../../lambda/core/errors';
 
-const sts = mockClient(STSClient);
-const orgs = mockClient(OrganizationsClient);
+const [sts, orgs] = mockClients(STSClient, OrganizationsClient);
 const HOME = '111111111111';
 const TARGET = '222222222222';
 const OUTSIDER = '333333333333';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
+import { inCloudTrailEnvelope } from '../../../fake-cloud/support/launch-events';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
 import {
   isAccountId,
@@ -106,19 +107,7 @@ function seeds(): Array<readonly [string, unknown]> {
     out.push([name, value]);
     if (Array.isArray(value['Records'])) out.push([`${name} Records[0]`, value['Records'][0]]);
     if ('eventName' in value) {
-      out.push([
-        `${name} in an envelope`,
-        {
-          version: '0',
-          id: 'e',
-          'detail-type': 'AWS API Call via CloudTrail',
-          source: 'aws.ec2',
-          account: '111122223333',
-          region: 'us-east-1',
-          time: '2024-01-01T00:00:00Z',
-          detail: value,
-        },
-      ]);
+      out.push([`${name} in an envelope`, inCloudTrailEnvelope(value, 'e')]);
     }
   }
   return out;

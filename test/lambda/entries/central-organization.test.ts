@@ -14,7 +14,7 @@
  * - B and the central account: the same names, healthy (instances register); B scales out by 20.
  * - C: a healthy group of another name.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ACCOUNT as CENTRAL,
   type GroupSpec,
@@ -25,7 +25,7 @@ import {
   World,
 } from '../../../bench/sim/world';
 import type { FakeCloud } from '../../../bench/sim/world-state';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import {
   type FakeAccount,
   type OrganizationCloud,
@@ -121,13 +121,7 @@ interface Run {
   readonly deadlineBatches: number;
 }
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 const saved = { ...process.env };
 afterEach(() => {
   vi.useRealTimers();
@@ -146,7 +140,7 @@ async function play(
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(SIM_T0);
   const org = await startOrganizationCloud(central, members);
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const queueUrl = `${org.endpoint}/${CENTRAL}/launch-loop-guard-deadlines`;
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
@@ -154,7 +148,7 @@ async function play(
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL: org.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo().endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -1,105 +1,39 @@
+/**
+ * The resumer: runResumer with the real adapters (DynamoDB on dynalite), resumeGroup, resumeNotice and
+ * the entry (shared setup in resumer.support.ts).
+ */
 import { join } from 'node:path';
 import {
-  AutoScalingClient,
   DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   ResumeProcessesCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { describe, expect, it, vi } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
-import { SnsNotifier } from '../../../lambda/adapters/notifier';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { tripOwner } from '../../../lambda/core/claim';
 import { SuspendError } from '../../../lambda/core/errors';
-import type { ScopeKey } from '../../../lambda/core/types';
 import { resumeGroup, resumeNotice, runResumer } from '../../../lambda/steps/resume-group';
-
-const ACCOUNT = '123456789012';
-const REGION = 'eu-west-1';
-const GROUP = 'ecs-neuron-capacity';
-const KEY: ScopeKey = { scope: 'asg', account: ACCOUNT, region: REGION, key: GROUP };
-const T0 = Date.UTC(2025, 11, 9, 8, 0, 0);
-const POLICY = { threshold: 10, windowMs: 3_600_000 };
-
-const GUARD_TAGS = {
-  'launch-loop-guard:suspended-at': '2025-12-09T08:10:00.000Z',
-  'launch-loop-guard:reason': '10 launches in 1h',
-  team: 'ml',
-};
+import {
+  ACCOUNT,
+  asgMock,
+  counter,
+  deps,
+  GROUP,
+  GUARD_TAGS,
+  KEY,
+  POLICY,
+  REGION,
+  recordGroupLaunch,
+  recordTrip,
+  request,
+  snsMock,
+  T0,
+  useTrippedGroup,
+} from './resumer.support';
 
 describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', () => {
-  const asgMock = mockClient(AutoScalingClient);
-  const snsMock = mockClient(SNSClient);
-  let dynamo: LocalDynamo;
-  let counter: DynamoDbScopeStore;
-  let deps: Parameters<typeof runResumer>[1];
-
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
-  beforeEach(async () => {
-    asgMock.reset();
-    snsMock.reset();
-    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    counter = new DynamoDbScopeStore(dynamo.client, await dynamo.createTable());
-    // Three launches of the group in the window.
-    for (let i = 0; i < 3; i += 1) {
-      await counter.record(
-        {
-          key: KEY,
-          mentions: [{ instanceId: `i-0${i}`, time: T0 + i * 240_000 }],
-          callers: ['autoscaling.amazonaws.com'],
-          imageIds: ['ami-0abc'],
-          groupNames: [GROUP],
-          now: T0 + i * 240_000,
-        },
-        POLICY,
-      );
-    }
-    await recordTrip(['Launch']);
-    deps = {
-      asg: new AutoScalingSuspender(() => new AutoScalingClient({ region: REGION })),
-      store: counter,
-      notifier: new SnsNotifier(new SNSClient({ region: REGION }), 'arn:aws:sns:eu-west-1:123456789012:llg'),
-    };
-  });
-
-  const request = { account: ACCOUNT, region: REGION, groupName: GROUP, processes: ['Launch'], trip: 1 };
-
-  /** The guard's own record of a trip of GROUP, as trip.ts writes it: claimed, then done. */
-  async function recordTrip(processes: string[], key: ScopeKey = KEY): Promise<void> {
-    const episode = (await counter.read(key))?.episode ?? 0;
-    const owner = tripOwner('guard-invocation');
-    await counter.claimTrip(key, episode, owner, T0 + 600_000);
-    await counter.saveProgress(key, episode, owner, {
-      step: 'done',
-      processes,
-      suspendedAt: GUARD_TAGS['launch-loop-guard:suspended-at'],
-    });
-  }
-
-  /** One more launch of the group in the window. */
-  async function recordGroupLaunch(instanceId = 'i-01', i = 0): Promise<void> {
-    await counter.record(
-      {
-        key: KEY,
-        mentions: [{ instanceId, time: T0 + i * 240_000 }],
-        callers: ['autoscaling.amazonaws.com'],
-        imageIds: ['ami-0abc'],
-        groupNames: [GROUP],
-        now: T0 + i * 240_000,
-      },
-      POLICY,
-    );
-  }
+  useTrippedGroup();
 
   it('resumes only Launch, removes the guard tags, clears the window and publishes one notice', async () => {
     // Prepare
@@ -289,138 +223,6 @@ describe('resumer (runResumer with the real adapters; DynamoDB on dynalite)', ()
     // Assess
     expect(result).toMatchObject({ kind: 'malformed', error: expect.stringMatching(error) });
     expect(asgMock.calls()).toHaveLength(0);
-  });
-
-  describe('central mode: a member account through its operator role (issue 20 item 3)', () => {
-    const MEMBER = '210987654321';
-    const MEMBER_KEY: ScopeKey = { ...KEY, account: MEMBER };
-    const MEMBER_KEY_ID = 'ASIAMEMBEROPERATOR';
-    const payload = { action: 'resume', account: MEMBER, region: REGION, groupName: GROUP };
-
-    /**
-     * Two accounts behind one Auto Scaling mock, told apart by the credentials of the client that
-     * sends (the member's are the operator role's, as `assumeRoleCredentials` gives them): each
-     * account has a group named GROUP, suspended, with guard tags.
-     */
-    function twoAccounts(): {
-      calls: { account: string; command: string; input: Record<string, unknown> }[];
-      asked: string[];
-      memberAsg: (account: string) => AutoScalingSuspender;
-    } {
-      const calls: { account: string; command: string; input: Record<string, unknown> }[] = [];
-      const accountOf = async (getClient: () => AutoScalingClient): Promise<string> => {
-        // The function's own client has no credentials here (none in the test's environment).
-        const credentials = await getClient()
-          .config.credentials()
-          .catch(() => undefined);
-        return credentials?.accessKeyId === MEMBER_KEY_ID ? MEMBER : ACCOUNT;
-      };
-      const serve = (command: string, answer: (account: string) => unknown) => {
-        return async (input: Record<string, unknown>, getClient: () => AutoScalingClient) => {
-          const account = await accountOf(getClient);
-          calls.push({ account, command, input });
-          return answer(account);
-        };
-      };
-      asgMock.on(DescribeAutoScalingGroupsCommand).callsFake(
-        serve('DescribeAutoScalingGroups', (account) => ({
-          AutoScalingGroups: [
-            autoScalingGroup(GROUP, {
-              tags: GUARD_TAGS,
-              suspended: account === MEMBER ? ['Launch', 'AZRebalance'] : ['Launch'],
-            }),
-          ],
-        })),
-      );
-      asgMock.on(ResumeProcessesCommand).callsFake(serve('ResumeProcesses', () => ({})));
-      asgMock.on(DeleteTagsCommand).callsFake(serve('DeleteTags', () => ({})));
-      const asked: string[] = [];
-      return {
-        calls,
-        asked,
-        memberAsg: (account) => {
-          asked.push(account);
-          const credentials = { accessKeyId: MEMBER_KEY_ID, secretAccessKey: 's', sessionToken: 't' };
-          return new AutoScalingSuspender(() => new AutoScalingClient({ region: REGION, credentials }));
-        },
-      };
-    }
-
-    /** The central guard's record of a trip of the member account's GROUP. */
-    async function recordMemberTrip(): Promise<void> {
-      await counter.record(
-        {
-          key: MEMBER_KEY,
-          mentions: [{ instanceId: 'i-0m', time: T0 }],
-          callers: ['autoscaling.amazonaws.com'],
-          imageIds: ['ami-0abc'],
-          groupNames: [GROUP],
-          now: T0,
-        },
-        POLICY,
-      );
-      await recordTrip(['Launch'], MEMBER_KEY);
-    }
-
-    it("resumes the member's group from the central trip record, never the central account's same-named group", async () => {
-      // Prepare: the central account's own GROUP is suspended by someone else (no trip record).
-      await recordMemberTrip();
-      await counter.clearScope(KEY);
-      const cloud = twoAccounts();
-
-      // Act
-      const result = await runResumer(payload, { ...deps, memberAsg: cloud.memberAsg }, T0, ACCOUNT);
-
-      // Assess
-      expect(result).toMatchObject({ kind: 'done', outcome: { kind: 'resume', processes: ['Launch'] } });
-      expect(cloud.asked).toEqual([MEMBER]);
-      expect(cloud.calls.map((c) => `${c.account} ${c.command}`)).toEqual([
-        `${MEMBER} DescribeAutoScalingGroups`,
-        `${MEMBER} ResumeProcesses`,
-        `${MEMBER} DeleteTags`,
-      ]);
-      expect(cloud.calls[1]?.input).toMatchObject({
-        AutoScalingGroupName: GROUP,
-        ScalingProcesses: ['Launch'],
-      });
-      expect((await counter.read(MEMBER_KEY))?.trippedEpisode).toBeUndefined();
-      const published = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
-      expect(published.MessageAttributes?.account?.StringValue).toBe(MEMBER);
-    });
-
-    it("refuses to resume a member's group the central guard holds no trip of, even with forged tags", async () => {
-      // Prepare: the only trip record is the central account's group's (KEY), not the member's.
-      const cloud = twoAccounts();
-
-      // Act
-      const result = await runResumer(payload, { ...deps, memberAsg: cloud.memberAsg }, T0, ACCOUNT);
-
-      // Assess
-      expect(result).toMatchObject({
-        kind: 'done',
-        outcome: { kind: 'not-guard-suspended', basis: 'record' },
-      });
-      expect(cloud.calls.map((c) => `${c.account} ${c.command}`)).toEqual([
-        `${MEMBER} DescribeAutoScalingGroups`,
-      ]);
-      expect((await counter.read(KEY))?.trippedEpisode).toBeDefined();
-    });
-
-    it('still refuses force, and acts in its own account without the role', async () => {
-      // Prepare
-      const cloud = twoAccounts();
-      const central = { ...deps, memberAsg: cloud.memberAsg };
-
-      // Act
-      const forced = await runResumer({ ...payload, force: true }, central, T0, ACCOUNT);
-      const home = await runResumer({ ...payload, account: ACCOUNT }, central, T0, ACCOUNT);
-
-      // Assess
-      expect(forced).toMatchObject({ kind: 'refused', refusal: { kind: 'force-refused' } });
-      expect(home).toMatchObject({ kind: 'done', outcome: { kind: 'resume', processes: ['Launch'] } });
-      expect(cloud.asked).toEqual([]);
-      expect(new Set(cloud.calls.map((c) => c.account))).toEqual(new Set([ACCOUNT]));
-    });
   });
 
   it('throws on throttling so that EventBridge Scheduler retries, and the retry finishes the job', async () => {

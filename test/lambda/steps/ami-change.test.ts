@@ -14,11 +14,13 @@ import {
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
@@ -33,13 +35,8 @@ import { AMI_CHANGE_METRIC, CachedImageInfo } from '../../../lambda/steps/ami-ch
 import { run } from '../../../lambda/steps/count';
 import { InstanceRoleChecker } from '../../../lambda/steps/role-check';
 
-const asg = mockClient(AutoScalingClient);
-const ec2 = mockClient(EC2Client);
-const iam = mockClient(IAMClient);
-const sns = mockClient(SNSClient);
+const [asg, ec2, iam, sns] = mockClients(AutoScalingClient, EC2Client, IAMClient, SNSClient);
 
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'us-west-2';
 const ACCOUNT = '111122223333';
@@ -84,31 +81,17 @@ function image(id: string, name: string, day: string, arch: 'x86_64' | 'arm64' =
   };
 }
 
-function ec2Error(name: string) {
-  return new EC2ServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 403 },
-    message: name,
-  });
+/** A refusal (HTTP 403) as the SDK throws it, named `name`. */
+function refusal<E>(
+  Exception: new (options: ConstructorParameters<typeof EC2ServiceException>[0]) => E,
+  name: string,
+): E {
+  return new Exception({ name, $fault: 'client', $metadata: { httpStatusCode: 403 }, message: name });
 }
+const ec2Error = (name: string) => refusal(EC2ServiceException, name);
+const iamError = (name: string) => refusal(IAMServiceException, name);
 
-function iamError(name: string) {
-  return new IAMServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 403 },
-    message: name,
-  });
-}
-
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 interface Harness {
   deps: GuardDeps;
@@ -119,11 +102,11 @@ interface Harness {
 }
 
 async function harness(env: Record<string, string> = {}): Promise<Harness> {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
   const metrics = new Map<string, number>();
   const client = new DynamoDBClient({
-    endpoint: db.endpoint,
+    endpoint: dynamo().endpoint,
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
@@ -138,7 +121,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
   );
   const ec2For = (region: string) => new EC2Client({ region, maxAttempts: 1 });
   const nothing = () => undefined;
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter: new DynamoDbScopeStore(client, table, config.maxWindowMs),
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 })),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
@@ -149,7 +132,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     ),
     log: { info: nothing, warn: nothing, error: nothing },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
-  };
+  });
   return { deps, config, metrics, dynamoRequests: () => requests };
 }
 

@@ -14,12 +14,14 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
@@ -28,12 +30,9 @@ import type { TripReport } from '../../../lambda/core/report';
 import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
 
-const asg = mockClient(AutoScalingClient);
-const sns = mockClient(SNSClient);
+const [asg, sns] = mockClients(AutoScalingClient, SNSClient);
 const REGION = 'us-west-2';
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
 const NOW = T0 + 30 * MIN;
 
 /**
@@ -93,6 +92,7 @@ beforeAll(async () => {
     // decides (the fake group keeps no instances, and fates have their own tests).
     LLG_CHURN_SHARE: 'off',
     LLG_FAILED_STREAK: 'off',
+    LLG_AMI_CHANGE_ALERTS: 'off',
   });
 });
 afterAll(async () => {
@@ -167,7 +167,7 @@ function containerDeps(s?: fc.Scheduler): GuardDeps {
   const topic = new SNSClient({ region: REGION });
   const counter = new DynamoDbScopeStore(dynamo, config.tableName, config.maxWindowMs);
   const quiet = () => undefined;
-  return {
+  return guardDeps({
     counter,
     streaks: counter,
     suspender: new AutoScalingSuspender(() =>
@@ -176,7 +176,7 @@ function containerDeps(s?: fc.Scheduler): GuardDeps {
     notifier: new SnsNotifier(s ? scheduledClient<SNSClient>(s, 'sns', topic) : topic, TOPIC),
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { count: quiet },
-  };
+  });
 }
 
 /** A new scenario whose early launches are counted. */

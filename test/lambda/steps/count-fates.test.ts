@@ -20,19 +20,18 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetInstanceProfileCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
+import { autoScalingAdapter, freshTable, guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { Ec2ImageInfo } from '../../../lambda/adapters/ec2-diagnosis';
 import { SdkEcsRegistry } from '../../../lambda/adapters/ecs-registry';
 import { IamRoleReader } from '../../../lambda/adapters/iam-role';
 import { Ec2LaunchTemplateReader } from '../../../lambda/adapters/launch-template';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { loadConfig } from '../../../lambda/config';
 import { fateMetric, METRIC, tripMetric } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
 import type { GuardDeps } from '../../../lambda/ports';
@@ -40,37 +39,27 @@ import { run } from '../../../lambda/steps/count';
 import { ImageDiagnoser } from '../../../lambda/steps/diagnose';
 import { InstanceRoleChecker } from '../../../lambda/steps/role-check';
 
-const asg = mockClient(AutoScalingClient);
-const ecs = mockClient(ECSClient);
-const sns = mockClient(SNSClient);
-const ec2 = mockClient(EC2Client);
-const iam = mockClient(IAMClient);
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
+const [asg, ecs, sns, ec2, iam] = mockClients(AutoScalingClient, ECSClient, SNSClient, EC2Client, IAMClient);
 const GROUP = 'ecs-neuron-asg';
 const REGION = 'us-west-2';
 const AMI = 'ami-0d136904eaba14b45';
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
 const GROUP_ARN = `arn:aws:autoscaling:${REGION}:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${GROUP}`;
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 async function harness(env: Record<string, string> = {}) {
-  const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, ...env });
+  const { config, counter } = await freshTable(dynamo(), {
+    LLG_TOPIC_ARN: TOPIC,
+    LLG_AMI_CHANGE_ALERTS: 'off',
+    ...env,
+  });
   const metrics = new Map<string, number>();
-  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
+  const suspender = autoScalingAdapter();
   const noop = (...a: unknown[]) => {
     if (process.env.DBG) console.log(JSON.stringify(a).slice(0, 300));
   };
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter,
     suspender,
     history: suspender,
@@ -78,7 +67,7 @@ async function harness(env: Record<string, string> = {}) {
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
     log: { info: noop, warn: noop, error: noop },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
-  };
+  });
   return { deps, config, metrics };
 }
 

@@ -25,14 +25,16 @@ import {
   SNSClient,
   ThrottledException,
 } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
-import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { guardDeps } from '../../../fake-cloud/support/guard-deps';
+import { inCloudTrailEnvelope, instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
 import { type AwsErrorClass, classifyAwsError } from '../../../lambda/adapters/aws-error';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
@@ -44,9 +46,7 @@ import { METRIC } from '../../../lambda/core/metric-names';
 import type { GuardDeps } from '../../../lambda/ports';
 import { type GuardResult, run } from '../../../lambda/steps/count';
 
-const asg = mockClient(AutoScalingClient);
-const sns = mockClient(SNSClient);
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
+const [asg, sns] = mockClients(AutoScalingClient, SNSClient);
 const TOPIC = 'arn:aws:sns:us-west-2:111122223333:launch-loop-guard';
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'r', attempts: 1 });
 
@@ -146,17 +146,18 @@ beforeAll(async () => {
     LLG_TOPIC_ARN: TOPIC,
     LLG_ASG_THRESHOLD: '1',
     LLG_AMI_THRESHOLD: '1',
+    LLG_AMI_CHANGE_ALERTS: 'off',
   });
   const counter = new DynamoDbScopeStore(faultyDynamo, table, config.maxWindowMs);
   const quiet = () => {};
-  deps = {
+  deps = guardDeps({
     counter,
     streaks: counter,
     suspender: new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 })),
     notifier: new SnsNotifier(new SNSClient({ region: 'us-west-2', maxAttempts: 1 }), TOPIC),
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { count: (name, value = 1) => metrics.set(name, (metrics.get(name) ?? 0) + value) },
-  };
+  });
 });
 afterAll(async () => {
   faultyDynamo.destroy();
@@ -178,16 +179,7 @@ function seeds(): Array<readonly [string, unknown]> {
     if ('eventName' in value) {
       out.push([
         `${name} in an envelope`,
-        {
-          version: '0',
-          id: '6318c183-0f23-41a5-84e1-a0106fbc4da1',
-          'detail-type': 'AWS API Call via CloudTrail',
-          source: 'aws.ec2',
-          account: '111122223333',
-          region: 'us-east-1',
-          time: '2024-01-01T00:00:00Z',
-          detail: value,
-        },
+        inCloudTrailEnvelope(value, '6318c183-0f23-41a5-84e1-a0106fbc4da1'),
       ]);
     }
   }

@@ -6,34 +6,24 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
+import { autoScalingAdapter, freshTable, guardDeps } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { parseDeadlineCheck, SqsDeadlineQueue } from '../../../lambda/adapters/deadline-queue';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { loadConfig } from '../../../lambda/config';
 import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
 import { isQueueBatch, runDeadlineChecks } from '../../../lambda/steps/delayed-check';
 
-const asg = mockClient(AutoScalingClient);
-const sqs = mockClient(SQSClient);
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
+const [asg, sqs] = mockClients(AutoScalingClient, SQSClient);
 const GROUP = 'web';
 const REGION = 'us-west-2';
 const QUEUE = 'https://sqs.us-west-2.amazonaws.com/111122223333/deadlines';
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 beforeEach(() => {
   asg.reset();
   sqs.reset();
@@ -42,12 +32,14 @@ beforeEach(() => {
 });
 
 async function harness() {
-  const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t' });
-  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
+  const { config, counter } = await freshTable(dynamo(), {
+    LLG_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:t',
+    LLG_DEADLINE_QUEUE_URL: QUEUE,
+    LLG_AMI_CHANGE_ALERTS: 'off',
+  });
+  const suspender = autoScalingAdapter();
   const logs: string[] = [];
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter,
     suspender,
     history: suspender,
@@ -55,8 +47,31 @@ async function harness() {
     notifier: { publishTrip: async () => ({}) } as unknown as GuardDeps['notifier'],
     log: { info: () => {}, warn: (m) => void logs.push(m), error: (m) => void logs.push(m) },
     metrics: { count: () => {} },
-  };
+  });
   return { deps, config, counter, logs };
+}
+
+/** Auto Scaling describes GROUP holding one healthy instance in this lifecycle state. */
+function groupHolds(
+  id: string,
+  LifecycleState: 'Pending' | 'InService',
+  spec: { grace?: number } = {},
+): void {
+  const instance = { InstanceId: id, LifecycleState, HealthStatus: 'Healthy', AvailabilityZone: 'a' };
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({
+    AutoScalingGroups: [
+      autoScalingGroup(GROUP, {
+        region: REGION,
+        ...spec,
+        instances: [{ ...instance, ProtectedFromScaleIn: false }],
+      }),
+    ],
+  });
+}
+
+/** The fates kept for GROUP. */
+function groupFates(h: Awaited<ReturnType<typeof harness>>) {
+  return h.counter.readFates({ scope: 'asg', account: '111122223333', region: REGION, key: GROUP });
 }
 
 function record(body: unknown, id = 'm-1') {
@@ -94,22 +109,7 @@ describe('the deadline check', () => {
   it('keeps the fate it decides at the deadline, so a later scale-in does not undo it', async () => {
     // Prepare: the launch is counted; at its deadline it is still pending
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        autoScalingGroup(GROUP, {
-          region: REGION,
-          instances: [
-            {
-              InstanceId: instanceId(1),
-              LifecycleState: 'Pending',
-              HealthStatus: 'Healthy',
-              AvailabilityZone: 'a',
-              ProtectedFromScaleIn: false,
-            },
-          ],
-        }),
-      ],
-    });
+    groupHolds(instanceId(1), 'Pending');
     await run(
       launchEvent({ group: GROUP, imageId: 'ami-0a1b2c3d4e5f60718', instanceIds: [instanceId(1)], time: T0 }),
       h.deps,
@@ -127,34 +127,13 @@ describe('the deadline check', () => {
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     // Fates live in the scope's fate item, apart from the count (issue 18).
-    const fates = await h.counter.readFates({
-      scope: 'asg',
-      account: '111122223333',
-      region: REGION,
-      key: GROUP,
-    });
+    const fates = await groupFates(h);
     expect(fates.get(instanceId(1))?.fate).toBe('failed:still-pending');
   });
 
   it('checks again later a launch whose deadline has not come (a long grace period)', async () => {
     const h = await harness();
-    asg.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        autoScalingGroup(GROUP, {
-          region: REGION,
-          grace: 900,
-          instances: [
-            {
-              InstanceId: instanceId(2),
-              LifecycleState: 'InService',
-              HealthStatus: 'Healthy',
-              AvailabilityZone: 'a',
-              ProtectedFromScaleIn: false,
-            },
-          ],
-        }),
-      ],
-    });
+    groupHolds(instanceId(2), 'InService', { grace: 900 });
     const check = {
       account: '111122223333',
       region: REGION,
@@ -250,12 +229,7 @@ describe('the deadline check', () => {
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
-    const fates = await h.counter.readFates({
-      scope: 'asg',
-      account: '111122223333',
-      region: REGION,
-      key: GROUP,
-    });
+    const fates = await groupFates(h);
     expect(fates.get(instanceId(5))?.fate).toBe('failed:still-pending');
     expect(fates.get(instanceId(6))?.fate).toBe('failed:still-pending');
   });

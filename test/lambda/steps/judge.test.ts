@@ -184,6 +184,7 @@ describe('judgeGroup', () => {
         stateAsks.push([...instanceIds]);
         return new Map();
       },
+      launchFacts: async () => new Map(),
     };
     // Act
     const judgement = await judgeGroup(
@@ -212,6 +213,7 @@ describe('judgeGroup', () => {
       async stateReasons() {
         return new Map([[A, 'Server.SpotInstanceTermination']]);
       },
+      launchFacts: async () => new Map(),
     };
     // Act
     const judgement = await judgeGroup(deps({ instances }), REGION, group, launched([A, 20]), settings, T0);
@@ -353,10 +355,11 @@ describe('launchesToJudge', () => {
 });
 
 describe('judgeDeps', () => {
-  it('passes on only the judging ports that are wired', () => {
+  it('passes on the judging ports (every port is wired)', () => {
     const fakes = fakesOf();
     const { history } = historyOf(new Map());
-    expect(judgeDeps(fakes.deps)).toEqual({ log: fakes.deps.log });
-    expect(judgeDeps({ ...fakes.deps, history })).toEqual({ log: fakes.deps.log, history });
+    const { log, ecs, instances } = fakes.deps;
+    expect(judgeDeps(fakes.deps)).toEqual({ log, history: fakes.deps.history, ecs, instances });
+    expect(judgeDeps({ ...fakes.deps, history })).toEqual({ log, history, ecs, instances });
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BillingFacts } from '../../../lambda/adapters/ec2-billing';
-import type { OnDemandPrices } from '../../../lambda/adapters/price-list';
 import type { BilledInstance } from '../../../lambda/core/loop-cost';
+import type { BillingFacts, OnDemandPrices } from '../../../lambda/ports';
 import { estimateLaunchCost, PriceCache, pricesFor, withinBound } from '../../../lambda/steps/loop-cost';
 
 const T0 = Date.parse('2026-12-07T10:00:00Z');

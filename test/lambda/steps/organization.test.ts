@@ -10,11 +10,12 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { MIN, T0 } from '../../../fake-cloud/support/clock';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { loadConfig } from '../../../lambda/config';
 import { type GuardResult, run } from '../../../lambda/steps/count';
 import { buildGuardDeps, sdkClients } from '../../../lambda/wiring';
@@ -25,13 +26,8 @@ import { buildGuardDeps, sdkClients } from '../../../lambda/wiring';
  * the credentials of the client that sent it: each member role hands out its own keys. (The
  * mock answers before the SDK signs, so reading those credentials is what asks STS here.)
  */
-const asg = mockClient(AutoScalingClient);
-const sts = mockClient(STSClient);
-const sns = mockClient(SNSClient);
-const orgs = mockClient(OrganizationsClient);
-const ec2 = mockClient(EC2Client);
-const ecs = mockClient(ECSClient);
-const iam = mockClient(IAMClient);
+const [asg, sts, sns, orgs] = mockClients(AutoScalingClient, STSClient, SNSClient, OrganizationsClient);
+const [ec2, ecs, iam] = mockClients(EC2Client, ECSClient, IAMClient);
 
 const CENTRAL = '999999999999';
 const A = '111111111111';
@@ -40,17 +36,9 @@ const ROLE = 'arn:aws:iam::{account}:role/LaunchLoopGuardMember';
 const TOPIC = 'arn:aws:sns:eu-west-1:999999999999:launch-loop-guard';
 const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'eu-west-1';
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
-const MIN = 60_000;
 const KEY_OF: Readonly<Record<string, string>> = { [A]: 'ASIA-ACCOUNT-A', [B]: 'ASIA-ACCOUNT-B' };
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 beforeEach(() => {
   for (const m of [asg, sts, sns, orgs, ec2, ecs, iam]) m.reset();
@@ -91,7 +79,7 @@ async function accountsReached(command: Parameters<typeof asg.commandCalls>[0]):
 }
 
 async function centralGuard() {
-  const table = await db.createTable();
+  const table = await dynamo().createTable();
   const config = loadConfig({
     LLG_TABLE_NAME: table,
     LLG_TOPIC_ARN: TOPIC,
@@ -110,7 +98,7 @@ async function centralGuard() {
     config,
     {
       ...sdkClients(),
-      dynamo: () => db.client,
+      dynamo: () => dynamo().client,
       sts: () => new STSClient({ region: REGION }),
       sns: () => new SNSClient({ region: REGION }),
       organizations: () => new OrganizationsClient({ region: REGION }),
@@ -124,7 +112,7 @@ async function centralGuard() {
       ecs: (o) => new ECSClient({ ...o, maxAttempts: 1 }),
       iam: (o) => new IAMClient({ ...o, maxAttempts: 1 }),
     },
-    { log, metrics: { count: () => {} }, now: Date.now },
+    { log, metrics: { count: () => {}, amount: () => {} }, now: Date.now },
   );
   // Each event is handled a second after its launch.
   const handle = (event: Record<string, unknown>): Promise<GuardResult> =>

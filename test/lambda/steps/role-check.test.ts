@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { RoleReader, RoleRef, SimulatedDecision } from '../../../lambda/adapters/iam-role';
+import { ECS_AGENT_ACTIONS, type RoleCheckGroup } from '../../../lambda/core/role-check';
 import type {
   LaunchTemplateFacts,
   LaunchTemplateReader,
   LookupProblem,
-} from '../../../lambda/adapters/launch-template';
-import { ECS_AGENT_ACTIONS } from '../../../lambda/core/role-check';
+  RoleReader,
+  RoleRef,
+  SimulatedDecision,
+} from '../../../lambda/ports';
 import { InstanceRoleChecker, roleCheckGroup } from '../../../lambda/steps/role-check';
 
 const ACCOUNT = '123456789012';
@@ -40,7 +42,11 @@ function world(opts: {
       }));
     },
   };
-  return { checker: new InstanceRoleChecker(templates, roles), calls, simulations };
+  const checker = new InstanceRoleChecker(templates, roles);
+  /** Check the role of group `asg` of ACCOUNT in eu-west-1. */
+  const check = (group: Omit<RoleCheckGroup, 'account' | 'name'>) =>
+    checker.check('eu-west-1', { account: ACCOUNT, name: 'asg', ...group });
+  return { checker, check, calls, simulations };
 }
 
 describe('InstanceRoleChecker', () => {
@@ -54,9 +60,7 @@ describe('InstanceRoleChecker', () => {
       allowed: ECS_AGENT_ACTIONS.filter((a) => a !== 'ecs:RegisterContainerInstance'),
     });
     // Act
-    const finding = await w.checker.check('eu-west-1', {
-      account: ACCOUNT,
-      name: 'asg',
+    const finding = await w.check({
       launchTemplate: { id: 'lt-1', version: '3' },
       imageFamily: 'al2023-ecs-neuron',
     });
@@ -84,9 +88,7 @@ describe('InstanceRoleChecker', () => {
 
   it("prefers the launched instance's profile to the template's", async () => {
     const w = world({ template: { instanceProfile: 'template-profile' } });
-    const finding = await w.checker.check('eu-west-1', {
-      account: ACCOUNT,
-      name: 'asg',
+    const finding = await w.check({
       launchTemplate: { id: 'lt-1' },
       instanceProfileArn: `arn:aws:iam::${ACCOUNT}:instance-profile/launched-profile`,
     });
@@ -95,9 +97,7 @@ describe('InstanceRoleChecker', () => {
 
   it('does not simulate for a group that does not back ECS', async () => {
     const w = world({});
-    const finding = await w.checker.check('eu-west-1', {
-      account: ACCOUNT,
-      name: 'asg',
+    const finding = await w.check({
       instanceProfileArn: 'web-profile',
       imageFamily: 'al2023-standard',
     });
@@ -112,9 +112,7 @@ describe('InstanceRoleChecker', () => {
 
   it('simulates against every resource when no cluster is known', async () => {
     const w = world({});
-    const finding = await w.checker.check('eu-west-1', {
-      account: ACCOUNT,
-      name: 'asg',
+    const finding = await w.check({
       instanceProfileArn: 'p',
       capacityProvider: true,
     });
@@ -129,9 +127,7 @@ describe('InstanceRoleChecker', () => {
       simulate: { code: 'AccessDenied', message: 'no' },
     });
     // Act
-    const finding = await w.checker.check('eu-west-1', {
-      account: ACCOUNT,
-      name: 'asg',
+    const finding = await w.check({
       launchTemplate: { id: 'lt-1' },
       instanceProfileArn: 'p',
       imageFamily: 'al2023-ecs',
@@ -147,9 +143,7 @@ describe('InstanceRoleChecker', () => {
 
   it('says the profile is unknown when nothing names one', async () => {
     const w = world({ template: {} });
-    const finding = await w.checker.check('eu-west-1', {
-      account: ACCOUNT,
-      name: 'asg',
+    const finding = await w.check({
       launchTemplate: { id: 'lt-1' },
     });
     expect(finding.unknown).toEqual(['the instance profile (the launch does not name one)']);

@@ -15,27 +15,21 @@ import {
 import { DescribeInstancesCommand, EC2Client, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
-import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
+import { useDynamo } from '../../../fake-cloud/support/dynamo-suite';
+import { freshTable, guardDeps, storeAndAutoScaling } from '../../../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../../../fake-cloud/support/launch-events';
-import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
+import { mockClients } from '../../../fake-cloud/support/sdk-mocks';
 import { Ec2BillingFacts } from '../../../lambda/adapters/ec2-billing';
 import { SnsNotifier } from '../../../lambda/adapters/notifier';
 import { PriceListOnDemand } from '../../../lambda/adapters/price-list';
-import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
-import { loadConfig } from '../../../lambda/config';
 import { METRIC } from '../../../lambda/core/metric-names';
 import type { TripReport } from '../../../lambda/core/report';
-import type { GuardDeps } from '../../../lambda/ports';
 import { run } from '../../../lambda/steps/count';
 import { COST_WAIT_MS, PriceCache } from '../../../lambda/steps/loop-cost';
 
-const asg = mockClient(AutoScalingClient);
-const sns = mockClient(SNSClient);
-const ec2 = mockClient(EC2Client);
-const pricing = mockClient(PricingClient);
+const [asg, sns, ec2, pricing] = mockClients(AutoScalingClient, SNSClient, EC2Client, PricingClient);
 const T0 = Date.UTC(2026, 11, 7, 10, 0, 0);
 const MIN = 60_000;
 const GROUP = 'ecs-capacity-provider-asg';
@@ -48,13 +42,7 @@ const LINUX_DOC = JSON.parse(
   ),
 ) as { PriceList: string[] };
 
-let db: LocalDynamo;
-beforeAll(async () => {
-  db = await startDynamo();
-});
-afterAll(async () => {
-  await db.close();
-});
+const dynamo = useDynamo();
 
 const IDS = Array.from({ length: 10 }, (_, i) => instanceId(0x100 + i));
 
@@ -94,17 +82,15 @@ beforeEach(() => {
 const events: { what: string; at: number }[] = [];
 
 async function harness() {
-  const table = await db.createTable();
-  const config = loadConfig({ LLG_TABLE_NAME: table, LLG_TOPIC_ARN: TOPIC, LLG_CHURN_SHARE: 'off' });
+  const { config, counter } = await freshTable(dynamo(), {
+    LLG_TOPIC_ARN: TOPIC,
+    LLG_CHURN_SHARE: 'off',
+    LLG_AMI_CHANGE_ALERTS: 'off',
+  });
   const amounts = new Map<string, number>();
-  const counter = new DynamoDbScopeStore(db.client, table, config.maxWindowMs);
-  const suspender = new AutoScalingSuspender((region) => new AutoScalingClient({ region, maxAttempts: 1 }));
   const quiet = () => {};
-  const deps: GuardDeps = {
-    counter,
-    streaks: counter,
-    suspender,
-    history: suspender,
+  const deps = guardDeps({
+    ...storeAndAutoScaling(counter),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC),
     costs: {
       facts: new Ec2BillingFacts((region) => new EC2Client({ region })),
@@ -113,8 +99,29 @@ async function harness() {
     },
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { count: quiet, amount: (name, value) => amounts.set(name, value) },
-  };
+  });
   return { deps, config, amounts };
+}
+
+/**
+ * run() of the group's launch at `start` on fake timers: the store's real I/O runs on the real
+ * event loop while the simulated clock moves 10 ms a step.
+ */
+async function runStepping(h: Awaited<ReturnType<typeof harness>>, start: number): Promise<void> {
+  let done = false;
+  const running = run(
+    launchEvent({ group: GROUP, instanceIds: IDS, time: T0, region: REGION }),
+    h.deps,
+    h.config,
+    start,
+  ).finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await vi.advanceTimersByTimeAsync(10);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await running;
 }
 
 function report(): TripReport {
@@ -179,20 +186,7 @@ describe('the trip alert’s cost line', () => {
       simulatedClock();
       const start = Date.now();
       // Act: the store's real I/O runs on the real event loop; the simulated clock moves 10 ms a step.
-      let done = false;
-      const running = run(
-        launchEvent({ group: GROUP, instanceIds: IDS, time: T0, region: REGION }),
-        h.deps,
-        h.config,
-        start,
-      ).finally(() => {
-        done = true;
-      });
-      while (!done) {
-        await vi.advanceTimersByTimeAsync(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      await running;
+      await runStepping(h, start);
       // Assess
       const suspended = events.find((e) => e.what === 'suspend')!;
       const published = events.find((e) => e.what === 'publish')!;
@@ -212,20 +206,7 @@ describe('the trip alert’s cost line', () => {
         .rejects(Object.assign(new Error('down'), { name: 'InternalErrorException' }));
       const h = await harness();
       simulatedClock();
-      let done = false;
-      const running = run(
-        launchEvent({ group: GROUP, instanceIds: IDS, time: T0, region: REGION }),
-        h.deps,
-        h.config,
-        Date.now(),
-      ).finally(() => {
-        done = true;
-      });
-      while (!done) {
-        await vi.advanceTimersByTimeAsync(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      await running;
+      await runStepping(h, Date.now());
       expect(asg).toHaveReceivedCommandTimes(SuspendProcessesCommand, 1);
       const body = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
       expect(body).toContain('Estimated cost: unknown');

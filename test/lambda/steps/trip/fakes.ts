@@ -3,6 +3,8 @@
  * was written, suspended, tagged, scheduled and published, so that a test asserts outcomes. No
  * dynalite, no SDK mock.
  */
+
+import { guardDeps } from '../../../../fake-cloud/support/guard-deps';
 import { type GuardConfig, loadConfig } from '../../../../lambda/config';
 import type { ResumeRequest } from '../../../../lambda/core/auto-resume';
 import type { KeptFate } from '../../../../lambda/core/fate-item';
@@ -249,6 +251,10 @@ export class FakeMetrics implements GuardMetrics {
   count(name: string, value = 1): void {
     this.totals.set(name, (this.totals.get(name) ?? 0) + value);
   }
+  /** An amount adds to its total as a count does. */
+  amount(name: string, value: number): void {
+    this.count(name, value);
+  }
 }
 
 /** Log lines by level. */
@@ -307,7 +313,7 @@ export function fakesOf(
   const log = new FakeLog();
   const scheduler = new FakeScheduler();
   const streaks: TripFakes['streaks'] = [];
-  const deps: GuardDeps = {
+  const deps = guardDeps({
     counter: store,
     suspender: asg,
     notifier,
@@ -319,7 +325,7 @@ export function fakesOf(
         streaks.push({ key, streak, at });
       },
     },
-  };
+  });
   return { store, asg, notifier, metrics, log, scheduler, streaks, deps };
 }
 
