@@ -7,7 +7,6 @@
  * read simply has no reason.
  */
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { UngroupedFacts } from '../core/ami-confirm';
 import type { InstanceStates, LaunchFactsOfAmi } from '../ports';
 import { cachedClient } from './regional-clients';
 

@@ -30,15 +30,10 @@ import {
 import { decidedOf, encodeFate, knownLaunches } from '../core/fate-item';
 import { addSamples, learnedDeadline, samplesOf } from '../core/time-to-useful';
 import type { ScopeKey } from '../core/types';
-import type { EcsRegistry, GroupHistory, GroupSnapshot, GuardDeps, GuardLog, InstanceStates } from '../ports';
+import type { GroupSnapshot, GuardDeps } from '../ports';
 
 /** What judging needs beyond the group snapshot. */
-export interface JudgeDeps {
-  readonly history?: GroupHistory;
-  readonly ecs?: EcsRegistry;
-  readonly instances?: InstanceStates;
-  readonly log: GuardLog;
-}
+export type JudgeDeps = Pick<GuardDeps, 'history' | 'ecs' | 'instances' | 'log'>;
 
 /** A group's launches, judged. */
 export interface GroupJudgement {
@@ -89,16 +84,12 @@ export async function judgeGroup(
   let registered: Set<string> | undefined;
   let registeredAt: ReadonlyMap<string, number | undefined> = new Map();
   try {
-    if (cluster === undefined && group.arn !== undefined && deps.ecs)
+    if (cluster === undefined && group.arn !== undefined)
       cluster = await deps.ecs.clusterOfGroup(region, group.arn);
-    if (cluster !== undefined && deps.ecs) {
+    if (cluster !== undefined) {
       const inService = ids.filter((id) => classOf(id) === 'in-service');
-      if (inService.length > 0 && deps.ecs.registrations) {
-        registeredAt = await deps.ecs.registrations(region, cluster, inService);
-        registered = new Set(registeredAt.keys());
-      } else {
-        registered = inService.length > 0 ? await deps.ecs.registered(region, cluster, inService) : new Set();
-      }
+      if (inService.length > 0) registeredAt = await deps.ecs.registrations(region, cluster, inService);
+      registered = new Set(registeredAt.keys());
       ecs = 'checked';
     }
   } catch (error) {
@@ -111,7 +102,7 @@ export async function judgeGroup(
 
   const leftIds = ids.filter((id) => !live.has(id) || classOf(id) === 'leaving');
   let departures: ReadonlyMap<string, Departure> = new Map();
-  if (leftIds.length > 0 && deps.history) {
+  if (leftIds.length > 0) {
     try {
       // Page back until every departed launch's cause is found (a storm), never before its launch.
       const left = new Set(leftIds);
@@ -136,13 +127,11 @@ export async function judgeGroup(
     ...unhealthy,
   ];
   const stateReasons =
-    askEc2.length > 0 && deps.instances
-      ? await deps.instances.stateReasons(region, askEc2)
-      : new Map<string, string>();
+    askEc2.length > 0 ? await deps.instances.stateReasons(region, askEc2) : new Map<string, string>();
 
   let launchHookMs: number | undefined;
   const held = ids.some((id) => classOf(id) === 'hook');
-  if (held && deps.history) {
+  if (held) {
     try {
       launchHookMs = await deps.history.launchHookMs(region, group.name);
     } catch (error) {

@@ -4,6 +4,7 @@
  * the judgement keeps.
  */
 import { describe, expect, it } from 'vitest';
+import { guardDeps, refusing } from '../../../fake-cloud/support/guard-deps';
 import {
   DEFAULT_DEADLINE_MS,
   type Departure,
@@ -85,12 +86,14 @@ function historyOf(departures: ReadonlyMap<string, Departure>, hookMs?: number, 
   return { history, asked, hookReads: () => hookReads };
 }
 
-function deps(parts: Omit<JudgeDeps, 'log'> = {}): JudgeDeps {
-  return { log: new FakeLog(), ...parts };
+/** The judging ports a test exercises; the others know nothing (no cluster, no departures, no state reasons). */
+function deps(parts: Partial<JudgeDeps> = {}): JudgeDeps {
+  const { history, ecs, instances } = guardDeps({ counter: refusing('counter') });
+  return { log: new FakeLog(), history, ecs, instances, ...parts };
 }
 
 describe('judgeGroup', () => {
-  it('judges launches by the live group alone when nothing else is wired', async () => {
+  it('judges launches by the live group alone when the other ports know nothing', async () => {
     // Prepare
     const group = withInstances([
       inService(A),
@@ -150,7 +153,7 @@ describe('judgeGroup', () => {
     const log = new FakeLog();
     // Act
     const judgement = await judgeGroup(
-      { log, ecs: ecsOf(new Map(), true).ecs },
+      deps({ log, ecs: ecsOf(new Map(), true).ecs }),
       REGION,
       group,
       launched([A, 20]),
@@ -232,7 +235,7 @@ describe('judgeGroup', () => {
     // Act
     const held = await heldFor(deps({ history: hooked.history }), 20);
     const late = await heldFor(deps({ history: hooked.history }), 40);
-    const blind = await heldFor({ log, history: unreadable.history }, 50);
+    const blind = await heldFor(deps({ log, history: unreadable.history }), 50);
     // Assess
     expect(held.judged[0]).toMatchObject({ fate: FATE.undecided, reason: FATE_REASON.held });
     expect(late.judged[0]).toMatchObject({ fate: FATE.failed, reason: FATE_REASON.stillPending });

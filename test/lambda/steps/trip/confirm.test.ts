@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { settingsOf } from '../../../../lambda/config';
 import { fateMetric, METRIC } from '../../../../lambda/core/metric-names';
 import { TRIP_RULE } from '../../../../lambda/core/report';
-import { judgeGroup } from '../../../../lambda/steps/judge';
+import { judgeDeps, judgeGroup } from '../../../../lambda/steps/judge';
 import { confirm } from '../../../../lambda/steps/trip/confirm';
 import { configOf, contextOf, fakesOf, GROUP_KEY, groupOf, ids, T0, viewOf } from './fakes';
 
@@ -106,7 +106,7 @@ describe('confirm', () => {
     const failedGroup = groupOf({ failed: LAUNCHED.slice(0, 6), useful: LAUNCHED.slice(6) });
     const launches = LAUNCHED.map((instanceId, i) => ({ instanceId, launchedAt: T0 - (39 - i) * 60_000 }));
     const judgement = await judgeGroup(
-      { log: fakesOf().log },
+      judgeDeps(fakesOf().deps),
       'us-east-1',
       failedGroup,
       launches,

@@ -7,7 +7,7 @@ import { TRIP_ACTION } from '../../../../lambda/core/report';
 import { SCOPE_KIND } from '../../../../lambda/core/types';
 import type { GroupSnapshot } from '../../../../lambda/ports';
 import { run } from '../../../../lambda/steps/count';
-import { judgeGroup } from '../../../../lambda/steps/judge';
+import { judgeDeps, judgeGroup } from '../../../../lambda/steps/judge';
 import { actOnTrip } from '../../../../lambda/steps/trip';
 import {
   ACCOUNT,
@@ -147,7 +147,7 @@ describe('actOnTrip on a group', () => {
     // Prepare: the suspension went through before the alert failed
     const launches = LAUNCHED.map((id, i) => ({ instanceId: id, launchedAt: T0 - (39 - i) * MIN }));
     const judgement = await judgeGroup(
-      { log: fakesOf().log },
+      judgeDeps(fakesOf().deps),
       REGION,
       looping,
       launches,
