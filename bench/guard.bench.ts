@@ -15,7 +15,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -24,17 +23,12 @@ import {
   DescribeAutoScalingGroupsCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import dynalite from 'dynalite';
 import { build } from 'esbuild';
+import { createGuardTable, listenDynalite } from '../fake-cloud/support/dynalite';
 import { guardDeps } from '../fake-cloud/support/guard-deps';
 import { instanceId, launchEvent } from '../fake-cloud/support/launch-events';
 import { AutoScalingSuspender } from '../lambda/adapters/asg-suspender';
@@ -48,6 +42,7 @@ import { launchScopes } from '../lambda/core/scopes';
 import { ScopeWindow } from '../lambda/core/window';
 import { CachedImageInfo } from '../lambda/steps/ami-change';
 import { type GuardResult, run } from '../lambda/steps/count';
+import { mulberry32 } from './random';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -56,17 +51,6 @@ const T0 = Date.UTC(2025, 11, 9, 0, 0, 0);
 const MIN = 60_000;
 const OUT = join(__dirname, 'out', 'guard');
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * 10,000 events over 12 hours: 300 groups in 3 regions launching now and then (a few an hour,
  * sometimes 2-5 at once), 3 groups in a loop (one launch a minute until suspended, then still
@@ -74,7 +58,7 @@ function rng(seed: number): () => number {
  * within a few minutes.
  */
 function workload(): { event: Record<string, unknown>; time: number }[] {
-  const random = rng(42);
+  const random = mulberry32(42);
   const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
   const out: { event: Record<string, unknown>; time: number }[] = [];
   let next = 0;
@@ -108,15 +92,9 @@ async function startDynamo(): Promise<{
   close: () => Promise<void>;
   table: string;
 }> {
-  const server = dynalite({ createTableMs: 0 });
-  let requests = 0;
-  server.on('request', () => {
-    requests += 1;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenDynalite();
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -131,27 +109,16 @@ async function startDynamo(): Promise<{
     { step: 'initialize', name: 'countCapacity' },
   );
   const table = 'bench-guard';
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await waitUntilTableExists(
-    { client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 },
-    { TableName: table },
-  );
-  const created = requests;
+  await createGuardTable(client, table);
+  const created = server.requests();
   return {
     client,
     table,
-    requests: () => requests - created,
+    requests: () => server.requests() - created,
     wcu: () => wcu,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -10,10 +10,8 @@
  * scope (counted at dynalite, as bench/guard.bench.ts does) and the most API calls one group
  * drew in one simulated minute.
  */
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import { createGuardTable } from '../../fake-cloud/support/dynalite';
+import { createGuardTable, listenDynalite } from '../../fake-cloud/support/dynalite';
 import type { CloudPublish } from '../../fake-cloud/wire';
 import { type GuardConfig, loadConfig } from '../../lambda/config';
 import { type GuardResult, run } from '../../lambda/steps/count';
@@ -122,14 +120,8 @@ const RETRY_DELAYS = [MINUTE, 2 * MINUTE];
  * reads the variables when a client is created, so this runs before any deps are built.
  */
 export async function startSimEnv(): Promise<SimEnv> {
-  const server = dynalite({ createTableMs: 0 });
-  let requests = 0;
-  server.on('request', () => {
-    requests += 1;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const dynamoEndpoint = `http://127.0.0.1:${port}`;
+  const server = await listenDynalite();
+  const dynamoEndpoint = server.endpoint;
   const cloud = await startFakeCloud(new World({ seed: 1 }));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
@@ -151,7 +143,7 @@ export async function startSimEnv(): Promise<SimEnv> {
   let tables = 0;
   return {
     cloud,
-    dynamoRequests: () => requests,
+    dynamoRequests: () => server.requests(),
     async createTable() {
       const name = `sim-${++tables}`;
       await createGuardTable(admin, name);
@@ -160,7 +152,7 @@ export async function startSimEnv(): Promise<SimEnv> {
     async close() {
       admin.destroy();
       await cloud.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -16,12 +16,34 @@ export interface LocalDynamo {
 
 let tableSeq = 0;
 
-/** Start dynalite on a free loopback port. */
-export async function startDynamo(): Promise<LocalDynamo> {
+/** A dynalite server listening on a free loopback port, counting the requests it answers. */
+export interface DynaliteServer {
+  readonly endpoint: string;
+  /** Requests answered since the server started. */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+/** Start a dynalite server (tables created, deleted and updated at once) on a free loopback port. */
+export async function listenDynalite(): Promise<DynaliteServer> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let requests = 0;
+  server.on('request', () => {
+    requests += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Start dynalite on a free loopback port. */
+export async function startDynamo(): Promise<LocalDynamo> {
+  const server = await listenDynalite();
+  const { endpoint } = server;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -37,7 +59,7 @@ export async function startDynamo(): Promise<LocalDynamo> {
     },
     async close() {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
