@@ -20,14 +20,14 @@ import {
   PERMISSIONS_FOR,
 } from '../../../lambda/adapters/asg-suspender';
 import { SuspendError } from '../../../lambda/core/errors';
-import { serviceError, TEST_CREDENTIALS } from './sdk-fakes';
+import { GROUP } from '../core/example-reports';
+import { clientErrorsOf, TEST_CREDENTIALS } from './sdk-fakes';
 
-const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'eu-west-1';
 
 const asg = mockClient(AutoScalingClient);
 
-const asgError = (name: string, message: string) => serviceError(AutoScalingServiceException, name, message);
+const asgError = clientErrorsOf(AutoScalingServiceException);
 
 const notFound = () =>
   asgError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${GROUP} not found`);
@@ -272,21 +272,6 @@ describe('AutoScalingSuspender', () => {
         ScalingProcesses: ['Launch', 'ReplaceUnhealthy'],
       });
     });
-
-    it('returns gone for a group that does not exist', async () => {
-      // Prepare
-      asg.on(ResumeProcessesCommand).rejects(notFound());
-      // Act & Assess
-      await expect(suspender.resume(REGION, GROUP, ['Launch'])).resolves.toBe('gone');
-    });
-
-    it('surfaces access denied as a SuspendError with the cause', async () => {
-      // Prepare
-      const sdkError = denied();
-      asg.on(ResumeProcessesCommand).rejects(sdkError);
-      // Act & Assess
-      await expectSuspendError(() => suspender.resume(REGION, GROUP, ['Launch']), sdkError);
-    });
   });
 
   describe('tagGroup', () => {
@@ -372,20 +357,38 @@ describe('AutoScalingSuspender', () => {
         ],
       });
     });
+  });
 
+  // The undo calls (resume, untag): a group that is gone, and an SDK failure wrapped with its cause.
+  describe.each([
+    [
+      'resume',
+      (e: Error) => asg.on(ResumeProcessesCommand).rejects(e),
+      () => suspender.resume(REGION, GROUP, ['Launch']),
+      'access denied',
+      denied,
+    ],
+    [
+      'untagGroup',
+      (e: Error) => asg.on(DeleteTagsCommand).rejects(e),
+      () => suspender.untagGroup(REGION, GROUP, ['k']),
+      'throttling',
+      throttled,
+    ],
+  ])('%s', (_method, reject, act, failure, fail) => {
     it('returns gone for a group that does not exist', async () => {
       // Prepare
-      asg.on(DeleteTagsCommand).rejects(notFound());
+      reject(notFound());
       // Act & Assess
-      await expect(suspender.untagGroup(REGION, GROUP, ['k'])).resolves.toBe('gone');
+      await expect(act()).resolves.toBe('gone');
     });
 
-    it('surfaces throttling as a SuspendError with the cause', async () => {
+    it(`surfaces ${failure} as a SuspendError with the cause`, async () => {
       // Prepare
-      const sdkError = throttled();
-      asg.on(DeleteTagsCommand).rejects(sdkError);
+      const sdkError = fail();
+      reject(sdkError);
       // Act & Assess
-      await expectSuspendError(() => suspender.untagGroup(REGION, GROUP, ['k']), sdkError);
+      await expectSuspendError(act, sdkError);
     });
   });
 
