@@ -64,17 +64,17 @@ export function amiReport(overrides: Partial<TripReport> = {}): TripReport {
     ...INCIDENT,
     scope: { scope: 'ami', account: '123456789012', region: 'eu-west-1', key: AMI },
     action: TRIP_ACTION.alertOnly,
+    eventId: '0e9d8c7b-6a5f-4e3d-2c1b-0a9f8e7d6c5b',
+    callers: [ASG_CALLER, 'arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
+    ungroupedCallers: ['arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
     launches: 52,
     threshold: 50,
     firstLaunch: Date.parse('2025-12-10T08:00:05Z'),
     lastLaunch: Date.parse('2025-12-10T08:59:01Z'),
-    callers: [ASG_CALLER, 'arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
-    eventId: '0e9d8c7b-6a5f-4e3d-2c1b-0a9f8e7d6c5b',
     groups: [
       { groupName: GROUP, outcome: 'already-suspended' },
       { groupName: 'batch-gpu-workers', outcome: 'exempt' },
     ],
-    ungroupedCallers: ['arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
     ...overrides,
   };
 }
