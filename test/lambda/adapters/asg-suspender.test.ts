@@ -102,6 +102,27 @@ describe('AutoScalingSuspender', () => {
     asg.reset();
   });
 
+  /**
+   * For each SDK failure (`[label, make]`) `reject` sets up, `act` rejects with a SuspendError
+   * whose cause is that failure and whose message names `operation`, the group and the region.
+   */
+  function surfacesFailures(
+    failures: [string, () => Error][],
+    reject: (e: Error) => unknown,
+    act: () => Promise<unknown>,
+    operation: string,
+  ): void {
+    it.each(failures)('surfaces %s as a SuspendError with the cause', async (_label, make) => {
+      // Prepare
+      const sdkError = make();
+      reject(sdkError);
+      // Act
+      const error = await expectSuspendError(act, sdkError);
+      // Assess
+      expect(error.message).toBe(`${operation} failed for group ${GROUP} in ${REGION}`);
+    });
+  }
+
   describe('describeGroup', () => {
     it('reads tags, instances, suspended processes, grace period and sizes', async () => {
       // Prepare
@@ -181,18 +202,15 @@ describe('AutoScalingSuspender', () => {
       ]);
     });
 
-    it.each([
-      ['throttling', throttled],
-      ['access denied', denied],
-    ])('surfaces %s as a SuspendError with the cause', async (_label, make) => {
-      // Prepare
-      const sdkError = make();
-      asg.on(DescribeAutoScalingGroupsCommand).rejects(sdkError);
-      // Act
-      const error = await expectSuspendError(() => suspender.describeGroup(REGION, GROUP), sdkError);
-      // Assess
-      expect(error.message).toBe(`DescribeAutoScalingGroups failed for group ${GROUP} in ${REGION}`);
-    });
+    surfacesFailures(
+      [
+        ['throttling', throttled],
+        ['access denied', denied],
+      ],
+      (e) => asg.on(DescribeAutoScalingGroupsCommand).rejects(e),
+      () => suspender.describeGroup(REGION, GROUP),
+      'DescribeAutoScalingGroups',
+    );
 
     it('makes one client per region and reuses it', async () => {
       // Prepare
@@ -240,23 +258,20 @@ describe('AutoScalingSuspender', () => {
       expect(out).toBe('gone');
     });
 
-    it.each([
-      ['throttling', throttled],
-      ['access denied', denied],
-      ['another validation error', () => asgError('ValidationError', 'Invalid process name: Lunch')],
+    surfacesFailures(
       [
-        'a scaling activity in progress',
-        () => new ResourceInUseFault({ $metadata: {}, message: 'The group is in use' }),
+        ['throttling', throttled],
+        ['access denied', denied],
+        ['another validation error', () => asgError('ValidationError', 'Invalid process name: Lunch')],
+        [
+          'a scaling activity in progress',
+          () => new ResourceInUseFault({ $metadata: {}, message: 'The group is in use' }),
+        ],
       ],
-    ])('surfaces %s as a SuspendError with the cause', async (_label, make) => {
-      // Prepare
-      const sdkError = make();
-      asg.on(SuspendProcessesCommand).rejects(sdkError);
-      // Act
-      const error = await expectSuspendError(() => suspender.suspend(REGION, GROUP, ['Launch']), sdkError);
-      // Assess
-      expect(error.message).toBe(`SuspendProcesses failed for group ${GROUP} in ${REGION}`);
-    });
+      (e) => asg.on(SuspendProcessesCommand).rejects(e),
+      () => suspender.suspend(REGION, GROUP, ['Launch']),
+      'SuspendProcesses',
+    );
   });
 
   describe('resume', () => {
@@ -325,18 +340,15 @@ describe('AutoScalingSuspender', () => {
       await expect(suspender.tagGroup(REGION, GROUP, tags)).resolves.toBe('gone');
     });
 
-    it.each([
-      ['throttling', throttled],
-      ['access denied', denied],
-    ])('surfaces %s as a SuspendError with the cause', async (_label, make) => {
-      // Prepare
-      const sdkError = make();
-      asg.on(CreateOrUpdateTagsCommand).rejects(sdkError);
-      // Act
-      const error = await expectSuspendError(() => suspender.tagGroup(REGION, GROUP, tags), sdkError);
-      // Assess
-      expect(error.message).toBe(`CreateOrUpdateTags failed for group ${GROUP} in ${REGION}`);
-    });
+    surfacesFailures(
+      [
+        ['throttling', throttled],
+        ['access denied', denied],
+      ],
+      (e) => asg.on(CreateOrUpdateTagsCommand).rejects(e),
+      () => suspender.tagGroup(REGION, GROUP, tags),
+      'CreateOrUpdateTags',
+    );
   });
 
   describe('untagGroup', () => {
