@@ -2,14 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
-import {
-  isAccountId,
-  isEventId,
-  isGroupName,
-  isImageId,
-  isInstanceId,
-  isRegion,
-} from '../../../lambda/core/identifiers';
+import * as id from '../../../lambda/core/identifiers';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
 import { launchScopes } from '../../../lambda/core/scopes';
 import { LAUNCH_SOURCE, type ParsedEvent } from '../../../lambda/core/types';
@@ -34,9 +27,9 @@ function violations(p: ParsedEvent): string[] {
     check(typeof p.malformed === 'boolean', 'malformed is not a boolean');
     return out;
   }
-  check(isText(p.account) && isAccountId(p.account), 'account is not 12 digits');
-  check(isText(p.region) && isRegion(p.region), 'region is not a partition region');
-  check(isText(p.eventId) && isEventId(p.eventId), 'eventId is not an event id');
+  check(isText(p.account) && id.isAccountId(p.account), 'account is not 12 digits');
+  check(isText(p.region) && id.isRegion(p.region), 'region is not a partition region');
+  check(isText(p.eventId) && id.isEventId(p.eventId), 'eventId is not an event id');
   check(
     Number.isFinite(p.eventTime) && p.eventTime % 1000 === 0,
     `eventTime ${p.eventTime} is not whole seconds`,
@@ -52,9 +45,9 @@ function violations(p: ParsedEvent): string[] {
         check(isText(i.instanceId), 'an instance id is not a non-empty string');
         check(isOptionalText(i.imageId), 'imageId is not a non-empty string');
         check(isOptionalText(i.groupName), 'groupName is not a non-empty string');
-        check(p.truncated || isInstanceId(i.instanceId), 'a malformed instance id was kept');
-        check(i.imageId === undefined || isImageId(i.imageId), 'a malformed AMI id was kept');
-        check(i.groupName === undefined || isGroupName(i.groupName), 'a malformed group name was kept');
+        check(p.truncated || id.isInstanceId(i.instanceId), 'a malformed instance id was kept');
+        check(i.imageId === undefined || id.isImageId(i.imageId), 'a malformed AMI id was kept');
+        check(i.groupName === undefined || id.isGroupName(i.groupName), 'a malformed group name was kept');
         check(isOptionalText(i.launchTemplateId), 'launchTemplateId is not a non-empty string');
         if (p.truncated) check(i.instanceId.startsWith(`${p.eventId}#`), 'a truncated launch with a real id');
       }
@@ -77,7 +70,7 @@ function violations(p: ParsedEvent): string[] {
     case 'terminate':
       check(p.instanceIds.length >= 1, 'a termination without instances');
       check(p.instanceIds.every(isText), 'a terminated id is not a non-empty string');
-      check(p.instanceIds.every(isInstanceId), 'a malformed terminated id was kept');
+      check(p.instanceIds.every(id.isInstanceId), 'a malformed terminated id was kept');
       check(isOptionalText(p.groupName), 'groupName is not a non-empty string');
       break;
     default:
