@@ -75,6 +75,23 @@ function ec2Error(name: string, status: number): EC2ServiceException {
   });
 }
 
+/** A modelled exception of HTTP status `status`, as the SDK's deserializer builds it. */
+function modelled<E>(
+  Exception: new (options: { message: string; $metadata: ReturnType<typeof meta> }) => E,
+  status: number,
+  message = 'x',
+): E {
+  return new Exception({ message, $metadata: meta(status) });
+}
+
+/** A Scheduler exception: its model carries `Message` beside `message`. */
+function schedulerError<E>(
+  Exception: new (options: { message: string; Message: string; $metadata: ReturnType<typeof meta> }) => E,
+  status: number,
+): E {
+  return new Exception({ message: 'x', Message: 'x', $metadata: meta(status) });
+}
+
 const socketReset = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
 describe('classifyAwsError', () => {
@@ -82,21 +99,17 @@ describe('classifyAwsError', () => {
     ['Auto Scaling Throttling (400)', asgError('Throttling', 400), 'transient'],
     [
       'Auto Scaling ResourceContentionFault (500)',
-      new ResourceContentionFault({ message: 'busy', $metadata: meta(500) }),
+      modelled(ResourceContentionFault, 500, 'busy'),
       'transient',
     ],
     ['Auto Scaling ValidationError (400)', asgError('ValidationError', 400), 'permanent'],
     ['Auto Scaling AccessDenied (403)', asgError('AccessDenied', 403), 'blind'],
     [
       'DynamoDB ProvisionedThroughputExceededException',
-      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: meta(400) }),
+      modelled(ProvisionedThroughputExceededException, 400, 'slow down'),
       'transient',
     ],
-    [
-      'DynamoDB InternalServerError',
-      new InternalServerError({ message: 'oops', $metadata: meta(500) }),
-      'transient',
-    ],
+    ['DynamoDB InternalServerError', modelled(InternalServerError, 500, 'oops'), 'transient'],
     [
       'DynamoDB ValidationException (key too large)',
       new DynamoDBServiceException({
@@ -109,60 +122,28 @@ describe('classifyAwsError', () => {
     ],
     [
       'DynamoDB ConditionalCheckFailedException',
-      new ConditionalCheckFailedException({ message: 'no', $metadata: meta(400) }),
+      modelled(ConditionalCheckFailedException, 400, 'no'),
       'permanent',
     ],
     [
       'DynamoDB ResourceNotFoundException (the table)',
-      new DynamoResourceNotFound({ message: 'Requested resource not found', $metadata: meta(400) }),
+      modelled(DynamoResourceNotFound, 400, 'Requested resource not found'),
       'blind',
     ],
     ['EC2 RequestLimitExceeded', ec2Error('RequestLimitExceeded', 503), 'transient'],
     ['EC2 Unavailable (503)', ec2Error('Unavailable', 503), 'transient'],
     ['EC2 InvalidAMIID.NotFound', ec2Error('InvalidAMIID.NotFound', 400), 'permanent'],
     ['EC2 UnauthorizedOperation (403)', ec2Error('UnauthorizedOperation', 403), 'blind'],
-    ['SNS ThrottledException', new ThrottledException({ message: 'x', $metadata: meta(400) }), 'transient'],
-    [
-      'SNS InternalErrorException',
-      new InternalErrorException({ message: 'x', $metadata: meta(500) }),
-      'transient',
-    ],
-    [
-      'SNS InvalidParameterException',
-      new InvalidParameterException({ message: 'x', $metadata: meta(400) }),
-      'permanent',
-    ],
-    [
-      'SNS AuthorizationErrorException',
-      new AuthorizationErrorException({ message: 'x', $metadata: meta(403) }),
-      'blind',
-    ],
-    ['SNS KMSDisabledException', new KMSDisabledException({ message: 'x', $metadata: meta(400) }), 'blind'],
-    [
-      'SNS NotFoundException (the topic)',
-      new NotFoundException({ message: 'x', $metadata: meta(404) }),
-      'blind',
-    ],
-    [
-      'Scheduler ThrottlingException',
-      new SchedulerThrottling({ message: 'x', Message: 'x', $metadata: meta(429) }),
-      'transient',
-    ],
-    [
-      'Scheduler InternalServerException',
-      new SchedulerInternal({ message: 'x', Message: 'x', $metadata: meta(500) }),
-      'transient',
-    ],
-    [
-      'Scheduler ValidationException',
-      new SchedulerValidation({ message: 'x', Message: 'x', $metadata: meta(400) }),
-      'permanent',
-    ],
-    [
-      'Scheduler ResourceNotFoundException',
-      new SchedulerNotFound({ message: 'x', Message: 'x', $metadata: meta(404) }),
-      'blind',
-    ],
+    ['SNS ThrottledException', modelled(ThrottledException, 400), 'transient'],
+    ['SNS InternalErrorException', modelled(InternalErrorException, 500), 'transient'],
+    ['SNS InvalidParameterException', modelled(InvalidParameterException, 400), 'permanent'],
+    ['SNS AuthorizationErrorException', modelled(AuthorizationErrorException, 403), 'blind'],
+    ['SNS KMSDisabledException', modelled(KMSDisabledException, 400), 'blind'],
+    ['SNS NotFoundException (the topic)', modelled(NotFoundException, 404), 'blind'],
+    ['Scheduler ThrottlingException', schedulerError(SchedulerThrottling, 429), 'transient'],
+    ['Scheduler InternalServerException', schedulerError(SchedulerInternal, 500), 'transient'],
+    ['Scheduler ValidationException', schedulerError(SchedulerValidation, 400), 'permanent'],
+    ['Scheduler ResourceNotFoundException', schedulerError(SchedulerNotFound, 404), 'blind'],
     ['a socket reset (ECONNRESET)', socketReset(), 'transient'],
     ['an SDK timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'transient'],
     ['an unknown 4xx without a name we know', asgError('SomethingNew', 400), 'permanent'],
@@ -195,7 +176,7 @@ describe('classifyAwsError', () => {
   });
 
   it('lets an adapter override a name whose meaning differs in its service', () => {
-    const notFound = new SchedulerNotFound({ message: 'x', Message: 'x', $metadata: meta(404) });
+    const notFound = schedulerError(SchedulerNotFound, 404);
     expect(classifyAwsError(notFound, { ResourceNotFoundException: 'permanent' })).toBe('permanent');
     expect(awsCause(notFound)).toEqual({ cause: notFound, failure: 'blind' });
   });
@@ -314,8 +295,8 @@ describe.each<[AwsErrorClass, () => Error]>([
 });
 
 describe.each<[AwsErrorClass, () => Error]>([
-  ['transient', () => new SchedulerThrottling({ message: 'x', Message: 'x', $metadata: meta(429) })],
-  ['permanent', () => new SchedulerValidation({ message: 'x', Message: 'x', $metadata: meta(400) })],
+  ['transient', () => schedulerError(SchedulerThrottling, 429)],
+  ['permanent', () => schedulerError(SchedulerValidation, 400)],
   [
     'blind',
     () =>
