@@ -51,6 +51,8 @@ import { CounterStoreError, GuardError, NotifyError, SuspendError } from '../../
 import { suspendedReport } from '../core/example-reports';
 
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'y' };
+/** A mocked client's settings. */
+const CLIENT = { region: 'us-west-2', credentials: CREDENTIALS };
 
 // Real SDK exceptions, shaped as the SDK's deserializers build them: the modelled classes where
 // the service models the error, else the service's base exception with the error code as name
@@ -210,6 +212,18 @@ async function failureOf(action: () => Promise<unknown>): Promise<unknown> {
   );
 }
 
+/** `error` is an `Expected` error carrying the class `failure` and the SDK's error `sdk` as its cause. */
+function expectCarries(
+  error: unknown,
+  Expected: abstract new (...args: never[]) => GuardError,
+  failure: AwsErrorClass,
+  sdk: Error,
+): void {
+  expect(error).toBeInstanceOf(Expected);
+  expect((error as GuardError).failure).toBe(failure);
+  expect((error as GuardError).cause).toBe(sdk);
+}
+
 describe.each<[AwsErrorClass, () => Error]>([
   ['transient', () => asgError('Throttling', 400)],
   ['permanent', () => asgError('ValidationError', 400)],
@@ -222,9 +236,7 @@ describe.each<[AwsErrorClass, () => Error]>([
     const sdk = make();
     asg.on(DescribeAutoScalingGroupsCommand).rejects(sdk);
     const error = await failureOf(() => suspender().describeGroup('us-west-2', 'ecs-asg'));
-    expect(error).toBeInstanceOf(SuspendError);
-    expect((error as SuspendError).failure).toBe(failure);
-    expect((error as SuspendError).cause).toBe(sdk);
+    expectCarries(error, SuspendError, failure, sdk);
   });
 
   it('throws a SuspendError that carries the class from suspend', async () => {
@@ -236,7 +248,7 @@ describe.each<[AwsErrorClass, () => Error]>([
 });
 
 describe.each<[AwsErrorClass, () => Error]>([
-  ['transient', () => new ProvisionedThroughputExceededException({ message: 'x', $metadata: meta(400) })],
+  ['transient', () => modelled(ProvisionedThroughputExceededException, 400)],
   [
     'permanent',
     () =>
@@ -247,17 +259,15 @@ describe.each<[AwsErrorClass, () => Error]>([
         message: 'Key too large',
       }),
   ],
-  ['blind', () => new DynamoResourceNotFound({ message: 'x', $metadata: meta(400) })],
+  ['blind', () => modelled(DynamoResourceNotFound, 400)],
 ])('DynamoDbScopeStore with a %s failure', (failure, make) => {
+  const store = () => new DynamoDbScopeStore(new DynamoDBClient(CLIENT), 't');
+
   it('throws a CounterStoreError that carries the class from record', async () => {
     const sdk = make();
     dynamo.on(UpdateItemCommand).rejects(sdk);
-    const counter = new DynamoDbScopeStore(
-      new DynamoDBClient({ region: 'us-west-2', credentials: CREDENTIALS }),
-      't',
-    );
     const error = await failureOf(() =>
-      counter.record(
+      store().record(
         {
           key: KEY,
           mentions: [{ instanceId: 'i-0123456789abcdef0', time: 1_700_000_000_000 }],
@@ -269,28 +279,21 @@ describe.each<[AwsErrorClass, () => Error]>([
         { threshold: 10, windowMs: 3_600_000 },
       ),
     );
-    expect(error).toBeInstanceOf(CounterStoreError);
-    expect((error as CounterStoreError).failure).toBe(failure);
-    expect((error as CounterStoreError).cause).toBe(sdk);
+    expectCarries(error, CounterStoreError, failure, sdk);
   });
 });
 
 describe.each<[AwsErrorClass, () => Error]>([
-  ['transient', () => new ThrottledException({ message: 'x', $metadata: meta(400) })],
-  ['permanent', () => new InvalidParameterException({ message: 'x', $metadata: meta(400) })],
-  ['blind', () => new KMSDisabledException({ message: 'x', $metadata: meta(400) })],
+  ['transient', () => modelled(ThrottledException, 400)],
+  ['permanent', () => modelled(InvalidParameterException, 400)],
+  ['blind', () => modelled(KMSDisabledException, 400)],
 ])('SnsNotifier with a %s failure', (failure, make) => {
   it('throws a NotifyError that carries the class', async () => {
     const sdk = make();
     sns.on(PublishCommand).rejects(sdk);
-    const notifier = new SnsNotifier(
-      new SNSClient({ region: 'us-west-2', credentials: CREDENTIALS }),
-      'arn:aws:sns:us-west-2:111122223333:t',
-    );
+    const notifier = new SnsNotifier(new SNSClient(CLIENT), 'arn:aws:sns:us-west-2:111122223333:t');
     const error = await failureOf(() => notifier.publishTrip(suspendedReport()));
-    expect(error).toBeInstanceOf(NotifyError);
-    expect((error as NotifyError).failure).toBe(failure);
-    expect((error as NotifyError).cause).toBe(sdk);
+    expectCarries(error, NotifyError, failure, sdk);
   });
 });
 
