@@ -1,6 +1,54 @@
 /** The healthy groups the guard must leave alone (issue 8, section 5; issue 24). */
 import { DURATION, group, IMAGE_BLUE, type Scenario } from './scenario-kit';
-import { HOUR, MINUTE, SECOND, SIM_T0 } from './world-model';
+import type { World } from './world';
+import { type CapacityProviderSpec, type GroupSpec, HOUR, MINUTE, SECOND, SIM_T0 } from './world-model';
+
+/**
+ * A group of `from` instances that a user sets to `to` at `at`; at 2 h a target-tracking policy
+ * takes it back to `from`.
+ */
+function userScaleOut(
+  w: World,
+  { name, from, to, maxSize, at }: { name: string; from: number; to: number; maxSize: number; at: number },
+): void {
+  w.addGroup(group({ name, initialInstances: from, maxSize }));
+  w.at(SIM_T0 + at, (x) => x.setDesired(name, to, { kind: 'user-set' }));
+  w.at(SIM_T0 + 2 * HOUR, (x) => x.setDesired(name, from, { kind: 'policy', policy: 'cpu-tracker' }));
+}
+
+/**
+ * A group of `instances` (MaxSize `maxSize`) whose instance refresh starts at 20 min: `batch`
+ * at a time, each batch warming up `warmupMs`.
+ */
+function refreshedAt20Min(
+  w: World,
+  name: string,
+  instances: number,
+  maxSize: number,
+  batch: number,
+  warmupMs: number,
+): void {
+  w.addGroup(group({ name, initialInstances: instances, maxSize }));
+  w.at(SIM_T0 + 20 * MINUTE, (x) => x.startInstanceRefresh(name, batch, warmupMs));
+}
+
+/**
+ * A capacity-provider group of 2 (MaxSize 30) whose instances boot in 7 to 8 minutes and register
+ * 30 s later; its provider steps by up to 10 every minute, with a 10-minute warm-up.
+ */
+function slowBootingProviderGroup(
+  name: string,
+  provider: Pick<CapacityProviderSpec, 'name' | 'cluster' | 'managedTerminationProtection'>,
+): GroupSpec {
+  return group({
+    name,
+    initialInstances: 2,
+    maxSize: 30,
+    bootMs: [7 * MINUTE, 8 * MINUTE],
+    behaviour: () => ({ kind: 'healthy', registerAfterMs: 30 * SECOND }),
+    capacityProvider: { ...provider, scaleIntervalMs: MINUTE, maxStep: 10, warmupMs: 10 * MINUTE },
+  });
+}
 
 /**
  * Healthy scenarios where one AMI launches 80 or more instances within an hour (issue 24): the
@@ -16,9 +64,7 @@ const BIG_AMI_SCENARIOS: readonly Scenario[] = [
     durationMs: DURATION,
     loopGroups: [],
     build(w) {
-      w.addGroup(group({ name: 'api-big', initialInstances: 10, maxSize: 120 }));
-      w.at(SIM_T0 + 20 * MINUTE, (x) => x.setDesired('api-big', 90, { kind: 'user-set' }));
-      w.at(SIM_T0 + 2 * HOUR, (x) => x.setDesired('api-big', 10, { kind: 'policy', policy: 'cpu-tracker' }));
+      userScaleOut(w, { name: 'api-big', from: 10, to: 90, maxSize: 120, at: 20 * MINUTE });
     },
   },
   {
@@ -49,8 +95,7 @@ const BIG_AMI_SCENARIOS: readonly Scenario[] = [
     durationMs: DURATION,
     loopGroups: [],
     build(w) {
-      w.addGroup(group({ name: 'fleet-100', initialInstances: 100, maxSize: 110 }));
-      w.at(SIM_T0 + 20 * MINUTE, (x) => x.startInstanceRefresh('fleet-100', 10, 3 * MINUTE));
+      refreshedAt20Min(w, 'fleet-100', 100, 110, 10, 3 * MINUTE);
     },
   },
 ];
@@ -64,9 +109,7 @@ export const HEALTHY_SCENARIOS: readonly Scenario[] = [
     durationMs: DURATION,
     loopGroups: [],
     build(w) {
-      w.addGroup(group({ name: 'api', initialInstances: 5, maxSize: 60 }));
-      w.at(SIM_T0 + 30 * MINUTE, (x) => x.setDesired('api', 45, { kind: 'user-set' }));
-      w.at(SIM_T0 + 2 * HOUR, (x) => x.setDesired('api', 5, { kind: 'policy', policy: 'cpu-tracker' }));
+      userScaleOut(w, { name: 'api', from: 5, to: 45, maxSize: 60, at: 30 * MINUTE });
     },
   },
   {
@@ -76,8 +119,7 @@ export const HEALTHY_SCENARIOS: readonly Scenario[] = [
     durationMs: DURATION,
     loopGroups: [],
     build(w) {
-      w.addGroup(group({ name: 'fleet', initialInstances: 30, maxSize: 40 }));
-      w.at(SIM_T0 + 20 * MINUTE, (x) => x.startInstanceRefresh('fleet', 3, 5 * MINUTE));
+      refreshedAt20Min(w, 'fleet', 30, 40, 3, 5 * MINUTE);
     },
   },
   {
@@ -122,20 +164,10 @@ export const HEALTHY_SCENARIOS: readonly Scenario[] = [
     loopGroups: [],
     build(w) {
       w.addGroup(
-        group({
-          name: 'jobs-cp',
-          initialInstances: 2,
-          maxSize: 30,
-          bootMs: [7 * MINUTE, 8 * MINUTE],
-          behaviour: () => ({ kind: 'healthy', registerAfterMs: 30 * SECOND }),
-          capacityProvider: {
-            name: 'cp-jobs',
-            cluster: 'jobs',
-            managedTerminationProtection: true,
-            scaleIntervalMs: MINUTE,
-            maxStep: 10,
-            warmupMs: 10 * MINUTE,
-          },
+        slowBootingProviderGroup('jobs-cp', {
+          name: 'cp-jobs',
+          cluster: 'jobs',
+          managedTerminationProtection: true,
         }),
       );
       w.addCluster('jobs', (t) => (t >= SIM_T0 + 30 * MINUTE ? 14 : 2));
@@ -187,20 +219,10 @@ export const HEALTHY_SCENARIOS: readonly Scenario[] = [
     loopGroups: [],
     build(w) {
       w.addGroup(
-        group({
-          name: 'jobs-hist',
-          initialInstances: 2,
-          maxSize: 30,
-          bootMs: [7 * MINUTE, 8 * MINUTE],
-          behaviour: () => ({ kind: 'healthy', registerAfterMs: 30 * SECOND }),
-          capacityProvider: {
-            name: 'cp-jobs-hist',
-            cluster: 'jobs-hist',
-            managedTerminationProtection: false,
-            scaleIntervalMs: MINUTE,
-            maxStep: 10,
-            warmupMs: 10 * MINUTE,
-          },
+        slowBootingProviderGroup('jobs-hist', {
+          name: 'cp-jobs-hist',
+          cluster: 'jobs-hist',
+          managedTerminationProtection: false,
         }),
       );
       w.addCluster('jobs-hist', (t) =>

@@ -1,5 +1,5 @@
 /** The launch loops the guard must stop (issue 8, section 5; issues 18 and 24). */
-import { always, DURATION, group, type Scenario } from './scenario-kit';
+import { always, DURATION, group, neverRegistering, type Scenario } from './scenario-kit';
 import { HOUR, MINUTE, SECOND, SIM_T0 } from './world-model';
 
 /**
@@ -84,18 +84,13 @@ export const LOOP_SCENARIOS: readonly Scenario[] = [
     withinLaunches: 6,
     build(w) {
       w.addGroup(
-        group({
-          name: 'svc-retry',
-          maxSize: 10,
-          behaviour: () => ({ kind: 'never-register' }),
-          capacityProvider: {
-            name: 'cp-svc-retry',
-            cluster: 'retry',
-            managedTerminationProtection: false,
-            scaleIntervalMs: MINUTE,
-            maxStep: 1,
-            warmupMs: 14 * MINUTE,
-          },
+        neverRegistering('svc-retry', 10, {
+          name: 'cp-svc-retry',
+          cluster: 'retry',
+          managedTerminationProtection: false,
+          scaleIntervalMs: MINUTE,
+          maxStep: 1,
+          warmupMs: 14 * MINUTE,
         }),
       );
       // A task waits in PROVISIONING for 12 minutes, stops, and the scheduler retries at 15.
@@ -114,18 +109,13 @@ export const LOOP_SCENARIOS: readonly Scenario[] = [
       withinLaunches: 12,
       build(w) {
         w.addGroup(
-          group({
-            name: `gpu-${maxSize}`,
-            maxSize,
-            behaviour: () => ({ kind: 'never-register' }),
-            capacityProvider: {
-              name: `cp-gpu-${maxSize}`,
-              cluster: `inference-${maxSize}`,
-              managedTerminationProtection: true,
-              scaleIntervalMs: MINUTE,
-              maxStep: 1,
-              warmupMs: 80 * SECOND,
-            },
+          neverRegistering(`gpu-${maxSize}`, maxSize, {
+            name: `cp-gpu-${maxSize}`,
+            cluster: `inference-${maxSize}`,
+            managedTerminationProtection: true,
+            scaleIntervalMs: MINUTE,
+            maxStep: 1,
+            warmupMs: 80 * SECOND,
           }),
         );
         w.addCluster(`inference-${maxSize}`, always(5 * MINUTE));
@@ -152,19 +142,14 @@ export const LOOP_SCENARIOS: readonly Scenario[] = [
       withinLaunches: within,
       build(w) {
         w.addGroup(
-          group({
+          neverRegistering(`cp-step-${step}`, maxSize, {
             name: `cp-step-${step}`,
-            maxSize,
-            behaviour: () => ({ kind: 'never-register' }),
-            capacityProvider: {
-              name: `cp-step-${step}`,
-              cluster: `step-${step}`,
-              managedTerminationProtection: true,
-              scaleIntervalMs: 5 * MINUTE,
-              scaleJitterMs: MINUTE,
-              maxStep: step,
-              warmupMs: 300 * SECOND,
-            },
+            cluster: `step-${step}`,
+            managedTerminationProtection: true,
+            scaleIntervalMs: 5 * MINUTE,
+            scaleJitterMs: MINUTE,
+            maxStep: step,
+            warmupMs: 300 * SECOND,
           }),
         );
         w.addCluster(`step-${step}`, (t) => (t >= SIM_T0 + 5 * MINUTE ? tasks : 0));

@@ -3,7 +3,7 @@
  * ./scenarios.ts).
  */
 import type { World } from './world';
-import { type GroupSpec, HOUR, SECOND, SIM_T0 } from './world-model';
+import { type CapacityProviderSpec, type GroupSpec, HOUR, SECOND, SIM_T0 } from './world-model';
 
 /** One scenario. */
 export interface Scenario {
@@ -35,6 +35,15 @@ export function group(spec: Partial<GroupSpec> & Pick<GroupSpec, 'name'>): Group
     behaviour: () => ({ kind: 'healthy' }),
     ...spec,
   };
+}
+
+/** A group behind an ECS capacity provider whose instances never register with its cluster. */
+export function neverRegistering(
+  name: string,
+  maxSize: number,
+  capacityProvider: CapacityProviderSpec,
+): GroupSpec {
+  return group({ name, maxSize, behaviour: () => ({ kind: 'never-register' }), capacityProvider });
 }
 
 /** One service task from `start` on, for ever. */

@@ -13,19 +13,19 @@ import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { IamRoleReader } from '../../lambda/adapters/iam-role';
 import { Ec2LaunchTemplateReader } from '../../lambda/adapters/launch-template';
 import { InstanceRoleChecker } from '../../lambda/steps/role-check';
+import { fakeClientConfig } from './client-config';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/node-role`;
 const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/node-profile`;
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let fake: FakeAws;
 let clients: { asg: AutoScalingClient; ec2: EC2Client; iam: IAMClient };
 
 beforeAll(async () => {
   fake = await startFakeAws();
-  const config = { region: REGION, endpoint: fake.endpoint, credentials, maxAttempts: 1 };
+  const config = fakeClientConfig(fake.endpoint, REGION);
   clients = {
     asg: new AutoScalingClient(config),
     ec2: new EC2Client(config),

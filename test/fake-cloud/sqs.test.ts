@@ -10,9 +10,9 @@ import { DEADLINE_DELIVERY, nextBatch, settle } from '../../fake-cloud/sqs';
 import { type FakeAws, startFakeAws } from '../../fake-cloud/static-state';
 import { parseDeadlineCheck, SqsDeadlineQueue } from '../../lambda/adapters/deadline-queue';
 import { CounterStoreError } from '../../lambda/core/errors';
+import { fakeClientConfig } from './client-config';
 
 const REGION = 'eu-west-1';
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let fake: FakeAws;
 let client: SQSClient;
@@ -28,7 +28,7 @@ function check(n: number) {
 
 beforeAll(async () => {
   fake = await startFakeAws();
-  client = new SQSClient({ region: REGION, endpoint: fake.endpoint, credentials, maxAttempts: 1 });
+  client = new SQSClient(fakeClientConfig(fake.endpoint, REGION));
 });
 
 beforeEach(() => {

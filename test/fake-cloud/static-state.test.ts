@@ -12,17 +12,17 @@ import { type FakeAws, startFakeAws } from '../../fake-cloud/static-state';
 import { AutoScalingSuspender } from '../../lambda/adapters/asg-suspender';
 import { Ec2InstanceStates } from '../../lambda/adapters/ec2-instances';
 import { EcsLookupError, SdkEcsRegistry } from '../../lambda/adapters/ecs-registry';
+import { fakeClientConfig } from './client-config';
 
 const REGION = 'eu-west-1';
 const GROUP_ARN = 'arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:1:autoScalingGroupName/g';
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let fake: FakeAws;
 let clients: { ecs: ECSClient; asg: AutoScalingClient; ec2: EC2Client };
 
 beforeAll(async () => {
   fake = await startFakeAws();
-  const config = { region: REGION, endpoint: fake.endpoint, credentials, maxAttempts: 1 };
+  const config = fakeClientConfig(fake.endpoint, REGION);
   clients = { ecs: new ECSClient(config), asg: new AutoScalingClient(config), ec2: new EC2Client(config) };
   // 12 capacity providers (more than one page of 10), one of them backed by the group.
   for (let i = 0; i < 12; i += 1) {

@@ -6,18 +6,21 @@ import { guardStack } from './stacks';
 describe('resolveProps', () => {
   it('fills the documented defaults', () => {
     expect(resolveProps({})).toEqual({
+      // The group rules
       windowMs: 3_600_000,
       asgThreshold: 10,
+      churnShare: 0.5,
       failedStreak: 4,
-      amiThreshold: 50,
-      dryRun: false,
       suspendProcesses: ['Launch'],
+      // The AMI rules
+      amiThreshold: 50,
       amiAction: 'alert',
       amiMaxGroups: 5,
-      churnShare: 0.5,
+      amiChangeAlerts: 'family',
+      // The deployment
+      dryRun: false,
       emails: [],
       trailRetentionDays: 90,
-      amiChangeAlerts: 'family',
       controlTower: false,
       logRetention: 365,
     });

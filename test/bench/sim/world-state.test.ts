@@ -7,14 +7,7 @@ import {
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeCapacityProvidersCommand,
-  DescribeClustersCommand,
-  DescribeContainerInstancesCommand,
-  ECSClient,
-  ListClustersCommand,
-  ListContainerInstancesCommand,
-} from '@aws-sdk/client-ecs';
+import * as ECS from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../../bench/sim/scenarios';
 import { MINUTE, SECOND, SIM_T0, World } from '../../../bench/sim/world';
@@ -82,7 +75,7 @@ describe('fake cloud', () => {
   let world: World;
   let cloud: FakeCloud;
   let asg: AutoScalingClient;
-  let ecs: ECSClient;
+  let ecs: ECS.ECSClient;
   let ec2: EC2Client;
 
   beforeAll(async () => {
@@ -90,7 +83,7 @@ describe('fake cloud', () => {
     world.advanceTo(SIM_T0 + 10 * MINUTE);
     cloud = await startFakeCloud(world);
     asg = new AutoScalingClient(options(cloud.endpoint));
-    ecs = new ECSClient(options(cloud.endpoint));
+    ecs = new ECS.ECSClient(options(cloud.endpoint));
     ec2 = new EC2Client(options(cloud.endpoint));
   });
 
@@ -177,10 +170,10 @@ describe('fake cloud', () => {
 
   it('maps the group to its cluster through DescribeCapacityProviders and DescribeClusters', async () => {
     // Act
-    const providers = await ecs.send(new DescribeCapacityProvidersCommand({}));
-    const over = failure(ecs.send(new DescribeCapacityProvidersCommand({ maxResults: 11 })));
-    const clusters = await ecs.send(new ListClustersCommand({}));
-    const described = await ecs.send(new DescribeClustersCommand({ clusters: clusters.clusterArns }));
+    const providers = await ecs.send(new ECS.DescribeCapacityProvidersCommand({}));
+    const over = failure(ecs.send(new ECS.DescribeCapacityProvidersCommand({ maxResults: 11 })));
+    const clusters = await ecs.send(new ECS.ListClustersCommand({}));
+    const described = await ecs.send(new ECS.DescribeClustersCommand({ clusters: clusters.clusterArns }));
 
     // Assess
     const own = providers.capacityProviders?.find((c) => c.autoScalingGroupProvider !== undefined);
@@ -206,15 +199,17 @@ describe('fake cloud', () => {
 
     // Act
     const listed = await ecs.send(
-      new ListContainerInstancesCommand({
+      new ECS.ListContainerInstancesCommand({
         cluster: 'prod',
         filter: `ec2InstanceId in [${ids.map((id) => `'${id}'`).join(', ')}]`,
         maxResults: 100,
       }),
     );
-    const over = failure(ecs.send(new ListContainerInstancesCommand({ cluster: 'prod', maxResults: 101 })));
+    const over = failure(
+      ecs.send(new ECS.ListContainerInstancesCommand({ cluster: 'prod', maxResults: 101 })),
+    );
     const described = await ecs.send(
-      new DescribeContainerInstancesCommand({
+      new ECS.DescribeContainerInstancesCommand({
         cluster: 'prod',
         containerInstances: listed.containerInstanceArns,
       }),

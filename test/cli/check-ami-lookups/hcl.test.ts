@@ -69,10 +69,8 @@ describe('blockLines', () => {
       'data "aws_ami" "real" {',
       '}',
     ].join('\r\n');
-    // Act
-    const lines = blockLines(text);
-    // Assess
-    expect([...lines]).toEqual([
+    // Act & Assess
+    expect([...blockLines(text)]).toEqual([
       ['locals', 1],
       ['data.aws_ami.real', 6],
     ]);

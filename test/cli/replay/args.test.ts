@@ -8,7 +8,7 @@ import { WINDOW_LIMITS } from '../../../lambda/core/duration';
 import { ConfigError } from '../../../lambda/core/errors';
 import { DEFAULTS } from '../../../lambda/core/types';
 import { MAX_WINDOW, resolveProps } from '../../../lib/props';
-import { launchSeries, replay, replayProcess, T0, tempDir, trips, writeLog } from './support';
+import { launchSeries, logFolder, replay, replayProcess, T0, tempDir, trips } from './support';
 
 describe('parseReplayArgs', () => {
   it('fills the defaults the deployed guard uses', () => {
@@ -98,16 +98,14 @@ describe('parseReplayArgs', () => {
 
 describe('replay exit codes (real process)', () => {
   it('exits 0 with trips on stdout', async () => {
-    const dir = tempDir();
-    writeLog(join(dir, 'a.json'), launchSeries(2, T0));
+    const dir = logFolder(launchSeries(2, T0));
     const out = await replayProcess(['--format', 'json', '--asg-threshold', '2', dir]);
     expect(out.code).toBe(0);
     expect(trips(out)).toHaveLength(1);
   });
 
   it('exits 0 when nothing trips', async () => {
-    const dir = tempDir();
-    writeLog(join(dir, 'a.json'), launchSeries(2, T0));
+    const dir = logFolder(launchSeries(2, T0));
     const out = await replayProcess(['--format', 'json', dir]);
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('');
@@ -209,8 +207,7 @@ describe('replay exit codes (real process)', () => {
 
   it('exits 0 when some inputs are readable, saying how many were left out', async () => {
     // Prepare
-    const dir = tempDir();
-    writeLog(join(dir, 'a.json'), launchSeries(2, T0));
+    const dir = logFolder(launchSeries(2, T0));
     writeFileSync(join(dir, 'b.json.gz'), 'not gzip');
     // Act
     const out = await replay(['--format', 'json', '--asg-threshold', '2', dir]);

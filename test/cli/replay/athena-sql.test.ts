@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../bench/random';
@@ -9,14 +8,13 @@ import {
   eid,
   failedLaunch,
   type Json,
+  logFolder,
   MIN,
   personLaunch,
   replay,
   T0,
-  tempDir,
   terminate,
   trips,
-  writeLog,
 } from './support';
 
 /**
@@ -100,8 +98,7 @@ describe('replay --sql athena, run on DuckDB', () => {
   ])('finds the trips the local replay finds on the same records: %j', async (policy) => {
     // Prepare
     const rs = records();
-    const dir = tempDir();
-    writeLog(join(dir, 'a.json'), rs);
+    const dir = logFolder(rs);
     // Act
     const local = await replay([
       '--format',

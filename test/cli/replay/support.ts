@@ -175,6 +175,13 @@ export function writeLog(path: string, records: readonly Json[]): string {
   return path;
 }
 
+/** A new temporary folder holding one CloudTrail log file, `a.json`, of these records. */
+export function logFolder(records: readonly Json[]): string {
+  const dir = tempDir();
+  writeLog(join(dir, 'a.json'), records);
+  return dir;
+}
+
 /** Write JSON Lines, one value per line. */
 export function writeLines(path: string, values: readonly unknown[]): string {
   mkdirSync(dirname(path), { recursive: true });

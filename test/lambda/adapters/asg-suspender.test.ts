@@ -20,14 +20,14 @@ import {
   PERMISSIONS_FOR,
 } from '../../../lambda/adapters/asg-suspender';
 import { SuspendError } from '../../../lambda/core/errors';
-import { serviceError, TEST_CREDENTIALS } from './sdk-fakes';
+import { GROUP } from '../core/example-reports';
+import { clientErrorsOf, TEST_CREDENTIALS } from './sdk-fakes';
 
-const GROUP = 'ecs-capacity-provider-asg';
 const REGION = 'eu-west-1';
 
 const asg = mockClient(AutoScalingClient);
 
-const asgError = (name: string, message: string) => serviceError(AutoScalingServiceException, name, message);
+const asgError = clientErrorsOf(AutoScalingServiceException);
 
 const notFound = () =>
   asgError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup ${GROUP} not found`);
@@ -101,6 +101,27 @@ describe('AutoScalingSuspender', () => {
   afterEach(() => {
     asg.reset();
   });
+
+  /**
+   * For each SDK failure (`[label, make]`) `reject` sets up, `act` rejects with a SuspendError
+   * whose cause is that failure and whose message names `operation`, the group and the region.
+   */
+  function surfacesFailures(
+    failures: [string, () => Error][],
+    reject: (e: Error) => unknown,
+    act: () => Promise<unknown>,
+    operation: string,
+  ): void {
+    it.each(failures)('surfaces %s as a SuspendError with the cause', async (_label, make) => {
+      // Prepare
+      const sdkError = make();
+      reject(sdkError);
+      // Act
+      const error = await expectSuspendError(act, sdkError);
+      // Assess
+      expect(error.message).toBe(`${operation} failed for group ${GROUP} in ${REGION}`);
+    });
+  }
 
   describe('describeGroup', () => {
     it('reads tags, instances, suspended processes, grace period and sizes', async () => {
@@ -181,18 +202,15 @@ describe('AutoScalingSuspender', () => {
       ]);
     });
 
-    it.each([
-      ['throttling', throttled],
-      ['access denied', denied],
-    ])('surfaces %s as a SuspendError with the cause', async (_label, make) => {
-      // Prepare
-      const sdkError = make();
-      asg.on(DescribeAutoScalingGroupsCommand).rejects(sdkError);
-      // Act
-      const error = await expectSuspendError(() => suspender.describeGroup(REGION, GROUP), sdkError);
-      // Assess
-      expect(error.message).toBe(`DescribeAutoScalingGroups failed for group ${GROUP} in ${REGION}`);
-    });
+    surfacesFailures(
+      [
+        ['throttling', throttled],
+        ['access denied', denied],
+      ],
+      (e) => asg.on(DescribeAutoScalingGroupsCommand).rejects(e),
+      () => suspender.describeGroup(REGION, GROUP),
+      'DescribeAutoScalingGroups',
+    );
 
     it('makes one client per region and reuses it', async () => {
       // Prepare
@@ -240,23 +258,20 @@ describe('AutoScalingSuspender', () => {
       expect(out).toBe('gone');
     });
 
-    it.each([
-      ['throttling', throttled],
-      ['access denied', denied],
-      ['another validation error', () => asgError('ValidationError', 'Invalid process name: Lunch')],
+    surfacesFailures(
       [
-        'a scaling activity in progress',
-        () => new ResourceInUseFault({ $metadata: {}, message: 'The group is in use' }),
+        ['throttling', throttled],
+        ['access denied', denied],
+        ['another validation error', () => asgError('ValidationError', 'Invalid process name: Lunch')],
+        [
+          'a scaling activity in progress',
+          () => new ResourceInUseFault({ $metadata: {}, message: 'The group is in use' }),
+        ],
       ],
-    ])('surfaces %s as a SuspendError with the cause', async (_label, make) => {
-      // Prepare
-      const sdkError = make();
-      asg.on(SuspendProcessesCommand).rejects(sdkError);
-      // Act
-      const error = await expectSuspendError(() => suspender.suspend(REGION, GROUP, ['Launch']), sdkError);
-      // Assess
-      expect(error.message).toBe(`SuspendProcesses failed for group ${GROUP} in ${REGION}`);
-    });
+      (e) => asg.on(SuspendProcessesCommand).rejects(e),
+      () => suspender.suspend(REGION, GROUP, ['Launch']),
+      'SuspendProcesses',
+    );
   });
 
   describe('resume', () => {
@@ -271,21 +286,6 @@ describe('AutoScalingSuspender', () => {
         AutoScalingGroupName: GROUP,
         ScalingProcesses: ['Launch', 'ReplaceUnhealthy'],
       });
-    });
-
-    it('returns gone for a group that does not exist', async () => {
-      // Prepare
-      asg.on(ResumeProcessesCommand).rejects(notFound());
-      // Act & Assess
-      await expect(suspender.resume(REGION, GROUP, ['Launch'])).resolves.toBe('gone');
-    });
-
-    it('surfaces access denied as a SuspendError with the cause', async () => {
-      // Prepare
-      const sdkError = denied();
-      asg.on(ResumeProcessesCommand).rejects(sdkError);
-      // Act & Assess
-      await expectSuspendError(() => suspender.resume(REGION, GROUP, ['Launch']), sdkError);
     });
   });
 
@@ -340,18 +340,15 @@ describe('AutoScalingSuspender', () => {
       await expect(suspender.tagGroup(REGION, GROUP, tags)).resolves.toBe('gone');
     });
 
-    it.each([
-      ['throttling', throttled],
-      ['access denied', denied],
-    ])('surfaces %s as a SuspendError with the cause', async (_label, make) => {
-      // Prepare
-      const sdkError = make();
-      asg.on(CreateOrUpdateTagsCommand).rejects(sdkError);
-      // Act
-      const error = await expectSuspendError(() => suspender.tagGroup(REGION, GROUP, tags), sdkError);
-      // Assess
-      expect(error.message).toBe(`CreateOrUpdateTags failed for group ${GROUP} in ${REGION}`);
-    });
+    surfacesFailures(
+      [
+        ['throttling', throttled],
+        ['access denied', denied],
+      ],
+      (e) => asg.on(CreateOrUpdateTagsCommand).rejects(e),
+      () => suspender.tagGroup(REGION, GROUP, tags),
+      'CreateOrUpdateTags',
+    );
   });
 
   describe('untagGroup', () => {
@@ -372,20 +369,38 @@ describe('AutoScalingSuspender', () => {
         ],
       });
     });
+  });
 
+  // The undo calls (resume, untag): a group that is gone, and an SDK failure wrapped with its cause.
+  describe.each([
+    [
+      'resume',
+      (e: Error) => asg.on(ResumeProcessesCommand).rejects(e),
+      () => suspender.resume(REGION, GROUP, ['Launch']),
+      'access denied',
+      denied,
+    ],
+    [
+      'untagGroup',
+      (e: Error) => asg.on(DeleteTagsCommand).rejects(e),
+      () => suspender.untagGroup(REGION, GROUP, ['k']),
+      'throttling',
+      throttled,
+    ],
+  ])('%s', (_method, reject, act, failure, fail) => {
     it('returns gone for a group that does not exist', async () => {
       // Prepare
-      asg.on(DeleteTagsCommand).rejects(notFound());
+      reject(notFound());
       // Act & Assess
-      await expect(suspender.untagGroup(REGION, GROUP, ['k'])).resolves.toBe('gone');
+      await expect(act()).resolves.toBe('gone');
     });
 
-    it('surfaces throttling as a SuspendError with the cause', async () => {
+    it(`surfaces ${failure} as a SuspendError with the cause`, async () => {
       // Prepare
-      const sdkError = throttled();
-      asg.on(DeleteTagsCommand).rejects(sdkError);
+      const sdkError = fail();
+      reject(sdkError);
       // Act & Assess
-      await expectSuspendError(() => suspender.untagGroup(REGION, GROUP, ['k']), sdkError);
+      await expectSuspendError(act, sdkError);
     });
   });
 

@@ -51,6 +51,8 @@ import { CounterStoreError, GuardError, NotifyError, SuspendError } from '../../
 import { suspendedReport } from '../core/example-reports';
 
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'y' };
+/** A mocked client's settings. */
+const CLIENT = { region: 'us-west-2', credentials: CREDENTIALS };
 
 // Real SDK exceptions, shaped as the SDK's deserializers build them: the modelled classes where
 // the service models the error, else the service's base exception with the error code as name
@@ -75,6 +77,23 @@ function ec2Error(name: string, status: number): EC2ServiceException {
   });
 }
 
+/** A modelled exception of HTTP status `status`, as the SDK's deserializer builds it. */
+function modelled<E>(
+  Exception: new (options: { message: string; $metadata: ReturnType<typeof meta> }) => E,
+  status: number,
+  message = 'x',
+): E {
+  return new Exception({ message, $metadata: meta(status) });
+}
+
+/** A Scheduler exception: its model carries `Message` beside `message`. */
+function schedulerError<E>(
+  Exception: new (options: { message: string; Message: string; $metadata: ReturnType<typeof meta> }) => E,
+  status: number,
+): E {
+  return new Exception({ message: 'x', Message: 'x', $metadata: meta(status) });
+}
+
 const socketReset = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
 describe('classifyAwsError', () => {
@@ -82,21 +101,17 @@ describe('classifyAwsError', () => {
     ['Auto Scaling Throttling (400)', asgError('Throttling', 400), 'transient'],
     [
       'Auto Scaling ResourceContentionFault (500)',
-      new ResourceContentionFault({ message: 'busy', $metadata: meta(500) }),
+      modelled(ResourceContentionFault, 500, 'busy'),
       'transient',
     ],
     ['Auto Scaling ValidationError (400)', asgError('ValidationError', 400), 'permanent'],
     ['Auto Scaling AccessDenied (403)', asgError('AccessDenied', 403), 'blind'],
     [
       'DynamoDB ProvisionedThroughputExceededException',
-      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: meta(400) }),
+      modelled(ProvisionedThroughputExceededException, 400, 'slow down'),
       'transient',
     ],
-    [
-      'DynamoDB InternalServerError',
-      new InternalServerError({ message: 'oops', $metadata: meta(500) }),
-      'transient',
-    ],
+    ['DynamoDB InternalServerError', modelled(InternalServerError, 500, 'oops'), 'transient'],
     [
       'DynamoDB ValidationException (key too large)',
       new DynamoDBServiceException({
@@ -109,60 +124,28 @@ describe('classifyAwsError', () => {
     ],
     [
       'DynamoDB ConditionalCheckFailedException',
-      new ConditionalCheckFailedException({ message: 'no', $metadata: meta(400) }),
+      modelled(ConditionalCheckFailedException, 400, 'no'),
       'permanent',
     ],
     [
       'DynamoDB ResourceNotFoundException (the table)',
-      new DynamoResourceNotFound({ message: 'Requested resource not found', $metadata: meta(400) }),
+      modelled(DynamoResourceNotFound, 400, 'Requested resource not found'),
       'blind',
     ],
     ['EC2 RequestLimitExceeded', ec2Error('RequestLimitExceeded', 503), 'transient'],
     ['EC2 Unavailable (503)', ec2Error('Unavailable', 503), 'transient'],
     ['EC2 InvalidAMIID.NotFound', ec2Error('InvalidAMIID.NotFound', 400), 'permanent'],
     ['EC2 UnauthorizedOperation (403)', ec2Error('UnauthorizedOperation', 403), 'blind'],
-    ['SNS ThrottledException', new ThrottledException({ message: 'x', $metadata: meta(400) }), 'transient'],
-    [
-      'SNS InternalErrorException',
-      new InternalErrorException({ message: 'x', $metadata: meta(500) }),
-      'transient',
-    ],
-    [
-      'SNS InvalidParameterException',
-      new InvalidParameterException({ message: 'x', $metadata: meta(400) }),
-      'permanent',
-    ],
-    [
-      'SNS AuthorizationErrorException',
-      new AuthorizationErrorException({ message: 'x', $metadata: meta(403) }),
-      'blind',
-    ],
-    ['SNS KMSDisabledException', new KMSDisabledException({ message: 'x', $metadata: meta(400) }), 'blind'],
-    [
-      'SNS NotFoundException (the topic)',
-      new NotFoundException({ message: 'x', $metadata: meta(404) }),
-      'blind',
-    ],
-    [
-      'Scheduler ThrottlingException',
-      new SchedulerThrottling({ message: 'x', Message: 'x', $metadata: meta(429) }),
-      'transient',
-    ],
-    [
-      'Scheduler InternalServerException',
-      new SchedulerInternal({ message: 'x', Message: 'x', $metadata: meta(500) }),
-      'transient',
-    ],
-    [
-      'Scheduler ValidationException',
-      new SchedulerValidation({ message: 'x', Message: 'x', $metadata: meta(400) }),
-      'permanent',
-    ],
-    [
-      'Scheduler ResourceNotFoundException',
-      new SchedulerNotFound({ message: 'x', Message: 'x', $metadata: meta(404) }),
-      'blind',
-    ],
+    ['SNS ThrottledException', modelled(ThrottledException, 400), 'transient'],
+    ['SNS InternalErrorException', modelled(InternalErrorException, 500), 'transient'],
+    ['SNS InvalidParameterException', modelled(InvalidParameterException, 400), 'permanent'],
+    ['SNS AuthorizationErrorException', modelled(AuthorizationErrorException, 403), 'blind'],
+    ['SNS KMSDisabledException', modelled(KMSDisabledException, 400), 'blind'],
+    ['SNS NotFoundException (the topic)', modelled(NotFoundException, 404), 'blind'],
+    ['Scheduler ThrottlingException', schedulerError(SchedulerThrottling, 429), 'transient'],
+    ['Scheduler InternalServerException', schedulerError(SchedulerInternal, 500), 'transient'],
+    ['Scheduler ValidationException', schedulerError(SchedulerValidation, 400), 'permanent'],
+    ['Scheduler ResourceNotFoundException', schedulerError(SchedulerNotFound, 404), 'blind'],
     ['a socket reset (ECONNRESET)', socketReset(), 'transient'],
     ['an SDK timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'transient'],
     ['an unknown 4xx without a name we know', asgError('SomethingNew', 400), 'permanent'],
@@ -195,7 +178,7 @@ describe('classifyAwsError', () => {
   });
 
   it('lets an adapter override a name whose meaning differs in its service', () => {
-    const notFound = new SchedulerNotFound({ message: 'x', Message: 'x', $metadata: meta(404) });
+    const notFound = schedulerError(SchedulerNotFound, 404);
     expect(classifyAwsError(notFound, { ResourceNotFoundException: 'permanent' })).toBe('permanent');
     expect(awsCause(notFound)).toEqual({ cause: notFound, failure: 'blind' });
   });
@@ -229,6 +212,18 @@ async function failureOf(action: () => Promise<unknown>): Promise<unknown> {
   );
 }
 
+/** `error` is an `Expected` error carrying the class `failure` and the SDK's error `sdk` as its cause. */
+function expectCarries(
+  error: unknown,
+  Expected: abstract new (...args: never[]) => GuardError,
+  failure: AwsErrorClass,
+  sdk: Error,
+): void {
+  expect(error).toBeInstanceOf(Expected);
+  expect((error as GuardError).failure).toBe(failure);
+  expect((error as GuardError).cause).toBe(sdk);
+}
+
 describe.each<[AwsErrorClass, () => Error]>([
   ['transient', () => asgError('Throttling', 400)],
   ['permanent', () => asgError('ValidationError', 400)],
@@ -241,9 +236,7 @@ describe.each<[AwsErrorClass, () => Error]>([
     const sdk = make();
     asg.on(DescribeAutoScalingGroupsCommand).rejects(sdk);
     const error = await failureOf(() => suspender().describeGroup('us-west-2', 'ecs-asg'));
-    expect(error).toBeInstanceOf(SuspendError);
-    expect((error as SuspendError).failure).toBe(failure);
-    expect((error as SuspendError).cause).toBe(sdk);
+    expectCarries(error, SuspendError, failure, sdk);
   });
 
   it('throws a SuspendError that carries the class from suspend', async () => {
@@ -255,7 +248,7 @@ describe.each<[AwsErrorClass, () => Error]>([
 });
 
 describe.each<[AwsErrorClass, () => Error]>([
-  ['transient', () => new ProvisionedThroughputExceededException({ message: 'x', $metadata: meta(400) })],
+  ['transient', () => modelled(ProvisionedThroughputExceededException, 400)],
   [
     'permanent',
     () =>
@@ -266,17 +259,15 @@ describe.each<[AwsErrorClass, () => Error]>([
         message: 'Key too large',
       }),
   ],
-  ['blind', () => new DynamoResourceNotFound({ message: 'x', $metadata: meta(400) })],
+  ['blind', () => modelled(DynamoResourceNotFound, 400)],
 ])('DynamoDbScopeStore with a %s failure', (failure, make) => {
+  const store = () => new DynamoDbScopeStore(new DynamoDBClient(CLIENT), 't');
+
   it('throws a CounterStoreError that carries the class from record', async () => {
     const sdk = make();
     dynamo.on(UpdateItemCommand).rejects(sdk);
-    const counter = new DynamoDbScopeStore(
-      new DynamoDBClient({ region: 'us-west-2', credentials: CREDENTIALS }),
-      't',
-    );
     const error = await failureOf(() =>
-      counter.record(
+      store().record(
         {
           key: KEY,
           mentions: [{ instanceId: 'i-0123456789abcdef0', time: 1_700_000_000_000 }],
@@ -288,34 +279,27 @@ describe.each<[AwsErrorClass, () => Error]>([
         { threshold: 10, windowMs: 3_600_000 },
       ),
     );
-    expect(error).toBeInstanceOf(CounterStoreError);
-    expect((error as CounterStoreError).failure).toBe(failure);
-    expect((error as CounterStoreError).cause).toBe(sdk);
+    expectCarries(error, CounterStoreError, failure, sdk);
   });
 });
 
 describe.each<[AwsErrorClass, () => Error]>([
-  ['transient', () => new ThrottledException({ message: 'x', $metadata: meta(400) })],
-  ['permanent', () => new InvalidParameterException({ message: 'x', $metadata: meta(400) })],
-  ['blind', () => new KMSDisabledException({ message: 'x', $metadata: meta(400) })],
+  ['transient', () => modelled(ThrottledException, 400)],
+  ['permanent', () => modelled(InvalidParameterException, 400)],
+  ['blind', () => modelled(KMSDisabledException, 400)],
 ])('SnsNotifier with a %s failure', (failure, make) => {
   it('throws a NotifyError that carries the class', async () => {
     const sdk = make();
     sns.on(PublishCommand).rejects(sdk);
-    const notifier = new SnsNotifier(
-      new SNSClient({ region: 'us-west-2', credentials: CREDENTIALS }),
-      'arn:aws:sns:us-west-2:111122223333:t',
-    );
+    const notifier = new SnsNotifier(new SNSClient(CLIENT), 'arn:aws:sns:us-west-2:111122223333:t');
     const error = await failureOf(() => notifier.publishTrip(suspendedReport()));
-    expect(error).toBeInstanceOf(NotifyError);
-    expect((error as NotifyError).failure).toBe(failure);
-    expect((error as NotifyError).cause).toBe(sdk);
+    expectCarries(error, NotifyError, failure, sdk);
   });
 });
 
 describe.each<[AwsErrorClass, () => Error]>([
-  ['transient', () => new SchedulerThrottling({ message: 'x', Message: 'x', $metadata: meta(429) })],
-  ['permanent', () => new SchedulerValidation({ message: 'x', Message: 'x', $metadata: meta(400) })],
+  ['transient', () => schedulerError(SchedulerThrottling, 429)],
+  ['permanent', () => schedulerError(SchedulerValidation, 400)],
   [
     'blind',
     () =>

@@ -2,7 +2,7 @@ import { DescribeImagesCommand, EC2Client, EC2ServiceException } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2ImageInfo, MAX_IMAGES, PERMISSIONS } from '../../../lambda/adapters/ec2-diagnosis';
-import { serviceError, TEST_CREDENTIALS } from './sdk-fakes';
+import { clientErrorsOf, TEST_CREDENTIALS } from './sdk-fakes';
 
 const AMI = 'ami-0abc1234def567890';
 const OTHER = 'ami-0fedcba9876543210';
@@ -10,7 +10,7 @@ const NAME = 'al2023-ami-ecs-neuron-hvm-2023.0.20251209-kernel-6.1-x86_64';
 
 const ec2 = mockClient(EC2Client);
 
-const ec2Error = (name: string, message: string) => serviceError(EC2ServiceException, name, message);
+const ec2Error = clientErrorsOf(EC2ServiceException);
 
 function source(): Ec2ImageInfo {
   return new Ec2ImageInfo((region) => new EC2Client({ region, credentials: TEST_CREDENTIALS }));

@@ -12,14 +12,14 @@ import { amiChangeChatMessage, buildAmiChangeAlert } from '../../../lambda/core/
 import { NotifyError } from '../../../lambda/core/errors';
 import { incidentAmiChange } from '../core/example-ami-change';
 import { GROUP, suspendedReport } from '../core/example-reports';
-import { serviceError, TEST_CREDENTIALS } from './sdk-fakes';
+import { clientErrorsOf, TEST_CREDENTIALS } from './sdk-fakes';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:launch-loop-guard';
 const CHAT_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:launch-loop-guard-chat';
 
 const sns = mockClient(SNSClient);
 
-const snsError = (name: string, message: string) => serviceError(SNSServiceException, name, message);
+const snsError = clientErrorsOf(SNSServiceException);
 
 function client(): SNSClient {
   return new SNSClient({ region: 'eu-west-1', credentials: TEST_CREDENTIALS });

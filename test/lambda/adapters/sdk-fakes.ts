@@ -21,3 +21,10 @@ export function serviceError<E>(
 ): E {
   return new Exception({ name, $fault: fault, $metadata: { httpStatusCode }, message });
 }
+
+/** A maker of one service's client errors (HTTP 400) by name and message. */
+export function clientErrorsOf<E>(
+  Exception: new (options: ExceptionOptions) => E,
+): (name: string, message: string) => E {
+  return (name, message) => serviceError(Exception, name, message);
+}

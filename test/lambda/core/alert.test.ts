@@ -452,7 +452,5 @@ describe('shellWord', () => {
     ['my group', "'my group'"],
     ["it's", "'it'\\''s'"],
     ['$(rm -rf /)', "'$(rm -rf /)'"],
-  ])('%j → %s', (word, quoted) => {
-    expect(shellWord(word)).toBe(quoted);
-  });
+  ])('%j → %s', (word, quoted) => expect(shellWord(word)).toBe(quoted));
 });

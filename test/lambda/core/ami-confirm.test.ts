@@ -11,33 +11,26 @@ import { FATE, type Fate, type FateReason, type JudgedLaunch } from '../../../la
 
 const MIN = 60_000;
 const LAUNCH = { instanceId: 'i-0123456789abcdef0', launchedAt: 0 };
+/** A running instance whose system check is ok and whose instance check is `instance`. */
+const running = (instance: string): UngroupedFacts => ({
+  state: 'running',
+  checks: { instance, system: 'ok' },
+});
 
 describe('judgeUngrouped', () => {
   it.each<[string, UngroupedFacts | undefined, number, Fate, FateReason]>([
-    [
-      'running, both checks ok, at its deadline',
-      { state: 'running', checks: { instance: 'ok', system: 'ok' } },
-      10 * MIN,
-      'useful',
-      'in-service',
-    ],
-    [
-      'running, checks ok, before its deadline',
-      { state: 'running', checks: { instance: 'ok', system: 'ok' } },
-      5 * MIN,
-      'undecided',
-      'before-deadline',
-    ],
+    ['running, both checks ok, at its deadline', running('ok'), 10 * MIN, 'useful', 'in-service'],
+    ['running, checks ok, before its deadline', running('ok'), 5 * MIN, 'undecided', 'before-deadline'],
     [
       'running, instance check impaired at its deadline',
-      { state: 'running', checks: { instance: 'impaired', system: 'ok' } },
+      running('impaired'),
       11 * MIN,
       'failed',
       'unhealthy',
     ],
     [
       'running, checks still initializing at its deadline',
-      { state: 'running', checks: { instance: 'initializing', system: 'ok' } },
+      running('initializing'),
       11 * MIN,
       'failed',
       'still-pending',

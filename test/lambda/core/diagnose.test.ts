@@ -110,17 +110,16 @@ describe('diagnose', () => {
   });
 
   it('explains failed launch calls, most frequent first, and ignores dry runs', () => {
+    // Prepare
+    const failedAttempts = [
+      { errorCode: 'Client.DryRunOperation', count: 5 },
+      { errorCode: 'UnauthorizedOperation', count: 1 },
+      { errorCode: 'InsufficientInstanceCapacity', count: 3 },
+      { errorCode: 'InsufficientInstanceCapacity', count: 1 },
+      { errorCode: 'SomethingNew', count: 2 },
+    ];
     // Act
-    const findings = diagnose({
-      images: [],
-      failedAttempts: [
-        { errorCode: 'Client.DryRunOperation', count: 5 },
-        { errorCode: 'UnauthorizedOperation', count: 1 },
-        { errorCode: 'InsufficientInstanceCapacity', count: 3 },
-        { errorCode: 'InsufficientInstanceCapacity', count: 1 },
-        { errorCode: 'SomethingNew', count: 2 },
-      ],
-    });
+    const findings = diagnose({ images: [], failedAttempts });
     // Assess
     expect(findings).toEqual([
       '4 launch calls failed with InsufficientInstanceCapacity: likely EC2 had no capacity for the instance type in that zone.',

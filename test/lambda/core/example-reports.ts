@@ -12,22 +12,32 @@ export const NOT_REGISTERED_EVIDENCE =
 /** What the alerts say never counts as a failed launch. */
 export const NEVER_COUNTS = "scale-ins, refreshes, Spot interruptions and a person's actions never count";
 
+/** The deployed resumer function the alerts name. */
+export const RESUMER = { functionName: 'LaunchLoopGuard-GuardResumer0A1B2C3D-xYz123', region: 'eu-west-1' };
+
+/** What every example trip shares: a live (not dry) run over 1h, one AMI, Launch, the resumer. */
+const INCIDENT = {
+  dryRun: false,
+  launchesAtLeast: false,
+  windowMs: 3_600_000,
+  imageIds: [AMI],
+  processes: ['Launch'],
+  imageNames: { [AMI]: AMI_NAME },
+  resumer: RESUMER,
+} as const;
+
 /** Launch suspended on the ECS capacity-provider group: 12 launches in 1h, 11 churned. */
 export function suspendedReport(overrides: Partial<TripReport> = {}): TripReport {
   return {
+    ...INCIDENT,
     scope: { scope: 'asg', account: '123456789012', region: 'eu-west-1', key: GROUP },
     action: TRIP_ACTION.suspended,
-    dryRun: false,
     launches: 12,
-    launchesAtLeast: false,
     threshold: 10,
-    windowMs: 3_600_000,
     firstLaunch: Date.parse('2025-12-10T08:02:11Z'),
     lastLaunch: Date.parse('2025-12-10T08:57:40Z'),
     callers: [ASG_CALLER],
-    imageIds: [AMI],
     eventId: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
-    processes: ['Launch'],
     evidence: {
       rule: 'streak',
       judged: 12,
@@ -44,38 +54,27 @@ export function suspendedReport(overrides: Partial<TripReport> = {}): TripReport
       causes: [],
     },
     tagged: true,
-    imageNames: { [AMI]: AMI_NAME },
-    resumer: RESUMER,
     ...overrides,
   };
 }
 
-/** The deployed resumer function the alerts name. */
-export const RESUMER = { functionName: 'LaunchLoopGuard-GuardResumer0A1B2C3D-xYz123', region: 'eu-west-1' };
-
 /** An AMI-scope trip that alerts only. */
 export function amiReport(overrides: Partial<TripReport> = {}): TripReport {
   return {
+    ...INCIDENT,
     scope: { scope: 'ami', account: '123456789012', region: 'eu-west-1', key: AMI },
     action: TRIP_ACTION.alertOnly,
-    dryRun: false,
+    eventId: '0e9d8c7b-6a5f-4e3d-2c1b-0a9f8e7d6c5b',
+    callers: [ASG_CALLER, 'arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
+    ungroupedCallers: ['arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
     launches: 52,
-    launchesAtLeast: false,
     threshold: 50,
-    windowMs: 3_600_000,
     firstLaunch: Date.parse('2025-12-10T08:00:05Z'),
     lastLaunch: Date.parse('2025-12-10T08:59:01Z'),
-    callers: [ASG_CALLER, 'arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
-    imageIds: [AMI],
-    eventId: '0e9d8c7b-6a5f-4e3d-2c1b-0a9f8e7d6c5b',
-    processes: ['Launch'],
     groups: [
       { groupName: GROUP, outcome: 'already-suspended' },
       { groupName: 'batch-gpu-workers', outcome: 'exempt' },
     ],
-    ungroupedCallers: ['arn:aws:sts::123456789012:assumed-role/ci-deployer/session-42'],
-    imageNames: { [AMI]: AMI_NAME },
-    resumer: RESUMER,
     ...overrides,
   };
 }

@@ -306,14 +306,9 @@ describe('streakRule', () => {
   });
 
   it('does not trip when a useful launch breaks the streak', () => {
-    const judged = [
-      j('failed', 0),
-      j('failed', 1),
-      j('useful', 2),
-      j('failed', 3),
-      j('failed', 4),
-      j('failed', 5),
-    ];
+    // One launch a minute: failed, failed, useful, then three failed.
+    const fates = ['failed', 'failed', 'useful', 'failed', 'failed', 'failed'] as const;
+    const judged = fates.map((fate, minute) => j(fate, minute));
     expect(streakRule(judged, 4)).toMatchObject({ trips: false, streak: 3 });
   });
 

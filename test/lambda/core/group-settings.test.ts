@@ -4,6 +4,22 @@ import { groupSettings, TAG } from '../../../lambda/core/group-settings';
 const DEFAULTS = { threshold: 10, windowMs: 3_600_000, maxWindowMs: 86_400_000, streak: 4 };
 
 describe('groupSettings', () => {
+  /** Each value of the tag `tag` is read as `expected` in the setting `field`, without a problem. */
+  function readsWithoutProblem(
+    title: string,
+    tag: string,
+    field: 'exempt' | 'threshold' | 'windowMs',
+    cases: [string, boolean | number][],
+  ): void {
+    it.each(cases)(title, (value, expected) => {
+      // Act
+      const s = groupSettings({ [tag]: value }, DEFAULTS);
+      // Assess
+      expect(s[field]).toBe(expected);
+      expect(s.problems).toEqual([]);
+    });
+  }
+
   it('uses the defaults when the group has none of the tags', () => {
     // Act
     const s = groupSettings({ Name: 'web', 'aws:autoscaling:groupName': 'web' }, DEFAULTS);
@@ -40,20 +56,14 @@ describe('groupSettings', () => {
     expect(bad.problems[0]).toContain('launch-loop-guard:deadline="3h" is not a duration from 1m to 1h');
   });
 
-  it.each([
+  readsWithoutProblem('reads exempt=%j as %s without a problem', TAG.exempt, 'exempt', [
     ['true', true],
     ['TRUE', true],
     [' True ', true],
     ['false', false],
     ['False', false],
     ['', false],
-  ])('reads exempt=%j as %s without a problem', (value, exempt) => {
-    // Act
-    const s = groupSettings({ [TAG.exempt]: value }, DEFAULTS);
-    // Assess
-    expect(s.exempt).toBe(exempt);
-    expect(s.problems).toEqual([]);
-  });
+  ]);
 
   it.each(['yes', '1', 'on', 'truee'])('refuses exempt=%j: not exempt, with a problem', (value) => {
     // Act
@@ -65,19 +75,13 @@ describe('groupSettings', () => {
     expect(s.problems[0]).toContain(`"${value}"`);
   });
 
-  it.each([
+  readsWithoutProblem('reads threshold=%j as %i (below or above the default)', TAG.threshold, 'threshold', [
     ['3', 3],
     ['1', 1],
     [' 25 ', 25],
     ['10', 10],
     ['500', 500],
-  ])('reads threshold=%j as %i (below or above the default)', (value, threshold) => {
-    // Act
-    const s = groupSettings({ [TAG.threshold]: value }, DEFAULTS);
-    // Assess
-    expect(s.threshold).toBe(threshold);
-    expect(s.problems).toEqual([]);
-  });
+  ]);
 
   it.each(['0', '-3', '2.5', 'ten', '', '1e3', '0x10', '9999999999'])(
     'refuses threshold=%j: default kept, with a problem',
@@ -92,19 +96,13 @@ describe('groupSettings', () => {
     },
   );
 
-  it.each([
+  readsWithoutProblem('reads window=%j as %i ms', TAG.window, 'windowMs', [
     ['30m', 1_800_000],
     ['2h', 7_200_000],
     ['90s', 90_000],
     ['1d', 86_400_000],
     ['24h', 86_400_000],
-  ])('reads window=%j as %i ms', (value, windowMs) => {
-    // Act
-    const s = groupSettings({ [TAG.window]: value }, DEFAULTS);
-    // Assess
-    expect(s.windowMs).toBe(windowMs);
-    expect(s.problems).toEqual([]);
-  });
+  ]);
 
   it.each(['30', '2 hours', '0m', '-1h', '1w', ''])(
     'refuses window=%j: default kept, with a problem',

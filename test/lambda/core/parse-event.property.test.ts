@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureNames, loadFixture } from '../../../fake-cloud/support/fixtures';
 import { inCloudTrailEnvelope } from '../../../fake-cloud/support/launch-events';
 import { applyMutations, mutationArb, pathsOf } from '../../../fake-cloud/support/mutations';
-import {
-  isAccountId,
-  isEventId,
-  isGroupName,
-  isImageId,
-  isInstanceId,
-  isRegion,
-} from '../../../lambda/core/identifiers';
+import * as id from '../../../lambda/core/identifiers';
 import { NOT_LAUNCH_REASON, parseEvent } from '../../../lambda/core/parse-event';
 import { launchScopes } from '../../../lambda/core/scopes';
 import { LAUNCH_SOURCE, type ParsedEvent } from '../../../lambda/core/types';
@@ -35,9 +28,9 @@ function violations(p: ParsedEvent): string[] {
     check(typeof p.malformed === 'boolean', 'malformed is not a boolean');
     return out;
   }
-  check(isText(p.account) && isAccountId(p.account), 'account is not 12 digits');
-  check(isText(p.region) && isRegion(p.region), 'region is not a partition region');
-  check(isText(p.eventId) && isEventId(p.eventId), 'eventId is not an event id');
+  check(isText(p.account) && id.isAccountId(p.account), 'account is not 12 digits');
+  check(isText(p.region) && id.isRegion(p.region), 'region is not a partition region');
+  check(isText(p.eventId) && id.isEventId(p.eventId), 'eventId is not an event id');
   check(
     Number.isFinite(p.eventTime) && p.eventTime % 1000 === 0,
     `eventTime ${p.eventTime} is not whole seconds`,
@@ -53,9 +46,9 @@ function violations(p: ParsedEvent): string[] {
         check(isText(i.instanceId), 'an instance id is not a non-empty string');
         check(isOptionalText(i.imageId), 'imageId is not a non-empty string');
         check(isOptionalText(i.groupName), 'groupName is not a non-empty string');
-        check(p.truncated || isInstanceId(i.instanceId), 'a malformed instance id was kept');
-        check(i.imageId === undefined || isImageId(i.imageId), 'a malformed AMI id was kept');
-        check(i.groupName === undefined || isGroupName(i.groupName), 'a malformed group name was kept');
+        check(p.truncated || id.isInstanceId(i.instanceId), 'a malformed instance id was kept');
+        check(i.imageId === undefined || id.isImageId(i.imageId), 'a malformed AMI id was kept');
+        check(i.groupName === undefined || id.isGroupName(i.groupName), 'a malformed group name was kept');
         check(isOptionalText(i.launchTemplateId), 'launchTemplateId is not a non-empty string');
         if (p.truncated) check(i.instanceId.startsWith(`${p.eventId}#`), 'a truncated launch with a real id');
       }
@@ -78,7 +71,7 @@ function violations(p: ParsedEvent): string[] {
     case 'terminate':
       check(p.instanceIds.length >= 1, 'a termination without instances');
       check(p.instanceIds.every(isText), 'a terminated id is not a non-empty string');
-      check(p.instanceIds.every(isInstanceId), 'a malformed terminated id was kept');
+      check(p.instanceIds.every(id.isInstanceId), 'a malformed terminated id was kept');
       check(isOptionalText(p.groupName), 'groupName is not a non-empty string');
       break;
     default:
@@ -94,6 +87,26 @@ function parseAndCheck(input: unknown): ParsedEvent {
   const parsed = parseEvent(input);
   expect(violations(parsed)).toEqual([]);
   return parsed;
+}
+
+/**
+ * Parse and check `runs` values drawn from `arbitrary`, handing each result to `seen`; returns how
+ * many inputs were checked meanwhile.
+ */
+function checkRuns<T>(
+  arbitrary: fc.Arbitrary<T>,
+  runs: number,
+  seen?: (parsed: ParsedEvent) => void,
+): number {
+  const before = checked;
+  fc.assert(
+    fc.property(arbitrary, (value) => {
+      const parsed = parseAndCheck(value);
+      seen?.(parsed);
+    }),
+    { numRuns: runs },
+  );
+  return checked - before;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,52 +317,29 @@ const shapedRecord = fc.record(
 
 describe('parseEvent (property)', () => {
   it('never throws and returns a valid result on 10,000 random JSON values', () => {
-    const before = checked;
-    fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
-        parseAndCheck(value);
-      }),
-      { numRuns: 10_000 },
-    );
-    expect(checked - before).toBeGreaterThanOrEqual(10_000);
+    expect(checkRuns(fc.jsonValue(), 10_000)).toBeGreaterThanOrEqual(10_000);
   });
 
   it('never throws on 3,000 arbitrary JavaScript values (null prototypes, undefined, bigint, …)', () => {
-    const before = checked;
-    fc.assert(
-      fc.property(
-        fc.anything({ withNullPrototype: true, withBigInt: true, withMap: true, withDate: true }),
-        (v) => {
-          parseAndCheck(v);
-        },
-      ),
-      { numRuns: 3_000 },
-    );
-    expect(checked - before).toBe(3_000);
+    const anything = fc.anything({
+      withNullPrototype: true,
+      withBigInt: true,
+      withMap: true,
+      withDate: true,
+    });
+    expect(checkRuns(anything, 3_000)).toBe(3_000);
   });
 
   it('never throws on 10,000 random records built from the keys the parser reads', () => {
-    const before = checked;
-    fc.assert(
-      fc.property(tree, (value) => {
-        parseAndCheck(value);
-      }),
-      { numRuns: 10_000 },
-    );
-    expect(checked - before).toBe(10_000);
+    expect(checkRuns(tree, 10_000)).toBe(10_000);
   });
 
   it('never throws on 5,000 CloudTrail-shaped records, and reaches every kind of result', () => {
-    const before = checked;
     const kinds = new Set<string>();
-    fc.assert(
-      fc.property(shapedRecord, (value) => {
-        const parsed = parseAndCheck(value);
-        kinds.add(parsed.kind === 'not-launch' ? `not-launch:${parsed.malformed}` : parsed.kind);
-      }),
-      { numRuns: 5_000 },
-    );
-    expect(checked - before).toBe(5_000);
+    const runs = checkRuns(shapedRecord, 5_000, (parsed) => {
+      kinds.add(parsed.kind === 'not-launch' ? `not-launch:${parsed.malformed}` : parsed.kind);
+    });
+    expect(runs).toBe(5_000);
     expect([...kinds].sort()).toEqual([
       'failed',
       'launch',
