@@ -150,7 +150,7 @@ export function buildOrgApp(app: App, input: OrgBuildInput): BuiltOrgApp {
   if (input.guard.autoResume !== undefined) {
     throw new ContextError(
       'autoResume',
-      'context autoResume is not supported with orgMode=central yet (the resumer acts in its own account only)',
+      'context autoResume is not supported with orgMode=central yet (resuming a group of a member account on a schedule is not built; resume by hand with the commands of the trip alert)',
     );
   }
   const main = new CentralGuardStack(app, stackPrefix, {

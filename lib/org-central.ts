@@ -104,7 +104,7 @@ export class CentralGuardStack extends Stack {
     }
     if (props.guard?.autoResume !== undefined) {
       throw new Error(
-        'CentralGuardStack: autoResume is not supported in central mode yet (the resumer acts in its own account only)',
+        'CentralGuardStack: autoResume is not supported in central mode yet (resuming a group of a member account on a schedule is not built; resume by hand with the commands of the trip alert)',
       );
     }
     const prefix = props.stackSetPrefix ?? 'LaunchLoopGuard';
