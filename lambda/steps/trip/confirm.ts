@@ -8,7 +8,7 @@
 import { fateMetric, METRIC } from '../../core/metric-names';
 import { TRIP_RULE, type TripEvidence, type TripRule } from '../../core/report';
 import type { GroupSnapshot } from '../../ports';
-import { type GroupJudgement, judgeAndKeep, launchesToJudge } from '../judge';
+import { judgeAndKeep, launchesToJudge } from '../judge';
 import type { TripContext } from './context';
 import { findEvidence } from './evidence';
 
@@ -43,24 +43,22 @@ export async function confirm(
     const { launches, decided } = await launchesToJudge(deps, key, outcome.ids, before.fates);
     judgement = await judgeAndKeep(deps, key, group, launches, settings, now, decided, before.learned);
   }
-  const judged: GroupJudgement = judgement;
-  for (const j of judged.judged) deps.metrics.count(fateMetric(j.fate));
-  const found = findEvidence(ctx, judged, settings, rule);
+  for (const j of judgement.judged) deps.metrics.count(fateMetric(j.fate));
+  const found = findEvidence(ctx, judgement, settings, rule);
   if (found.kind === 'confirmed') return found;
   const { check, windowCounts } = found;
-  if (check === undefined || windowCounts === undefined) {
-    await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
-    return undefined;
+  if (check !== undefined && windowCounts !== undefined) {
+    // The count rule's shortfall (a streak trip that did not hold is released without a word).
+    deps.metrics.count(METRIC.tripsNotConfirmed);
+    deps.log.info('trip not confirmed: too few of the launches failed', {
+      group: view.key.key,
+      decided: check.decided,
+      failed: check.failed,
+      required: check.required,
+      undecided: windowCounts.undecided,
+      neutral: windowCounts.neutral,
+    });
   }
-  deps.metrics.count(METRIC.tripsNotConfirmed);
-  deps.log.info('trip not confirmed: too few of the launches failed', {
-    group: view.key.key,
-    decided: check.decided,
-    failed: check.failed,
-    required: check.required,
-    undecided: windowCounts.undecided,
-    neutral: windowCounts.neutral,
-  });
   await deps.counter.releaseTrip(view.key, view.before.episode, ctx.owner);
   return undefined;
 }
