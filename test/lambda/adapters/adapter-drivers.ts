@@ -37,6 +37,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll } from 'vitest';
 import { autoScalingGroup } from '../../../fake-cloud/support/auto-scaling';
+import { T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { OrganizationsAccountNames } from '../../../lambda/adapters/account-names';
 import { AutoScalingSuspender } from '../../../lambda/adapters/asg-suspender';
@@ -64,7 +65,6 @@ const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'y' };
 const REGION = 'us-west-2';
 const GROUP = 'ecs-asg';
 const KEY: ScopeKey = { scope: 'asg', account: '111122223333', region: REGION, key: GROUP };
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 
 /** One command an adapter sent, with its input. */
 export interface SentCommand {

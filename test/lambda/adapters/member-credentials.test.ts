@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { T0 } from '../../../fake-cloud/support/clock';
 import {
   AssumeRoleError,
   assumeRoleCredentials,
@@ -10,7 +11,6 @@ import {
 
 const sts = mockClient(STSClient);
 const ROLE = 'arn:aws:iam::222222222222:role/LaunchLoopGuardMember';
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 
 function session(key: string, expiresAt: number) {
   return {

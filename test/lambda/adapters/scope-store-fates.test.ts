@@ -4,6 +4,7 @@
  * is kept in the count's item.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { encodeFate, KEEP_FATES } from '../../../lambda/core/fate-item';
@@ -11,7 +12,6 @@ import { CAP_MARGIN, DEDUP_SKEW_S } from '../../../lambda/core/scope-item';
 import type { ScopeKey } from '../../../lambda/core/types';
 
 const H = 3_600_000;
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const GROUP: ScopeKey = { scope: 'asg', account: '111122223333', region: 'us-east-1', key: 'cp-asg' };
 const iid = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
 

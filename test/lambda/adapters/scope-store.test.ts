@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { T0 } from '../../../fake-cloud/support/clock';
 import { type LocalDynamo, startDynamo } from '../../../fake-cloud/support/dynalite';
 import { DynamoDbScopeStore } from '../../../lambda/adapters/scope-store';
 import { parseScopeId, tripOwner } from '../../../lambda/core/claim';
@@ -9,7 +10,6 @@ import type { ScopeKey, ScopePolicy } from '../../../lambda/core/types';
 import { ScopeWindow } from '../../../lambda/core/window';
 
 const H = 3_600_000;
-const T0 = Date.UTC(2025, 11, 9, 12, 0, 0);
 const GROUP: ScopeKey = { scope: 'asg', account: '111122223333', region: 'us-east-1', key: 'ecs-asg' };
 const AMI: ScopeKey = { scope: 'ami', account: '111122223333', region: 'us-east-1', key: 'ami-0abc' };
 /** A threshold high enough that nothing is evicted: the store must then equal the model exactly. */
