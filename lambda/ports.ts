@@ -274,13 +274,9 @@ export interface EcsRegistry {
    */
   clusterOfGroup(region: string, groupArn: string): Promise<string | undefined>;
   /**
-   * The ids among `instanceIds` that are container instances of `cluster` (any status but INACTIVE).
-   * @throws EcsLookupError
-   */
-  registered(region: string, cluster: string, instanceIds: readonly string[]): Promise<Set<string>>;
-  /**
-   * As {@link registered}, with each instance's `registeredAt` (epoch ms) when ECS gives it: the
-   * guard learns from it how long a group's launches take to become useful.
+   * The ids among `instanceIds` that are container instances of `cluster` (any status but
+   * INACTIVE), each with its `registeredAt` (epoch ms) when ECS gives it: the guard learns from it
+   * how long a group's launches take to become useful.
    * @throws EcsLookupError
    */
   registrations(

@@ -55,7 +55,6 @@ export function guardDeps(parts: GuardDepsParts): GuardDeps {
     history: { departures: async () => new Map(), launchHookMs: async () => undefined },
     ecs: {
       clusterOfGroup: async () => undefined,
-      registered: async () => new Set(),
       registrations: async () => new Map(),
     },
     instances: { stateReasons: async () => new Map(), launchFacts: async () => new Map() },

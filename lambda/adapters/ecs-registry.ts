@@ -79,10 +79,6 @@ export class SdkEcsRegistry implements EcsRegistry {
     return byGroup.get(groupArn);
   }
 
-  async registered(region: string, cluster: string, instanceIds: readonly string[]): Promise<Set<string>> {
-    return new Set((await this.registrations(region, cluster, instanceIds)).keys());
-  }
-
   async registrations(
     region: string,
     cluster: string,

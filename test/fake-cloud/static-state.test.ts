@@ -122,14 +122,14 @@ describe('fake ECS (JSON 1.1)', () => {
 
   it('lists only the asked instances that registered (not INACTIVE), through ListContainerInstances and DescribeContainerInstances', async () => {
     // Act
-    const found = await new SdkEcsRegistry(() => clients.ecs).registered(REGION, 'prod', [
+    const found = await new SdkEcsRegistry(() => clients.ecs).registrations(REGION, 'prod', [
       'i-0a',
       'i-0b',
       'i-0c',
       'i-0z',
     ]);
     // Assess
-    expect([...found].sort()).toEqual(['i-0a', 'i-0b']);
+    expect([...found.keys()].sort()).toEqual(['i-0a', 'i-0b']);
     const list = fake.calls.filter((c) => c.action === 'ListContainerInstances').at(-1);
     expect(list?.params['filter']).toBe("ec2InstanceId in ['i-0a', 'i-0b', 'i-0c', 'i-0z']");
     expect(fake.calls.some((c) => c.service === 'ecs' && c.action === 'DescribeContainerInstances')).toBe(
@@ -139,7 +139,7 @@ describe('fake ECS (JSON 1.1)', () => {
 
   it('answers an unknown cluster with ClusterNotFoundException, which the adapter turns into EcsLookupError', async () => {
     // Act
-    const lookup = new SdkEcsRegistry(() => clients.ecs).registered(REGION, 'nope', ['i-0a']);
+    const lookup = new SdkEcsRegistry(() => clients.ecs).registrations(REGION, 'nope', ['i-0a']);
     // Assess
     await expect(lookup).rejects.toBeInstanceOf(EcsLookupError);
     await expect(

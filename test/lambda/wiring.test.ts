@@ -123,14 +123,14 @@ describe('wiring, central organization mode', () => {
     const from = org.calls.length;
     const inA = await wiring.forAccount(A).ecs.clusterOfGroup(REGION, groupArn(A, worlds.a));
     const inB = await wiring.forAccount(B).ecs.clusterOfGroup(REGION, groupArn(B, worlds.b));
-    const bInB = await wiring.forAccount(B).ecs.registered(REGION, CLUSTER, [instanceOf(worlds.b)]);
-    const bInA = await wiring.forAccount(A).ecs.registered(REGION, CLUSTER, [instanceOf(worlds.b)]);
+    const bInB = await wiring.forAccount(B).ecs.registrations(REGION, CLUSTER, [instanceOf(worlds.b)]);
+    const bInA = await wiring.forAccount(A).ecs.registrations(REGION, CLUSTER, [instanceOf(worlds.b)]);
     // Assess
     expect(inA).toContain(CLUSTER);
     expect(inB).toContain(CLUSTER);
     expect(reached('DescribeCapacityProviders', from)).toEqual([A, B]);
-    expect([...bInB]).toEqual([instanceOf(worlds.b)]);
-    expect([...bInA]).toEqual([]);
+    expect([...bInB.keys()]).toEqual([instanceOf(worlds.b)]);
+    expect([...bInA.keys()]).toEqual([]);
   });
 
   it("describes an account's private AMI in that account only, and caches it there", async () => {

@@ -193,7 +193,6 @@ const suspenderDrivers: Drivers<AutoScalingSuspender> = {
 
 const ecsDrivers: Drivers<SdkEcsRegistry> = {
   clusterOfGroup: (a) => a.clusterOfGroup(REGION, 'arn:g'),
-  registered: (a) => a.registered(REGION, 'prod', ['i-0123456789abcdef0']),
   registrations: (a) => a.registrations(REGION, 'prod', ['i-0123456789abcdef0']),
 };
 

@@ -108,13 +108,13 @@ describe('SdkEcsRegistry.registered', () => {
       ],
     });
     // Act
-    const found = await registry().registered(REGION, 'prod', [
+    const found = await registry().registrations(REGION, 'prod', [
       'i-00000000000000001',
       'i-00000000000000002',
       'i-00000000000000003',
     ]);
     // Assess
-    expect([...found]).toEqual(['i-00000000000000001']);
+    expect([...found.keys()]).toEqual(['i-00000000000000001']);
     const input = ecs.commandCalls(ListContainerInstancesCommand)[0]!.args[0].input;
     expect(input.filter).toBe(
       "ec2InstanceId in ['i-00000000000000001', 'i-00000000000000002', 'i-00000000000000003']",
@@ -124,7 +124,7 @@ describe('SdkEcsRegistry.registered', () => {
 
   it('asks nothing more when none is registered', async () => {
     ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] });
-    expect((await registry().registered(REGION, 'prod', ['i-00000000000000001'])).size).toBe(0);
+    expect((await registry().registrations(REGION, 'prod', ['i-00000000000000001'])).size).toBe(0);
     expect(ecs.commandCalls(DescribeContainerInstancesCommand)).toHaveLength(0);
   });
 
@@ -132,7 +132,7 @@ describe('SdkEcsRegistry.registered', () => {
     ecs
       .on(ListContainerInstancesCommand)
       .rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
-    await expect(registry().registered(REGION, 'prod', ['i-00000000000000001'])).rejects.toBeInstanceOf(
+    await expect(registry().registrations(REGION, 'prod', ['i-00000000000000001'])).rejects.toBeInstanceOf(
       EcsLookupError,
     );
   });

@@ -55,10 +55,6 @@ function ecsOf(registeredAt: ReadonlyMap<string, number | undefined>, fail = fal
       if (fail) throw new Error('ecs:ListClusters denied');
       return 'prod';
     },
-    async registered(_r, _c, instanceIds) {
-      asked.push([...instanceIds]);
-      return new Set(instanceIds.filter((id) => registeredAt.has(id)));
-    },
     async registrations(_r, _c, instanceIds) {
       asked.push([...instanceIds]);
       return new Map([...registeredAt].filter(([id]) => instanceIds.includes(id)));
